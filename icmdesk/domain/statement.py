@@ -1,0 +1,142 @@
+"""Statement values: what the engine produces per rep and month.
+
+These are the contract between the engine (domain/engine.py), the PDFs
+(reports/), the command line's JSON and the GUI. Every amount is a Decimal in
+whole cents; `E = sum(line.amount for line in lines)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from icmdesk.domain.calendar import Month
+
+
+class LineKind(StrEnum):
+    COMMISSION = "commission"
+    TRUE_UP = "true_up"  # "Retroactive tier true-up"
+    BONUS = "bonus"
+    SPIF = "spif"
+    OVERRIDE = "override"
+    CLAWBACK = "clawback"
+    ADJUSTMENT = "adjustment"
+    PRIOR_PERIOD = "prior_period"  # "Prior-period adjustment"
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {
+    LineKind.COMMISSION: "Commission",
+    LineKind.TRUE_UP: "Retroactive tier true-up",
+    LineKind.BONUS: "Attainment bonus",
+    LineKind.SPIF: "SPIF",
+    LineKind.OVERRIDE: "Manager override",
+    LineKind.CLAWBACK: "Clawback",
+    LineKind.ADJUSTMENT: "Adjustment",
+    LineKind.PRIOR_PERIOD: "Prior-period adjustment",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One line of a statement, with everything a rep needs to re-derive it."""
+
+    kind: LineKind
+    amount: Decimal
+    description: str  # one line for people, e.g. "Deal D-1042 · $40,000.00 × 60% split · ..."
+    deal_id: str | None = None  # the deal's external id
+    customer: str | None = None
+    close_date: date | None = None
+    credited_amount: Decimal | None = None  # the credit (before any type multiplier)
+    split_pct: Decimal | None = None
+    rule: str = ""  # the rate or rule that produced it: "tier 2 (100–125%) at 8%"
+    earned_on: date | None = None  # booking date, payment date or cancellation date
+    source_rep: str | None = None  # overrides: the report whose credit produced the line
+    ref_month: Month | None = None  # prior-period adjustments: the month corrected
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingLine:
+    """Cash trigger: booked commission not yet earned because payment has not arrived."""
+
+    deal_id: str
+    customer: str
+    close_date: date
+    booked: Decimal
+    earned_to_date: Decimal
+    awaiting: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClawbackNotice:
+    """What a clawback notice letter says (COMP_RULES "Statements")."""
+
+    rep_id: int
+    rep_name: str
+    month: Month
+    deal_id: str
+    customer: str
+    deal_amount: Decimal
+    close_date: date
+    cancellation_date: date
+    reason: str
+    window_days: int
+    method: str  # "full" or "prorated"
+    days_after_close: int
+    factor_text: str  # e.g. "1" or "(120 − 77) / 120 = 43/120"
+    originally_earned: Decimal
+    clawed_back: Decimal  # positive amount recovered
+    period_earnings: Decimal  # E of the month, with the clawback in it
+    payout: Decimal
+    balance_before: Decimal
+    balance_after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TierMark:
+    """A tier threshold for the attainment bar: from `from_pct` of quota, `rate_pct` applies."""
+
+    from_pct: Decimal
+    rate_pct: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A rep's statement for one payout month."""
+
+    rep_id: int
+    rep_name: str
+    role_name: str
+    payroll_id: str
+    month: Month
+    plan_name: str  # "" when no assignment this month
+    plan_version: str  # e.g. "v2 from 2026-04-01"
+    quota_period_label: str
+    quota: Decimal | None
+    credited_to_date: Decimal  # counted amount X in the quota period through this month
+    attainment_pct: Decimal | None  # X / quota × 100, two decimals; None without a quota
+    tier_marks: tuple[TierMark, ...]
+    lines: tuple[StatementLine, ...]
+    awaiting: tuple[AwaitingLine, ...]
+    notices: tuple[ClawbackNotice, ...]
+    earnings: Decimal  # E
+    draw: Decimal  # D
+    draw_kind: str  # "recoverable", "non_recoverable" or "" (no draw)
+    balance_before: Decimal  # B
+    recovery: Decimal  # R
+    payout: Decimal
+    balance_after: Decimal
+    balance_forgiven: Decimal  # at termination, where the company forgives it
+    balance_owed_at_termination: Decimal  # at termination, where it is not forgiven
+    ytd_earnings: Decimal
+    closed: bool
+    content_hash: str | None  # closed periods only
+
+    def lines_of(self, kind: LineKind) -> tuple[StatementLine, ...]:
+        return tuple(line for line in self.lines if line.kind is kind)
