@@ -1,0 +1,304 @@
+"""The page machinery every ICMDesk PDF shares: styles, letterhead, footer, watermark.
+
+A PDF is built from one or more `Part`s (a statement, a notice, the summary). Each
+part gets its own page template, so a combined print file still numbers pages
+"Page X of Y" within each document and watermarks only the draft ones. Page totals
+are only known at the end, so the canvas keeps each page and draws the footers on
+save (the usual reportlab "numbered canvas").
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
+
+from icmdesk.domain.entities import Company, PageSize
+from icmdesk.reports import fmt
+from icmdesk.reports.fonts import (
+    SANS,
+    SANS_BOLD,
+    draw_string,
+    markup,
+    register_fonts,
+    string_width,
+)
+
+# A quiet palette: ink for figures, one accent for the things a rep looks for first.
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#616e7c")
+RULE = colors.HexColor("#cbd2d9")
+SHADE = colors.HexColor("#f0f4f8")
+ACCENT = colors.HexColor("#1d4e89")
+ACCENT_LIGHT = colors.HexColor("#dce8f5")
+NEGATIVE = colors.HexColor("#a61b1b")
+WATERMARK = colors.HexColor("#eceef1")
+
+MARGIN = 0.6 * inch
+FOOTER_SPACE = 0.55 * inch
+
+
+def page_size(company: Company) -> tuple[float, float]:
+    """The company's paper: US Letter or A4."""
+    return A4 if company.page_size is PageSize.A4 else LETTER
+
+
+def _style(name: str, **kw: Any) -> ParagraphStyle:
+    base: dict[str, Any] = {"fontName": SANS, "fontSize": 9, "leading": 11.5, "textColor": INK}
+    base.update(kw)
+    return ParagraphStyle(name, **base)
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    body: ParagraphStyle = field(default_factory=lambda: _style("body", leading=13, fontSize=9.5))
+    small: ParagraphStyle = field(default_factory=lambda: _style("small", fontSize=8, leading=10))
+    muted: ParagraphStyle = field(
+        default_factory=lambda: _style("muted", fontSize=7.5, leading=9.5, textColor=MUTED)
+    )
+    cell: ParagraphStyle = field(default_factory=lambda: _style("cell", fontSize=8, leading=9.8))
+    cell_right: ParagraphStyle = field(
+        default_factory=lambda: _style("cellr", fontSize=8, leading=9.8, alignment=TA_RIGHT)
+    )
+    head: ParagraphStyle = field(
+        default_factory=lambda: _style(
+            "head", fontName=SANS_BOLD, fontSize=7.5, leading=9.5, textColor=MUTED
+        )
+    )
+    head_right: ParagraphStyle = field(
+        default_factory=lambda: _style(
+            "headr",
+            fontName=SANS_BOLD,
+            fontSize=7.5,
+            leading=9.5,
+            textColor=MUTED,
+            alignment=TA_RIGHT,
+        )
+    )
+    section: ParagraphStyle = field(
+        default_factory=lambda: _style(
+            "section",
+            fontName=SANS_BOLD,
+            fontSize=11,
+            leading=14,
+            textColor=ACCENT,
+            spaceBefore=12,
+            spaceAfter=5,
+        )
+    )
+    title: ParagraphStyle = field(
+        default_factory=lambda: _style(
+            "title",
+            fontName=SANS_BOLD,
+            fontSize=16,
+            leading=19,
+            alignment=TA_RIGHT,
+            textColor=ACCENT,
+        )
+    )
+    subtitle: ParagraphStyle = field(
+        default_factory=lambda: _style("subtitle", fontSize=10, leading=13, alignment=TA_RIGHT)
+    )
+    company: ParagraphStyle = field(
+        default_factory=lambda: _style("company", fontName=SANS_BOLD, fontSize=13, leading=16)
+    )
+
+
+STYLES = Styles()
+
+
+def P(text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
+    """A Paragraph of a user string: escaped, with font fallback."""
+    return Paragraph(markup(text, bold=bold), style)
+
+
+def PM(markup_text: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of markup we built ourselves (user parts already through `markup`)."""
+    return Paragraph(markup_text, style)
+
+
+def letterhead(company: Company, width: float, title: str, subtitle: str) -> Table:
+    """Logo and company name/address on the left, the document title on the right."""
+    left: list[Flowable] = []
+    if company.logo_png:
+        reader = ImageReader(io.BytesIO(company.logo_png))
+        iw, ih = reader.getSize()
+        # Fit the logo in a 1.6 x 0.6 inch box, keeping its proportions.
+        scale = min(1.6 * inch / iw, 0.6 * inch / ih)
+        logo = Image(io.BytesIO(company.logo_png), width=iw * scale, height=ih * scale)
+        logo.hAlign = "LEFT"
+        left.append(logo)
+    left.append(P(company.name, STYLES.company))
+    address = "<br/>".join(
+        markup(line.strip()) for line in company.address.splitlines() if line.strip()
+    )
+    if address:
+        left.append(PM(address, STYLES.muted))
+    right = [PM(markup(title), STYLES.title), PM(markup(subtitle), STYLES.subtitle)]
+    table = Table([[left, right]], colWidths=[width * 0.55, width * 0.45])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
+            ]
+        )
+    )
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One document inside a PDF: its flowables and what its footer and watermark say."""
+
+    story: Sequence[Flowable]
+    footer_left: str
+    generated: date
+    draft: bool = False
+    content_hash: str | None = None
+
+
+class _NumberedCanvas(Canvas):
+    """Keeps every page until save, then draws "Page X of Y" per part and the footer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self.icm_part: tuple[int, Part] | None = None
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        totals: dict[int, int] = {}
+        for page in self._pages:
+            key = page["icm_part"][0]
+            totals[key] = totals.get(key, 0) + 1
+        seen: dict[int, int] = {}
+        for page in self._pages:
+            self.__dict__.update(page)
+            key, part = page["icm_part"]
+            seen[key] = seen.get(key, 0) + 1
+            self._draw_footer(part, seen[key], totals[key])
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+    def _draw_footer(self, part: Part, number: int, total: int) -> None:
+        width, _ = self._pagesize
+        y = MARGIN * 0.6
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(MARGIN, y + 11, width - MARGIN, y + 11)
+        self.setFillColor(MUTED)
+        right = f"Generated {fmt.day(part.generated)}   ·   Page {number} of {total}"
+        draw_string(self, width - MARGIN, y, right, 7.5, align="right")
+        room = width - 2 * MARGIN - string_width(right, 7.5) - 24
+        draw_string(self, MARGIN, y, _fit(part.footer_left, 7.5, room), 7.5)
+        if part.content_hash:
+            draw_string(
+                self, MARGIN, y - 10, f"Content hash (closed period): {part.content_hash}", 6.5
+            )
+        self.restoreState()
+
+
+def _fit(text: str, size: float, room: float) -> str:
+    """Shorten text with an ellipsis until it fits `room` points (a footer never overlaps)."""
+    if string_width(text, size) <= room:
+        return text
+    while text and string_width(text + "…", size) > room:
+        text = text[:-1]
+    return text + "…"
+
+
+def _on_page(key: int, part: Part) -> Any:
+    def decorate(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.icm_part = (key, part)  # type: ignore[attr-defined]
+        if part.draft:
+            width, height = doc.pagesize
+            canvas.saveState()
+            canvas.setFillColor(WATERMARK)
+            canvas.translate(width / 2, height / 2)
+            canvas.rotate(40)
+            draw_string(canvas, 0, -20, "DRAFT — period open", 64, bold=True, align="centre")
+            canvas.restoreState()
+
+    return decorate
+
+
+def build_pdf(
+    parts: Sequence[Part], *, pagesize: tuple[float, float], title: str, author: str
+) -> bytes:
+    """Lay out the parts one after the other (each from a fresh page) into PDF bytes.
+
+    Invariant mode makes the bytes depend on the data only (no timestamps or random ids).
+    """
+    register_fonts()
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=pagesize,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + FOOTER_SPACE * 0.5,
+        title=title,
+        author=author,
+        creator="ICMDesk",
+        invariant=1,
+    )
+    frame = Frame(
+        doc.leftMargin,
+        doc.bottomMargin,
+        doc.width,
+        doc.height,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    templates = [
+        PageTemplate(id=f"part{i}", frames=[frame], onPage=_on_page(i, part))
+        for i, part in enumerate(parts)
+    ]
+    doc.addPageTemplates(templates)
+    story: list[Flowable] = []
+    for i, part in enumerate(parts):
+        if i:
+            story.append(NextPageTemplate(f"part{i}"))
+            story.append(PageBreak())
+        story.extend(part.story)
+    doc.build(story, canvasmaker=_NumberedCanvas)
+    return buf.getvalue()
+
+
+def content_width(company: Company) -> float:
+    """Width of the text frame on the company's paper."""
+    return page_size(company)[0] - 2 * MARGIN

@@ -1,0 +1,629 @@
+"""The monthly commission statement PDF: one rep, one month, every figure re-derivable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib.units import inch
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from icmdesk.domain.calendar import month_name
+from icmdesk.domain.entities import Company
+from icmdesk.domain.money import HUNDRED
+from icmdesk.domain.statement import LineKind, Statement, StatementLine
+from icmdesk.reports import fmt
+from icmdesk.reports.fonts import SANS, SANS_BOLD, markup, string_width
+from icmdesk.reports.layout import (
+    ACCENT,
+    ACCENT_LIGHT,
+    INK,
+    MUTED,
+    NEGATIVE,
+    PM,
+    RULE,
+    SHADE,
+    STYLES,
+    P,
+    Part,
+    build_pdf,
+    content_width,
+    letterhead,
+    page_size,
+)
+
+# Sections after the deal table, in the order a rep reads them, each only when present.
+_SECTIONS: tuple[tuple[LineKind, str, str], ...] = (
+    (LineKind.TRUE_UP, "Retroactive tier true-ups", "Total true-ups"),
+    (LineKind.BONUS, "Attainment bonuses", "Total bonuses"),
+    (LineKind.SPIF, "SPIFs", "Total SPIFs"),
+    (LineKind.OVERRIDE, "Manager overrides", "Total overrides"),
+    (LineKind.CLAWBACK, "Clawbacks", "Total clawbacks"),
+    (LineKind.ADJUSTMENT, "Adjustments", "Total adjustments"),
+    (LineKind.PRIOR_PERIOD, "Prior-period adjustments", "Total prior-period adjustments"),
+)
+
+
+def _grid_style(*extra: tuple[Any, ...]) -> TableStyle:
+    """The house table look: muted header over a rule, hairlines between rows."""
+    return TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+            *extra,
+        ]
+    )
+
+
+def _total_row_style(row: int = -1) -> list[tuple[Any, ...]]:
+    return [
+        ("LINEABOVE", (0, row), (-1, row), 0.8, INK),
+        ("BACKGROUND", (0, row), (-1, row), SHADE),
+    ]
+
+
+class _Money:
+    """Formats the statement's amounts in the company currency."""
+
+    def __init__(self, currency: str) -> None:
+        self.currency = currency
+
+    def __call__(self, amount: Decimal) -> str:
+        return fmt.money(amount, self.currency)
+
+    def cell(self, amount: Decimal | None, *, bold: bool = False) -> Any:
+        if amount is None:
+            return PM("", STYLES.cell_right)
+        text = markup(self(amount), bold=bold)
+        if amount < 0:
+            text = f'<font color="{NEGATIVE.hexval()}">{text}</font>'
+        return PM(text, STYLES.cell_right)
+
+
+def _identity(statement: Statement, width: float) -> Table:
+    """Rep, role, payroll id, period; plan, version, quota period: label over value."""
+    items = [
+        ("Rep", statement.rep_name),
+        ("Role", statement.role_name or "—"),
+        ("Payroll ID", statement.payroll_id or "—"),
+        ("Period", month_name(statement.month)),
+        ("Plan", statement.plan_name or "No plan this month"),
+        ("Plan version", statement.plan_version or "—"),
+        ("Quota period", statement.quota_period_label or "—"),
+        ("Status", "Closed" if statement.closed else "Draft — period open"),
+    ]
+    cells = [
+        [P(label.upper(), STYLES.head), P(value, STYLES.small, bold=True)] for label, value in items
+    ]
+    rows = [
+        [cells[0], cells[1], cells[2], cells[3]],
+        [cells[4], cells[5], cells[6], cells[7]],
+    ]
+    table = Table(rows, colWidths=[width * 0.31, width * 0.23, width * 0.27, width * 0.19])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _summary(statement: Statement, m: _Money, width: float) -> Table:
+    """The box a rep reads first: E, draw, recovery, NET PAYOUT large, balance and YTD."""
+
+    label_style = STYLES.head.clone("summaryhead", fontSize=6.8, leading=8.5)
+
+    def figure(label: str, amount: Decimal) -> list[Any]:
+        return [P(label.upper(), label_style), PM(markup(m(amount), bold=True), STYLES.body)]
+
+    small = [
+        [
+            figure("Earned this month (E)", statement.earnings),
+            figure("Draw (D)", statement.draw),
+            figure(
+                "Draw recovery (R)",
+                -statement.recovery if statement.recovery else statement.recovery,
+            ),
+        ],
+        [
+            figure("Balance owed before", statement.balance_before),
+            figure("Balance carried forward", statement.balance_after),
+            figure("Year-to-date earnings", statement.ytd_earnings),
+        ],
+    ]
+    grid_w = width * 0.66
+    grid = Table(small, colWidths=[grid_w / 3] * 3)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.25, RULE),
+                ("LINEAFTER", (0, 0), (1, -1), 0.25, RULE),
+            ]
+        )
+    )
+    payout_style = STYLES.body.clone(
+        "payout", fontName=SANS_BOLD, fontSize=22, leading=27, textColor=ACCENT
+    )
+    payout = [
+        P("NET PAYOUT", STYLES.head),
+        PM(markup(m(statement.payout), bold=True), payout_style),
+        P(f"to be paid for {month_name(statement.month)}", STYLES.muted),
+    ]
+    box = Table([[grid, payout]], colWidths=[grid_w, width - grid_w])
+    box.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
+                ("BACKGROUND", (1, 0), (1, 0), ACCENT_LIGHT),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 12),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return box
+
+
+class AttainmentBar(Flowable):
+    """Credited to date against quota, with each tier threshold marked and labelled."""
+
+    def __init__(self, statement: Statement, width: float) -> None:
+        super().__init__()
+        self.statement = statement
+        self.width = width
+        self.height = 0.75 * inch
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        s = self.statement
+        attainment = s.attainment_pct if s.attainment_pct is not None else Decimal(0)
+        marks = [m for m in s.tier_marks if m.from_pct > 0]
+        furthest_mark = max([HUNDRED, *(m.from_pct for m in marks)])
+        # Far beyond the last tier the bar would squash the ticks: clamp and let the label
+        # carry the figure.
+        top = max(furthest_mark, min(attainment, furthest_mark * 2))
+        # Leave room past the furthest point so the last label and the fill stay readable.
+        scale_max = (top * Decimal("1.15")).quantize(Decimal(1))
+        bar_y, bar_h = 18.0, 14.0
+        left, usable = 0.0, self.width
+
+        def x_of(pct: Decimal) -> float:
+            # Layout coordinates only (points), never money: a float here is harmless.
+            return left + usable * float(min(pct, scale_max) / scale_max)
+
+        d = Drawing(self.width, self.height)
+        d.add(Rect(left, bar_y, usable, bar_h, fillColor=SHADE, strokeColor=RULE, strokeWidth=0.5))
+        if attainment > 0:
+            d.add(
+                Rect(
+                    left, bar_y, x_of(attainment) - left, bar_h, fillColor=ACCENT, strokeColor=None
+                )
+            )
+        rates = {m.from_pct: m.rate_pct for m in s.tier_marks}
+        base_rate = rates.get(Decimal(0))
+        if base_rate is None and s.tier_marks:
+            base_rate = min(s.tier_marks, key=lambda m: m.from_pct).rate_pct
+        labels: list[tuple[float, str, str]] = []  # (anchor x, text, textAnchor)
+        if base_rate is not None:
+            labels.append((left + 2, f"0% → {fmt.percent(base_rate)}", "start"))
+        for mark in marks:
+            x = x_of(mark.from_pct)
+            d.add(Line(x, bar_y - 3, x, bar_y + bar_h + 3, strokeColor=INK, strokeWidth=1))
+            labels.append(
+                (x, f"{fmt.percent(mark.from_pct)} → {fmt.percent(mark.rate_pct)}", "middle")
+            )
+        # Threshold labels above the bar; a label that would touch the one before it goes
+        # up a row, so close thresholds stay readable.
+        right_edge = [-1e9, -1e9]
+        for x, text, anchor in labels:
+            w = string_width(text, 7)
+            start = x if anchor == "start" else x - w / 2
+            start = min(max(start, 0), self.width - w)
+            row = 0 if start > right_edge[0] + 4 else 1
+            right_edge[row] = start + w
+            d.add(
+                String(
+                    start,
+                    bar_y + bar_h + 6 + row * 10,
+                    text,
+                    fontName=SANS,
+                    fontSize=7,
+                    fillColor=INK if anchor == "middle" else MUTED,
+                    textAnchor="start",
+                )
+            )
+        if HUNDRED not in rates:
+            x = x_of(HUNDRED)
+            d.add(
+                Line(
+                    x,
+                    bar_y - 3,
+                    x,
+                    bar_y + bar_h + 3,
+                    strokeColor=MUTED,
+                    strokeWidth=0.8,
+                    strokeDashArray=[2, 2],
+                )
+            )
+        # Scale under the bar: 0, quota (100%) and the end of the scale.
+        d.add(String(left, 4, "0%", fontName=SANS, fontSize=7, fillColor=MUTED))
+        d.add(
+            String(
+                x_of(HUNDRED),
+                4,
+                "quota 100%",
+                fontName=SANS,
+                fontSize=7,
+                fillColor=MUTED,
+                textAnchor="middle",
+            )
+        )
+        label = f"attained {fmt.percent(attainment)}"
+        ax = x_of(attainment)
+        anchor = "middle"
+        if ax + string_width(label, 7.5, bold=True) / 2 > self.width:
+            anchor = "end"
+        elif ax - string_width(label, 7.5, bold=True) / 2 < 0:
+            anchor = "start"
+        if abs(ax - x_of(HUNDRED)) > 45:
+            d.add(
+                String(
+                    ax,
+                    4,
+                    label,
+                    fontName=SANS_BOLD,
+                    fontSize=7.5,
+                    fillColor=ACCENT,
+                    textAnchor=anchor,
+                )
+            )
+        d.drawOn(self.canv, 0, 0)
+
+
+def _attainment(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    out: list[Flowable] = [P("Quota and attainment", STYLES.section)]
+    if statement.quota is None or statement.attainment_pct is None:
+        out.append(
+            PM(
+                f"Credited to date in {markup(statement.quota_period_label or 'this period')}: "
+                f"<b>{markup(m(statement.credited_to_date))}</b>. This plan has no quota "
+                "(a flat rate applies to every deal).",
+                STYLES.body,
+            )
+        )
+        return out
+    facts = Table(
+        [
+            [
+                [P("QUOTA", STYLES.head), P(m(statement.quota), STYLES.body, bold=True)],
+                [
+                    P("CREDITED TO DATE", STYLES.head),
+                    P(m(statement.credited_to_date), STYLES.body, bold=True),
+                ],
+                [
+                    P("ATTAINMENT", STYLES.head),
+                    P(fmt.percent(statement.attainment_pct), STYLES.body, bold=True),
+                ],
+                [P("QUOTA PERIOD", STYLES.head), P(statement.quota_period_label, STYLES.body)],
+            ]
+        ],
+        colWidths=[width * 0.2, width * 0.22, width * 0.16, width * 0.42],
+    )
+    facts.setStyle(
+        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    out += [facts, Spacer(1, 4), AttainmentBar(statement, width)]
+    return [KeepTogether(out)]
+
+
+def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    lines = statement.lines_of(LineKind.COMMISSION)
+    out: list[Flowable] = [CondPageBreak(1.2 * inch), P("Deals — commission", STYLES.section)]
+    if not lines:
+        out.append(P("No deal commission this month.", STYLES.muted))
+        return out
+    header = [P(h, STYLES.head) for h in ("Deal", "Customer", "Closed")] + [
+        P("Credited", STYLES.head_right),
+        P("Split", STYLES.head_right),
+        P("Rate / tier", STYLES.head),
+        P("Commission", STYLES.head_right),
+    ]
+    rows: list[list[Any]] = [header]
+    for line in lines:
+        rule = line.rule or line.description
+        if line.earned_on and line.close_date and line.earned_on != line.close_date:
+            rule = (
+                f"{rule} (paid {fmt.day(line.earned_on)})"
+                if rule
+                else f"paid {fmt.day(line.earned_on)}"
+            )
+        rows.append(
+            [
+                P(line.deal_id or "—", STYLES.cell),
+                P(line.customer or "", STYLES.cell),
+                P(fmt.day(line.close_date) if line.close_date else "", STYLES.cell),
+                m.cell(line.credited_amount),
+                P(
+                    fmt.percent(line.split_pct) if line.split_pct is not None else "",
+                    STYLES.cell_right,
+                ),
+                P(rule, STYLES.cell),
+                m.cell(line.amount),
+            ]
+        )
+    total = sum((line.amount for line in lines), Decimal(0))
+    rows.append(
+        [
+            P(
+                f"Total commission ({len(lines)} line{'s' if len(lines) != 1 else ''})",
+                STYLES.cell,
+                bold=True,
+            ),
+            "",
+            "",
+            "",
+            "",
+            "",
+            m.cell(total, bold=True),
+        ]
+    )
+    widths = [0.10, 0.25, 0.13, 0.13, 0.07, 0.18, 0.14]
+    table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
+    table.setStyle(_grid_style(("SPAN", (0, -1), (5, -1)), *_total_row_style()))
+    out.append(table)
+    return out
+
+
+def _reference(line: StatementLine) -> str:
+    if line.kind is LineKind.PRIOR_PERIOD and line.ref_month is not None:
+        return month_name(line.ref_month)
+    return line.deal_id or "—"
+
+
+def _detail(line: StatementLine, m: _Money) -> str:
+    """Description, then the rule in muted type, then who produced an override."""
+    parts = [markup(line.description or line.kind.title)]
+    extra = []
+    if line.customer and line.customer not in (line.description or ""):
+        extra.append(markup(line.customer))
+    if line.source_rep:
+        extra.append("from " + markup(line.source_rep))
+    if line.credited_amount is not None and line.kind is LineKind.OVERRIDE:
+        extra.append("credited " + markup(m(line.credited_amount)))
+    if line.rule:
+        extra.append(markup(line.rule))
+    if extra:
+        parts.append(f'<font color="{MUTED.hexval()}" size="7.5">{" · ".join(extra)}</font>')
+    return "<br/>".join(parts)
+
+
+def _other_section(
+    kind: LineKind,
+    title: str,
+    total_label: str,
+    lines: Sequence[StatementLine],
+    m: _Money,
+    width: float,
+) -> list[Flowable]:
+    head_ref = "Month" if kind is LineKind.PRIOR_PERIOD else "Deal"
+    rows: list[list[Any]] = [
+        [
+            P(head_ref, STYLES.head),
+            P("Detail", STYLES.head),
+            P("Date", STYLES.head),
+            P("Amount", STYLES.head_right),
+        ]
+    ]
+    for line in lines:
+        when = line.earned_on or line.close_date
+        rows.append(
+            [
+                P(_reference(line), STYLES.cell),
+                PM(_detail(line, m), STYLES.cell),
+                P(fmt.day(when) if when else "", STYLES.cell),
+                m.cell(line.amount),
+            ]
+        )
+    total = sum((line.amount for line in lines), Decimal(0))
+    rows.append([P(total_label, STYLES.cell, bold=True), "", "", m.cell(total, bold=True)])
+    table = Table(rows, colWidths=[width * w for w in (0.14, 0.58, 0.13, 0.15)], repeatRows=1)
+    table.setStyle(_grid_style(("SPAN", (0, -1), (2, -1)), *_total_row_style()))
+    return [CondPageBreak(1.0 * inch), P(title, STYLES.section), table]
+
+
+def _draw_reconciliation(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    s = statement
+    kind = {"recoverable": "recoverable", "non_recoverable": "non-recoverable"}.get(
+        s.draw_kind, "no draw"
+    )
+    rows: list[tuple[str, Decimal, bool]] = [
+        ("Earned this month (E)", s.earnings, False),
+        (f"Draw for the month (D) — {kind}", s.draw, False),
+        ("Balance owed at the start of the month (B)", s.balance_before, False),
+        ("Recovery of the balance (R)", s.recovery, False),
+        ("Net payout", s.payout, True),
+        ("Balance owed carried forward", s.balance_after, True),
+    ]
+    if s.balance_forgiven:
+        rows.append(("Balance forgiven at termination", s.balance_forgiven, False))
+    if s.balance_owed_at_termination:
+        rows.append(("Balance owed at termination", s.balance_owed_at_termination, False))
+    data = [
+        [P(label, STYLES.cell, bold=bold), m.cell(amount, bold=bold)]
+        for label, amount, bold in rows
+    ]
+    table = Table(data, colWidths=[width * 0.45, width * 0.2], hAlign="LEFT")
+    payout_row = 4
+    table.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+                ("LINEABOVE", (0, payout_row), (-1, payout_row), 0.8, INK),
+                ("BACKGROUND", (0, payout_row), (-1, payout_row), ACCENT_LIGHT),
+            ]
+        )
+    )
+    note = _reconciliation_note(s, m)
+    return [
+        KeepTogether(
+            [P("Draw reconciliation", STYLES.section), table, Spacer(1, 3), PM(note, STYLES.muted)]
+        )
+    ]
+
+
+def _reconciliation_note(s: Statement, m: _Money) -> str:
+    """One sentence saying which case of the draw table applied, in the statement's figures."""
+    if s.draw == 0 and s.balance_before == 0 and s.earnings >= 0:
+        return "No draw and no balance: the net payout is your earnings for the month."
+    if s.earnings >= s.draw:
+        text = (
+            f"Earnings of {markup(m(s.earnings))} cover the draw of {markup(m(s.draw))}; "
+            f"{markup(m(s.recovery))} of the excess repays the balance you owed, so the payout is "
+            f"E − R = {markup(m(s.payout))}."
+        )
+        return text
+    text = (
+        f"Earnings of {markup(m(s.earnings))} are below the draw of {markup(m(s.draw))}, so the "
+        f"payout is the draw, {markup(m(s.payout))}."
+    )
+    growth = s.balance_after - s.balance_before
+    if growth > 0:
+        text += f" The shortfall adds {markup(m(growth))} to the balance you owe."
+    else:
+        text += " The shortfall is not owed back (non-recoverable draw)."
+    return text
+
+
+def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    rows: list[list[Any]] = [
+        [
+            P("Deal", STYLES.head),
+            P("Customer", STYLES.head),
+            P("Closed", STYLES.head),
+            P("Booked", STYLES.head_right),
+            P("Earned to date", STYLES.head_right),
+            P("Awaiting payment", STYLES.head_right),
+        ]
+    ]
+    for a in statement.awaiting:
+        rows.append(
+            [
+                P(a.deal_id, STYLES.cell),
+                P(a.customer, STYLES.cell),
+                P(fmt.day(a.close_date), STYLES.cell),
+                m.cell(a.booked),
+                m.cell(a.earned_to_date),
+                m.cell(a.awaiting),
+            ]
+        )
+    total = sum((a.awaiting for a in statement.awaiting), Decimal(0))
+    rows.append(
+        [
+            P("Total awaiting payment (not paid this month)", STYLES.cell, bold=True),
+            "",
+            "",
+            "",
+            "",
+            m.cell(total, bold=True),
+        ]
+    )
+    table = Table(
+        rows, colWidths=[width * w for w in (0.12, 0.3, 0.12, 0.15, 0.15, 0.16)], repeatRows=1
+    )
+    table.setStyle(_grid_style(("SPAN", (0, -1), (4, -1)), *_total_row_style()))
+    return [
+        CondPageBreak(1.0 * inch),
+        P("Booked, awaiting payment", STYLES.section),
+        P(
+            "Commission on these deals is earned as the customer pays; it is not part of this "
+            "month's earnings or payout.",
+            STYLES.muted,
+        ),
+        Spacer(1, 3),
+        table,
+    ]
+
+
+def _help(company: Company, width: float) -> Flowable:
+    box = Table([[P(company.statement_help_text, STYLES.muted)]], colWidths=[width])
+    box.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return box
+
+
+def statement_part(company: Company, statement: Statement, *, generated: date) -> Part:
+    """The flowables and footer of one statement, for a PDF of its own or a combined one."""
+    width = content_width(company)
+    m = _Money(company.currency)
+    story: list[Flowable] = [
+        letterhead(company, width, "Commission Statement", month_name(statement.month)),
+        Spacer(1, 10),
+        _identity(statement, width),
+        Spacer(1, 8),
+        _summary(statement, m, width),
+    ]
+    story += _attainment(statement, m, width)
+    story += _deal_table(statement, m, width)
+    for kind, title, total_label in _SECTIONS:
+        lines = statement.lines_of(kind)
+        if lines:
+            story += _other_section(kind, title, total_label, lines, m, width)
+    story += _draw_reconciliation(statement, m, width)
+    if statement.awaiting:
+        story += _awaiting(statement, m, width)
+    story += [Spacer(1, 14), _help(company, width)]
+    return Part(
+        story=story,
+        footer_left=f"{statement.rep_name} · {month_name(statement.month)}",
+        generated=generated,
+        draft=not statement.closed,
+        content_hash=statement.content_hash if statement.closed else None,
+    )
+
+
+def render_statement(
+    company: Company, statement: Statement, *, generated: date | None = None
+) -> bytes:
+    """The statement PDF's bytes; `generated` (default today) is printed in the footer."""
+    part = statement_part(company, statement, generated=generated or date.today())
+    return build_pdf(
+        [part],
+        pagesize=page_size(company),
+        title=f"Commission statement {statement.month} — {statement.rep_name}",
+        author=company.name,
+    )
