@@ -1,0 +1,188 @@
+"""The `icmdesk` command line: month-end work scripted over the services.
+
+`icmdesk` alone opens the desktop app. Every subcommand prints errors as one
+clear line on stderr and exits non-zero; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from icmdesk import __version__
+from icmdesk.domain.entities import Company
+from icmdesk.domain.errors import (
+    CompanyFileError,
+    NotFoundError,
+    PeriodError,
+    ValidationError,
+)
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import company_io, records
+
+EXIT_OK, EXIT_ERROR, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 3, 2
+
+
+class CliError(Exception):
+    """A user-facing failure: one line on stderr."""
+
+
+def _open(path: str) -> CompanyFile:
+    return CompanyFile.open(Path(path))
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    cf = records.create_company_file(
+        Path(args.path), Company(name=args.name, currency=args.currency.upper())
+    )
+    cf.close()
+    print(f"Created {args.path} for {args.name}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    cf = company_io.write_demo(Path(args.path))
+    cf.close()
+    print(f"Wrote the demo company to {args.path}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        if args.json == "-":
+            sys.stdout.write(company_io.export_json(cf))
+        else:
+            company_io.export_to(cf, Path(args.json))
+            print(f"Exported {args.path} to {args.json}", file=sys.stderr)
+    finally:
+        cf.close()
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    source = sys.stdin if args.json == "-" else None
+    try:
+        document = source.read() if source else Path(args.json).read_text(encoding="utf-8")
+    except OSError as e:
+        raise CliError(f"cannot read {args.json}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{args.json} is not UTF-8 text") from None
+    cf = company_io.import_json(Path(args.path), document)
+    cf.close()
+    print(f"Imported {args.json} into {args.path}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        problems = company_io.check(cf)
+    finally:
+        cf.close()
+    if problems:
+        for p in problems:
+            print(p.message, file=sys.stderr)
+        print(f"{len(problems)} problem(s) found in {args.path}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{args.path}: no problems found")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        target = company_io.backup(cf, Path(args.out))
+    finally:
+        cf.close()
+    print(f"Backed up {args.path} to {target}")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from icmdesk.ui.app import run_app  # Qt only when the app is asked for
+
+    return run_app(Path(args.path) if args.path else None, demo=args.demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="icmdesk",
+        description="Offline sales commissions: plans, statements, clawbacks.",
+        epilog="With no command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"icmdesk {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the app on the demo company")
+    parser.add_argument("--open", dest="path", metavar="PATH", help="open the app on PATH")
+    parser.set_defaults(handler=cmd_gui)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], help_: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("new", cmd_new, "create a new, empty company file")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--name", required=True, help="the company's name")
+    p.add_argument("--currency", default="USD", help="ISO 4217 code (default USD)")
+
+    p = command("demo", cmd_demo, "write the demo company to a new file")
+    p.add_argument("path", metavar="PATH")
+
+    p = command("export", cmd_export, "export the whole company as a JSON document")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", required=True, metavar="OUT", help="output file, or - for stdout")
+
+    p = command("import", cmd_import, "replace a company's content with a JSON document")
+    p.add_argument("path", metavar="PATH", help="company file (created if missing)")
+    p.add_argument("--json", required=True, metavar="IN", help="input file, or - for stdin")
+
+    p = command("check", cmd_check, "check a company file's integrity and rules")
+    p.add_argument("path", metavar="PATH")
+
+    p = command("backup", cmd_backup, "write a consistent copy of a company file")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--out", required=True, metavar="COPY")
+
+    p = command("gui", cmd_gui, "open the desktop app")
+    p.add_argument("path", metavar="PATH", nargs="?")
+    p.add_argument("--demo", action="store_true", help="open the demo company")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ValidationError as e:
+        for problem in e.problems:
+            print(f"icmdesk: {problem.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except (CompanyFileError, NotFoundError, PeriodError, CliError) as e:
+        print(f"icmdesk: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as e:
+        print(f"icmdesk: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("icmdesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug: still one line, with a way to see more
+        if os.environ.get("ICMDESK_DEBUG"):
+            raise
+        print(
+            f"icmdesk: internal error: {type(e).__name__}: {e} (set ICMDESK_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Opening, creating and migrating a company file.
+
+A company file is a SQLite database marked as ICMDesk's by
+`PRAGMA application_id`, with its schema generation in `PRAGMA user_version`
+and its Alembic revision in `alembic_version`. Opening a file:
+
+- refuses a file that is not SQLite, not ICMDesk's, or corrupt, with a clear
+  message (`CompanyFileError`);
+- refuses a file written by a newer ICMDesk;
+- migrates an older file after writing a backup copy beside it (SQLite's
+  online backup API), each migration all-or-nothing.
+
+Every connection has foreign keys on and WAL journaling, and the pysqlite
+driver's own transaction handling is replaced by explicit BEGIN so that DDL
+runs inside transactions too (SQLAlchemy's documented pysqlite recipe).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from icmdesk.domain.errors import CompanyFileError
+
+APPLICATION_ID = 0x49434D44  # "ICMD"
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+FILE_SUFFIX = ".icmdesk"
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of ICMDesk knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def schema_generation(revision: str) -> int:
+    """Revisions are numbered '0001', '0002', ...: the number goes in PRAGMA user_version."""
+    return int(revision.split("_")[0])
+
+
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+    """An engine on one company file with ICMDesk's connection settings."""
+
+    def connect() -> sqlite3.Connection:
+        if read_only:
+            return sqlite3.connect(_ro_uri(path), uri=True, check_same_thread=False, timeout=5)
+        return sqlite3.connect(str(path), check_same_thread=False, timeout=5)
+
+    engine = create_engine("sqlite+pysqlite://", creator=connect)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control away from pysqlite (it would COMMIT before DDL).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReport:
+    """What happened while opening a file: created, migrated (and where the backup went)."""
+
+    created: bool = False
+    migrated_from: str | None = None
+    backup_path: Path | None = None
+
+
+class CompanyFile:
+    """An open company file: the engine and the session factory for it."""
+
+    def __init__(self, path: Path, engine: Engine, report: OpenReport) -> None:
+        self.path = path
+        self.engine = engine
+        self.report = report
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def create(cls, path: Path) -> CompanyFile:
+        """Create a new, empty company file at `path` (which must not exist)."""
+        path = Path(path)
+        if path.exists():
+            raise CompanyFileError(f"{path} already exists; choose another name")
+        if not path.parent.is_dir():
+            raise CompanyFileError(f"folder {path.parent} does not exist")
+        engine = make_engine(path)
+        try:
+            with engine.begin() as conn:
+                _upgrade(conn, "head")
+        except Exception:
+            engine.dispose()
+            _remove_file_and_sidecars(path)
+            raise
+        return cls(path, engine, OpenReport(created=True))
+
+    @classmethod
+    def open(cls, path: Path) -> CompanyFile:
+        """Open an existing company file, migrating it (after a backup) if it is older."""
+        path = Path(path)
+        check_is_company_file(path)
+        engine = make_engine(path)
+        try:
+            report = _migrate_if_needed(path, engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(path, engine, report)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: commit on success, roll back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def backup_to(self, target: Path) -> Path:
+        """Write a consistent copy of the file to `target` with SQLite's online backup API."""
+        return backup_file(self.path, target)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _ro_uri(path: Path) -> str:
+    """A read-only SQLite URI for a path (quoted, so '?' or '#' in a name are safe)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def check_is_company_file(path: Path) -> None:
+    """Refuse, with a message a person understands, anything that is not an ICMDesk file."""
+    if not path.exists():
+        raise CompanyFileError(f"{path} does not exist")
+    if path.is_dir():
+        raise CompanyFileError(f"{path} is a folder, not a company file")
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        raise CompanyFileError(f"cannot read {path}: {e.strerror}") from None
+    if header != SQLITE_HEADER:
+        raise CompanyFileError(f"{path.name} is not an ICMDesk company file")
+    try:
+        conn = sqlite3.connect(_ro_uri(path), uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id != APPLICATION_ID:
+                raise CompanyFileError(
+                    f"{path.name} is a SQLite database but not an ICMDesk company file"
+                )
+            result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if result != "ok":
+                raise CompanyFileError(f"{path.name} is damaged ({result}); restore a backup")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise CompanyFileError(f"{path.name} is damaged or not a database ({e})") from None
+
+
+def _migrate_if_needed(path: Path, engine: Engine) -> OpenReport:
+    head = head_revision()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        generation = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+    if current == head:
+        return OpenReport()
+    if current is None and generation == 0:
+        current_label = "empty"
+    elif current is None or current not in known_revisions():
+        if generation > schema_generation(head):
+            raise CompanyFileError(
+                f"{path.name} was saved by a newer version of ICMDesk "
+                f"(schema {generation}, this version reads up to {schema_generation(head)}); "
+                "please update ICMDesk to open it"
+            )
+        raise CompanyFileError(f"{path.name} has an unknown schema ({current}); cannot open it")
+    else:
+        current_label = current
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.stem}.backup-{stamp}-schema{generation}{path.suffix}")
+    backup_file(path, backup)
+    with engine.begin() as conn:
+        _upgrade(conn, "head")
+    return OpenReport(migrated_from=current_label, backup_path=backup)
+
+
+def _upgrade(conn: Connection, target: str) -> None:
+    """Run migrations on `conn` inside the caller's transaction, then set the markers."""
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, target)
+    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    revision = MigrationContext.configure(conn).get_current_revision()
+    assert revision is not None
+    conn.exec_driver_sql(f"PRAGMA user_version = {schema_generation(revision)}")
+
+
+def backup_file(source: Path, target: Path) -> Path:
+    """A consistent copy of a (possibly open) SQLite file, via the online backup API."""
+    if target.exists():
+        raise CompanyFileError(f"{target} already exists")
+    src = sqlite3.connect(_ro_uri(source), uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    except sqlite3.Error as e:
+        _remove_file_and_sidecars(target)
+        raise CompanyFileError(f"backup to {target} failed: {e}") from None
+    finally:
+        src.close()
+    return target
+
+
+def _remove_file_and_sidecars(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        p.unlink(missing_ok=True)

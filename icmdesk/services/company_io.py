@@ -1,0 +1,106 @@
+"""Whole-company use cases: the demo company, JSON export/import, integrity check, backup."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import text
+
+from icmdesk.domain import company_codec, demo, validation
+from icmdesk.domain.entities import AuditEntry, CompanyData
+from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
+from icmdesk.models.database import CompanyFile, backup_file
+from icmdesk.services import audit
+from icmdesk.services.store import load_company_data, replace_company_data
+
+
+def write_demo(path: Path, *, seed: int = 2026) -> CompanyFile:
+    """Create the demo company at `path` (which must not exist yet)."""
+    data = demo.demo_company(seed)
+    created = AuditEntry(audit.now(), "create", "company", "1", "", "", "demo company")
+    return _create_with(path, dataclasses.replace(data, audit=(created,)))
+
+
+def export_json(cf: CompanyFile) -> str:
+    """The whole company as the documented JSON document (docs/company-format.md)."""
+    with cf.session() as session:
+        return company_codec.company_to_json(load_company_data(session))
+
+
+def export_to(cf: CompanyFile, out: Path) -> None:
+    """Write the export to `out` atomically (a temp file renamed into place)."""
+    _atomic_write(out, export_json(cf))
+
+
+def import_json(path: Path, document: str) -> CompanyFile:
+    """Load a company document into `path`, replacing its content, or creating the file.
+
+    The document is checked completely first; the replace runs in one
+    transaction, so on any failure the file is exactly as it was.
+    """
+    data = company_codec.company_from_json(document)
+    problems = validation.validate_company(data)
+    if problems:
+        raise ValidationError(problems)
+    if not path.exists():
+        return _create_with(path, data)
+    cf = CompanyFile.open(path)
+    try:
+        with cf.session() as session:
+            replace_company_data(session, data)
+    except BaseException:
+        cf.close()
+        raise
+    return cf
+
+
+def check(cf: CompanyFile) -> list[Problem]:
+    """SQLite's integrity and foreign-key checks plus every domain invariant."""
+    problems: list[Problem] = []
+    with cf.engine.connect() as conn:
+        for (result,) in conn.execute(text("PRAGMA integrity_check")):
+            if result != "ok":
+                problems.append(Problem("", f"Database integrity: {result}"))
+        for table, rowid, parent, _fk in conn.execute(text("PRAGMA foreign_key_check")):
+            problems.append(
+                Problem("", f"Database: row {rowid} of {table} refers to a missing {parent} row")
+            )
+    with cf.session() as session:
+        problems.extend(validation.validate_company(load_company_data(session, history=False)))
+    return problems
+
+
+def backup(cf: CompanyFile, target: Path) -> Path:
+    """A consistent copy of the open company file."""
+    return backup_file(cf.path, target)
+
+
+def _create_with(path: Path, data: CompanyData) -> CompanyFile:
+    cf = CompanyFile.create(path)
+    try:
+        with cf.session() as session:
+            replace_company_data(session, data)
+    except BaseException:
+        cf.close()
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        raise
+    return cf
+
+
+def _atomic_write(out: Path, content: str) -> None:
+    if not out.parent.is_dir():
+        raise CompanyFileError(f"folder {out.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

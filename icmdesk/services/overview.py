@@ -1,0 +1,42 @@
+"""A company at a glance: what the main window shows on opening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import CompanyRow, DealRow, PlanRow, RepRow, RoleRow
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    company_name: str
+    currency: str
+    roles: int
+    reps: int
+    plans: int
+    deals: int
+    first_close: date | None
+    last_close: date | None
+
+
+def overview(cf: CompanyFile) -> Overview:
+    """Counts and date range of a company's records (cheap even for a million deals)."""
+    with cf.session() as s:
+        company = s.get(CompanyRow, 1)
+        first, last = s.execute(
+            select(func.min(DealRow.close_date), func.max(DealRow.close_date))
+        ).one()
+        return Overview(
+            company_name=company.name if company else "",
+            currency=company.currency if company else "",
+            roles=s.scalar(select(func.count()).select_from(RoleRow)) or 0,
+            reps=s.scalar(select(func.count()).select_from(RepRow)) or 0,
+            plans=s.scalar(select(func.count()).select_from(PlanRow)) or 0,
+            deals=s.scalar(select(func.count()).select_from(DealRow)) or 0,
+            first_close=first,
+            last_close=last,
+        )

@@ -1,0 +1,341 @@
+"""Create, update and delete every entity, validated and audited, one unit of work each.
+
+One mechanism serves every entity (`_Kind`): load the validation context,
+validate (all problems at once), write, diff before/after into the audit
+log, return the stored frozen value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from icmdesk.domain import validation
+from icmdesk.domain.entities import (
+    NEW,
+    Adjustment,
+    Assignment,
+    Company,
+    CompanyData,
+    Deal,
+    Plan,
+    PlanVersion,
+    Rep,
+    Role,
+)
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.models import mapping
+from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import (
+    AdjustmentRow,
+    AssignmentRow,
+    CompanyRow,
+    CreditRow,
+    DealRow,
+    DealTypeRow,
+    PlanRow,
+    RepRow,
+    RoleRow,
+)
+from icmdesk.services import audit
+from icmdesk.services.store import load_company_data, load_deals
+
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[V, R]):
+    entity: str
+    row_type: type[R]
+    value: Callable[[R], V]
+    apply: Callable[[R, V], None]
+    validate: Callable[[V, CompanyData], list[Problem]]
+    label: Callable[[V], str]
+    # Deals the validator needs to see (the rest of the context omits deals: files can be big).
+    related_deals: Callable[[Session, V], tuple[Deal, ...]] = lambda _s, _v: ()
+
+
+def _deals_of_rep(session: Session, rep_id: int) -> tuple[Deal, ...]:
+    return load_deals(
+        session, DealRow.id.in_(select(CreditRow.deal_id).where(CreditRow.rep_id == rep_id))
+    )
+
+
+def _same_external_id(session: Session, deal: Deal) -> tuple[Deal, ...]:
+    return load_deals(session, DealRow.external_id == deal.external_id)
+
+
+ROLE: _Kind[Role, RoleRow] = _Kind(
+    "role",
+    RoleRow,
+    mapping.role_value,
+    mapping.apply_role,
+    validation.validate_role,
+    lambda r: r.name,
+)
+REP: _Kind[Rep, RepRow] = _Kind(
+    "rep",
+    RepRow,
+    mapping.rep_value,
+    mapping.apply_rep,
+    validation.validate_rep,
+    lambda r: r.name,
+    lambda s, r: _deals_of_rep(s, r.id) if r.id else (),
+)
+PLAN: _Kind[Plan, PlanRow] = _Kind(
+    "plan",
+    PlanRow,
+    mapping.plan_value,
+    mapping.apply_plan,
+    validation.validate_plan,
+    lambda p: p.name,
+)
+ASSIGNMENT: _Kind[Assignment, AssignmentRow] = _Kind(
+    "assignment",
+    AssignmentRow,
+    mapping.assignment_value,
+    mapping.apply_assignment,
+    validation.validate_assignment,
+    lambda a: f"rep {a.rep_id} from {a.effective_from}",
+    lambda s, a: _deals_of_rep(s, a.rep_id),
+)
+DEAL: _Kind[Deal, DealRow] = _Kind(
+    "deal",
+    DealRow,
+    mapping.deal_value,
+    mapping.apply_deal,
+    validation.validate_deal,
+    lambda d: d.external_id,
+    _same_external_id,
+)
+ADJUSTMENT: _Kind[Adjustment, AdjustmentRow] = _Kind(
+    "adjustment",
+    AdjustmentRow,
+    mapping.adjustment_value,
+    mapping.apply_adjustment,
+    validation.validate_adjustment,
+    lambda a: f"{a.month} {a.amount}",
+)
+
+
+def _context(session: Session, kind: _Kind[V, Any], value: V) -> CompanyData:
+    data = load_company_data(session, deals=False, history=False)
+    return dataclasses.replace(data, deals=kind.related_deals(session, value))
+
+
+def _save(cf: CompanyFile, kind: _Kind[V, R], value: V, problems: list[Problem] | None = None) -> V:
+    with cf.session() as session:
+        found = list(problems or []) + kind.validate(value, _context(session, kind, value))
+        if found:
+            raise ValidationError(found)
+        value_id = value.id  # type: ignore[attr-defined]
+        if value_id == NEW:
+            row = kind.row_type()
+            kind.apply(row, value)
+            session.add(row)
+            before = None
+        else:
+            existing = session.get(kind.row_type, value_id)
+            if existing is None:
+                raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
+            row = existing
+            before = kind.value(row)
+            kind.apply(row, value)
+        _flush(session, f"Cannot save {kind.entity} '{kind.label(value)}'")
+        after = kind.value(row)
+        audit.record(
+            session,
+            action="create" if before is None else "update",
+            entity=kind.entity,
+            entity_id=after.id,
+            before=before,
+            after=after,  # type: ignore[attr-defined]
+        )
+        return after
+
+
+def _delete(cf: CompanyFile, kind: _Kind[V, R], value_id: int) -> V:
+    with cf.session() as session:
+        row = session.get(kind.row_type, value_id)
+        if row is None:
+            raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
+        before = kind.value(row)
+        session.delete(row)
+        _flush(
+            session,
+            f"Cannot delete {kind.entity} '{kind.label(before)}': other records still refer to it",
+        )
+        audit.record(
+            session, action="delete", entity=kind.entity, entity_id=value_id, before=before
+        )
+        return before
+
+
+def _flush(session: Session, message: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as e:
+        detail = str(e.orig) if e.orig else ""
+        raise ValidationError(
+            [Problem("", f"{message} ({detail})" if detail else message)]
+        ) from None
+
+
+def _getter(kind: _Kind[V, R]) -> Callable[[CompanyFile, int], V]:
+    def get(cf: CompanyFile, value_id: int) -> V:
+        with cf.session() as session:
+            row = session.get(kind.row_type, value_id)
+            if row is None:
+                raise NotFoundError(f"{kind.entity} {value_id} does not exist")
+            return kind.value(row)
+
+    get.__doc__ = f"The {kind.entity} with this id."
+    return get
+
+
+# Public API: one trio per entity.
+def save_role(cf: CompanyFile, role: Role) -> Role:
+    """Create (id NEW) or update a role."""
+    return _save(cf, ROLE, role)
+
+
+def save_rep(cf: CompanyFile, rep: Rep) -> Rep:
+    """Create (id NEW) or update a rep."""
+    return _save(cf, REP, rep)
+
+
+def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
+    """Create (id NEW) or update a plan with its versions."""
+    return _save(cf, PLAN, plan)
+
+
+def add_plan_version(cf: CompanyFile, plan_id: int, version: PlanVersion) -> Plan:
+    """Edit a plan in use the safe way: a new version effective from a date; old ones stay."""
+    plan = get_plan(cf, plan_id)
+    return save_plan(cf, dataclasses.replace(plan, versions=(*plan.versions, version)))
+
+
+def save_assignment(cf: CompanyFile, assignment: Assignment) -> Assignment:
+    """Create (id NEW) or update a rep's plan assignment (with its draw)."""
+    return _save(cf, ASSIGNMENT, assignment)
+
+
+def save_deal(cf: CompanyFile, deal: Deal, *, currency: str | None = None) -> Deal:
+    """Create (id NEW) or update a deal with its credits and payments.
+
+    `currency`, when the deal came with one (entry form, import), must be the company's.
+    """
+    problems: list[Problem] = []
+    if currency is not None:
+        with cf.session() as session:
+            company = load_company_data(session, deals=False, history=False)
+        problems = [
+            p
+            for p in validation.validate_deal(deal, company, currency=currency)
+            if p.field == "currency"
+        ]
+    return _save(cf, DEAL, deal, problems)
+
+
+def save_adjustment(cf: CompanyFile, adjustment: Adjustment) -> Adjustment:
+    """Create (id NEW) or update a manual adjustment."""
+    return _save(cf, ADJUSTMENT, adjustment)
+
+
+def delete_role(cf: CompanyFile, role_id: int) -> Role:
+    return _delete(cf, ROLE, role_id)
+
+
+def delete_rep(cf: CompanyFile, rep_id: int) -> Rep:
+    return _delete(cf, REP, rep_id)
+
+
+def delete_plan(cf: CompanyFile, plan_id: int) -> Plan:
+    return _delete(cf, PLAN, plan_id)
+
+
+def delete_assignment(cf: CompanyFile, assignment_id: int) -> Assignment:
+    return _delete(cf, ASSIGNMENT, assignment_id)
+
+
+def delete_deal(cf: CompanyFile, deal_id: int) -> Deal:
+    return _delete(cf, DEAL, deal_id)
+
+
+def delete_adjustment(cf: CompanyFile, adjustment_id: int) -> Adjustment:
+    return _delete(cf, ADJUSTMENT, adjustment_id)
+
+
+get_role = _getter(ROLE)
+get_rep = _getter(REP)
+get_plan = _getter(PLAN)
+get_assignment = _getter(ASSIGNMENT)
+get_deal = _getter(DEAL)
+get_adjustment = _getter(ADJUSTMENT)
+
+
+def find_deal(cf: CompanyFile, external_id: str) -> Deal | None:
+    """The deal with this external (CRM) id, if any."""
+    with cf.session() as session:
+        deals = load_deals(session, DealRow.external_id == external_id)
+        return deals[0] if deals else None
+
+
+# Company settings and files.
+def create_company_file(path: Path, company: Company) -> CompanyFile:
+    """Create a new company file with these settings; nothing is left behind on failure."""
+    problems = validation.validate_company_settings(company)
+    if problems:
+        raise ValidationError(problems)
+    cf = CompanyFile.create(path)
+    try:
+        with cf.session() as session:
+            row = CompanyRow()
+            mapping.apply_company(row, company)
+            session.add(row)
+            session.add_all(DealTypeRow(name=t) for t in company.deal_types)
+            audit.record(session, action="create", entity="company", entity_id=1, after=company)
+    except BaseException:
+        cf.close()
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        raise
+    return cf
+
+
+def get_company(cf: CompanyFile) -> Company:
+    with cf.session() as session:
+        return load_company_data(session, deals=False, history=False).company
+
+
+def update_company(cf: CompanyFile, company: Company) -> Company:
+    """Change the company settings (name, address, currency, fiscal year, defaults, logo, ...)."""
+    problems = validation.validate_company_settings(company)
+    if problems:
+        raise ValidationError(problems)
+    with cf.session() as session:
+        row = session.get(CompanyRow, 1)
+        assert row is not None
+        before = load_company_data(session, deals=False, history=False).company
+        if company.currency != before.currency and session.scalar(
+            select(exists(select(DealRow.id)))
+        ):
+            raise ValidationError(
+                [Problem("currency", "The currency cannot change once deals are recorded")]
+            )
+        mapping.apply_company(row, company)
+        session.execute(delete(DealTypeRow))
+        session.add_all(DealTypeRow(name=t) for t in company.deal_types)
+        _flush(session, "Cannot save the company settings")
+        audit.record(
+            session, action="update", entity="company", entity_id=1, before=before, after=company
+        )
+        return company
