@@ -1,0 +1,134 @@
+"""Indexes over CompanyData that the engine looks things up in, built once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import (
+    Assignment,
+    CompanyData,
+    Draw,
+    Plan,
+    PlanVersion,
+    Rep,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InForce:
+    """What governs a rep on one day: the assignment, its plan and the plan's version."""
+
+    assignment: Assignment
+    plan: Plan
+    version: PlanVersion
+    version_number: int  # 1-based position in plan.versions
+
+    @property
+    def quota(self) -> Decimal | None:
+        """The effective quota: the assignment's override, else the version's."""
+        if self.assignment.quota_override is not None:
+            return self.assignment.quota_override
+        return self.version.quota
+
+    @property
+    def version_label(self) -> str:
+        return f"v{self.version_number} from {self.version.effective_from.isoformat()}"
+
+
+class Lookups:
+    """Reps, plans and assignments by id, each rep's assignments in date order, manager chains."""
+
+    __slots__ = ("_ancestors", "assignments_by_rep", "data", "plans", "reps")
+
+    def __init__(self, data: CompanyData) -> None:
+        self.data = data
+        self.reps: dict[int, Rep] = {r.id: r for r in data.reps}
+        self.plans: dict[int, Plan] = {p.id: p for p in data.plans}
+        by_rep: dict[int, list[Assignment]] = {}
+        for a in data.assignments:
+            by_rep.setdefault(a.rep_id, []).append(a)
+        for items in by_rep.values():
+            items.sort(key=lambda a: (a.effective_from, a.id))
+        self.assignments_by_rep = by_rep
+        self._ancestors: dict[int, tuple[int, ...]] = {}
+
+    def assignment_on(self, rep_id: int, day: date) -> Assignment | None:
+        """The assignment in force for the rep on `day` (the latest started, if several)."""
+        found = None
+        for a in self.assignments_by_rep.get(rep_id, ()):
+            if a.effective_from > day:
+                break
+            if a.in_force(day):
+                found = a
+        return found
+
+    def in_force(self, rep_id: int, day: date) -> InForce | None:
+        """Assignment, plan and version governing the rep on `day`, or None."""
+        a = self.assignment_on(rep_id, day)
+        if a is None:
+            return None
+        plan = self.plans.get(a.plan_id)
+        if plan is None:
+            return None
+        number = 0
+        version = None
+        for i, v in enumerate(plan.versions):
+            if v.effective_from <= day:
+                version, number = v, i + 1
+            else:
+                break
+        if version is None:
+            return None
+        return InForce(a, plan, version, number)
+
+    def in_force_in_month(self, rep_id: int, month: Month) -> InForce | None:
+        """What governs the rep's statement header for a month: the state on the last day of
+        the month that an assignment of theirs covers (None when none covers the month)."""
+        last = month.last_day
+        first = month.first_day
+        best: InForce | None = None
+        for a in self.assignments_by_rep.get(rep_id, ()):
+            if a.effective_from > last:
+                break
+            if a.effective_to is not None and a.effective_to < first:
+                continue
+            day = last if a.effective_to is None or a.effective_to > last else a.effective_to
+            found = self.in_force(rep_id, day)
+            if found is not None:
+                best = found
+        return best
+
+    def draw_in(self, rep_id: int, month: Month) -> Draw | None:
+        """The draw running for the rep in `month`: its months, while the assignment carrying
+        it covers part of the month and the rep is employed."""
+        rep = self.reps[rep_id]
+        if not rep.employed_in(month):
+            return None
+        for a in self.assignments_by_rep.get(rep_id, ()):
+            if a.draw is None or not a.draw.covers(month):
+                continue
+            if a.effective_from > month.last_day:
+                continue
+            if a.effective_to is not None and a.effective_to < month.first_day:
+                continue
+            return a.draw
+        return None
+
+    def ancestors(self, rep_id: int) -> tuple[int, ...]:
+        """The rep's managers, nearest first, stopping at a cycle or an unknown id."""
+        cached = self._ancestors.get(rep_id)
+        if cached is not None:
+            return cached
+        chain: list[int] = []
+        seen = {rep_id}
+        current = self.reps[rep_id].manager_id if rep_id in self.reps else None
+        while current is not None and current in self.reps and current not in seen:
+            chain.append(current)
+            seen.add(current)
+            current = self.reps[current].manager_id
+        result = tuple(chain)
+        self._ancestors[rep_id] = result
+        return result

@@ -1,0 +1,425 @@
+"""compute_month / compute_range: every rep's statement for payout months.
+
+Closed months are their stored snapshots, decoded. Open months are computed: one
+earnings pass over all the data (engine/earnings.py), then, per rep, the months from
+the first open month on, carrying balance and YTD from the rep's last closed
+snapshot, with the prior-period adjustments on the first open month.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from icmdesk.domain.calendar import (
+    Month,
+    fiscal_year_start,
+    months_between,
+    quota_period_label,
+    quota_period_start,
+)
+from icmdesk.domain.engine.context import Lookups
+from icmdesk.domain.engine.draws import settle
+from icmdesk.domain.engine.earnings import GROUP_PPA, Bucket, EarningsRun
+from icmdesk.domain.engine.fmt import fmt_money
+from icmdesk.domain.engine.refusals import find_problems
+from icmdesk.domain.entities import CompanyData, PeriodStatus, StatementSnapshot
+from icmdesk.domain.errors import ValidationError
+from icmdesk.domain.money import HUNDRED, ZERO, round_cents
+from icmdesk.domain.statement import (
+    ClawbackNotice,
+    LineKind,
+    Statement,
+    StatementLine,
+    TierMark,
+)
+from icmdesk.domain.statement_codec import statement_of_snapshot
+
+_EMPTY = Bucket()
+
+
+def first_statement_month(data: CompanyData) -> Month | None:
+    """The earliest month any rep can have a statement: first assignment, deal or adjustment."""
+    months = [Month.of(a.effective_from) for a in data.assignments]
+    months += [Month.of(d.close_date) for d in data.deals if d.credits]
+    months += [a.month for a in data.adjustments]
+    return min(months) if months else None
+
+
+def last_data_month(data: CompanyData) -> Month | None:
+    """The latest month anything is dated in: closes, payments, cancellations, adjustments."""
+    months: list[Month] = [a.month for a in data.adjustments]
+    for d in data.deals:
+        months.append(Month.of(d.close_date))
+        months += [Month.of(p.date) for p in d.payments]
+        if d.cancellation_date is not None:
+            months.append(Month.of(d.cancellation_date))
+    return max(months) if months else None
+
+
+def compute_month(data: CompanyData, month: Month) -> tuple[Statement, ...]:
+    """Every rep's statement for `month`, sorted by rep name then id."""
+    return compute_range(data, month, month)[month]
+
+
+def compute_range(
+    data: CompanyData, first: Month, last: Month
+) -> dict[Month, tuple[Statement, ...]]:
+    """Every rep's statements for each month from `first` to `last`, in one pass.
+
+    Raises ValidationError with every refusal found in the data.
+    """
+    lk = Lookups(data)
+    problems = find_problems(lk)
+    if problems:
+        raise ValidationError(problems)
+    closed = [p.month for p in data.periods if p.status is PeriodStatus.CLOSED]
+    last_closed = max(closed) if closed else None
+    months = months_between(first, last)
+    result: dict[Month, tuple[Statement, ...]] = {}
+    by_month: dict[Month, list[StatementSnapshot]] = {}
+    for snap in data.snapshots:
+        by_month.setdefault(snap.month, []).append(snap)
+    open_months = []
+    for m in months:
+        if last_closed is not None and m <= last_closed:
+            # Months up to the last close are closed (a month before the first close
+            # counts as closed with no statements): they are what was stored.
+            result[m] = _sorted(statement_of_snapshot(s) for s in by_month.get(m, ()))
+        else:
+            open_months.append(m)
+    if open_months:
+        result.update(_compute_open(lk, open_months, last_closed))
+    return result
+
+
+def _sorted(statements: Iterable[Statement]) -> tuple[Statement, ...]:
+    return tuple(sorted(statements, key=lambda s: (s.rep_name, s.rep_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Ppa:
+    month: Month
+    amount: Decimal
+    recomputed: Decimal
+    stored: Decimal | None  # None: no statement was closed for the rep that month
+    posted: Decimal
+
+
+def _compute_open(
+    lk: Lookups, open_months: list[Month], last_closed: Month | None
+) -> dict[Month, tuple[Statement, ...]]:
+    data = lk.data
+    wanted = frozenset(open_months)
+    run = EarningsRun(lk, want_months=wanted).run()
+    first_open = last_closed.plus(1) if last_closed is not None else None
+    ppas = _prior_period_adjustments(lk, run, last_closed) if last_closed else {}
+    explained: dict[tuple[int, Month], str] = {}
+    if ppas and first_open in wanted:
+        explained = _explain(lk, wanted, ppas)
+
+    # Each rep's first month: first assignment or first line.
+    first_month: dict[int, Month] = {}
+    for a in data.assignments:
+        m = Month.of(a.effective_from)
+        if a.rep_id not in first_month or m < first_month[a.rep_id]:
+            first_month[a.rep_id] = m
+    for rep_id, m in run.buckets:
+        if rep_id not in first_month or m < first_month[rep_id]:
+            first_month[rep_id] = m
+    for rep_id, items in ppas.items():
+        if items and first_open is not None:
+            first_month[rep_id] = min(first_month.get(rep_id, first_open), first_open)
+
+    last_snap: dict[int, StatementSnapshot] = {}
+    for snap in data.snapshots:
+        if last_closed is not None and snap.month <= last_closed:
+            prev = last_snap.get(snap.rep_id)
+            if prev is None or snap.month > prev.month:
+                last_snap[snap.rep_id] = snap
+
+    fy_month = data.company.fiscal_year_start
+    out: dict[Month, list[Statement]] = {m: [] for m in open_months}
+    end = max(open_months)
+    for rep_id, start in first_month.items():
+        rep = lk.reps.get(rep_id)
+        if rep is None:
+            continue
+        begin = start if first_open is None or start > first_open else first_open
+        if begin > end:
+            continue
+        balance = ZERO
+        ytd_fy: Month | None = None
+        ytd = ZERO
+        snap = last_snap.get(rep_id)
+        if snap is not None:
+            balance = snap.balance_after
+            ytd_fy = fiscal_year_start(snap.month, fy_month)
+            ytd = snap.ytd_earnings
+        term_month = Month.of(rep.termination_date) if rep.termination_date else None
+        rep_ppas = ppas.get(rep_id, []) if first_open is not None else []
+        for m in months_between(begin, end):
+            bucket = run.buckets.get((rep_id, m), _EMPTY)
+            ppa_here = rep_ppas if m == first_open else []
+            if term_month is not None and m > term_month and bucket.count == 0 and not ppa_here:
+                continue  # after termination, statements only while lines arrive
+            earnings = bucket.total + sum((p.amount for p in ppa_here), ZERO)
+            draw = lk.draw_in(rep_id, m)
+            d_amount = draw.amount if draw is not None else ZERO
+            s = settle(
+                earnings=earnings,
+                draw=d_amount,
+                balance_before=balance,
+                kind=draw.kind if draw is not None else None,
+                max_recovery_pct=draw.max_recovery_pct if draw is not None else HUNDRED,
+            )
+            balance_after = s.balance_after
+            forgiven = owed = ZERO
+            if m == term_month:
+                if data.company.forgive_balance_at_termination:
+                    forgiven, balance_after = balance_after, ZERO
+                else:
+                    owed = balance_after
+            fy = fiscal_year_start(m, fy_month)
+            if fy != ytd_fy:
+                ytd_fy, ytd = fy, ZERO
+            ytd += earnings
+            if m in wanted:
+                lines = _lines(bucket, ppa_here, explained, rep_id, data.company.currency)
+                out[m].append(
+                    _statement(
+                        lk,
+                        run,
+                        rep_id=rep_id,
+                        month=m,
+                        bucket=bucket,
+                        lines=lines,
+                        earnings=earnings,
+                        draw=d_amount,
+                        draw_kind=draw.kind.value if draw is not None else "",
+                        balance_before=balance,
+                        recovery=s.recovery,
+                        payout=s.payout,
+                        balance_after=balance_after,
+                        forgiven=forgiven,
+                        owed=owed,
+                        ytd=ytd,
+                    )
+                )
+            balance = balance_after
+    return {m: _sorted(items) for m, items in out.items()}
+
+
+def _lines(
+    bucket: Bucket,
+    ppas: list[_Ppa],
+    explained: dict[tuple[int, Month], str],
+    rep_id: int,
+    cur: str,
+) -> tuple[StatementLine, ...]:
+    keyed = list(bucket.lines or ())
+    for i, p in enumerate(ppas):
+        if p.stored is None:
+            against = "no statement was closed for that month"
+        else:
+            against = f"{fmt_money(p.stored, cur)} on the closed statement"
+        text = (
+            f"Prior-period adjustment for {p.month}: recomputed earnings "
+            f"{fmt_money(p.recomputed, cur)} vs {against}"
+        )
+        if p.posted != 0:
+            text += f", less {fmt_money(p.posted, cur)} already adjusted"
+        cause = explained.get((rep_id, p.month))
+        if cause:
+            text += f" · {cause}"
+        keyed.append(
+            (
+                (GROUP_PPA, p.month.index, i, 0),
+                StatementLine(
+                    kind=LineKind.PRIOR_PERIOD,
+                    amount=p.amount,
+                    description=text,
+                    rule="recomputed earnings − closed earnings − earlier adjustments",
+                    ref_month=p.month,
+                ),
+            )
+        )
+    keyed.sort(key=lambda item: item[0])
+    return tuple(line for _, line in keyed)
+
+
+def _statement(
+    lk: Lookups,
+    run: EarningsRun,
+    *,
+    rep_id: int,
+    month: Month,
+    bucket: Bucket,
+    lines: tuple[StatementLine, ...],
+    earnings: Decimal,
+    draw: Decimal,
+    draw_kind: str,
+    balance_before: Decimal,
+    recovery: Decimal,
+    payout: Decimal,
+    balance_after: Decimal,
+    forgiven: Decimal,
+    owed: Decimal,
+    ytd: Decimal,
+) -> Statement:
+    rep = lk.reps[rep_id]
+    role = next((r.name for r in lk.data.roles if r.id == rep.role_id), "")
+    fy_month = lk.data.company.fiscal_year_start
+    f = lk.in_force_in_month(rep_id, month)
+    plan_name = plan_version = label = ""
+    quota: Decimal | None = None
+    credited = ZERO
+    attainment: Decimal | None = None
+    marks: tuple[TierMark, ...] = ()
+    if f is not None:
+        v = f.version
+        plan_name, plan_version = f.plan.name, f.version_label
+        qstart = quota_period_start(month, v.quota_period, fy_month)
+        label = quota_period_label(qstart, v.quota_period, fy_month)
+        for m in months_between(qstart, month)[::-1]:
+            x = run.x_at.get((rep_id, v.quota_period, qstart, m))
+            if x is not None:
+                credited = x
+                break
+        if f.quota is not None and f.quota > 0:
+            quota = f.quota
+            attainment = round_cents(credited * HUNDRED / f.quota)
+        marks = tuple(TierMark(t.from_pct, t.rate_pct) for t in v.tiers)
+    notices = tuple(
+        ClawbackNotice(
+            rep_id=rep_id,
+            rep_name=rep.name,
+            month=month,
+            deal_id=n.deal.external_id,
+            customer=n.deal.customer,
+            deal_amount=n.deal.amount,
+            close_date=n.deal.close_date,
+            cancellation_date=n.deal.cancellation_date or n.deal.close_date,
+            reason=n.deal.cancellation_reason,
+            window_days=n.policy.window_days,
+            method=n.policy.method.value,
+            days_after_close=n.days_after_close,
+            factor_text=n.factor_text,
+            originally_earned=n.originally_earned,
+            clawed_back=n.clawed_back,
+            period_earnings=earnings,
+            payout=payout,
+            balance_before=balance_before,
+            balance_after=balance_after,
+        )
+        for n in bucket.notices
+    )
+    return Statement(
+        rep_id=rep_id,
+        rep_name=rep.name,
+        role_name=role,
+        payroll_id=rep.payroll_id,
+        month=month,
+        plan_name=plan_name,
+        plan_version=plan_version,
+        quota_period_label=label,
+        quota=quota,
+        credited_to_date=credited,
+        attainment_pct=attainment,
+        tier_marks=marks,
+        lines=lines,
+        awaiting=tuple(bucket.awaiting),
+        notices=notices,
+        earnings=earnings,
+        draw=draw,
+        draw_kind=draw_kind,
+        balance_before=balance_before,
+        recovery=recovery,
+        payout=payout,
+        balance_after=balance_after,
+        balance_forgiven=forgiven,
+        balance_owed_at_termination=owed,
+        ytd_earnings=ytd,
+        closed=False,
+        content_hash=None,
+    )
+
+
+def _stored_lines(snap: StatementSnapshot) -> list[dict[str, str]]:
+    # Parsing every payload would dominate a month's compute; only statements that
+    # carry prior-period lines need it, and their kind is visible in the text.
+    if '"prior_period"' not in snap.payload:
+        return []
+    lines: list[dict[str, str]] = json.loads(snap.payload)["lines"]
+    return [line for line in lines if line["kind"] == LineKind.PRIOR_PERIOD.value]
+
+
+def _prior_period_adjustments(
+    lk: Lookups, run: EarningsRun, last_closed: Month
+) -> dict[int, list[_Ppa]]:
+    """Per rep, what the closed months (and the months before the first close) now earn
+    beyond what was stored and already adjusted."""
+    stored: dict[tuple[int, Month], Decimal] = {}
+    posted: dict[tuple[int, Month], Decimal] = {}
+    for snap in lk.data.snapshots:
+        if snap.month > last_closed:
+            continue
+        base = snap.earnings
+        for line in _stored_lines(snap):
+            amount = Decimal(line["amount"])
+            base -= amount
+            ref = Month.parse(line["ref_month"])
+            posted[(snap.rep_id, ref)] = posted.get((snap.rep_id, ref), ZERO) + amount
+        stored[(snap.rep_id, snap.month)] = base
+    keys = {k for k in run.buckets if k[1] <= last_closed} | set(stored) | set(posted)
+    out: dict[int, list[_Ppa]] = {}
+    for rep_id, m in sorted(keys, key=lambda k: (k[0], k[1])):
+        recomputed = run.buckets[(rep_id, m)].total if (rep_id, m) in run.buckets else ZERO
+        was = stored.get((rep_id, m))
+        already = posted.get((rep_id, m), ZERO)
+        amount = recomputed - (was or ZERO) - already
+        if amount != 0:
+            out.setdefault(rep_id, []).append(_Ppa(m, amount, recomputed, was, already))
+    return out
+
+
+def _explain(
+    lk: Lookups, wanted: frozenset[Month], ppas: dict[int, list[_Ppa]]
+) -> dict[tuple[int, Month], str]:
+    """Name what changed in each corrected month: a second pass builds those months' lines
+    and they are compared, per deal and kind, with the stored statement's."""
+    pairs = frozenset((rep_id, p.month) for rep_id, items in ppas.items() for p in items)
+    run = EarningsRun(lk, want_months=frozenset(), want_rep_months=pairs).run()
+    payloads = {(s.rep_id, s.month): s.payload for s in lk.data.snapshots}
+    out: dict[tuple[int, Month], str] = {}
+    for rep_id, m in pairs:
+        now: dict[tuple[str, str], Decimal] = {}
+        bucket = run.buckets.get((rep_id, m))
+        for _, line in (bucket.lines or []) if bucket else []:
+            key = (line.kind.title, line.deal_id or "")
+            now[key] = now.get(key, ZERO) + line.amount
+        before: dict[tuple[str, str], Decimal] = {}
+        payload = payloads.get((rep_id, m))
+        if payload is not None:
+            for line in json.loads(payload)["lines"]:
+                kind = LineKind(line["kind"])
+                if kind is LineKind.PRIOR_PERIOD:
+                    continue
+                key = (kind.title, line["deal_id"] or "")
+                before[key] = before.get(key, ZERO) + Decimal(line["amount"])
+        changes = []
+        for key in sorted(set(now) | set(before)):
+            delta = now.get(key, ZERO) - before.get(key, ZERO)
+            if delta == 0:
+                continue
+            title, deal_id = key
+            what = f"deal {deal_id} {title.lower()}" if deal_id else title.lower()
+            sign = "+" if delta > 0 else ""
+            changes.append(f"{what} {sign}{fmt_money(delta, lk.data.company.currency)}")
+        if changes:
+            shown = changes[:4]
+            more = f" and {len(changes) - 4} more" if len(changes) > 4 else ""
+            out[(rep_id, m)] = "changed: " + "; ".join(shown) + more
+    return out

@@ -1,0 +1,185 @@
+"""Data the engine refuses to compute, each problem naming its record.
+
+These are the COMP_RULES refusals checked over the whole company at once, so the
+clerk sees every problem together (entity-level form checks live elsewhere).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine.context import Lookups
+from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
+from icmdesk.domain.entities import Assignment, Deal, Plan, PlanVersion
+from icmdesk.domain.errors import Problem
+from icmdesk.domain.money import HUNDRED, is_whole_cents
+
+
+def find_problems(lk: Lookups) -> list[Problem]:
+    """Every refusal in the data, in a stable order (plans, assignments, deals)."""
+    problems: list[Problem] = []
+    problems += _plan_problems(lk)
+    problems += _assignment_problems(lk)
+    for deal in lk.data.deals:
+        problems += _deal_problems(lk, deal)
+    return problems
+
+
+def _version_name(plan: Plan, v: PlanVersion) -> str:
+    return f"plan {plan.name!r} version from {v.effective_from.isoformat()}"
+
+
+def _plan_problems(lk: Lookups) -> list[Problem]:
+    out: list[Problem] = []
+    for plan in lk.data.plans:
+        for v in plan.versions:
+            name = _version_name(plan, v)
+            if not v.tiers:
+                out.append(Problem("tiers", f"The {name} has no rate table."))
+                continue
+            if v.tiers[0].from_pct != 0:
+                out.append(Problem("tiers", f"The {name}: the first tier must start at 0%."))
+            for a, b in zip(v.tiers, v.tiers[1:], strict=False):
+                if b.from_pct <= a.from_pct:
+                    out.append(
+                        Problem("tiers", f"The {name}: tiers must start at increasing percentages.")
+                    )
+                    break
+    return out
+
+
+def _assignment_problems(lk: Lookups) -> list[Problem]:
+    out: list[Problem] = []
+    for a in lk.data.assignments:
+        rep = lk.reps.get(a.rep_id)
+        rep_name = rep.name if rep else f"rep #{a.rep_id}"
+        plan = lk.plans.get(a.plan_id)
+        if rep is None:
+            out.append(Problem("rep", f"An assignment names rep #{a.rep_id}, who does not exist."))
+            continue
+        if plan is None:
+            out.append(
+                Problem("plan", f"{rep_name}'s assignment names a plan that does not exist.")
+            )
+            continue
+        versions = plan.versions
+        for i, v in enumerate(versions):
+            nxt = versions[i + 1].effective_from if i + 1 < len(versions) else None
+            overlaps = (a.effective_to is None or v.effective_from <= a.effective_to) and (
+                nxt is None or a.effective_from < nxt
+            )
+            if not overlaps or not v.needs_quota:
+                continue
+            quota = a.quota_override if a.quota_override is not None else v.quota
+            if quota is None or quota <= 0:
+                out.append(
+                    Problem(
+                        "quota",
+                        f"The {_version_name(plan, v)} has several tiers or a bonus and needs a "
+                        f"positive quota, but {rep_name}'s assignment from "
+                        f"{a.effective_from.isoformat()} has none.",
+                    )
+                )
+    # Two draws may not cover the same month of one rep.
+    for rep_id, items in lk.assignments_by_rep.items():
+        with_draw = [a for a in items if a.draw is not None]
+        for i, a in enumerate(with_draw):
+            for b in with_draw[i + 1 :]:
+                if _draws_overlap(a, b):
+                    name = lk.reps[rep_id].name if rep_id in lk.reps else f"rep #{rep_id}"
+                    out.append(Problem("draw", f"{name} has two draws covering the same month."))
+    return out
+
+
+def _draws_overlap(a: Assignment, b: Assignment) -> bool:
+    da, db = a.draw, b.draw
+    assert da is not None and db is not None
+    a_end = _draw_end(a)
+    b_end = _draw_end(b)
+    return da.start_month <= (b_end or Month(9999, 12)) and db.start_month <= (
+        a_end or Month(9999, 12)
+    )
+
+
+def _draw_end(a: Assignment) -> Month | None:
+    assert a.draw is not None
+    ends = [m for m in (a.draw.end_month, a.effective_to and Month.of(a.effective_to)) if m]
+    return min(ends) if ends else None
+
+
+def _deal_problems(lk: Lookups, deal: Deal) -> list[Problem]:
+    out: list[Problem] = []
+    name = f"Deal {deal.external_id}"
+    if deal.amount <= 0 or not is_whole_cents(deal.amount):
+        out.append(Problem("amount", f"{name}: the amount must be positive whole cents."))
+    if deal.cancellation_date is not None and deal.cancellation_date < deal.close_date:
+        out.append(
+            Problem(
+                "cancellation_date",
+                f"{name}: cancelled on {deal.cancellation_date.isoformat()}, before its close "
+                f"date {deal.close_date.isoformat()}.",
+            )
+        )
+    paid = sum((p.amount for p in deal.payments), Decimal(0))
+    if paid > deal.amount:
+        out.append(
+            Problem(
+                "payments",
+                f"{name}: payments total {fmt_money(paid)}, more than the deal amount "
+                f"{fmt_money(deal.amount)}.",
+            )
+        )
+    if any(p.amount <= 0 for p in deal.payments):
+        out.append(Problem("payments", f"{name}: every payment must be positive."))
+    seen: set[int] = set()
+    for credit in deal.credits:
+        rep = lk.reps.get(credit.rep_id)
+        who = rep.name if rep else f"rep #{credit.rep_id}"
+        if credit.split_pct <= 0:
+            out.append(
+                Problem(
+                    "credits",
+                    f"{name}: the split for {who} is {fmt_pct(credit.split_pct)}; "
+                    "each split must be above 0%.",
+                )
+            )
+        if credit.rep_id in seen:
+            out.append(Problem("credits", f"{name}: {who} is credited more than once."))
+        seen.add(credit.rep_id)
+        if rep is None:
+            out.append(
+                Problem("credits", f"{name}: credits rep #{credit.rep_id}, who does not exist.")
+            )
+            continue
+        if rep.termination_date is not None and deal.close_date > rep.termination_date:
+            out.append(
+                Problem(
+                    "credits",
+                    f"{name}: closed {deal.close_date.isoformat()}, after {who}'s termination on "
+                    f"{rep.termination_date.isoformat()}.",
+                )
+            )
+        elif lk.in_force(rep.id, deal.close_date) is None:
+            assignment = lk.assignment_on(rep.id, deal.close_date)
+            if assignment is None:
+                why = "has no plan assignment in force"
+            else:
+                plan = lk.plans.get(assignment.plan_id)
+                why = f"is on plan {plan.name!r}, which has no version" if plan else "has no plan"
+            out.append(
+                Problem(
+                    "credits",
+                    f"{name}: {who} {why} on its close date {deal.close_date.isoformat()}.",
+                )
+            )
+    if deal.credits:
+        total = sum((c.split_pct for c in deal.credits), Decimal(0))
+        if total < HUNDRED:
+            out.append(
+                Problem(
+                    "credits",
+                    f"{name}: splits total {fmt_pct(total)}; they must total at least 100%.",
+                )
+            )
+    return out

@@ -1,0 +1,149 @@
+"""Statements as JSON-ready dicts, canonical JSON and content hashes.
+
+The dict format is what `icmdesk compute --json` prints and what a closed period
+stores as its snapshot payload (docs/compute-json.md). Money is a string of whole
+cents ("1234.50"), percentages a decimal string ("60", "112.50"), dates ISO
+("2026-03-31"), months "YYYY-MM"; `statement_from_dict` is the exact inverse of
+`statement_to_dict`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import StatementSnapshot
+from icmdesk.domain.money import CENT, D, is_whole_cents
+from icmdesk.domain.statement import (
+    AwaitingLine,
+    ClawbackNotice,
+    LineKind,
+    Statement,
+    StatementLine,
+    TierMark,
+)
+
+# Decimal fields that are percentages, not money: written as they are, not to cents.
+_PCT_FIELDS = frozenset({"split_pct", "attainment_pct", "from_pct", "rate_pct"})
+# Fields left out of the content hash: they say whether and how it was stored.
+_UNHASHED = ("closed", "content_hash")
+
+_NESTED: dict[str, type] = {
+    "lines": StatementLine,
+    "awaiting": AwaitingLine,
+    "notices": ClawbackNotice,
+    "tier_marks": TierMark,
+}
+
+
+def _encode_value(name: str, value: Any) -> Any:
+    if isinstance(value, LineKind):  # a str subclass: store its value
+        return value.value
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal):
+        if name not in _PCT_FIELDS and is_whole_cents(value):
+            return f"{value.quantize(CENT):f}"
+        return f"{value:f}"
+    if isinstance(value, Month):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {name}={value!r}")
+
+
+def _to_dict(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if f.name in _NESTED:
+            out[f.name] = [_to_dict(item) for item in value]
+        else:
+            out[f.name] = _encode_value(f.name, value)
+    return out
+
+
+def statement_to_dict(s: Statement) -> dict[str, Any]:
+    """The statement as a JSON-ready dict (see docs/compute-json.md)."""
+    return _to_dict(s)
+
+
+def _decode_value(annotation: str, value: Any) -> Any:
+    if value is None:
+        return None
+    base = annotation.replace(" | None", "").strip()
+    if base == "Decimal":
+        return D(value)
+    if base == "date":
+        return date.fromisoformat(value)
+    if base == "Month":
+        return Month.parse(value)
+    if base == "LineKind":
+        return LineKind(value)
+    if base in ("int", "str", "bool"):
+        return value
+    raise TypeError(f"cannot decode a {annotation}")
+
+
+def _from_dict(cls: type, d: dict[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        value = d[f.name]
+        if f.name in _NESTED:
+            kwargs[f.name] = tuple(_from_dict(_NESTED[f.name], item) for item in value)
+        else:
+            kwargs[f.name] = _decode_value(str(f.type), value)
+    return cls(**kwargs)
+
+
+def statement_from_dict(d: dict[str, Any]) -> Statement:
+    """The statement a dict from `statement_to_dict` describes."""
+    result: Statement = _from_dict(Statement, d)
+    return result
+
+
+def canonical_json(s: Statement) -> str:
+    """The statement's dict as JSON with sorted keys and no optional whitespace."""
+    return _dumps(statement_to_dict(s))
+
+
+def _dumps(d: dict[str, Any]) -> str:
+    return json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(s: Statement) -> str:
+    """sha256 (hex) of the canonical JSON without the `closed` and `content_hash` fields."""
+    d = statement_to_dict(s)
+    for name in _UNHASHED:
+        d.pop(name, None)
+    return hashlib.sha256(_dumps(d).encode("utf-8")).hexdigest()
+
+
+def snapshot_of(s: Statement) -> StatementSnapshot:
+    """The stored form of a statement when its period closes."""
+    return StatementSnapshot(
+        month=s.month,
+        rep_id=s.rep_id,
+        earnings=s.earnings,
+        draw=s.draw,
+        balance_before=s.balance_before,
+        recovery=s.recovery,
+        payout=s.payout,
+        balance_after=s.balance_after,
+        ytd_earnings=s.ytd_earnings,
+        content_hash=content_hash(s),
+        payload=canonical_json(s),
+    )
+
+
+def statement_of_snapshot(snapshot: StatementSnapshot) -> Statement:
+    """A closed statement back from its snapshot: closed, with the stored content hash."""
+    d = json.loads(snapshot.payload)
+    d["closed"] = True
+    d["content_hash"] = snapshot.content_hash
+    return statement_from_dict(d)
