@@ -148,7 +148,7 @@ class EarningsRun:
         for seq, adj in enumerate(self.lk.data.adjustments):
             line = StatementLine(
                 kind=LineKind.ADJUSTMENT,
-                amount=adj.amount,
+                amount=round_cents(adj.amount),
                 description=f"Adjustment · {_one_line(adj.reason) or 'no reason given'}",
                 rule="manual adjustment",
             )
@@ -231,7 +231,7 @@ class EarningsRun:
                     own.append(
                         _Component(
                             LineKind.SPIF,
-                            spif.amount,
+                            round_cents(spif.amount),
                             lambda spif=spif, head=head: (
                                 f"SPIF {spif.name} · {head}",
                                 f"SPIF {spif.name}: {fmt_money(spif.amount, cur)} per "
@@ -253,7 +253,7 @@ class EarningsRun:
                             (GROUP_DATED, close.toordinal(), seq, ci * 64 + 63),
                             StatementLine(
                                 kind=LineKind.BONUS,
-                                amount=bonus.amount,
+                                amount=round_cents(bonus.amount),
                                 description=(
                                     f"Attainment bonus · {fmt_pct(bonus.threshold_pct)} of quota "
                                     f"{fmt_money(f.quota, cur)} reached with deal "

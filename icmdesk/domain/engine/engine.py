@@ -289,7 +289,7 @@ def _statement(
                 credited = x
                 break
         if f.quota is not None and f.quota > 0:
-            quota = f.quota
+            quota = round_cents(f.quota)
             attainment = round_cents(credited * HUNDRED / f.quota)
         marks = tuple(TierMark(t.from_pct, t.rate_pct) for t in v.tiers)
     notices = tuple(
@@ -299,7 +299,7 @@ def _statement(
             month=month,
             deal_id=n.deal.external_id,
             customer=n.deal.customer,
-            deal_amount=n.deal.amount,
+            deal_amount=round_cents(n.deal.amount),
             close_date=n.deal.close_date,
             cancellation_date=n.deal.cancellation_date or n.deal.close_date,
             reason=n.deal.cancellation_reason,
