@@ -197,9 +197,9 @@ def generate_batch(
     def record(paths: list[Path]) -> None:
         for path in paths:
             written.append(path)
-            if progress is not None and not state["cancelled"]:
-                if progress(len(written), total) is False:
-                    state["cancelled"] = True
+            stop = progress is not None and progress(len(written), total) is False
+            if stop and not state["cancelled"]:
+                state["cancelled"] = True
 
     extras = [
         (fn, month, group, out_dir / str(month) / f"{prefix}-{month}.pdf")

@@ -1,0 +1,92 @@
+"""Benchmark: one month's PDF batch for 200 reps with 40 deal lines each.
+
+Prints the time for the batch sequentially and with the process pool (median of 3
+runs), the peak memory of this process and of the workers, and the size of one
+statement. Target: 200 statements in under 4 s with the pool on a 2-core machine.
+
+    .venv/bin/python bench/statements.py
+
+`synthetic_statements()` builds the statements here; `demo_statements()` is the place
+to plug in the demo company once the engine and services can compute it.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from icmdesk.domain.entities import Company
+from icmdesk.domain.statement import Statement
+from icmdesk.reports import batch
+from icmdesk.reports.batch import generate_batch
+from tests.reports import factories
+
+REPS = 200
+LINES = 40
+RUNS = 3
+
+
+def synthetic_statements(reps: int = REPS, lines: int = LINES) -> list[Statement]:
+    """200 reps × 40 commission lines, a clawback notice for every tenth rep."""
+    out = []
+    for i in range(reps):
+        st = factories.statement(lines, rep_name=f"Rep {i:03d} Sample", rep_id=i + 1)
+        if i % 10 == 0:
+            from dataclasses import replace
+
+            st = replace(st, notices=(factories.notice(rep_name=st.rep_name, rep_id=i + 1),))
+        out.append(st)
+    return out
+
+
+def demo_statements() -> tuple[Company, list[Statement]]:
+    """The demo company's month, once the engine/services exist (not wired yet)."""
+    raise NotImplementedError("wire to the demo company through the engine when it lands")
+
+
+def _time_batch(company: Company, statements: list[Statement], *, pool: bool) -> float:
+    times = []
+    for _ in range(RUNS):
+        with tempfile.TemporaryDirectory() as tmp:
+            saved = batch.POOL_THRESHOLD
+            batch.POOL_THRESHOLD = 8 if pool else 10**9
+            try:
+                start = time.perf_counter()
+                generate_batch(
+                    company, statements, Path(tmp), workers=2, generated=date(2026, 4, 2)
+                )
+                times.append(time.perf_counter() - start)
+            finally:
+                batch.POOL_THRESHOLD = saved
+    return statistics.median(times)
+
+
+def main() -> None:
+    company = factories.company()
+    statements = synthetic_statements()
+    with tempfile.TemporaryDirectory() as tmp:
+        result = generate_batch(company, statements[:1], Path(tmp), generated=date(2026, 4, 2))
+        size = result.files[0].stat().st_size
+    pooled = _time_batch(company, statements, pool=True)
+    sequential = _time_batch(company, statements, pool=False)
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    notices = sum(len(s.notices) for s in statements)
+    print(f"batch: {REPS} statements × {LINES} lines + {notices} notices + print file + summary")
+    print(f"sequential:        {sequential:6.2f} s (median of {RUNS})")
+    print(f"process pool (2):  {pooled:6.2f} s (median of {RUNS})  target < 4 s")
+    print(
+        f"peak memory: this process {self_kb / 1024:.0f} MiB, largest worker {children_kb / 1024:.0f} MiB"
+    )
+    print(f"one statement ({LINES} lines): {size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
