@@ -7,12 +7,16 @@ clear line on stderr and exits non-zero; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from icmdesk import __version__
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import Company
 from icmdesk.domain.errors import (
     CompanyFileError,
@@ -20,8 +24,11 @@ from icmdesk.domain.errors import (
     PeriodError,
     ValidationError,
 )
+from icmdesk.domain.money import ZERO
+from icmdesk.domain.statement import Statement
+from icmdesk.domain.statement_codec import statement_to_dict
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, records
+from icmdesk.services import company_io, documents, periods, records
 
 EXIT_OK, EXIT_ERROR, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 3, 2
 
@@ -102,6 +109,107 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        currency = records.get_company(cf).currency
+        statements = periods.compute(cf, args.period, rep_id=args.rep)
+    finally:
+        cf.close()
+    if args.json:
+        doc = {"period": str(args.period), "statements": [statement_to_dict(s) for s in statements]}
+        print(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+        return EXIT_OK
+    print(_table(statements, currency, args.period))
+    return EXIT_OK
+
+
+def _table(statements: Sequence[Statement], currency: str, month: Month) -> str:
+    """The month as a readable table: one row per rep, then totals."""
+    heads = ("Rep", "Earned (E)", "Draw", "Recovery", "Payout", "Balance owed", "Lines")
+
+    def money(amount: Decimal) -> str:
+        return fmt_money(amount, currency)
+
+    def total(attr: str) -> str:
+        return money(sum((getattr(s, attr) for s in statements), ZERO))
+
+    rows = [
+        (
+            s.rep_name,
+            money(s.earnings),
+            money(s.draw),
+            money(s.recovery),
+            money(s.payout),
+            money(s.balance_after),
+            str(len(s.lines)),
+        )
+        for s in statements
+    ]
+    rows.append(
+        (
+            "Total",
+            total("earnings"),
+            total("draw"),
+            total("recovery"),
+            total("payout"),
+            total("balance_after"),
+            str(sum(len(s.lines) for s in statements)),
+        )
+    )
+    widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
+    closed = statements and all(s.closed for s in statements)
+    out = [f"{month} ({'closed' if closed else 'open'}): {len(statements)} statements", ""]
+    for n, row in enumerate((heads, *rows)):
+        if n == len(rows):
+            out.append("  ".join("-" * w for w in widths))
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        statements = periods.close(cf, args.period)
+    finally:
+        cf.close()
+    print(f"Closed {args.period}: {len(statements)} statements stored")
+    return EXIT_OK
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        periods.reopen(cf, args.period)
+    finally:
+        cf.close()
+    print(f"Reopened {args.period}")
+    return EXIT_OK
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if not out.is_dir():
+        raise CliError(f"folder {out} does not exist")
+    cf = _open(args.path)
+    try:
+        result = documents.generate_statements(cf, args.period, out, rep_id=args.rep)
+    finally:
+        cf.close()
+    print(f"Wrote {len(result.files)} files to {out / str(args.period)}")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from icmdesk.ui.app import run_app  # Qt only when the app is asked for
 
@@ -150,6 +258,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p.add_argument("--out", required=True, metavar="COPY")
 
+    p = command("compute", cmd_compute, "compute a month's statements (open months: a draft)")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+    p.add_argument("--rep", type=int, metavar="ID", help="only this rep (by id)")
+    p.add_argument("--json", action="store_true", help="print the statements as JSON")
+
+    p = command("close", cmd_close, "close a month: store its statements for good")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+
+    p = command("reopen", cmd_reopen, "reopen the latest closed month")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+
+    p = command("statements", cmd_statements, "write a month's statement and notice PDFs")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the PDFs")
+    p.add_argument("--rep", type=int, metavar="ID", help="only this rep (by id)")
+
     p = command("gui", cmd_gui, "open the desktop app")
     p.add_argument("path", metavar="PATH", nargs="?")
     p.add_argument("--demo", action="store_true", help="open the demo company")
@@ -168,6 +296,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CompanyFileError, NotFoundError, PeriodError, CliError) as e:
         print(f"icmdesk: {e}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `icmdesk compute ... | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as e:
         print(f"icmdesk: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_ERROR

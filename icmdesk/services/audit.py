@@ -67,6 +67,8 @@ def record(
         entries.append(AuditEntry(at, action, entity, key, "", "", display(after)))
     elif after is None and before is not None:
         entries.append(AuditEntry(at, action, entity, key, "", display(before), ""))
+    elif before is not None and after is not None and not dataclasses.is_dataclass(after):
+        entries.append(AuditEntry(at, action, entity, key, "", display(before), display(after)))
     elif before is not None and after is not None:
         for f in dataclasses.fields(after):
             if f.name == "id":

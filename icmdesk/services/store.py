@@ -152,6 +152,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
     """Replace the whole content of the file with `data`, ids preserved, in this transaction."""
     # Closed snapshots are protected by triggers; a wholesale replace reopens first.
     session.execute(update(PeriodRow).values(status="open"))
+    session.execute(update(RepRow).values(manager_id=None))  # managers RESTRICT row by row
     for table in (
         SnapshotRow,
         PeriodRow,
@@ -161,8 +162,8 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
         CreditRow,
         DealRow,
         AssignmentRow,
-        RoleRow,
         RepRow,
+        RoleRow,
         PlanRow,
         DealTypeRow,
         CompanyRow,
@@ -183,6 +184,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
         role_row = RoleRow(id=role.id)
         mapping.apply_role(role_row, role)
         session.add(role_row)
+    session.flush()
     # Managers refer to reps: insert without managers, then set them.
     for rep in data.reps:
         rep_row = RepRow(id=rep.id)

@@ -1,0 +1,86 @@
+"""The command line: what a clerk types, what they see, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from icmdesk.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_new_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "acme.icmdesk"
+    code, out, _ = run(capsys, "new", str(path), "--name", "Acme Ltd")
+    assert code == 0 and "Created" in out
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 0 and "no problems" in out
+
+
+def test_demo_export_import_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo, copy = tmp_path / "demo.icmdesk", tmp_path / "copy.icmdesk"
+    assert run(capsys, "demo", str(demo))[0] == 0
+    assert run(capsys, "export", str(demo), "--json", str(tmp_path / "a.json"))[0] == 0
+    assert run(capsys, "import", str(copy), "--json", str(tmp_path / "a.json"))[0] == 0
+    assert run(capsys, "export", str(copy), "--json", str(tmp_path / "b.json"))[0] == 0
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    code, out, _ = run(capsys, "export", str(copy), "--json", "-")
+    assert code == 0 and json.loads(out)["format"] == "icmdesk-company"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("check", "{tmp}/missing.icmdesk"), "does not exist"),
+        (("check", "{tmp}/notes.txt"), "not an ICMDesk company file"),
+        (("new", "{tmp}/nofolder/x.icmdesk", "--name", "X"), "does not exist"),
+        (("new", "{tmp}/bad.icmdesk", "--name", "X", "--currency", "DOLLARS"), "currency"),
+        (("new", "{tmp}/blank.icmdesk", "--name", " "), "name"),
+        (("import", "{tmp}/x.icmdesk", "--json", "{tmp}/missing.json"), "cannot read"),
+        (("import", "{tmp}/x.icmdesk", "--json", "{tmp}/notes.txt"), "JSON"),
+        (("export", "{tmp}/notes.txt", "--json", "-"), "not an ICMDesk company file"),
+    ],
+)
+def test_errors_are_one_clear_line_and_non_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    code, _out, err = run(capsys, *(a.format(tmp=tmp_path) for a in argv))
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("icmdesk: ") for line in lines)
+    assert message.lower() in err.lower()
+    assert not (tmp_path / "x.icmdesk").exists()  # nothing half-written
+
+
+def test_check_lists_problems_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    path = tmp_path / "acme.icmdesk"
+    run(capsys, "new", str(path), "--name", "Acme")
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO reps (id, name, email, payroll_id, hire_date) "
+        "VALUES (1, 'Ana', '', '', '2026-01-01'), (2, 'Bo', '', '', '2026-01-01')"
+    )
+    conn.execute("UPDATE reps SET manager_id = 2 WHERE id = 1")
+    conn.execute("UPDATE reps SET manager_id = 1 WHERE id = 2")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "check", str(path))
+    assert code == 3
+    assert "problem(s) found" in err and "Ana" in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["export"])
+    assert e.value.code == 2
