@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.company_codec import company_from_json, company_to_json
+from icmdesk.domain.demo import demo_company
 from icmdesk.domain.entities import (
     Adjustment,
     Assignment,
@@ -604,3 +605,10 @@ def test_percentages_keep_their_exact_digits() -> None:
     data = replace(sample(), deals=(deal,))
     back = company_from_json(company_to_json(data))
     assert back.deals[0].credits[0].split_pct == Decimal("33.3333")
+
+
+def test_round_trip_of_the_demo_company() -> None:
+    demo = demo_company()
+    text = company_to_json(demo)
+    assert company_from_json(text) == demo
+    assert company_to_json(company_from_json(text)) == text
