@@ -1,0 +1,1 @@
+"""The company file: SQLAlchemy tables, migrations, the session factory, row/value mapping."""
