@@ -167,7 +167,7 @@ def _compute_open(
                 continue  # after termination, statements only while lines arrive
             earnings = bucket.total + sum((p.amount for p in ppa_here), ZERO)
             draw = lk.draw_in(rep_id, m)
-            d_amount = draw.amount if draw is not None else ZERO
+            d_amount = round_cents(draw.amount) if draw is not None else ZERO
             s = settle(
                 earnings=earnings,
                 draw=d_amount,
