@@ -295,9 +295,13 @@ def _reps(window: _Window) -> tuple[Rep, ...]:
 def _assignments(
     reps: tuple[Rep, ...], plans: tuple[Plan, ...], window: _Window
 ) -> tuple[Assignment, ...]:
-    """Each rep on their role's plan from hire (or the plans' start) to termination."""
+    """Each rep on their role's plan from hire (or the demo's first month) to termination.
+
+    Assignments start with the first month of deals, so the demo's first payout month is
+    the first month a newcomer closes.
+    """
     plan_of_role = {_AE_ROLE: _AE_PLAN, _SDR_ROLE: _SDR_PLAN, _MANAGER_ROLE: _MANAGER_PLAN}
-    plan_start = min(v.effective_from for p in plans for v in p.versions)
+    first_day = window.first.first_day
     result = []
     for rep in reps:
         assert rep.role_id is not None
@@ -315,7 +319,7 @@ def _assignments(
             Assignment(
                 rep.id,
                 plan_of_role[rep.role_id],
-                max(rep.hire_date, plan_start),
+                max(rep.hire_date, first_day),
                 rep.termination_date,
                 quota,
                 draw,
