@@ -83,7 +83,8 @@ def main() -> None:
     print(f"sequential:        {sequential:6.2f} s (median of {RUNS})")
     print(f"process pool (2):  {pooled:6.2f} s (median of {RUNS})  target < 4 s")
     print(
-        f"peak memory: this process {self_kb / 1024:.0f} MiB, largest worker {children_kb / 1024:.0f} MiB"
+        f"peak memory: this process {self_kb / 1024:.0f} MiB, "
+        f"largest worker {children_kb / 1024:.0f} MiB"
     )
     print(f"one statement ({LINES} lines): {size / 1024:.0f} KiB")
 

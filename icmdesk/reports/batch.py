@@ -15,8 +15,8 @@ looks like a complete month when it is not. (Files from an earlier batch that th
 had already replaced are gone; run the batch again.)
 
 Many statements are rendered on a process pool (reportlab is pure Python and
-CPU-bound, so threads would not help); the print file, which re-lays out everything,
-runs as one job beside the individual files.
+CPU-bound, so threads would not help). The print file is not laid out again: it joins
+the finished files (see pdfjoin), so each document keeps its own "Page X of Y".
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from pathlib import Path
 from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.statement import ClawbackNotice, Statement
-from icmdesk.reports.layout import Part, build_pdf, page_size
+from icmdesk.reports.layout import build_pdf, page_size
 from icmdesk.reports.notice import notice_part
+from icmdesk.reports.pdfjoin import join_pdfs
 from icmdesk.reports.statement import statement_part
 from icmdesk.reports.summary import summary_part
 
@@ -119,18 +120,14 @@ def _title(s: Statement) -> str:
     return f"Commission statement {s.month} — {s.rep_name}"
 
 
-def _render_combined(
-    company: Company, month: Month, statements: Sequence[Statement], path: Path, generated: date
-) -> list[Path]:
-    """Worker: the print file, each statement followed by its notices, pages numbered per part."""
-    parts: list[Part] = []
-    for s in statements:
-        parts.append(statement_part(company, s, generated=generated))
-        parts.extend(notice_part(company, n, generated=generated) for n in s.notices)
+def _write_combined(company: Company, month: Month, jobs: Sequence[_Job], path: Path) -> list[Path]:
+    """The print file: the finished statements and notices joined, in the batch's order."""
+    documents = []
+    for job in jobs:
+        documents.append(job.statement_path.read_bytes())
+        documents.extend(p.read_bytes() for p in job.notice_paths)
     title = f"Commission statements {month_name(month)}"
-    _write_atomic(
-        path, build_pdf(parts, pagesize=page_size(company), title=title, author=company.name)
-    )
+    _write_atomic(path, join_pdfs(documents, title=title, author=company.name))
     return [path]
 
 
@@ -201,23 +198,22 @@ def generate_batch(
             if stop and not state["cancelled"]:
                 state["cancelled"] = True
 
-    extras = [
-        (fn, month, group, out_dir / str(month) / f"{prefix}-{month}.pdf")
-        for month, group in by_month.items()
-        for fn, prefix in ((_render_combined, "All"), (_render_summary, "Summary"))
-    ]
     use_pool = len(jobs) > POOL_THRESHOLD and (workers is None or workers > 1)
-    if not use_pool:
+    if use_pool:
+        _run_pool(company, jobs, when, workers or DEFAULT_WORKERS, record, state)
+    else:
         for job in jobs:
             if state["cancelled"]:
                 break
             record(_render_job(company, job, when))
-        for fn, month, group, path in extras:
-            if state["cancelled"]:
-                break
-            record(fn(company, month, group, path, when))
-    else:
-        _run_pool(company, jobs, extras, when, workers or DEFAULT_WORKERS, record, state)
+    # The print file and the summary come last: both need the whole month.
+    for month, group in by_month.items():
+        folder = out_dir / str(month)
+        month_jobs = [j for j in jobs if j.statement.month == month]
+        if not state["cancelled"]:
+            record(_write_combined(company, month, month_jobs, folder / f"All-{month}.pdf"))
+        if not state["cancelled"]:
+            record(_render_summary(company, month, group, folder / f"Summary-{month}.pdf", when))
     if state["cancelled"]:
         for path in written:
             path.unlink(missing_ok=True)
@@ -228,7 +224,6 @@ def generate_batch(
 def _run_pool(
     company: Company,
     jobs: list[_Job],
-    extras: list[tuple[Callable[..., list[Path]], Month, list[Statement], Path]],
     when: date,
     workers: int,
     record: Callable[[list[Path]], None],
@@ -238,23 +233,12 @@ def _run_pool(
     # and forking a threaded process is unsafe.
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        # The print file re-lays out everything, so it starts first and runs beside the
-        # individual files; small summaries go last.
+        queue = list(reversed(jobs))  # pop() from the end keeps the batch's order
         pending: set[Future[list[Path]]] = set()
-        queue: list[tuple[Callable[..., list[Path]], tuple[object, ...]]] = []
-        combined = [e for e in extras if e[0] is _render_combined]
-        summaries = [e for e in extras if e[0] is _render_summary]
-        for fn, month, group, path in combined:
-            queue.append((fn, (company, month, group, path, when)))
-        queue.extend((_render_job, (company, job, when)) for job in jobs)
-        for fn, month, group, path in summaries:
-            queue.append((fn, (company, month, group, path, when)))
-        queue.reverse()  # pop() from the end keeps submission order
         # Keep only a few jobs queued ahead, so cancelling stops promptly.
         while queue or pending:
-            while queue and len(pending) < workers * 2 and not state["cancelled"]:
-                fn, args = queue.pop()
-                pending.add(pool.submit(fn, *args))
+            while queue and len(pending) < workers * 3 and not state["cancelled"]:
+                pending.add(pool.submit(_render_job, company, queue.pop(), when))
             if state["cancelled"]:
                 queue.clear()
             if not pending:

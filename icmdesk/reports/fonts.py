@@ -116,3 +116,12 @@ def draw_string(
         canvas.setFont(font, size)  # type: ignore[attr-defined]
         canvas.drawString(x, y, chunk)  # type: ignore[attr-defined]
         x += pdfmetrics.stringWidth(chunk, font, size)
+
+
+def fits_plain(text: str, size: float, room: float) -> bool:
+    """True when the text needs no fallback font and fits `room` points in the main font."""
+    register_fonts()
+    covered = _registered[SANS]
+    if any(_needs_fallback(ch, covered) for ch in text):
+        return False
+    return pdfmetrics.stringWidth(text, SANS, size) <= room
