@@ -1,0 +1,86 @@
+"""Statement dicts, canonical JSON, content hashes and snapshots."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from icmdesk.domain.engine import compute_month
+from icmdesk.domain.entities import ClawbackMethod
+from icmdesk.domain.statement_codec import (
+    canonical_json,
+    content_hash,
+    snapshot_of,
+    statement_from_dict,
+    statement_of_snapshot,
+    statement_to_dict,
+)
+from tests.domain.builders import CompanyBuilder, draw, month, of, plan, tiers, version
+
+
+def _rich_statement():
+    """A statement with every kind of content: tiers, split, cash awaiting, clawback notice."""
+    c = CompanyBuilder()
+    v = version(table=tiers((0, 5), (100, 10)), quota=1000, clawback=(120, ClawbackMethod.PRORATED))
+    ann = c.rep("Ann Lee", plan("AE", v), the_draw=draw(100), hired="2026-01-01")
+    bob = c.rep("Bob", plan("Cash", version(10, cash=True)))
+    c.deal("D-1", "1500.50", "2026-01-01", (ann, 100), cancelled="2026-03-19", reason="Churn")
+    c.deal("D-2", "100.09", "2026-03-03", (ann, 50), (bob, 50), payments=(("2026-03-04", "50"),))
+    c.adjust(ann, "2026-03", "-10", "Fix")
+    return of(compute_month(c.build(), month("2026-03")), ann), c
+
+
+def test_dict_round_trip_is_exact() -> None:
+    s, _ = _rich_statement()
+    assert s.notices and s.lines and s.tier_marks
+    d = statement_to_dict(s)
+    assert statement_from_dict(json.loads(json.dumps(d))) == s
+    assert canonical_json(statement_from_dict(d)) == canonical_json(s)
+
+
+def test_money_is_cents_text_dates_iso_months_yyyy_mm() -> None:
+    s, _ = _rich_statement()
+    d = statement_to_dict(s)
+    assert d["month"] == "2026-03"
+    assert d["earnings"] == str(s.earnings) and d["earnings"].count(".") == 1
+    assert len(d["earnings"].split(".")[1]) == 2
+    notice = d["notices"][0]
+    assert notice["close_date"] == "2026-01-01" and notice["cancellation_date"] == "2026-03-19"
+    # D-1 earned 5% × 1,000 + 10% × 500.50 = 100.05; × (120 − 77) / 120 = 35.85125 → 35.85
+    assert notice["clawed_back"] == "35.85"
+    line = d["lines"][0]
+    assert line["kind"] in {"commission", "clawback", "adjustment"}
+    assert d["tier_marks"] == [
+        {"from_pct": "0", "rate_pct": "5"},
+        {"from_pct": "100", "rate_pct": "10"},
+    ]
+
+
+def test_canonical_json_has_sorted_keys_and_no_whitespace() -> None:
+    s, _ = _rich_statement()
+    text = canonical_json(s)
+    again = json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert text == again
+    assert text.startswith('{"attainment_pct":')
+
+
+def test_content_hash_ignores_closed_and_the_hash_itself_but_nothing_else() -> None:
+    s, _ = _rich_statement()
+    h = content_hash(s)
+    assert len(h) == 64
+    assert content_hash(replace(s, closed=True, content_hash=h)) == h
+    assert content_hash(replace(s, payout=s.payout + 1)) != h
+
+
+def test_snapshot_stores_totals_and_decodes_as_closed() -> None:
+    s, _ = _rich_statement()
+    snap = snapshot_of(s)
+    assert snap.payload == canonical_json(s)
+    assert (snap.earnings, snap.balance_after, snap.ytd_earnings) == (
+        s.earnings,
+        s.balance_after,
+        s.ytd_earnings,
+    )
+    back = statement_of_snapshot(snap)
+    assert back.closed and back.content_hash == snap.content_hash == content_hash(s)
+    assert replace(back, closed=False, content_hash=None) == s
