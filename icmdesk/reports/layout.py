@@ -104,8 +104,8 @@ class Styles:
             fontSize=11,
             leading=14,
             textColor=ACCENT,
-            spaceBefore=12,
-            spaceAfter=5,
+            spaceBefore=9,
+            spaceAfter=4,
         )
     )
     title: ParagraphStyle = field(
@@ -267,7 +267,7 @@ def build_pdf(
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
-        bottomMargin=MARGIN + FOOTER_SPACE * 0.5,
+        bottomMargin=MARGIN + 8,
         title=title,
         author=author,
         creator="ICMDesk",

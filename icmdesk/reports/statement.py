@@ -134,10 +134,7 @@ def _summary(statement: Statement, m: _Money, width: float) -> Table:
         [
             figure("Earned this month (E)", statement.earnings),
             figure("Draw (D)", statement.draw),
-            figure(
-                "Draw recovery (R)",
-                -statement.recovery if statement.recovery else statement.recovery,
-            ),
+            figure("Draw recovery (R)", statement.recovery),
         ],
         [
             figure("Balance owed before", statement.balance_before),
@@ -192,7 +189,7 @@ class AttainmentBar(Flowable):
         super().__init__()
         self.statement = statement
         self.width = width
-        self.height = 0.75 * inch
+        self.height = 0.68 * inch
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -628,7 +625,7 @@ def statement_part(company: Company, statement: Statement, *, generated: date) -
     story += _draw_reconciliation(statement, m, width)
     if statement.awaiting:
         story += _awaiting(statement, m, width)
-    story += [Spacer(1, 14), _help(company, width)]
+    story += [Spacer(1, 8), _help(company, width)]
     return Part(
         story=story,
         footer_left=f"{statement.rep_name} · {month_name(statement.month)}",
