@@ -57,12 +57,12 @@ def _encode_value(name: str, value: Any) -> Any:
     raise TypeError(f"cannot encode {name}={value!r}")
 
 
-def _to_dict(obj: Any) -> dict[str, Any]:
+def _to_dict(obj: Any, *, top: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(obj):
         value = getattr(obj, f.name)
-        if f.name in _NESTED:
-            out[f.name] = [_to_dict(item) for item in value]
+        if top and f.name in _NESTED:  # only the statement nests ("awaiting" is also a field
+            out[f.name] = [_to_dict(item) for item in value]  # of AwaitingLine)
         else:
             out[f.name] = _encode_value(f.name, value)
     return out
@@ -70,7 +70,7 @@ def _to_dict(obj: Any) -> dict[str, Any]:
 
 def statement_to_dict(s: Statement) -> dict[str, Any]:
     """The statement as a JSON-ready dict (see docs/compute-json.md)."""
-    return _to_dict(s)
+    return _to_dict(s, top=True)
 
 
 def _decode_value(annotation: str, value: Any) -> Any:
@@ -90,11 +90,11 @@ def _decode_value(annotation: str, value: Any) -> Any:
     raise TypeError(f"cannot decode a {annotation}")
 
 
-def _from_dict(cls: type, d: dict[str, Any]) -> Any:
+def _from_dict(cls: type, d: dict[str, Any], *, top: bool = False) -> Any:
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
         value = d[f.name]
-        if f.name in _NESTED:
+        if top and f.name in _NESTED:
             kwargs[f.name] = tuple(_from_dict(_NESTED[f.name], item) for item in value)
         else:
             kwargs[f.name] = _decode_value(str(f.type), value)
@@ -103,7 +103,7 @@ def _from_dict(cls: type, d: dict[str, Any]) -> Any:
 
 def statement_from_dict(d: dict[str, Any]) -> Statement:
     """The statement a dict from `statement_to_dict` describes."""
-    result: Statement = _from_dict(Statement, d)
+    result: Statement = _from_dict(Statement, d, top=True)
     return result
 
 

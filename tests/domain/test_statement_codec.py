@@ -27,15 +27,17 @@ def _rich_statement():
     c.deal("D-1", "1500.50", "2026-01-01", (ann, 100), cancelled="2026-03-19", reason="Churn")
     c.deal("D-2", "100.09", "2026-03-03", (ann, 50), (bob, 50), payments=(("2026-03-04", "50"),))
     c.adjust(ann, "2026-03", "-10", "Fix")
-    return of(compute_month(c.build(), month("2026-03")), ann), c
+    statements = compute_month(c.build(), month("2026-03"))
+    return of(statements, ann), of(statements, bob)
 
 
 def test_dict_round_trip_is_exact() -> None:
-    s, _ = _rich_statement()
-    assert s.notices and s.lines and s.tier_marks
-    d = statement_to_dict(s)
-    assert statement_from_dict(json.loads(json.dumps(d))) == s
-    assert canonical_json(statement_from_dict(d)) == canonical_json(s)
+    ann, bob = _rich_statement()
+    assert ann.notices and ann.lines and ann.tier_marks and bob.awaiting
+    for s in (ann, bob):
+        d = statement_to_dict(s)
+        assert statement_from_dict(json.loads(json.dumps(d))) == s
+        assert canonical_json(statement_from_dict(d)) == canonical_json(s)
 
 
 def test_money_is_cents_text_dates_iso_months_yyyy_mm() -> None:

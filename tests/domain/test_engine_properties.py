@@ -1,0 +1,205 @@
+"""Properties of the engine over generated small companies (hypothesis)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from icmdesk.domain.calendar import Month, QuotaPeriod, months_between
+from icmdesk.domain.engine import compute_month, compute_range
+from icmdesk.domain.engine.crediting import credited_amounts
+from icmdesk.domain.entities import (
+    ClawbackMethod,
+    CompanyData,
+    Credit,
+    Deal,
+    DrawKind,
+    OverrideScope,
+    Spif,
+    TierMode,
+)
+from icmdesk.domain.money import HUNDRED, ZERO
+from icmdesk.domain.statement_codec import snapshot_of
+from tests.domain.builders import CompanyBuilder, closed, draw, money, plan, tiers, version
+
+FIRST = Month(2026, 1)
+LAST = Month(2026, 8)
+START = date(2026, 1, 1)
+
+
+def _plans():
+    spif = Spif("Push", money(150), date(2026, 2, 1), date(2026, 4, 30), money(1000), ("new",))
+    return [
+        plan("Flat", version("7.5")),
+        plan(
+            "Marginal",
+            version(
+                table=tiers((0, 5), (50, 8), (100, 12)),
+                quota=20000,
+                period=QuotaPeriod.QUARTER,
+                bonuses=((100, 500), (150, 750)),
+                multipliers={"renewal": 50},
+            ),
+        ),
+        plan(
+            "Retro capped",
+            version(
+                table=tiers((0, 4), (100, 9)),
+                quota=15000,
+                mode=TierMode.RETROACTIVE,
+                cap=2500,
+                clawback=(120, ClawbackMethod.PRORATED),
+            ),
+        ),
+        plan("Cash", version(10, cash=True, spifs=(spif,), override=2)),
+        plan("Manager", version(3, override=3, scope=OverrideScope.TREE)),
+    ]
+
+
+@st.composite
+def companies(draw_from: st.DrawFn) -> CompanyData:
+    plans = _plans()
+    c = CompanyBuilder(forgive_balance_at_termination=draw_from(st.booleans()))
+    reps = []
+    for i in range(draw_from(st.integers(1, 4))):
+        kind = draw_from(st.sampled_from([None, DrawKind.RECOVERABLE, DrawKind.NON_RECOVERABLE]))
+        the_draw = None
+        if kind is not None:
+            the_draw = draw(
+                draw_from(st.sampled_from(["500", "1000", "2500"])),
+                kind,
+                start="2026-01",
+                max_recovery=draw_from(st.sampled_from([100, 50])),
+            )
+        term = draw_from(st.one_of(st.none(), st.integers(60, 200)))
+        manager = draw_from(st.sampled_from([None, *reps])) if reps else None
+        reps.append(
+            c.rep(
+                f"Rep {i}",
+                draw_from(st.sampled_from(plans)),
+                hired="2026-01-01",
+                terminated=None if term is None else (START + timedelta(days=term)).isoformat(),
+                manager=manager,
+                the_draw=the_draw,
+            )
+        )
+    for n in range(draw_from(st.integers(0, 10))):
+        close = START + timedelta(days=draw_from(st.integers(0, 200)))
+        eligible = [r for r in reps if r.termination_date is None or close <= r.termination_date]
+        if not eligible:
+            continue
+        chosen = draw_from(
+            st.lists(st.sampled_from(eligible), min_size=1, max_size=3, unique_by=lambda r: r.id)
+        )
+        if draw_from(st.booleans()) or len(chosen) == 1:
+            first = [Decimal(draw_from(st.integers(1, 99))) for _ in chosen[:-1]]
+            if sum(first, ZERO) >= HUNDRED:
+                first = [Decimal(1)] * len(first)
+            splits = [*first, HUNDRED - sum(first, ZERO)]
+        else:
+            splits = [Decimal(draw_from(st.sampled_from([100, 50, 25]))) for _ in chosen]
+            splits[0] = HUNDRED
+        amount = Decimal(draw_from(st.integers(1, 5_000_000))) / 100
+        payments = []
+        paid = ZERO
+        for _ in range(draw_from(st.integers(0, 3))):
+            part = Decimal(draw_from(st.integers(1, max(1, int(amount * 100))))) / 100
+            if paid + part > amount:
+                break
+            paid += part
+            when = close + timedelta(days=draw_from(st.integers(-10, 90)))
+            payments.append((when.isoformat(), str(part)))
+        cancelled = None
+        if draw_from(st.booleans()):
+            cancelled = (close + timedelta(days=draw_from(st.integers(0, 150)))).isoformat()
+        c.deal(
+            f"D-{n}",
+            str(amount),
+            close.isoformat(),
+            *zip(chosen, splits, strict=True),
+            deal_type=draw_from(st.sampled_from(["new", "renewal"])),
+            payments=tuple(payments),
+            cancelled=cancelled,
+            reason="Generated",
+        )
+    for _ in range(draw_from(st.integers(0, 3))):
+        rep = draw_from(st.sampled_from(reps))
+        m = draw_from(st.sampled_from(months_between(FIRST, LAST)))
+        c.adjust(rep, str(m), str(Decimal(draw_from(st.integers(-50000, 50000))) / 100), "Gen")
+    return c.build()
+
+
+@given(companies())
+def test_statements_add_up_and_never_pay_or_owe_a_negative(data: CompanyData) -> None:
+    for statements in compute_range(data, FIRST, LAST).values():
+        for s in statements:
+            assert sum((line.amount for line in s.lines), ZERO) == s.earnings
+            assert s.payout >= 0
+            assert s.balance_before >= 0 and s.balance_after >= 0
+            for notice in s.notices:
+                assert notice.period_earnings == s.earnings and notice.payout == s.payout
+
+
+@given(companies())
+def test_nothing_is_created_or_lost_between_earnings_payouts_and_the_balance(data) -> None:
+    by_rep: dict[int, list] = {}
+    for statements in compute_range(data, FIRST, LAST).values():
+        for s in statements:
+            by_rep.setdefault(s.rep_id, []).append(s)
+    for items in by_rep.values():
+        payouts = sum((s.payout for s in items), ZERO)
+        earnings = sum((s.earnings for s in items), ZERO)
+        forgiven = sum((s.balance_forgiven for s in items), ZERO)
+        beyond = sum(
+            (
+                s.draw - max(s.earnings, ZERO)
+                for s in items
+                if s.earnings < s.draw and s.draw_kind != DrawKind.RECOVERABLE.value
+            ),
+            ZERO,
+        )
+        growth = items[-1].balance_after - items[0].balance_before
+        assert payouts == earnings + growth + forgiven + beyond
+
+
+@given(companies())
+def test_the_same_data_gives_the_same_statements_month_by_month_or_in_a_range(data) -> None:
+    ranged = compute_range(data, FIRST, LAST)
+    assert compute_range(data, FIRST, LAST) == ranged
+    for m in (FIRST, Month(2026, 4), LAST):
+        assert compute_month(data, m) == ranged[m]
+
+
+@given(companies(), st.integers(1, 4))
+def test_closing_without_changes_changes_nothing_later(data, k: int) -> None:
+    ranged = compute_range(data, FIRST, LAST)
+    months = months_between(FIRST, FIRST.plus(k - 1))
+    snapshots = [snapshot_of(s) for m in months for s in ranged[m]]
+    after = compute_range(closed(data, [str(m) for m in months], snapshots), FIRST, LAST)
+    for m, statements in after.items():
+        assert [replace(s, closed=False, content_hash=None) for s in statements] == list(
+            ranged[m]
+        ), m
+
+
+@given(
+    st.integers(1, 10**9),
+    st.lists(st.integers(1, 10**4), min_size=1, max_size=6),
+)
+def test_credits_of_a_100_percent_split_sum_to_the_deal_amount(cents: int, weights) -> None:
+    total = sum(weights)
+    splits = [Decimal(w) * HUNDRED / Decimal(total) for w in weights[:-1]]
+    splits.append(HUNDRED - sum(splits, ZERO))
+    deal = Deal(
+        "D-1",
+        "X",
+        Decimal(cents) / 100,
+        START,
+        credits=tuple(Credit(i + 1, s) for i, s in enumerate(splits)),
+    )
+    if deal.is_split and all(s > 0 for s in splits):
+        assert sum(credited_amounts(deal), ZERO) == deal.amount
