@@ -41,7 +41,7 @@ class InForce:
 class Lookups:
     """Reps, plans and assignments by id, each rep's assignments in date order, manager chains."""
 
-    __slots__ = ("_ancestors", "assignments_by_rep", "data", "plans", "reps")
+    __slots__ = ("_ancestors", "_in_force", "assignments_by_rep", "data", "plans", "reps")
 
     def __init__(self, data: CompanyData) -> None:
         self.data = data
@@ -54,6 +54,8 @@ class Lookups:
             items.sort(key=lambda a: (a.effective_from, a.id))
         self.assignments_by_rep = by_rep
         self._ancestors: dict[int, tuple[int, ...]] = {}
+        # Deals come in date order and many share a rep and a day: memoise the lookup.
+        self._in_force: dict[tuple[int, date], InForce | None] = {}
 
     def assignment_on(self, rep_id: int, day: date) -> Assignment | None:
         """The assignment in force for the rep on `day` (the latest started, if several)."""
@@ -67,6 +69,14 @@ class Lookups:
 
     def in_force(self, rep_id: int, day: date) -> InForce | None:
         """Assignment, plan and version governing the rep on `day`, or None."""
+        key = (rep_id, day)
+        try:
+            return self._in_force[key]
+        except KeyError:
+            found = self._in_force[key] = self._find_in_force(rep_id, day)
+            return found
+
+    def _find_in_force(self, rep_id: int, day: date) -> InForce | None:
         a = self.assignment_on(rep_id, day)
         if a is None:
             return None

@@ -17,6 +17,8 @@ def credited_amounts(deal: Deal) -> list[Decimal]:
     splits = [c.split_pct for c in deal.credits]
     if not splits:
         return []
+    if len(splits) == 1 and splits[0] == HUNDRED:  # the common case, without the allocation
+        return [round_cents(deal.amount)]
     if sum(splits, Decimal(0)) == HUNDRED:
         return allocate_largest_remainder(deal.amount, splits)
     return [round_cents(deal.amount * s / HUNDRED) for s in splits]

@@ -68,6 +68,9 @@ class _Acc:
 
     x: Decimal = ZERO
     bonuses_paid: set[Decimal] = field(default_factory=set)
+    # round(C_capped(x)) under `table`, kept so the next deal need not recompute it.
+    table: RateTable | None = None
+    c_rounded: Decimal = ZERO
 
 
 @dataclass(slots=True)
@@ -101,6 +104,14 @@ class EarningsRun:
         self.x_at: dict[tuple[int, QuotaPeriod, Month, Month], Decimal] = {}
         self._accs: dict[tuple[int, QuotaPeriod, Month], _Acc] = {}
         self._tables: dict[tuple[int, int], RateTable] = {}
+        self._months: dict[date, Month] = {}
+        self._qstarts: dict[tuple[Month, QuotaPeriod], Month] = {}
+
+    def month_of(self, day: date) -> Month:
+        m = self._months.get(day)
+        if m is None:
+            m = self._months[day] = Month.of(day)
+        return m
 
     # -- buckets -------------------------------------------------------------------------
 
@@ -168,7 +179,7 @@ class EarningsRun:
         lk = self.lk
         cur = self.currency
         close = deal.close_date
-        close_month = Month.of(close)
+        close_month = self.month_of(close)
         amounts = credited_amounts(deal)
         schedule = _payment_schedule(deal)
         many = len(deal.credits) > 1
@@ -181,7 +192,11 @@ class EarningsRun:
             table = self._table(f)
             mult = v.multiplier_pct(deal.deal_type)
             counted = counted_amount(credited, mult)
-            qstart = quota_period_start(close_month, v.quota_period, self.fy_start)
+            qkey = (close_month, v.quota_period)
+            qstart = self._qstarts.get(qkey)
+            if qstart is None:
+                qstart = quota_period_start(close_month, v.quota_period, self.fy_start)
+                self._qstarts[qkey] = qstart
             acc_key = (rep_id, v.quota_period, qstart)
             acc = self._accs.get(acc_key)
             if acc is None:
@@ -191,35 +206,36 @@ class EarningsRun:
             acc.x = x_after
             self.x_at[(rep_id, v.quota_period, qstart, close_month)] = x_after
 
-            c_before = round_cents(table.capped(x_before))
-            commission = round_cents(table.capped(x_after)) - c_before
+            same = acc.table is table
+            c_before = acc.c_rounded if same else round_cents(table.capped(x_before))
+            c_after = round_cents(table.capped(x_after))
+            acc.table, acc.c_rounded = table, c_after
+            commission = c_after - c_before
             target = table.retro_true_up_target(x_before, x_after)
             true_up = ZERO if target is None else round_cents(target) - c_before
             deal_part = commission - true_up
-
-            head = f"Deal {deal.external_id} · {_one_line(deal.customer)}"
-            credit_text = _credit_text(deal, credit.split_pct, credited, counted, mult, many, cur)
 
             def describe_deal(
                 table: RateTable = table,
                 xb: Decimal = x_before,
                 xa: Decimal = x_after,
-                head: str = head,
-                credit_text: str = credit_text,
+                split: Decimal = credit.split_pct,
+                credited: Decimal = credited,
+                counted: Decimal = counted,
+                mult: Decimal = mult,
             ) -> tuple[str, str]:
                 rule = table.describe(xb, xa, cur)
-                return f"{head} · {credit_text} · {rule}", rule
+                credit_text = _credit_text(deal, split, credited, counted, mult, many, cur)
+                return f"{_head(deal)} · {credit_text} · {rule}", rule
 
             own: list[_Component] = [_Component(LineKind.COMMISSION, deal_part, describe_deal)]
             if true_up != 0:
                 band = table.bands[table.band_index(x_after)]
 
-                def describe_true_up(
-                    band: Band = band, xb: Decimal = x_before, head: str = head
-                ) -> tuple[str, str]:
+                def describe_true_up(band: Band = band, xb: Decimal = x_before) -> tuple[str, str]:
                     return (
-                        f"Retroactive tier true-up · {head} reached {band.label}: earlier deals "
-                        f"of the quota period ({fmt_money(xb, cur)}) re-rated at "
+                        f"Retroactive tier true-up · {_head(deal)} reached {band.label}: "
+                        f"earlier deals of the quota period ({fmt_money(xb, cur)}) re-rated at "
                         f"{fmt_pct(band.rate_pct)}",
                         f"{band.label} at {fmt_pct(band.rate_pct)} on {fmt_money(xb, cur)} "
                         "counted before this deal (retroactive)",
@@ -232,8 +248,8 @@ class EarningsRun:
                         _Component(
                             LineKind.SPIF,
                             round_cents(spif.amount),
-                            lambda spif=spif, head=head: (
-                                f"SPIF {spif.name} · {head}",
+                            lambda spif=spif: (
+                                f"SPIF {spif.name} · {_head(deal)}",
                                 f"SPIF {spif.name}: {fmt_money(spif.amount, cur)} per "
                                 "qualifying deal",
                             ),
@@ -286,13 +302,12 @@ class EarningsRun:
                 def describe_override(
                     rate: Decimal = rate,
                     scope: str = scope,
-                    head: str = head,
                     credited: Decimal = credited,
                     scope_value: str = scope_value,
                     rep_name: str = rep_name,
                 ) -> tuple[str, str]:
                     return (
-                        f"Manager override · {rep_name} ({scope}) · {head} · "
+                        f"Manager override · {rep_name} ({scope}) · {_head(deal)} · "
                         f"{fmt_pct(rate)} of {fmt_money(credited, cur)} credited",
                         f"{fmt_pct(rate)} override ({scope_value})",
                     )
@@ -538,6 +553,10 @@ def _payment_schedule(deal: Deal) -> list[tuple[date, Decimal]]:
         day = p.date if p.date > deal.close_date else deal.close_date
         out.append((day, min(total, deal.amount)))
     return out
+
+
+def _head(deal: Deal) -> str:
+    return f"Deal {deal.external_id} · {_one_line(deal.customer)}"
 
 
 def _one_line(text: str) -> str:
