@@ -6,8 +6,8 @@ statement. Target: 200 statements in under 4 s with the pool on a 2-core machine
 
     .venv/bin/python bench/statements.py
 
-`synthetic_statements()` builds the statements here; `demo_statements()` is the place
-to plug in the demo company once the engine and services can compute it.
+`synthetic_statements()` builds the 200-rep statements; `demo_statements()` computes the
+demo company's last month with the engine, timed the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from icmdesk.domain.demo import demo_company
+from icmdesk.domain.engine import compute_month, last_data_month
 from icmdesk.domain.entities import Company
 from icmdesk.domain.statement import Statement
 from icmdesk.reports import batch
@@ -47,8 +49,11 @@ def synthetic_statements(reps: int = REPS, lines: int = LINES) -> list[Statement
 
 
 def demo_statements() -> tuple[Company, list[Statement]]:
-    """The demo company's month, once the engine/services exist (not wired yet)."""
-    raise NotImplementedError("wire to the demo company through the engine when it lands")
+    """The demo company's last month of data, computed by the engine."""
+    data = demo_company()
+    month = last_data_month(data)
+    assert month is not None
+    return data.company, list(compute_month(data, month))
 
 
 def _time_batch(company: Company, statements: list[Statement], *, pool: bool) -> float:
@@ -69,6 +74,13 @@ def _time_batch(company: Company, statements: list[Statement], *, pool: bool) ->
 
 
 def main() -> None:
+    demo_co, demo = demo_statements()
+    demo_time = _time_batch(demo_co, demo, pool=len(demo) > batch.POOL_THRESHOLD)
+    demo_notices = sum(len(s.notices) for s in demo)
+    print(
+        f"demo company, {demo[0].month}: {len(demo)} statements + {demo_notices} notices "
+        f"in {demo_time:.2f} s (median of {RUNS})"
+    )
     company = factories.company()
     statements = synthetic_statements()
     with tempfile.TemporaryDirectory() as tmp:
