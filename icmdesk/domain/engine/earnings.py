@@ -396,7 +396,8 @@ class EarningsRun:
         if cancel is None:
             return
         days = (cancel - close).days
-        if days > policy.window_days or paid == 0:
+        # Nothing (or, under a decelerating table, less than nothing) earned: nothing to take.
+        if days > policy.window_days or paid <= 0:
             return
         if policy.method is ClawbackMethod.PRORATED:
             left = policy.window_days - days

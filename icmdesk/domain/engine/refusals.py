@@ -23,6 +23,14 @@ def find_problems(lk: Lookups) -> list[Problem]:
     problems += _assignment_problems(lk)
     for deal in lk.data.deals:
         problems += _deal_problems(lk, deal)
+    for adj in lk.data.adjustments:
+        if adj.rep_id not in lk.reps:
+            problems.append(
+                Problem(
+                    "rep",
+                    f"The adjustment {adj.reason!r} names rep #{adj.rep_id}, who does not exist.",
+                )
+            )
     return problems
 
 
