@@ -71,10 +71,6 @@ def compute_range(
 
     Raises ValidationError with every refusal found in the data.
     """
-    lk = Lookups(data)
-    problems = find_problems(lk)
-    if problems:
-        raise ValidationError(problems)
     closed = [p.month for p in data.periods if p.status is PeriodStatus.CLOSED]
     last_closed = max(closed) if closed else None
     months = months_between(first, last)
@@ -91,6 +87,12 @@ def compute_range(
         else:
             open_months.append(m)
     if open_months:
+        # Closed months are only read back, so bad data entered since never hides them;
+        # computing an open month needs every record valid.
+        lk = Lookups(data)
+        problems = find_problems(lk)
+        if problems:
+            raise ValidationError(problems)
         result.update(_compute_open(lk, open_months, last_closed))
     return result
 

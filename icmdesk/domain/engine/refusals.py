@@ -129,7 +129,7 @@ def _deal_problems(lk: Lookups, deal: Deal) -> list[Problem]:
                 f"date {deal.close_date.isoformat()}.",
             )
         )
-    paid = sum((p.amount for p in deal.payments), Decimal(0))
+    paid = sum((p.amount for p in deal.payments), Decimal(0)) if deal.payments else Decimal(0)
     if paid > deal.amount:
         out.append(
             Problem(
