@@ -131,9 +131,9 @@ def _context(session: Session, kind: _Kind[V, Any], value: V) -> CompanyData:
     return dataclasses.replace(data, deals=kind.related_deals(session, value))
 
 
-def _save(cf: CompanyFile, kind: _Kind[V, R], value: V, problems: list[Problem] | None = None) -> V:
+def _save(cf: CompanyFile, kind: _Kind[V, R], value: V) -> V:
     with cf.session() as session:
-        found = list(problems or []) + kind.validate(value, _context(session, kind, value))
+        found = kind.validate(value, _context(session, kind, value))
         if found:
             raise ValidationError(found)
         value_id = value.id  # type: ignore[attr-defined]
@@ -233,16 +233,12 @@ def save_deal(cf: CompanyFile, deal: Deal, *, currency: str | None = None) -> De
 
     `currency`, when the deal came with one (entry form, import), must be the company's.
     """
-    problems: list[Problem] = []
+    kind = DEAL
     if currency is not None:
-        with cf.session() as session:
-            company = load_company_data(session, deals=False, history=False)
-        problems = [
-            p
-            for p in validation.validate_deal(deal, company, currency=currency)
-            if p.field == "currency"
-        ]
-    return _save(cf, DEAL, deal, problems)
+        kind = dataclasses.replace(
+            DEAL, validate=lambda d, data: validation.validate_deal(d, data, currency=currency)
+        )
+    return _save(cf, kind, deal)
 
 
 def save_adjustment(cf: CompanyFile, adjustment: Adjustment) -> Adjustment:
