@@ -91,8 +91,11 @@ class EarningsRun:
         *,
         want_months: frozenset[Month],
         want_rep_months: frozenset[tuple[int, Month]] = frozenset(),
+        until: Month | None = None,
     ) -> None:
         self.lk = lk
+        # Nothing closed after `until` can put a line in a month up to it: skip those deals.
+        self.until = until
         self.company = lk.data.company
         self.currency = lk.data.company.currency
         self.fy_start = lk.data.company.fiscal_year_start
@@ -153,10 +156,16 @@ class EarningsRun:
     # -- the pass ------------------------------------------------------------------------
 
     def run(self) -> EarningsRun:
-        deals = sorted(self.lk.data.deals, key=lambda d: (d.close_date, d.external_id))
+        deals = self.lk.data.deals
+        if self.until is not None:
+            last_day = self.until.last_day
+            deals = tuple(d for d in deals if d.close_date <= last_day)
+        deals = sorted(deals, key=lambda d: (d.close_date, d.external_id))
         for seq, deal in enumerate(deals):
             self._deal(seq, deal)
         for seq, adj in enumerate(self.lk.data.adjustments):
+            if self.until is not None and adj.month > self.until:
+                continue
             line = StatementLine(
                 kind=LineKind.ADJUSTMENT,
                 amount=round_cents(adj.amount),

@@ -115,7 +115,7 @@ def _compute_open(
 ) -> dict[Month, tuple[Statement, ...]]:
     data = lk.data
     wanted = frozenset(open_months)
-    run = EarningsRun(lk, want_months=wanted).run()
+    run = EarningsRun(lk, want_months=wanted, until=max(open_months)).run()
     first_open = last_closed.plus(1) if last_closed is not None else None
     ppas = _prior_period_adjustments(lk, run, last_closed) if last_closed else {}
     explained: dict[tuple[int, Month], str] = {}
@@ -393,7 +393,8 @@ def _explain(
     """Name what changed in each corrected month: a second pass builds those months' lines
     and they are compared, per deal and kind, with the stored statement's."""
     pairs = frozenset((rep_id, p.month) for rep_id, items in ppas.items() for p in items)
-    run = EarningsRun(lk, want_months=frozenset(), want_rep_months=pairs).run()
+    last = max(m for _, m in pairs)
+    run = EarningsRun(lk, want_months=frozenset(), want_rep_months=pairs, until=last).run()
     payloads = {(s.rep_id, s.month): s.payload for s in lk.data.snapshots}
     out: dict[tuple[int, Month], str] = {}
     for rep_id, m in pairs:
