@@ -275,7 +275,7 @@ class EarningsRun:
                         self.add_line(
                             rep_id,
                             close_month,
-                            (GROUP_DATED, close.toordinal(), seq, ci * 64 + 63),
+                            (GROUP_DATED, close.toordinal(), seq, ci * 64 * 8 + 6),
                             StatementLine(
                                 kind=LineKind.BONUS,
                                 amount=round_cents(bonus.amount),
