@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from icmdesk.models.database import CompanyFile
 from icmdesk.services.overview import Overview, overview
+from icmdesk.ui.deals_view import DealsView
 
 
 class OverviewView(QWidget):
@@ -61,16 +62,23 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self._summary.company_name} — {self._file.path.name} — ICMDesk")
         self.resize(1100, 720)
         self._nav = QListWidget()
-        self._nav.addItem("Overview")
-        self._nav.setMaximumWidth(200)
+        self._nav.setSpacing(3)
         self._stack = QStackedWidget()
-        self._stack.addWidget(OverviewView(self._summary))
+        # Each view gets the company file and does its own work; the window only hosts them.
+        for title, view in (
+            ("Overview", OverviewView(self._summary)),
+            ("Deals", DealsView(self._file)),
+        ):
+            self._nav.addItem(title)
+            self._stack.addWidget(view)
         self._nav.currentRowChanged.connect(self._stack.setCurrentIndex)
         self._nav.setCurrentRow(0)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._nav)
         splitter.addWidget(self._stack)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([self._nav.fontMetrics().averageCharWidth() * 22, 1000])
         self.setCentralWidget(splitter)
 
         file_menu = self.menuBar().addMenu("&File")
@@ -82,8 +90,38 @@ class MainWindow(QMainWindow):
         quit_.setShortcut(QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
         file_menu.addAction(quit_)
+
+        # Find and Refresh go to whichever view is showing, if it has a search box / data.
+        view_menu = self.menuBar().addMenu("&View")
+        self._find_action = QAction("&Find", self)
+        self._find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self._find_action.triggered.connect(self._on_find_triggered)
+        view_menu.addAction(self._find_action)
+        self._refresh_action = QAction("&Refresh", self)
+        self._refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self._refresh_action.triggered.connect(self._on_refresh_triggered)
+        view_menu.addAction(self._refresh_action)
         self.statusBar().showMessage(f"{self._file.path}")
 
     @property
     def company_file(self) -> CompanyFile:
         return self._file
+
+    def show_view(self, title: str) -> QWidget:
+        """Switch to the view named `title` in the sidebar and return it."""
+        row = next(i for i in range(self._nav.count()) if self._nav.item(i).text() == title)
+        self._nav.setCurrentRow(row)
+        return self._stack.widget(row)
+
+    def current_view(self) -> QWidget:
+        return self._stack.currentWidget()
+
+    def _on_find_triggered(self) -> None:
+        focus_search = getattr(self._stack.currentWidget(), "focus_search", None)
+        if callable(focus_search):
+            focus_search()
+
+    def _on_refresh_triggered(self) -> None:
+        refresh = getattr(self._stack.currentWidget(), "refresh", None)
+        if callable(refresh):
+            refresh()

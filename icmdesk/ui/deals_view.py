@@ -1,0 +1,299 @@
+"""The deals table: pages rows from the company file as the user scrolls.
+
+A company can hold a million deals, so nothing here holds them all: the model
+counts in SQL, loads 200 rows at a time through `canFetchMore`/`fetchMore`, and
+sorting or searching re-queries the database (services.deal_table) with ORDER
+BY on an indexed column and WHERE ... LIKE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.engine.fmt import fmt_money
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import deal_table, records
+from icmdesk.services.deal_table import DealRowView, DealSort
+from icmdesk.ui.tables import (
+    LEFT,
+    RIGHT,
+    VALUE_ROLE,
+    Column,
+    date_text,
+    make_table,
+    set_column_widths,
+)
+
+PAGE_SIZE = 200
+SEARCH_DELAY_MS = 250  # wait for the user to stop typing before querying
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class DealTableModel(QAbstractTableModel):
+    """Deals of a company file, one page at a time, sorted and filtered in SQL."""
+
+    def __init__(
+        self, company_file: CompanyFile, currency: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        # (column, the SQL order it sorts by, or None when the column cannot sort)
+        self._columns: tuple[tuple[Column[DealRowView], DealSort | None], ...] = (
+            (Column("Close date", lambda d: d.close_date, date_text), DealSort.CLOSE_DATE),
+            (Column("Deal", lambda d: d.external_id), DealSort.EXTERNAL_ID),
+            (Column("Customer", lambda d: d.customer), DealSort.CUSTOMER),
+            (Column("Type", lambda d: d.deal_type), None),
+            (
+                Column("Amount", lambda d: d.amount, lambda a: fmt_money(a, currency), RIGHT),
+                DealSort.AMOUNT,
+            ),
+            (Column("Credited to", lambda d: d.credits), None),
+            (Column("Status", _status_text), None),
+        )
+        self._search = ""
+        self._sort = DealSort.CLOSE_DATE
+        self._descending = True  # newest first: last month's deals are the ones being checked
+        self._rows: list[DealRowView] = []
+        self._total = 0
+        self._fetching = False
+        self._load_first_page()
+
+    # What the view asks for.
+    @property
+    def total(self) -> int:
+        """How many deals match the search (loaded or not)."""
+        return self._total
+
+    @property
+    def search(self) -> str:
+        return self._search
+
+    @property
+    def sort_order(self) -> tuple[DealSort, bool]:
+        return self._sort, self._descending
+
+    def sort_column(self) -> int:
+        return next(i for i, (_c, key) in enumerate(self._columns) if key is self._sort)
+
+    def is_sortable(self, column: int) -> bool:
+        return 0 <= column < len(self._columns) and self._columns[column][1] is not None
+
+    def row_value(self, row: int) -> DealRowView:
+        return self._rows[row]
+
+    def set_search(self, search: str) -> None:
+        if search.strip() != self._search:
+            self._search = search.strip()
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read from the first page (after edits elsewhere, or F5)."""
+        self.beginResetModel()
+        self._load_first_page()
+        self.endResetModel()
+
+    def _load_first_page(self) -> None:
+        self._total = deal_table.count_deals(self._file, self._search)
+        self._rows = list(self._page(0))
+
+    def _page(self, offset: int) -> tuple[DealRowView, ...]:
+        return deal_table.deal_page(
+            self._file,
+            search=self._search,
+            sort=self._sort,
+            descending=self._descending,
+            offset=offset,
+            limit=PAGE_SIZE,
+        )
+
+    # QAbstractTableModel.
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        # Views (and the model tester) may ask again from inside rowsInserted: one at a time.
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        try:
+            page = self._page(len(self._rows))
+            if not page:
+                # Deals were deleted since the count: stop asking for more.
+                self._total = len(self._rows)
+                return
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        deal = self._rows[index.row()]
+        column = self._columns[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(column.value(deal))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ForegroundRole and deal.status == deal_table.CANCELLED:
+            # Cancelled deals read as set aside, in whatever colours the palette has.
+            return QApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole text of cells that may be cut short.
+            return column.text(column.value(deal)) or None
+        if role == VALUE_ROLE:
+            return deal
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        column = self._columns[section][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ToolTipRole and self._columns[section][1] is None:
+            return "This column does not sort"
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self._columns[column][1] if 0 <= column < len(self._columns) else None
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._sort, self._descending):
+            return
+        self._sort, self._descending = key, descending
+        self.refresh()
+
+
+def _status_text(deal: DealRowView) -> str:
+    if deal.cancellation_date is not None:
+        return f"Cancelled {deal.cancellation_date.isoformat()}"
+    return "Open"
+
+
+class DealsView(QWidget):
+    """Every deal of the company, searchable and sortable, however many there are."""
+
+    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        currency = records.get_company(company_file).currency
+        self._model = DealTableModel(company_file, currency, self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._build_ui()
+        self._connect_signals()
+        self._show_count()
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self._search = QLineEdit()
+        self._search.setPlaceholderText("Search by deal id or customer")
+        self._search.setClearButtonEnabled(True)
+        self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 36)
+        bar.addWidget(self._search)
+        bar.addStretch(1)
+        self._count = QLabel()
+        self._count.setAlignment(RIGHT)
+        bar.addWidget(self._count)
+        layout.addLayout(bar)
+
+        self._table = make_table(self)
+        self._table.setModel(self._model)
+        self._table.setSortingEnabled(True)
+        header = self._table.horizontalHeader()
+        header.setSortIndicator(self._model.sort_column(), Qt.SortOrder.DescendingOrder)
+        header.setDefaultAlignment(LEFT)
+        set_column_widths(self._table, (11, 10, 28, 9, 15, 30, 20))
+        # The credits text is the one that varies most in length: it takes the spare room.
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self._table)
+
+    def _connect_signals(self) -> None:
+        self._search.textChanged.connect(self._on_search_text_changed)
+        self._search.returnPressed.connect(self._on_search_timer_timeout)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self._table.horizontalHeader().sortIndicatorChanged.connect(
+            self._on_header_sort_indicator_changed
+        )
+        self._model.modelReset.connect(self._show_count)
+        self._model.rowsInserted.connect(self._show_count)
+
+    # Entry points for the main window's Find and Refresh.
+    def focus_search(self) -> None:
+        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._search.selectAll()
+
+    def refresh(self) -> None:
+        self._model.refresh()
+
+    @property
+    def model(self) -> DealTableModel:
+        return self._model
+
+    @property
+    def table(self) -> QTableView:
+        return self._table
+
+    @property
+    def search_box(self) -> QLineEdit:
+        return self._search
+
+    # Slots.
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def _on_search_timer_timeout(self) -> None:
+        self._search_timer.stop()
+        self._model.set_search(self._search.text())
+
+    def _on_header_sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        if not self._model.is_sortable(column):
+            # Put the arrow back where the rows really are sorted.
+            _sort, descending = self._model.sort_order
+            header = self._table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                self._model.sort_column(),
+                Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+
+    def _show_count(self) -> None:
+        total = self._model.total
+        shown = self._model.rowCount()
+        noun = "deal" if total == 1 else "deals"
+        matching = " matching" if self._model.search else ""
+        if shown < total:
+            self._count.setText(f"{total:,}{matching} {noun} · {shown:,} loaded")
+        else:
+            self._count.setText(f"{total:,}{matching} {noun}")

@@ -1,0 +1,165 @@
+"""Table models over frozen values: columns declared once (header, text, alignment, sort key).
+
+Small tables (reps, a month's statements, statement lines) hold every row and
+sort/filter through a `QSortFilterProxyModel` on `SORT_ROLE`; the deals table
+pages from the database instead (deals_view.py) but declares its columns the
+same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from icmdesk.domain.engine.fmt import fmt_money
+
+T = TypeVar("T")
+
+# The raw value a column sorts on (a Decimal sorts as a number, not as "$1,000.00").
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+# The frozen value behind a row, for views that act on a selection.
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[T]):
+    """One column: its header, the raw value of a row, how that value reads on screen."""
+
+    header: str
+    value: Callable[[T], Any]
+    text: Callable[[Any], str] = str
+    align: Qt.AlignmentFlag = LEFT
+    tooltip: Callable[[T], str] | None = None
+
+
+def date_text(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def money_column(header: str, value: Callable[[T], Decimal], currency: str) -> Column[T]:
+    """A money column: formatted with the company's currency, right-aligned."""
+    return Column(header, value, lambda amount: fmt_money(amount, currency), RIGHT)
+
+
+class ValueTableModel(QAbstractTableModel, Generic[T]):
+    """A read-only table over a tuple of frozen values."""
+
+    def __init__(
+        self, columns: Sequence[Column[T]], rows: Sequence[T] = (), parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._rows: tuple[T, ...] = tuple(rows)
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def rows(self) -> tuple[T, ...]:
+        return self._rows
+
+    def row_value(self, row: int) -> T:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(column.value(row))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == SORT_ROLE:
+            return _sort_value(column.value(row))
+        if role == VALUE_ROLE:
+            return row
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section].header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self._columns[section].align)
+        return None
+
+
+def _sort_value(value: Any) -> Any:
+    """A value Qt can compare: a Decimal as text would sort "$9" after "$10" and floats are
+    not used for money, so amounts sort on an integer (ten-thousandths: cents and
+    two-decimal percentages stay exact)."""
+    if isinstance(value, Decimal):
+        return int(value.scaleb(4).to_integral_value())
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def sorting_proxy(
+    model: QAbstractTableModel, parent: QWidget | None = None
+) -> QSortFilterProxyModel:
+    """A proxy that sorts on SORT_ROLE and filters on any column's text, ignoring case."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    return proxy
+
+
+def make_table(parent: QWidget | None = None) -> QTableView:
+    """A table view set up the same way everywhere: whole rows, one at a time, no grid."""
+    table = QTableView(parent)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setHighlightSections(False)
+    # Room between a right-aligned amount and the text beside it (no colours: the palette's).
+    table.setStyleSheet("QTableView::item { padding: 0px 4px; }")
+    table.horizontalHeader().setDefaultAlignment(LEFT)
+    return table
+
+
+def set_column_widths(table: QTableView, chars: Sequence[int]) -> None:
+    """Initial widths in average characters (resizing to contents would read every row)."""
+    metrics = table.fontMetrics()
+    for column, n in enumerate(chars):
+        if n > 0:
+            table.setColumnWidth(column, metrics.averageCharWidth() * n + 24)
