@@ -13,6 +13,7 @@ from icmdesk.domain.calendar import Month, QuotaPeriod, months_between
 from icmdesk.domain.engine import compute_month, compute_range
 from icmdesk.domain.engine.crediting import credited_amounts
 from icmdesk.domain.entities import (
+    Adjustment,
     ClawbackMethod,
     CompanyData,
     Credit,
@@ -23,7 +24,7 @@ from icmdesk.domain.entities import (
     TierMode,
 )
 from icmdesk.domain.money import HUNDRED, ZERO
-from icmdesk.domain.statement_codec import snapshot_of
+from icmdesk.domain.statement_codec import snapshot_of, statement_of_snapshot
 from tests.domain.builders import CompanyBuilder, closed, draw, money, plan, tiers, version
 
 FIRST = Month(2026, 1)
@@ -203,3 +204,31 @@ def test_credits_of_a_100_percent_split_sum_to_the_deal_amount(cents: int, weigh
     )
     if deal.is_split and all(s > 0 for s in splits):
         assert sum(credited_amounts(deal), ZERO) == deal.amount
+
+
+@given(companies(), st.integers(1, 4), st.integers(0, 20), st.integers(-100000, 100000))
+def test_a_change_to_closed_months_is_posted_once_in_the_first_open_month(
+    data, k: int, drop: int, cents: int
+) -> None:
+    ranged = compute_range(data, FIRST, LAST)
+    months = months_between(FIRST, FIRST.plus(k - 1))
+    snapshots = [snapshot_of(s) for m in months for s in ranged[m]]
+    # Change the past: drop a deal and book an adjustment in the first closed month.
+    deals = tuple(d for i, d in enumerate(data.deals) if i != drop)
+    adjustments = data.adjustments
+    if data.reps:
+        late = Adjustment(data.reps[0].id, FIRST, Decimal(cents) / 100, "Late")
+        adjustments = (*adjustments, late)
+    changed = replace(data, deals=deals, adjustments=adjustments)
+    fresh = compute_range(changed, FIRST, LAST)  # nothing closed: every month's own E
+    after = compute_range(closed(changed, [str(m) for m in months], snapshots), FIRST, LAST)
+    for m in months:
+        assert after[m] == tuple(statement_of_snapshot(s) for s in snapshots if s.month == m)
+    first_open = FIRST.plus(k)
+    for rep in data.reps:
+        found = [s for s in after[first_open] if s.rep_id == rep.id]
+        lines = found[0].lines if found else ()
+        posted = sum((line.amount for line in lines if line.ref_month is not None), ZERO)
+        now = sum((x.earnings for m in months for x in fresh[m] if x.rep_id == rep.id), ZERO)
+        was = sum((x.earnings for m in months for x in ranged[m] if x.rep_id == rep.id), ZERO)
+        assert posted == now - was
