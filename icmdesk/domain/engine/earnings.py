@@ -9,6 +9,7 @@ years of history stays cheap.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -466,23 +467,31 @@ class EarningsRun:
         increments: list[tuple[Month, Decimal]],
     ) -> None:
         """Cash trigger: show what is booked but not yet earned on each wanted statement."""
-        close_month = Month.of(deal.close_date)
-        cancel_month = Month.of(deal.cancellation_date) if deal.cancellation_date else None
+        want = self.want_sorted
+        first = bisect_left(want, self.month_of(deal.close_date))
         booked = sum((c.booked for c in comps), ZERO)
-        if booked == 0:
+        if first == len(want) or booked == 0:
             return
+        cancel_month = self.month_of(deal.cancellation_date) if deal.cancellation_date else None
+        incs = sorted(increments, key=lambda inc: inc[0])
         cur = self.currency
-        for month in self.want_sorted:
-            if month < close_month:
-                continue
+        taken = 0
+        earned = ZERO
+        line: AwaitingLine | None = None  # one immutable line, shared until a payment lands
+        for month in want[first:]:
             if cancel_month is not None and cancel_month <= month:
                 break
-            earned = sum((amt for m, amt in increments if m <= month), ZERO)
+            while taken < len(incs) and incs[taken][0] <= month:
+                earned += incs[taken][1]
+                taken += 1
+                line = None
             if earned == booked:
+                if taken == len(incs):
+                    break
                 continue
-            waiting = booked - earned
-            self.bucket(recipient, month).awaiting.append(
-                AwaitingLine(
+            if line is None:
+                waiting = booked - earned
+                line = AwaitingLine(
                     deal_id=deal.external_id,
                     customer=deal.customer,
                     close_date=deal.close_date,
@@ -490,13 +499,12 @@ class EarningsRun:
                     earned_to_date=earned,
                     awaiting=waiting,
                     description=(
-                        f"Booked, awaiting payment · Deal {deal.external_id} · "
-                        f"{_one_line(deal.customer)} · {fmt_money(earned, cur)} of "
+                        f"Booked, awaiting payment · {_head(deal)} · {fmt_money(earned, cur)} of "
                         f"{fmt_money(booked, cur)} earned, {fmt_money(waiting, cur)} awaiting "
                         "payment"
                     ),
                 )
-            )
+            self.bucket(recipient, month).awaiting.append(line)
 
 
 def _line(
