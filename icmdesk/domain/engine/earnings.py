@@ -367,7 +367,7 @@ class EarningsRun:
                 paid += comp.booked
                 self.add_lazy(
                     recipient,
-                    Month.of(close),
+                    self.month_of(close),
                     comp.booked,
                     (GROUP_DATED, close.toordinal(), seq, sub * 8 + ki),
                     lambda comp=comp: _line(
@@ -382,20 +382,24 @@ class EarningsRun:
                 earned = now
                 if delta == 0:
                     continue
-                month = Month.of(day)
+                month = self.month_of(day)
                 increments.append((month, delta))
-                suffix = (
-                    f" · payment received {day.isoformat()}: {fmt_money(received, cur)} of "
-                    f"{fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
-                    f"{fmt_money(comp.booked, cur)} earned"
-                )
                 self.add_lazy(
                     recipient,
                     month,
                     delta,
                     (GROUP_DATED, day.toordinal(), seq, (sub * 8 + ki) * 1024 + pi),
-                    lambda comp=comp, delta=delta, day=day, suffix=suffix: _line(
-                        comp, delta, deal, credited, split, source, day, suffix
+                    lambda comp=comp, delta=delta, day=day, received=received, now=now: _line(
+                        comp,
+                        delta,
+                        deal,
+                        credited,
+                        split,
+                        source,
+                        day,
+                        f" · payment received {day.isoformat()}: {fmt_money(received, cur)} of "
+                        f"{fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
+                        f"{fmt_money(comp.booked, cur)} earned",
                     ),
                 )
             paid += earned
