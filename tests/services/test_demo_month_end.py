@@ -1,0 +1,83 @@
+"""The demo company through a whole year of month ends, as a newcomer would run it."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from icmdesk.cli import main
+from icmdesk.domain import engine
+from icmdesk.domain.statement import LineKind
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import company_io, periods
+from icmdesk.services.store import load_company_data
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.icmdesk"
+    company_io.write_demo(path).close()
+    return path
+
+
+def test_every_demo_month_computes_and_adds_up(demo: Path) -> None:
+    cf = CompanyFile.open(demo)
+    try:
+        with cf.session() as s:
+            data = load_company_data(s)
+        first, last = engine.first_statement_month(data), engine.last_data_month(data)
+        assert first is not None and last is not None
+        months = periods.compute_all(cf, first, last)
+    finally:
+        cf.close()
+    assert len(months) == 12
+    kinds = set()
+    for statements in months.values():
+        for st in statements:
+            assert st.earnings == sum((line.amount for line in st.lines), Decimal("0.00"))
+            assert st.payout >= 0 and st.balance_after >= 0
+            kinds.update(line.kind for line in st.lines)
+    assert {
+        LineKind.COMMISSION,
+        LineKind.OVERRIDE,
+        LineKind.CLAWBACK,
+        LineKind.SPIF,
+        LineKind.BONUS,
+        LineKind.TRUE_UP,
+        LineKind.ADJUSTMENT,
+    } <= kinds
+
+
+def test_compute_json_is_documented_shape_and_stable(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["compute", str(demo), "--period", "2026-06", "--json"]) == 0
+    first = capsys.readouterr().out
+    assert main(["compute", str(demo), "--period", "2026-06", "--json"]) == 0
+    assert capsys.readouterr().out == first
+    doc = json.loads(first)
+    assert doc["period"] == "2026-06"
+    for st in doc["statements"]:
+        assert isinstance(st["earnings"], str)  # money as strings, never floats
+        total = sum((Decimal(line["amount"]) for line in st["lines"]), Decimal("0.00"))
+        assert total == Decimal(st["earnings"])
+
+
+def test_close_the_first_months_in_order_from_the_cli(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.icmdesk"
+    cf = CompanyFile.open(demo)
+    cf.backup_to(copy)
+    cf.close()
+    assert main(["close", str(copy), "--period", "2025-12"]) == 1
+    assert "months close in order" in capsys.readouterr().err
+    assert main(["close", str(copy), "--period", "2025-11"]) == 0
+    assert main(["close", str(copy), "--period", "2025-12"]) == 0
+    assert main(["compute", str(copy), "--period", "2025-12"]) == 0
+    assert "2025-12 (closed)" in capsys.readouterr().out
+    assert main(["reopen", str(copy), "--period", "2025-11"]) == 1
+    assert "only the latest closed month" in capsys.readouterr().err
