@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from icmdesk.models.database import CompanyFile
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.deals_view import DealsView
+from icmdesk.ui.periods_view import PeriodsView
 
 
 class OverviewView(QWidget):
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         for title, view in (
             ("Overview", OverviewView(self._summary)),
             ("Deals", DealsView(self._file)),
+            ("Periods", PeriodsView(self._file)),
         ):
             self._nav.addItem(title)
             self._stack.addWidget(view)
@@ -115,6 +117,11 @@ class MainWindow(QMainWindow):
 
     def current_view(self) -> QWidget:
         return self._stack.currentWidget()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Background work (a compute, a close) writes to the file: let it finish first.
+        QThreadPool.globalInstance().waitForDone()
+        super().closeEvent(event)
 
     def _on_find_triggered(self) -> None:
         focus_search = getattr(self._stack.currentWidget(), "focus_search", None)

@@ -1,0 +1,40 @@
+"""Message boxes behind replaceable entry points (tests swap them; nothing blocks on a modal)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from icmdesk.domain.errors import ValidationError
+
+
+def error_text(error: BaseException) -> str:
+    """What a person reads for a refusal: every problem of a ValidationError on its own line."""
+    if isinstance(error, ValidationError) and error.problems:
+        return "\n".join(
+            f"• {p.field}: {p.message}" if p.field else f"• {p.message}" for p in error.problems
+        )
+    return str(error) or type(error).__name__
+
+
+class Messages:
+    """The app's message boxes. Tests replace these static functions with monkeypatch."""
+
+    @staticmethod
+    def error(parent: QWidget | None, title: str, error: BaseException) -> None:
+        """Tell the user an action was refused or failed, and why."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, title, QMessageBox.StandardButton.Ok)
+        box.setParent(parent, box.windowFlags())
+        box.setInformativeText(error_text(error))
+        box.exec()
+
+    @staticmethod
+    def confirm(parent: QWidget | None, title: str, text: str, details: str, action: str) -> bool:
+        """Ask before a deliberate action; `action` labels the button that goes ahead."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text)
+        box.setParent(parent, box.windowFlags())
+        box.setInformativeText(details)
+        go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is go

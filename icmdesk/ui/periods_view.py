@@ -1,0 +1,434 @@
+"""The month end on screen: pick a month, compute it, review each rep's statement, close it.
+
+Computing and closing run in a pool thread (tasks.Task) with a busy bar, so a
+big company does not freeze the window; the month list and buttons are
+disabled meanwhile. Closing and reopening ask first (replaceable entry
+points), and refusals (PeriodError, ValidationError) are shown through
+`Messages.error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
+from icmdesk.domain.entities import PeriodStatus
+from icmdesk.domain.statement import Statement, StatementLine
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import periods, records
+from icmdesk.services.periods import PeriodInfo
+from icmdesk.ui.messages import Messages
+from icmdesk.ui.tables import (
+    VALUE_ROLE,
+    Column,
+    ValueTableModel,
+    make_table,
+    money_column,
+    set_column_widths,
+    sorting_proxy,
+)
+from icmdesk.ui.tasks import Task
+
+
+def month_title(month: Month) -> str:
+    return f"{month.first_day:%B %Y}"
+
+
+class CloseMonthDialog:
+    """Asks before closing a month, saying what closing means."""
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, month: Month) -> bool:
+        return Messages.confirm(
+            parent,
+            "Close month",
+            f"Close {month_title(month)}?",
+            "Closing stores every rep's statement for this month exactly as it is now and "
+            "makes it final: payroll is paid from it. Later changes that reach back into "
+            "this month (a deal edited or added, a back-dated plan version) will not change "
+            "these statements; they are posted as prior-period adjustments in the next open "
+            "month.\n\nA backup of the company file is written first. Only the latest closed "
+            "month can be reopened.",
+            "Close month",
+        )
+
+
+class ReopenMonthDialog:
+    """Asks before reopening the latest closed month."""
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, month: Month) -> bool:
+        return Messages.confirm(
+            parent,
+            "Reopen month",
+            f"Reopen {month_title(month)}?",
+            "Its stored statements are discarded and it is computed afresh from the current "
+            "data, so the numbers may change from what payroll was given. The reopening is "
+            "recorded in the audit log.",
+            "Reopen month",
+        )
+
+
+def _statement_columns(currency: str) -> list[Column[Statement]]:
+    def money(header: str, value: Callable[[Statement], Any]) -> Column[Statement]:
+        return money_column(header, value, currency)
+
+    return [
+        Column("Rep", lambda s: s.rep_name, tooltip=lambda s: f"{s.rep_name}, {s.role_name}"),
+        Column("Plan", lambda s: s.plan_name),
+        money("Earnings (E)", lambda s: s.earnings),
+        money("Draw", lambda s: s.draw),
+        money("Recovery", lambda s: s.recovery),
+        money("Payout", lambda s: s.payout),
+        money("Balance owed", lambda s: s.balance_after),
+    ]
+
+
+def _line_columns(currency: str) -> list[Column[StatementLine]]:
+    return [
+        Column("Line", lambda line: line.kind.title),
+        Column("Description", lambda line: line.description, tooltip=lambda line: line.description),
+        money_column("Amount", lambda line: line.amount, currency),
+    ]
+
+
+_PERIOD_COLUMNS: list[Column[PeriodInfo]] = [
+    Column("Month", lambda p: p.month, month_title),
+    Column("Status", lambda p: p.status.value.capitalize()),
+]
+
+
+class PeriodsView(QWidget):
+    """Months and their status; the chosen month's statements, computed on request."""
+
+    computed = Signal(object)  # the month whose statements are now shown
+    work_finished = Signal()  # a background compute/close ended (tests wait on it)
+
+    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._currency = records.get_company(company_file).currency
+        self._task: Task | None = None
+        self._loaded = False
+        self._shown_month: Month | None = None
+        self._months = ValueTableModel(_PERIOD_COLUMNS, parent=self)
+        self._statements = ValueTableModel(_statement_columns(self._currency), parent=self)
+        self._statements_proxy = sorting_proxy(self._statements, self)
+        self._lines = ValueTableModel(_line_columns(self._currency), parent=self)
+        self._build_ui()
+        self._connect_signals()
+        self._update_actions()
+
+    # Building.
+    def _build_ui(self) -> None:
+        self._month_table = make_table(self)
+        self._month_table.setModel(self._months)
+        self._month_table.horizontalHeader().setStretchLastSection(True)
+        set_column_widths(self._month_table, (17, 7))
+        month_width = self.fontMetrics().averageCharWidth() * 26 + 60
+
+        self._title = QLabel("Choose a month")
+        font = self._title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self._title.setFont(font)
+        self._compute_button = QPushButton("&Compute")
+        self._compute_button.setToolTip("Compute every rep's statement for the chosen month")
+        self._close_button = QPushButton("C&lose month…")
+        self._reopen_button = QPushButton("&Reopen latest…")
+        self._busy = QProgressBar()
+        self._busy.setRange(0, 0)  # no steps to count: an indeterminate busy bar
+        self._busy.setMaximumWidth(160)
+        self._busy.setTextVisible(False)
+        self._busy.hide()
+        self._busy_label = QLabel()
+        self._busy_label.hide()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self._title)
+        bar.addStretch(1)
+        bar.addWidget(self._busy_label)
+        bar.addWidget(self._busy)
+        bar.addWidget(self._compute_button)
+        bar.addWidget(self._close_button)
+        bar.addWidget(self._reopen_button)
+
+        self._statement_table = make_table(self)
+        self._statement_table.setModel(self._statements_proxy)
+        self._statement_table.setSortingEnabled(True)
+        self._statement_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        set_column_widths(self._statement_table, (18, 20, 12, 11, 11, 12, 12))
+        self._statement_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch
+        )
+
+        self._statement_title = QLabel()
+        self._statement_title.setWordWrap(True)
+        self._statement_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._line_table = make_table(self)
+        self._line_table.setModel(self._lines)
+        set_column_widths(self._line_table, (20, 60, 14))
+        self._line_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        lines_box = QWidget()
+        lines_layout = QVBoxLayout(lines_box)
+        lines_layout.setContentsMargins(0, 0, 0, 0)
+        lines_layout.addWidget(self._statement_title)
+        lines_layout.addWidget(self._line_table)
+
+        detail = QSplitter(Qt.Orientation.Vertical)
+        detail.addWidget(self._statement_table)
+        detail.addWidget(lines_box)
+        detail.setChildrenCollapsible(False)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(bar)
+        right_layout.addWidget(detail, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._month_table)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([month_width, 1000])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+
+    def _connect_signals(self) -> None:
+        self._month_table.selectionModel().selectionChanged.connect(
+            self._on_month_selection_changed
+        )
+        self._month_table.doubleClicked.connect(self._on_compute_clicked)
+        self._compute_button.clicked.connect(self._on_compute_clicked)
+        self._close_button.clicked.connect(self._on_close_clicked)
+        self._reopen_button.clicked.connect(self._on_reopen_clicked)
+        self._statement_table.selectionModel().selectionChanged.connect(
+            self._on_statement_selection_changed
+        )
+
+    # What tests and the main window use.
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Listing months reads the whole company: do it when the view is first shown.
+        if not self._loaded:
+            self.refresh()
+        super().showEvent(event)
+
+    def refresh(self) -> None:
+        """Re-read the months and their status, keeping the chosen month."""
+        chosen = self.selected_month()
+        self._loaded = True
+        self._months.set_rows(periods.list_periods(self._file))
+        rows = self._months.rows()
+        if rows:
+            months = [p.month for p in rows]
+            default = next((p.month for p in rows if p.status is PeriodStatus.OPEN), months[-1])
+            self.select_month(chosen if chosen in months else default)
+        self._update_actions()
+
+    def select_month(self, month: Month) -> None:
+        for row, info in enumerate(self._months.rows()):
+            if info.month == month:
+                self._month_table.selectRow(row)
+                self._month_table.scrollTo(self._months.index(row, 0))
+                return
+
+    def selected_month(self) -> Month | None:
+        info = self._selected_period()
+        return info.month if info else None
+
+    def shown_statements(self) -> tuple[Statement, ...]:
+        return self._statements.rows()
+
+    def select_rep(self, rep_name: str) -> None:
+        for row in range(self._statements_proxy.rowCount()):
+            index = self._statements_proxy.index(row, 0)
+            if self._statements_proxy.data(index, VALUE_ROLE).rep_name == rep_name:
+                self._statement_table.selectRow(row)
+                return
+        raise LookupError(rep_name)
+
+    # Slots.
+    def _on_month_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        if self.selected_month() != self._shown_month:
+            self._show_statements(None, ())
+        self._update_actions()
+
+    def _on_compute_clicked(self, *_args: object) -> None:
+        month = self.selected_month()
+        if month is None or self.busy:
+            return
+        self._run(
+            f"Computing {month_title(month)}…",
+            lambda: periods.compute(self._file, month),
+            lambda statements: self._show_statements(month, statements),
+            "Could not compute the month",
+        )
+
+    def _on_close_clicked(self) -> None:
+        month = self.selected_month()
+        if month is None or self.busy or not CloseMonthDialog.confirm(self, month):
+            return
+
+        def closed(statements: tuple[Statement, ...]) -> None:
+            self.refresh()
+            self._show_statements(month, statements)
+
+        self._run(
+            f"Closing {month_title(month)}…",
+            lambda: periods.close(self._file, month),
+            closed,
+            f"{month_title(month)} was not closed",
+        )
+
+    def _on_reopen_clicked(self) -> None:
+        month = self._latest_closed()
+        if month is None or self.busy or not ReopenMonthDialog.confirm(self, month):
+            return
+        try:
+            periods.reopen(self._file, month)
+        except Exception as e:  # PeriodError and anything unexpected: say so, change nothing
+            Messages.error(self, f"{month_title(month)} was not reopened", e)
+        self.refresh()
+        self.select_month(month)
+        self._show_statements(None, ())
+
+    def _on_statement_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        rows = self._statement_table.selectionModel().selectedRows()
+        statement = self._statements_proxy.data(rows[0], VALUE_ROLE) if rows else None
+        self._show_lines(statement)
+
+    # Showing.
+    def _run(
+        self,
+        label: str,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failure_title: str,
+    ) -> None:
+        task = Task(work, self)
+        task.succeeded.connect(done)
+        task.failed.connect(lambda error: Messages.error(self, failure_title, error))
+        task.finished.connect(self._on_task_finished)
+        self._task = task
+        self._busy_label.setText(label)
+        self._busy_label.show()
+        self._busy.show()
+        self._update_actions()
+        task.start()
+
+    def _on_task_finished(self) -> None:
+        # The task object is left to its parent (this view): the pool thread may still be
+        # unwinding from its last emit, so deleting it now could pull it out from under it.
+        self._task = None
+        self._busy.hide()
+        self._busy_label.hide()
+        self._update_actions()
+        self.work_finished.emit()
+
+    def _show_statements(self, month: Month | None, statements: tuple[Statement, ...]) -> None:
+        self._shown_month = month
+        self._statements.set_rows(statements)
+        self._show_lines(None)
+        if month is not None:
+            if statements:
+                self._statement_table.selectRow(0)
+            self.computed.emit(month)
+        self._update_title()
+
+    def _show_lines(self, statement: Statement | None) -> None:
+        self._lines.set_rows(statement.lines if statement else ())
+        self._statement_title.setText(_statement_summary(statement, self._currency))
+
+    def _update_title(self) -> None:
+        info = self._selected_period()
+        if info is None:
+            self._title.setText("Choose a month")
+            return
+        status = "closed" if info.status is PeriodStatus.CLOSED else "open"
+        self._title.setText(f"{month_title(info.month)} · {status}")
+
+    def _update_actions(self) -> None:
+        info = self._selected_period()
+        idle = not self.busy
+        self._month_table.setEnabled(idle)
+        self._compute_button.setEnabled(idle and info is not None)
+        self._close_button.setEnabled(
+            idle and info is not None and info.status is PeriodStatus.OPEN
+        )
+        latest = self._latest_closed()
+        self._reopen_button.setEnabled(idle and latest is not None)
+        self._reopen_button.setToolTip(
+            f"Reopen {month_title(latest)}" if latest else "No month is closed"
+        )
+        self._update_title()
+
+    def _selected_period(self) -> PeriodInfo | None:
+        rows = self._month_table.selectionModel().selectedRows()
+        return self._months.row_value(rows[0].row()) if rows else None
+
+    def _latest_closed(self) -> Month | None:
+        closed = [p.month for p in self._months.rows() if p.status is PeriodStatus.CLOSED]
+        return max(closed) if closed else None
+
+    # For tests: what the tables show.
+    @property
+    def month_table(self) -> QTableView:
+        return self._month_table
+
+    @property
+    def statement_table(self) -> QTableView:
+        return self._statement_table
+
+    @property
+    def line_table(self) -> QTableView:
+        return self._line_table
+
+    @property
+    def buttons(self) -> dict[str, QPushButton]:
+        return {
+            "compute": self._compute_button,
+            "close": self._close_button,
+            "reopen": self._reopen_button,
+        }
+
+
+def _statement_summary(statement: Statement | None, currency: str) -> str:
+    if statement is None:
+        return "Choose a rep to see the lines of their statement."
+    parts = [
+        f"{statement.rep_name} ({statement.role_name})"
+        if statement.role_name
+        else statement.rep_name
+    ]
+    if statement.plan_name:
+        parts.append(f"{statement.plan_name} ({statement.plan_version})")
+    if statement.quota is not None and statement.attainment_pct is not None:
+        parts.append(
+            f"{fmt_pct(statement.attainment_pct)} of the {fmt_money(statement.quota, currency)} "
+            f"quota for {statement.quota_period_label}"
+        )
+    parts.append(f"YTD earnings {fmt_money(statement.ytd_earnings, currency)}")
+    if statement.closed and statement.content_hash:
+        parts.append(f"closed · {statement.content_hash[:12]}")
+    return " · ".join(parts)

@@ -1,0 +1,237 @@
+"""The periods view: compute a month off the GUI thread, review statements, close, reopen."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine.fmt import fmt_money
+from icmdesk.domain.entities import Company, PeriodStatus
+from icmdesk.domain.errors import PeriodError
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import company_io, periods, records
+from icmdesk.ui import periods_view
+from icmdesk.ui.main_window import MainWindow
+from icmdesk.ui.messages import Messages, error_text
+from icmdesk.ui.periods_view import CloseMonthDialog, PeriodsView, ReopenMonthDialog
+from icmdesk.ui.tables import VALUE_ROLE, ValueTableModel
+
+pytestmark = pytest.mark.gui
+
+STATEMENT_COLUMNS = [
+    "Rep", "Plan", "Earnings (E)", "Draw", "Recovery", "Payout", "Balance owed",
+]  # fmt: skip
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[CompanyFile]:
+    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
+    yield cf
+    QThreadPool.globalInstance().waitForDone()
+    cf.close()
+
+
+@pytest.fixture
+def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, BaseException]]:
+    shown: list[tuple[str, BaseException]] = []
+    monkeypatch.setattr(Messages, "error", lambda _parent, title, e: shown.append((title, e)))
+    return shown
+
+
+def answer(monkeypatch: pytest.MonkeyPatch, dialog: type, yes: bool) -> list[Month]:
+    asked: list[Month] = []
+
+    def confirm(_parent: object, month: Month) -> bool:
+        asked.append(month)
+        return yes
+
+    monkeypatch.setattr(dialog, "confirm", confirm)
+    return asked
+
+
+def open_view(qtbot, cf: CompanyFile) -> PeriodsView:  # type: ignore[no-untyped-def]
+    view = PeriodsView(cf)
+    qtbot.addWidget(view)
+    view.resize(1100, 650)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def texts(table, column: int) -> list[str]:  # type: ignore[no-untyped-def]
+    model = table.model()
+    return [model.data(model.index(r, column)) for r in range(model.rowCount())]
+
+
+def compute(qtbot, view: PeriodsView, month: Month) -> None:  # type: ignore[no-untyped-def]
+    view.select_month(month)
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        qtbot.mouseClick(view.buttons["compute"], Qt.MouseButton.LeftButton)
+
+
+def close(qtbot, view: PeriodsView, month: Month) -> None:  # type: ignore[no-untyped-def]
+    view.select_month(month)
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        qtbot.mouseClick(view.buttons["close"], Qt.MouseButton.LeftButton)
+
+
+def test_months_are_listed_with_their_status(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, demo)
+    expected = periods.list_periods(demo)
+    assert texts(view.month_table, 0)[0] == "November 2025"
+    assert len(texts(view.month_table, 0)) == len(expected) == 12
+    assert set(texts(view.month_table, 1)) == {"Open"}
+    # The first open month is chosen; nothing is closed yet, so nothing can be reopened.
+    assert view.selected_month() == expected[0].month
+    assert view.buttons["compute"].isEnabled() and view.buttons["close"].isEnabled()
+    assert not view.buttons["reopen"].isEnabled()
+
+
+def test_compute_shows_every_reps_statement_and_its_lines(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, demo)
+    month = Month(2026, 2)
+    compute(qtbot, view, month)
+    expected = {s.rep_name: s for s in periods.compute(demo, month)}
+    table = view.statement_table
+    model = table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == STATEMENT_COLUMNS
+    assert texts(table, 0) == sorted(expected)  # sorted by rep name
+    for row, name in enumerate(texts(table, 0)):
+        s = expected[name]
+        shown = [model.data(model.index(row, c)) for c in range(2, 7)]
+        money = [s.earnings, s.draw, s.recovery, s.payout, s.balance_after]
+        assert shown == [fmt_money(m) for m in money]
+        amount = model.index(row, 2)
+        assert model.data(amount, Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    # Sorting by payout sorts on the amount, not on its text.
+    table.sortByColumn(STATEMENT_COLUMNS.index("Payout"), Qt.SortOrder.DescendingOrder)
+    payouts = [model.data(model.index(r, 0), VALUE_ROLE).payout for r in range(model.rowCount())]
+    assert payouts == sorted(payouts, reverse=True)
+
+    rep = next(name for name, s in expected.items() if len(s.lines) >= 2)
+    view.select_rep(rep)
+    lines = expected[rep].lines
+    assert texts(view.line_table, 1) == [line.description for line in lines]
+    assert texts(view.line_table, 2) == [fmt_money(line.amount) for line in lines]
+    assert texts(view.line_table, 0) == [line.kind.title for line in lines]
+    assert rep in view._statement_title.text()
+    assert view._title.text() == "February 2026 · open"
+
+
+def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, errors
+) -> None:
+    view = open_view(qtbot, demo)
+    first = periods.list_periods(demo)[0].month
+    asked = answer(monkeypatch, CloseMonthDialog, False)
+    view.select_month(first)
+    qtbot.mouseClick(view.buttons["close"], Qt.MouseButton.LeftButton)
+    assert asked == [first]
+    assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN  # said no: nothing happens
+
+    answer(monkeypatch, CloseMonthDialog, True)
+    close(qtbot, view, first)
+    assert not errors
+    assert periods.list_periods(demo)[0].status is PeriodStatus.CLOSED
+    assert texts(view.month_table, 1)[0] == "Closed"
+    assert list((demo.path.parent / "Backups").iterdir())  # a backup was written first
+    shown = [view.statement_table.model().index(r, 0) for r in range(7)]
+    assert all(
+        view.statement_table.model().data(i, VALUE_ROLE).closed for i in shown if i.isValid()
+    )
+    assert "closed" in view._title.text()
+    assert not view.buttons["close"].isEnabled()  # it is closed now
+    assert view.buttons["reopen"].isEnabled()
+
+    reopen_asked = answer(monkeypatch, ReopenMonthDialog, True)
+    view.select_month(Month(2026, 5))  # reopen acts on the latest closed month, whatever is chosen
+    qtbot.mouseClick(view.buttons["reopen"], Qt.MouseButton.LeftButton)
+    assert reopen_asked == [first]
+    assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN
+    assert texts(view.month_table, 1)[0] == "Open"
+    assert not view.buttons["reopen"].isEnabled()
+
+
+def test_refusals_are_shown_in_a_message(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, errors
+) -> None:
+    view = open_view(qtbot, demo)
+    answer(monkeypatch, CloseMonthDialog, True)
+    close(qtbot, view, Month(2026, 3))  # months close in order
+    assert len(errors) == 1
+    title, error = errors[0]
+    assert title == "March 2026 was not closed"
+    assert isinstance(error, PeriodError) and "months close in order" in str(error)
+    assert periods.list_periods(demo)[4].status is PeriodStatus.OPEN
+    assert not view.busy and view.buttons["compute"].isEnabled()
+
+
+def test_compute_runs_off_the_gui_thread_with_a_busy_bar(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = open_view(qtbot, demo)
+    release = threading.Event()
+    threads: list[threading.Thread] = []
+    real_compute = periods.compute
+
+    def slow_compute(cf: CompanyFile, month: Month) -> object:
+        threads.append(threading.current_thread())
+        release.wait(10)
+        return real_compute(cf, month)
+
+    monkeypatch.setattr(periods_view.periods, "compute", slow_compute)
+    view.select_month(Month(2026, 1))
+    qtbot.mouseClick(view.buttons["compute"], Qt.MouseButton.LeftButton)
+    # The window keeps handling events while the month computes.
+    qtbot.waitUntil(lambda: bool(threads))
+    qtbot.wait(50)
+    assert view.busy and view._busy.isVisible()
+    assert threads[0] is not threading.main_thread()
+    assert not view.buttons["compute"].isEnabled() and not view.month_table.isEnabled()
+    with qtbot.waitSignal(view.computed, timeout=10_000) as shown:
+        release.set()
+    assert shown.args == [Month(2026, 1)]
+    qtbot.waitUntil(lambda: not view.busy)
+    assert not view._busy.isVisible()
+    assert view.statement_table.model().rowCount() == len(real_compute(demo, Month(2026, 1)))
+
+
+def test_an_empty_company_has_no_months(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cf = records.create_company_file(tmp_path / "new.icmdesk", Company("New Co"))
+    view = open_view(qtbot, cf)
+    assert view.month_table.model().rowCount() == 0
+    assert not view.buttons["compute"].isEnabled()
+    assert view._title.text() == "Choose a month"
+    cf.close()
+
+
+def test_value_table_model_passes_the_model_tester(qtmodeltester, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    statements = periods.compute(demo, Month(2026, 2))
+    model = ValueTableModel(periods_view._statement_columns("USD"), statements)
+    qtmodeltester.check(model, force_py=True)
+    model.set_rows(statements[:2])
+    assert model.rowCount() == 2
+
+
+def test_error_text_lists_every_problem() -> None:
+    from icmdesk.domain.errors import Problem, ValidationError
+
+    error = ValidationError([Problem("amount", "must be positive"), Problem("", "no credits")])
+    assert error_text(error) == "• amount: must be positive\n• no credits"
+    assert error_text(PeriodError("2026-03 is already closed")) == "2026-03 is already closed"
+
+
+def test_main_window_hosts_the_periods_view(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.show_view("Periods")
+    assert isinstance(view, PeriodsView)
+    qtbot.waitUntil(lambda: view.month_table.model().rowCount() == 12)
