@@ -19,6 +19,7 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.periods_view import PeriodsView
+from icmdesk.ui.reps_view import RepsView
 
 
 class OverviewView(QWidget):
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         # Each view gets the company file and does its own work; the window only hosts them.
         for title, view in (
             ("Overview", OverviewView(self._summary)),
+            ("Reps", RepsView(self._file)),
             ("Deals", DealsView(self._file)),
             ("Periods", PeriodsView(self._file)),
         ):

@@ -94,8 +94,10 @@ class ValueTableModel(QAbstractTableModel, Generic[T]):
             return column.text(column.value(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole text, for cells cut short by a narrow column.
+            text = column.tooltip(row) if column.tooltip else column.text(column.value(row))
+            return text or None
         if role == SORT_ROLE:
             return _sort_value(column.value(row))
         if role == VALUE_ROLE:
