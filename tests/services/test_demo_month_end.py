@@ -81,3 +81,18 @@ def test_close_the_first_months_in_order_from_the_cli(
     assert "2025-12 (closed)" in capsys.readouterr().out
     assert main(["reopen", str(copy), "--period", "2025-11"]) == 1
     assert "only the latest closed month" in capsys.readouterr().err
+
+
+def test_statements_command_writes_the_month_batch(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["statements", str(demo), "--period", "2026-10", "--out", str(tmp_path)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    names = sorted(p.name for p in (tmp_path / "2026-10").iterdir())
+    assert "All-2026-10.pdf" in names and "Summary-2026-10.pdf" in names
+    assert any(n.startswith("Statement-2026-10-Zoë-O-Brien-") for n in names)
+    assert any(n.startswith("Clawback-2026-10-") for n in names)
+    assert (
+        main(["statements", str(demo), "--period", "2026-10", "--out", str(tmp_path / "no")]) == 1
+    )
+    assert "does not exist" in capsys.readouterr().err
