@@ -235,14 +235,23 @@ class PeriodsView(QWidget):
         super().showEvent(event)
 
     def refresh(self) -> None:
-        """Re-read the months and their status, keeping the chosen month."""
-        chosen = self.selected_month()
+        """Re-read the months and their status, in the background (it reads every deal)."""
+        if self.busy:
+            return  # the work under way ends by showing fresh months anyway
         self._loaded = True
-        self._months.set_rows(periods.list_periods(self._file))
-        rows = self._months.rows()
-        if rows:
-            months = [p.month for p in rows]
-            default = next((p.month for p in rows if p.status is PeriodStatus.OPEN), months[-1])
+        self._run(
+            "Reading months…",
+            lambda: periods.list_periods(self._file),
+            self._set_periods,
+            "Could not read the months",
+        )
+
+    def _set_periods(self, infos: list[PeriodInfo], prefer: Month | None = None) -> None:
+        chosen = prefer or self.selected_month()
+        self._months.set_rows(infos)
+        months = [p.month for p in infos]
+        if months:
+            default = next((p.month for p in infos if p.status is PeriodStatus.OPEN), months[-1])
             self.select_month(chosen if chosen in months else default)
         self._update_actions()
 
@@ -290,13 +299,17 @@ class PeriodsView(QWidget):
         if month is None or self.busy or not CloseMonthDialog.confirm(self, month):
             return
 
-        def closed(statements: tuple[Statement, ...]) -> None:
-            self.refresh()
+        def close_and_list() -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
+            return periods.close(self._file, month), periods.list_periods(self._file)
+
+        def closed(result: tuple[tuple[Statement, ...], list[PeriodInfo]]) -> None:
+            statements, infos = result
+            self._set_periods(infos, month)
             self._show_statements(month, statements)
 
         self._run(
             f"Closing {month_title(month)}…",
-            lambda: periods.close(self._file, month),
+            close_and_list,
             closed,
             f"{month_title(month)} was not closed",
         )
@@ -305,13 +318,21 @@ class PeriodsView(QWidget):
         month = self._latest_closed()
         if month is None or self.busy or not ReopenMonthDialog.confirm(self, month):
             return
-        try:
+
+        def reopen_and_list() -> list[PeriodInfo]:
             periods.reopen(self._file, month)
-        except Exception as e:  # PeriodError and anything unexpected: say so, change nothing
-            Messages.error(self, f"{month_title(month)} was not reopened", e)
-        self.refresh()
-        self.select_month(month)
-        self._show_statements(None, ())
+            return periods.list_periods(self._file)
+
+        def reopened(infos: list[PeriodInfo]) -> None:
+            self._set_periods(infos, month)
+            self._show_statements(None, ())
+
+        self._run(
+            f"Reopening {month_title(month)}…",
+            reopen_and_list,
+            reopened,
+            f"{month_title(month)} was not reopened",
+        )
 
     def _on_statement_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
         rows = self._statement_table.selectionModel().selectedRows()

@@ -58,7 +58,8 @@ def open_view(qtbot, cf: CompanyFile) -> PeriodsView:  # type: ignore[no-untyped
     view = PeriodsView(cf)
     qtbot.addWidget(view)
     view.resize(1100, 650)
-    view.show()
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):  # months load in the background
+        view.show()
     qtbot.waitExposed(view)
     return view
 
@@ -151,7 +152,8 @@ def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-u
 
     reopen_asked = answer(monkeypatch, ReopenMonthDialog, True)
     view.select_month(Month(2026, 5))  # reopen acts on the latest closed month, whatever is chosen
-    qtbot.mouseClick(view.buttons["reopen"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        qtbot.mouseClick(view.buttons["reopen"], Qt.MouseButton.LeftButton)
     assert reopen_asked == [first]
     assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN
     assert texts(view.month_table, 1)[0] == "Open"
@@ -235,3 +237,32 @@ def test_main_window_hosts_the_periods_view(qtbot, demo: CompanyFile) -> None:  
     view = window.show_view("Periods")
     assert isinstance(view, PeriodsView)
     qtbot.waitUntil(lambda: view.month_table.model().rowCount() == 12)
+
+
+def test_a_refused_compute_or_reopen_is_explained(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, errors
+) -> None:
+    from icmdesk.domain.errors import Problem, ValidationError
+
+    periods.close(demo, Month(2025, 11))
+    view = open_view(qtbot, demo)
+
+    def refuse(_cf: CompanyFile, _month: Month) -> object:
+        raise ValidationError([Problem("deals[3].credits", "Ana Lee has no plan on 2026-01-04")])
+
+    monkeypatch.setattr(periods_view.periods, "compute", refuse)
+    compute(qtbot, view, Month(2026, 1))
+    assert errors[0][0] == "Could not compute the month"
+    assert "no plan on 2026-01-04" in error_text(errors[0][1])
+    assert view.statement_table.model().rowCount() == 0
+
+    def refuse_reopen(_cf: CompanyFile, month: Month) -> None:
+        raise PeriodError(f"{month} is not closed")
+
+    answer(monkeypatch, ReopenMonthDialog, True)
+    monkeypatch.setattr(periods_view.periods, "reopen", refuse_reopen)
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        qtbot.mouseClick(view.buttons["reopen"], Qt.MouseButton.LeftButton)
+    assert errors[1][0] == "November 2025 was not reopened"
+    assert texts(view.month_table, 1)[0] == "Closed"
+    assert not view.busy and view.buttons["reopen"].isEnabled()
