@@ -229,9 +229,10 @@ class DealsView(QWidget):
 
         self._table = make_table(self)
         self._table.setModel(self._model)
-        self._table.setSortingEnabled(True)
         header = self._table.horizontalHeader()
+        # The arrow first, so that enabling sorting asks for the order already loaded.
         header.setSortIndicator(self._model.sort_column(), Qt.SortOrder.DescendingOrder)
+        self._table.setSortingEnabled(True)
         header.setDefaultAlignment(LEFT)
         set_column_widths(self._table, (11, 10, 28, 9, 15, 30, 20))
         # The credits text is the one that varies most in length: it takes the spare room.

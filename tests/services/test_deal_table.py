@@ -111,3 +111,33 @@ def test_rows_carry_exact_amounts_credits_and_status(cf: CompanyFile) -> None:
 def test_negative_paging_is_refused(cf: CompanyFile) -> None:
     with pytest.raises(ValueError, match="negative"):
         deal_table.deal_page(cf, offset=-1)
+
+
+@pytest.mark.parametrize("sort", list(DealSort))
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_order_reads_an_index_without_sorting(
+    cf: CompanyFile, sort: DealSort, descending: bool
+) -> None:
+    """A million deals stay smooth only if no page sorts the table: SQLite must walk an index."""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM deals" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(cf.engine, "before_cursor_execute", capture)
+    try:
+        deal_table.deal_page(cf, sort=sort, descending=descending, offset=2, limit=2)
+    finally:
+        event.remove(cf.engine, "before_cursor_execute", capture)
+    assert len(statements) == 1
+    statement, parameters = statements[0]
+    with cf.engine.connect() as conn:
+        plan = " ".join(
+            row[-1]
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)  # type: ignore[arg-type]
+        )
+    assert "USING" in plan and "INDEX" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
