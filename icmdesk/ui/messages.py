@@ -28,6 +28,14 @@ class Messages:
         box.exec()
 
     @staticmethod
+    def info(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+        """Tell the user how something ended."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok)
+        box.setParent(parent, box.windowFlags())
+        box.setInformativeText(details)
+        box.exec()
+
+    @staticmethod
     def confirm(parent: QWidget | None, title: str, text: str, details: str, action: str) -> bool:
         """Ask before a deliberate action; `action` labels the button that goes ahead."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text)

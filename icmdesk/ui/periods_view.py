@@ -10,11 +10,13 @@ points), and refusals (PeriodError, ValidationError) are shown through
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +33,8 @@ from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
 from icmdesk.domain.entities import PeriodStatus
 from icmdesk.domain.statement import Statement, StatementLine
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import periods, records
+from icmdesk.reports import BatchResult
+from icmdesk.services import documents, periods, records
 from icmdesk.services.periods import PeriodInfo
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
@@ -43,7 +46,7 @@ from icmdesk.ui.tables import (
     set_column_widths,
     sorting_proxy,
 )
-from icmdesk.ui.tasks import Task
+from icmdesk.ui.tasks import Report, Task
 
 
 def month_title(month: Month) -> str:
@@ -83,6 +86,40 @@ class ReopenMonthDialog:
             "recorded in the audit log.",
             "Reopen month",
         )
+
+
+class StatementFolderDialog:
+    """Asks where the month's statement PDFs go (they land in a YYYY-MM folder inside)."""
+
+    @classmethod
+    def choose(cls, parent: QWidget | None, month: Month, suggested: Path) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(
+            parent, f"Folder for the {month_title(month)} statements", str(suggested)
+        )
+        return Path(folder) if folder else None
+
+
+class StatementsWrittenDialog:
+    """Says what was written and offers to open the folder."""
+
+    @classmethod
+    def show(cls, parent: QWidget | None, result: BatchResult) -> None:
+        if result.cancelled:
+            # A cancelled batch removes what it wrote: a folder never looks complete when
+            # it is not.
+            Messages.info(
+                parent, "Statements", "Cancelled: no statements were written.",
+                "Files already made for this run were removed. Run it again to write them.",
+            )  # fmt: skip
+            return
+        folder = result.files[0].parent if result.files else None
+        n = len(result.files)
+        text = "1 file written." if n == 1 else f"{n} files written."
+        if folder is None or not Messages.confirm(
+            parent, "Statements", text, str(folder), "Open folder"
+        ):
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def _statement_columns(currency: str) -> list[Column[Statement]]:
@@ -152,6 +189,10 @@ class PeriodsView(QWidget):
         self._compute_button.setToolTip("Compute every rep's statement for the chosen month")
         self._close_button = QPushButton("C&lose month…")
         self._reopen_button = QPushButton("&Reopen latest…")
+        self._pdf_button = QPushButton("Statement &PDFs…")
+        self._pdf_button.setToolTip("Write every rep's statement of the chosen month as PDF")
+        self._cancel_button = QPushButton("Cancel")
+        self._cancel_button.hide()
         self._busy = QProgressBar()
         self._busy.setRange(0, 0)  # no steps to count: an indeterminate busy bar
         self._busy.setMaximumWidth(160)
@@ -165,7 +206,9 @@ class PeriodsView(QWidget):
         bar.addStretch(1)
         bar.addWidget(self._busy_label)
         bar.addWidget(self._busy)
+        bar.addWidget(self._cancel_button)
         bar.addWidget(self._compute_button)
+        bar.addWidget(self._pdf_button)
         bar.addWidget(self._close_button)
         bar.addWidget(self._reopen_button)
 
@@ -219,6 +262,8 @@ class PeriodsView(QWidget):
         self._compute_button.clicked.connect(self._on_compute_clicked)
         self._close_button.clicked.connect(self._on_close_clicked)
         self._reopen_button.clicked.connect(self._on_reopen_clicked)
+        self._pdf_button.clicked.connect(self._on_pdf_clicked)
+        self._cancel_button.clicked.connect(self._on_cancel_clicked)
         self._statement_table.selectionModel().selectionChanged.connect(
             self._on_statement_selection_changed
         )
@@ -241,7 +286,7 @@ class PeriodsView(QWidget):
         self._loaded = True
         self._run(
             "Reading months…",
-            lambda: periods.list_periods(self._file),
+            lambda _report: periods.list_periods(self._file),
             self._set_periods,
             "Could not read the months",
         )
@@ -289,7 +334,7 @@ class PeriodsView(QWidget):
             return
         self._run(
             f"Computing {month_title(month)}…",
-            lambda: periods.compute(self._file, month),
+            lambda _report: periods.compute(self._file, month),
             lambda statements: self._show_statements(month, statements),
             "Could not compute the month",
         )
@@ -299,7 +344,7 @@ class PeriodsView(QWidget):
         if month is None or self.busy or not CloseMonthDialog.confirm(self, month):
             return
 
-        def close_and_list() -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
+        def close_and_list(_report: Report) -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
             return periods.close(self._file, month), periods.list_periods(self._file)
 
         def closed(result: tuple[tuple[Statement, ...], list[PeriodInfo]]) -> None:
@@ -319,7 +364,7 @@ class PeriodsView(QWidget):
         if month is None or self.busy or not ReopenMonthDialog.confirm(self, month):
             return
 
-        def reopen_and_list() -> list[PeriodInfo]:
+        def reopen_and_list(_report: Report) -> list[PeriodInfo]:
             periods.reopen(self._file, month)
             return periods.list_periods(self._file)
 
@@ -334,6 +379,32 @@ class PeriodsView(QWidget):
             f"{month_title(month)} was not reopened",
         )
 
+    def _on_pdf_clicked(self) -> None:
+        month = self.selected_month()
+        if month is None or self.busy:
+            return
+        folder = StatementFolderDialog.choose(self, month, self._file.path.parent / "Statements")
+        if folder is None:
+            return
+        self._run(
+            f"Writing {month_title(month)} statements…",
+            lambda report: documents.generate_statements(
+                self._file, month, folder, progress=report
+            ),
+            lambda result: StatementsWrittenDialog.show(self, result),
+            "The statements were not written",
+            cancellable=True,
+        )
+
+    def _on_cancel_clicked(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._busy_label.setText("Cancelling…")
+
+    def _on_task_progress(self, done: int, total: int) -> None:
+        self._busy.setRange(0, max(total, 1))
+        self._busy.setValue(done)
+
     def _on_statement_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
         rows = self._statement_table.selectionModel().selectedRows()
         statement = self._statements_proxy.data(rows[0], VALUE_ROLE) if rows else None
@@ -346,15 +417,20 @@ class PeriodsView(QWidget):
         work: Callable[[], Any],
         done: Callable[[Any], None],
         failure_title: str,
+        *,
+        cancellable: bool = False,
     ) -> None:
         task = Task(work, self)
+        task.progress.connect(self._on_task_progress)
         task.succeeded.connect(done)
         task.failed.connect(lambda error: Messages.error(self, failure_title, error))
         task.finished.connect(self._on_task_finished)
         self._task = task
         self._busy_label.setText(label)
         self._busy_label.show()
+        self._busy.setRange(0, 0)  # busy without steps until the work reports some
         self._busy.show()
+        self._cancel_button.setVisible(cancellable)
         self._update_actions()
         task.start()
 
@@ -364,6 +440,7 @@ class PeriodsView(QWidget):
         self._task = None
         self._busy.hide()
         self._busy_label.hide()
+        self._cancel_button.hide()
         self._update_actions()
         self.work_finished.emit()
 
@@ -394,6 +471,7 @@ class PeriodsView(QWidget):
         idle = not self.busy
         self._month_table.setEnabled(idle)
         self._compute_button.setEnabled(idle and info is not None)
+        self._pdf_button.setEnabled(idle and info is not None)
         self._close_button.setEnabled(
             idle and info is not None and info.status is PeriodStatus.OPEN
         )
@@ -431,6 +509,8 @@ class PeriodsView(QWidget):
             "compute": self._compute_button,
             "close": self._close_button,
             "reopen": self._reopen_button,
+            "pdf": self._pdf_button,
+            "cancel": self._cancel_button,
         }
 
 

@@ -1,43 +1,62 @@
 """Long work off the GUI thread: a service call in a QThreadPool worker, reported by signal.
 
 The worker runs only the service function (which opens its own database
-session); it creates nothing Qt-side. Its result or exception comes back to
-the GUI thread through a queued signal, so slots that show it run on the
-GUI thread as usual.
+session); it creates nothing Qt-side. Its progress, result or exception comes
+back to the GUI thread through queued signals, so the slots that show them
+run on the GUI thread as usual. Cancelling is cooperative: the work is handed
+a `report(done, total) -> bool` callable and stops when it returns False.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+Report = Callable[[int, int], bool]
+
 
 class Task(QObject):
-    """One background call. Connect `succeeded`/`failed`, then `start()`.
+    """One background call. Connect the signals, then `start()`.
 
     Give it a parent that outlives the work (the view) and do not `deleteLater()` it
     from a slot: the pool thread may still be returning from its last emit.
     """
 
+    progress = Signal(int, int)  # done, total
     succeeded = Signal(object)  # the function's return value
     failed = Signal(object)  # the exception it raised
     finished = Signal()  # after either, once
 
-    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+    def __init__(self, fn: Callable[[Report], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fn = fn
+        self._cancelled = threading.Event()
         self.running = False
 
     def start(self, pool: QThreadPool | None = None) -> None:
         self.running = True
         (pool or QThreadPool.globalInstance()).start(self._run)
 
+    def cancel(self) -> None:
+        """Ask the work to stop at its next report (from the GUI thread)."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def report(self, done: int, total: int) -> bool:
+        """Called by the work (pool thread): show progress; False means stop."""
+        self.progress.emit(done, total)
+        return not self._cancelled.is_set()
+
     def _run(self) -> None:
         # Runs on a pool thread: call, then hand the outcome to the GUI thread by signal.
         try:
-            result = self._fn()
+            result = self._fn(self.report)
         except Exception as e:  # every failure is reported to the user, none is lost
             self.failed.emit(e)
         else:

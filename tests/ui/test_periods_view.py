@@ -14,12 +14,20 @@ from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import Company, PeriodStatus
 from icmdesk.domain.errors import PeriodError
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, periods, records
+from icmdesk.reports import BatchResult
+from icmdesk.services import company_io, documents, periods, records
 from icmdesk.ui import periods_view
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages, error_text
-from icmdesk.ui.periods_view import CloseMonthDialog, PeriodsView, ReopenMonthDialog
+from icmdesk.ui.periods_view import (
+    CloseMonthDialog,
+    PeriodsView,
+    ReopenMonthDialog,
+    StatementFolderDialog,
+    StatementsWrittenDialog,
+)
 from icmdesk.ui.tables import VALUE_ROLE, ValueTableModel
+from icmdesk.ui.tasks import Report
 
 pytestmark = pytest.mark.gui
 
@@ -266,3 +274,82 @@ def test_a_refused_compute_or_reopen_is_explained(  # type: ignore[no-untyped-de
     assert errors[1][0] == "November 2025 was not reopened"
     assert texts(view.month_table, 1)[0] == "Closed"
     assert not view.busy and view.buttons["reopen"].isEnabled()
+
+
+def test_statement_pdfs_are_written_with_progress_and_offered_to_open(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors
+) -> None:
+    view = open_view(qtbot, demo)
+    out = tmp_path / "out"
+    monkeypatch.setattr(StatementFolderDialog, "choose", lambda _p, _m, _s: out)
+    written: list[BatchResult] = []
+    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    view.select_month(Month(2026, 2))
+    with qtbot.waitSignal(view.work_finished, timeout=20_000):
+        qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
+    assert not errors
+    (result,) = written
+    assert not result.cancelled
+    reps = len(periods.compute(demo, Month(2026, 2)))
+    pdfs = sorted(p.name for p in (out / "2026-02").iterdir() if p.suffix == ".pdf")
+    assert len([p for p in pdfs if p.startswith("Statement-2026-02-")]) == reps
+    assert set(result.files) <= set((out / "2026-02").iterdir())
+
+
+def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors
+) -> None:
+    view = open_view(qtbot, demo)
+    monkeypatch.setattr(StatementFolderDialog, "choose", lambda _p, _m, _s: tmp_path / "out")
+    written: list[BatchResult] = []
+    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    gate = threading.Event()
+    real = documents.generate_statements
+
+    def held(cf: CompanyFile, month: Month, out: Path, *, progress: Report) -> BatchResult:
+        def report(done: int, total: int) -> bool:
+            progress(done, total)
+            gate.wait(10)  # the user is looking at the progress bar
+            return progress(done, total)
+
+        return real(cf, month, out, progress=report)
+
+    monkeypatch.setattr(periods_view.documents, "generate_statements", held)
+    view.select_month(Month(2026, 2))
+    assert not view.buttons["cancel"].isVisible()
+    qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view._busy.value() == 1)
+    assert view._busy.maximum() > 1 and view.buttons["cancel"].isVisible()
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        qtbot.mouseClick(view.buttons["cancel"], Qt.MouseButton.LeftButton)
+        gate.set()
+    (result,) = written
+    # A cancelled batch takes back what it wrote: no folder looks complete when it is not.
+    assert result.cancelled and result.files == ()
+    assert not [p for p in (tmp_path / "out" / "2026-02").iterdir() if p.suffix == ".pdf"]
+    assert not view.buttons["cancel"].isVisible() and not view.busy
+
+
+def test_the_written_message_offers_the_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    asked: list[tuple[str, str]] = []
+    told: list[str] = []
+    opened: list[str] = []
+
+    def confirm(_p: object, _title: str, message: str, details: str, _action: str) -> bool:
+        asked.append((message, details))
+        return True
+
+    monkeypatch.setattr(Messages, "confirm", confirm)
+    monkeypatch.setattr(Messages, "info", lambda _p, _t, text, _d="": told.append(text))
+    monkeypatch.setattr(
+        periods_view.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+    )
+    files = (tmp_path / "2026-02" / "a.pdf", tmp_path / "2026-02" / "b.pdf")
+    StatementsWrittenDialog.show(None, BatchResult(files, False))
+    assert asked == [("2 files written.", str(tmp_path / "2026-02"))]
+    assert opened == [str(tmp_path / "2026-02")]
+    StatementsWrittenDialog.show(None, BatchResult((), True))
+    assert told == ["Cancelled: no statements were written."]
+    assert len(asked) == 1 and len(opened) == 1  # nothing to open
