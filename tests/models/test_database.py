@@ -253,3 +253,15 @@ def test_backup_is_a_consistent_company_file(new_file: Path, tmp_path: Path) -> 
     finally:
         cf.close()
     CompanyFile.open(target).close()
+
+
+def test_open_check_is_bounded_in_time_but_still_probes_every_table(
+    new_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "OPEN_CHECK_BUDGET_S", 0.0)
+    CompanyFile.open(new_file).close()  # quick_check interrupted at once: still opens
+    data = bytearray(new_file.read_bytes())
+    data[4096 : 4096 * 3] = b"\xde\xad\xbe\xef" * 2048
+    new_file.write_bytes(bytes(data))
+    with pytest.raises(CompanyFileError, match="damaged"):
+        CompanyFile.open(new_file)  # the table probe alone finds the broken pages
