@@ -1,0 +1,249 @@
+"""One writer at a time: a lock file beside the company file.
+
+`acme.icmdesk` is held by whoever created `acme.icmdesk.lock`, a small JSON
+document `{"user", "host", "pid", "since"}`. The lock is created atomically
+(`O_CREAT | O_EXCL`), so of two instances opening the same file at once exactly
+one wins; the other is told who holds it and may open the file read-only.
+
+A lock whose process is gone (same host, pid no longer running) is stale: it
+was left by a crash and is taken over. A lock from another host is never
+presumed stale (we cannot see its processes); the user decides.
+
+Read-only opening lives here too, because it is what a second instance does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic.runtime.migration import MigrationContext
+
+from icmdesk.domain.errors import CompanyFileError
+from icmdesk.models.database import (
+    CompanyFile,
+    OpenReport,
+    check_is_company_file,
+    head_revision,
+    make_engine,
+)
+
+LOCK_SUFFIX = ".lock"
+# A lock file that is still empty or half-written is being created right now, unless it is
+# older than this (its writer died between creating and writing it).
+UNREADABLE_GRACE_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class LockHolder:
+    """Who holds a company file open for writing, and since when (UTC)."""
+
+    user: str
+    host: str
+    pid: int
+    since: datetime
+
+    def describe(self) -> str:
+        """In plain words, for the prompt."""
+        return f"{self.user} on {self.host} (since {self.since:%Y-%m-%d %H:%M} UTC)"
+
+
+class FileLockedError(CompanyFileError):
+    """The company file is held by another writer (`holder`)."""
+
+    def __init__(self, path: Path, holder: LockHolder) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(f"{path.name} is open for editing by {holder.describe()}")
+
+
+def lock_path(company_path: Path) -> Path:
+    """Where the lock of a company file lives."""
+    return company_path.with_name(company_path.name + LOCK_SUFFIX)
+
+
+def this_holder() -> LockHolder:
+    """The holder this process would write."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers, services)
+        user = "unknown user"
+    return LockHolder(
+        user=user,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        since=datetime.now(UTC).replace(microsecond=0, tzinfo=None),
+    )
+
+
+class FileLock:
+    """A held lock. `release()` (or leaving the `with` block) removes the lock file."""
+
+    def __init__(self, path: Path, holder: LockHolder) -> None:
+        self.path = path
+        self.holder = holder
+        self._held = True
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def release(self) -> None:
+        """Remove the lock file if it is still ours (idempotent)."""
+        if not self._held:
+            return
+        self._held = False
+        current = _read(self.path)
+        if current is not None and (current.host, current.pid) != (
+            self.holder.host,
+            self.holder.pid,
+        ):
+            return  # someone took it over as stale: not ours to remove any more
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def __enter__(self) -> FileLock:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def holder(company_path: Path) -> LockHolder | None:
+    """Who holds `company_path` now (None if nobody, or only a stale lock is left)."""
+    path = lock_path(Path(company_path))
+    if not path.exists():
+        return None
+    found = _read(path)
+    if found is None:
+        return None if _is_abandoned(path) else _unknown_holder(path)
+    return None if is_stale(found) else found
+
+
+def is_stale(found: LockHolder) -> bool:
+    """A lock left by a process of this host that is no longer running."""
+    if found.host != socket.gethostname():
+        return False
+    return not _pid_running(found.pid)
+
+
+def acquire(company_path: Path) -> FileLock:
+    """Take the write lock of a company file, or raise FileLockedError naming its holder.
+
+    A stale lock is taken over. Raises CompanyFileError if the lock cannot be written
+    (a read-only folder, for instance).
+    """
+    company_path = Path(company_path)
+    path = lock_path(company_path)
+    me = this_holder()
+    payload = json.dumps(
+        {"user": me.user, "host": me.host, "pid": me.pid, "since": me.since.isoformat()}
+    ).encode("utf-8")
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            found = _read(path)
+            if found is None and not _is_abandoned(path):
+                raise FileLockedError(company_path, _unknown_holder(path)) from None
+            if found is not None and not is_stale(found):
+                raise FileLockedError(company_path, found) from None
+            _remove_stale(path)
+            continue
+        except OSError as e:
+            raise CompanyFileError(
+                f"cannot lock {company_path.name} for editing ({e.strerror}); "
+                "open it read-only or copy it to a folder you can write to"
+            ) from None
+        try:
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return FileLock(path, me)
+    raise CompanyFileError(f"cannot lock {company_path.name}: another instance keeps taking it")
+
+
+def open_read_only(company_path: Path) -> CompanyFile:
+    """Open a company file without writing to it (no lock, no migration).
+
+    A file that would need migrating cannot be read by this version without changing
+    it, so it is refused with a message saying to open it for editing once.
+    """
+    company_path = Path(company_path)
+    check_is_company_file(company_path)
+    engine = make_engine(company_path, read_only=True)
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except Exception:
+        engine.dispose()
+        raise
+    if current != head_revision():
+        engine.dispose()
+        raise CompanyFileError(
+            f"{company_path.name} was saved by another version of ICMDesk and must be "
+            "opened for editing once before it can be opened read-only"
+        )
+    return CompanyFile(company_path, engine, OpenReport())
+
+
+def _read(path: Path) -> LockHolder | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return LockHolder(
+            user=str(data["user"]),
+            host=str(data["host"]),
+            pid=int(data["pid"]),
+            since=datetime.fromisoformat(str(data["since"])),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _is_abandoned(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > UNREADABLE_GRACE_S
+    except FileNotFoundError:
+        return True
+
+
+def _unknown_holder(path: Path) -> LockHolder:
+    try:
+        since = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+    except FileNotFoundError:
+        since = datetime.now(UTC).replace(tzinfo=None)
+    return LockHolder("another user", "an unknown computer", 0, since.replace(microsecond=0))
+
+
+def _remove_stale(path: Path) -> None:
+    # Rename first: of two instances clearing the same stale lock, only one succeeds.
+    aside = path.with_name(f"{path.name}.stale-{os.getpid()}")
+    try:
+        os.replace(path, aside)
+    except FileNotFoundError:
+        return
+    aside.unlink(missing_ok=True)
+
+
+def _pid_running(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill would terminate the process there: never presume stale
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, under another user
+        return True
+    except OSError:
+        return False
+    return True
