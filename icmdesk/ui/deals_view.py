@@ -10,23 +10,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from icmdesk.domain.engine.fmt import fmt_money
+from icmdesk.domain.entities import Deal
+from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import deal_table, records
 from icmdesk.services.deal_table import DealRowView, DealSort
+from icmdesk.ui.cancel_dialog import CancelDialog
+from icmdesk.ui.deal_dialog import DealDialog
+from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     LEFT,
     RIGHT,
@@ -221,6 +235,17 @@ class DealsView(QWidget):
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 36)
         bar.addWidget(self._search)
+        # Edits: buttons, plus Insert / Return or double-click / Delete on the table.
+        self.add_button = QPushButton("&Add deal…")
+        self.add_button.setToolTip("Add a deal (Insert)")
+        self.edit_button = QPushButton("&Edit…")
+        self.edit_button.setToolTip("Edit the selected deal (Return or double-click)")
+        self.cancel_button = QPushButton("Cance&l deal…")
+        self.cancel_button.setToolTip("Cancel the selected deal, with a preview of its clawbacks")
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.setToolTip("Delete the selected deal (Delete)")
+        for button in (self.add_button, self.edit_button, self.cancel_button, self.delete_button):
+            bar.addWidget(button)
         bar.addStretch(1)
         self._count = QLabel()
         self._count.setAlignment(RIGHT)
@@ -248,6 +273,17 @@ class DealsView(QWidget):
         )
         self._model.modelReset.connect(self._show_count)
         self._model.rowsInserted.connect(self._show_count)
+        self.add_button.clicked.connect(self.add_deal)
+        self.edit_button.clicked.connect(self.edit_deal)
+        self.cancel_button.clicked.connect(self.cancel_deal)
+        self.delete_button.clicked.connect(self.delete_deal)
+        self._table.doubleClicked.connect(self._on_table_double_clicked)
+        insert = QShortcut(QKeySequence(Qt.Key.Key_Insert), self)
+        insert.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        insert.activated.connect(self.add_deal)
+        # Return and Delete act on the table's row only while the table has the keyboard
+        # (a shortcut would also take the search box's Return).
+        self._table.installEventFilter(self)
 
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:
@@ -269,7 +305,79 @@ class DealsView(QWidget):
     def search_box(self) -> QLineEdit:
         return self._search
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.edit_deal()
+                return True
+            if event.matches(QKeySequence.StandardKey.Delete):
+                self.delete_deal()
+                return True
+        return super().eventFilter(watched, event)
+
+    def selected_deal_id(self) -> int | None:
+        rows = self._table.selectionModel().selectedRows()
+        return self._model.row_value(rows[0].row()).id if rows else None
+
+    # Edits (the dialogs save through the services; the table then re-reads).
+    def add_deal(self) -> None:
+        if DealDialog.edit(self, self._file, None) is not None:
+            self.refresh()
+
+    def edit_deal(self) -> None:
+        deal = self._selected_deal()
+        if deal is not None and DealDialog.edit(self, self._file, deal) is not None:
+            self.refresh()
+
+    def cancel_deal(self) -> None:
+        deal = self._selected_deal()
+        if deal is None:
+            return
+        if deal.cancellation_date is not None:
+            Messages.info(
+                self,
+                "Cancel deal",
+                f"Deal {deal.external_id} was already cancelled on "
+                f"{deal.cancellation_date.isoformat()}.",
+            )
+            return
+        if CancelDialog.confirm(self, self._file, deal) is not None:
+            self.refresh()
+
+    def delete_deal(self) -> None:
+        deal = self._selected_deal()
+        if deal is None or not Messages.confirm(
+            self,
+            "Delete deal",
+            f"Delete deal {deal.external_id} ({deal.customer})?",
+            "Its credits and payments go with it. To undo a sale, cancel the deal instead: "
+            "that keeps it on record and claws back its commission.",
+            "Delete",
+        ):
+            return
+        try:
+            records.delete_deal(self._file, deal.id)
+        except (ValidationError, NotFoundError) as e:
+            Messages.error(self, "The deal was not deleted", e)
+        self.refresh()
+
+    def _selected_deal(self) -> Deal | None:
+        deal_id = self.selected_deal_id()
+        if deal_id is None:
+            return None
+        try:
+            return records.get_deal(self._file, deal_id)
+        except NotFoundError as e:
+            Messages.error(self, "The deal is gone", e)
+            self.refresh()
+            return None
+
     # Slots.
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        self._table.selectRow(index.row())
+        self.edit_deal()
+
     def _on_search_text_changed(self, _text: str) -> None:
         self._search_timer.start()
 

@@ -1,0 +1,100 @@
+"""Cancel a deal, seeing first what it would claw back.
+
+`preview_cancellation` runs the engine on the company's data with the deal
+cancelled (nothing is saved) and returns the clawback lines that deal would
+post in the cancellation month; `cancel_deal` stores the cancellation through
+the same validated, audited path as every deal edit. Both refuse a date in a
+closed month: the clawback must land in an open payout period to be reviewed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from icmdesk.domain import engine
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import CompanyData, Deal, PeriodStatus
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.domain.statement import LineKind, StatementLine
+from icmdesk.domain.validation import validate_deal
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import records
+from icmdesk.services.store import load_company_data
+
+
+def preview_cancellation(
+    cf: CompanyFile, deal_id: int, on: date, reason: str
+) -> tuple[StatementLine, ...]:
+    """The clawback lines cancelling the deal on `on` would post (in `on`'s month), unsaved."""
+    return tuple(line for _rep, line in preview_by_rep(cf, deal_id, on, reason))
+
+
+def preview_by_rep(
+    cf: CompanyFile, deal_id: int, on: date, reason: str
+) -> tuple[tuple[str, StatementLine], ...]:
+    """The same preview with the name of the rep each line is posted to."""
+    with cf.session() as session:
+        data = load_company_data(session, history=False)
+    deal = _find(data, deal_id)
+    cancelled = _cancelled(deal, on, reason)
+    _check(data, cancelled)
+    changed = dataclasses.replace(
+        data, deals=tuple(cancelled if d.id == deal_id else d for d in data.deals)
+    )
+    month = Month.of(on)
+    return tuple(
+        (statement.rep_name, line)
+        for statement in engine.compute_month(changed, month)
+        for line in statement.lines
+        if line.kind is LineKind.CLAWBACK and line.deal_id == deal.external_id
+    )
+
+
+def cancel_deal(cf: CompanyFile, deal_id: int, on: date, reason: str) -> Deal:
+    """Record the deal's cancellation on `on` with `reason`; returns the stored deal."""
+    with cf.session() as session:
+        data = load_company_data(session, deals=False, history=False)
+    deal = records.get_deal(cf, deal_id)
+    cancelled = _cancelled(deal, on, reason)
+    _check_month(data, on)
+    return records.save_deal(cf, cancelled)
+
+
+def _cancelled(deal: Deal, on: date, reason: str) -> Deal:
+    return dataclasses.replace(deal, cancellation_date=on, cancellation_reason=reason.strip())
+
+
+def _find(data: CompanyData, deal_id: int) -> Deal:
+    for d in data.deals:
+        if d.id == deal_id:
+            return d
+    raise NotFoundError(f"deal {deal_id} no longer exists")
+
+
+def _check(data: CompanyData, cancelled: Deal) -> None:
+    problems = validate_deal(cancelled, data)
+    problems += _month_problems(data, cancelled.cancellation_date)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_month(data: CompanyData, on: date) -> None:
+    problems = _month_problems(data, on)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _month_problems(data: CompanyData, on: date | None) -> list[Problem]:
+    if on is None:
+        return []
+    month = Month.of(on)
+    if any(p.month == month and p.status is PeriodStatus.CLOSED for p in data.periods):
+        return [
+            Problem(
+                "cancellation_date",
+                f"{month} is closed: date the cancellation in an open month "
+                f"(or reopen {month} first).",
+            )
+        ]
+    return []

@@ -1,0 +1,69 @@
+"""Read-only lists behind the forms: the reps, roles and plans a person picks from,
+and a rep's plan assignments, as frozen values (names with their ids)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from icmdesk.domain.entities import Assignment, Plan
+from icmdesk.models import mapping
+from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import AssignmentRow, PlanRow, RepRow, RoleRow
+from icmdesk.services.store import load_company_data
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One item of a pick list: the id stored, the name shown."""
+
+    id: int
+    name: str
+
+
+def reps(cf: CompanyFile) -> tuple[Choice, ...]:
+    """Every rep, by name."""
+    with cf.session() as s:
+        rows = s.execute(select(RepRow.id, RepRow.name).order_by(RepRow.name, RepRow.id))
+        return tuple(Choice(i, n) for i, n in rows)
+
+
+def roles(cf: CompanyFile) -> tuple[Choice, ...]:
+    """Every role, by name."""
+    with cf.session() as s:
+        rows = s.execute(select(RoleRow.id, RoleRow.name).order_by(RoleRow.name, RoleRow.id))
+        return tuple(Choice(i, n) for i, n in rows)
+
+
+def plans(cf: CompanyFile) -> tuple[Choice, ...]:
+    """Every plan, by name."""
+    with cf.session() as s:
+        rows = s.execute(select(PlanRow.id, PlanRow.name).order_by(PlanRow.name, PlanRow.id))
+        return tuple(Choice(i, n) for i, n in rows)
+
+
+def all_plans(cf: CompanyFile) -> tuple[Plan, ...]:
+    """Every plan with its versions, by name."""
+    with cf.session() as s:
+        data = load_company_data(s, deals=False, history=False)
+    return tuple(sorted(data.plans, key=lambda p: (p.name.casefold(), p.id)))
+
+
+def plan_in_use(cf: CompanyFile, plan_id: int) -> bool:
+    """Whether any assignment uses the plan (edits to it then become a new version)."""
+    with cf.session() as s:
+        return (
+            s.scalar(select(AssignmentRow.id).where(AssignmentRow.plan_id == plan_id)) is not None
+        )
+
+
+def assignments_of(cf: CompanyFile, rep_id: int) -> tuple[Assignment, ...]:
+    """A rep's plan assignments, oldest first."""
+    with cf.session() as s:
+        rows = s.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.rep_id == rep_id)
+            .order_by(AssignmentRow.effective_from, AssignmentRow.id)
+        )
+        return tuple(mapping.assignment_value(r) for r in rows)

@@ -1,0 +1,170 @@
+"""Cancel a deal: pick the date and reason, see the clawbacks it would post, then confirm."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.entities import Deal
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.domain.statement import StatementLine
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import cancellation, records
+from icmdesk.ui.forms import ErrorLabel, FieldErrors, date_edit, from_qdate
+from icmdesk.ui.tables import Column, ValueTableModel, make_table, money_column
+
+PREVIEW_DELAY_MS = 300  # recompute once the user stops changing the date
+
+PreviewRow = tuple[str, StatementLine]
+
+
+class CancelDialog(QDialog):
+    """Cancel one deal after previewing its clawbacks. `saved` is the cancelled deal."""
+
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        deal: Deal,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._deal = deal
+        self._currency = records.get_company(company_file).currency
+        self.saved: Deal | None = None
+        self.preview: tuple[StatementLine, ...] = ()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(PREVIEW_DELAY_MS)
+        self._build_ui(max(today or date.today(), deal.close_date))
+        self._connect_signals()
+        self.update_preview()
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, company_file: CompanyFile, deal: Deal) -> Deal | None:
+        """Show the dialog; the cancelled deal, or None if the user stepped back."""
+        dialog = cls(company_file, deal, parent)
+        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _build_ui(self, day: date) -> None:
+        d = self._deal
+        self.setWindowTitle(f"Cancel deal {d.external_id}")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"Deal {d.external_id} · {d.customer}, closed {d.close_date.isoformat()}. "
+            "Cancelling claws back what its reps earned from it, within the clawback window."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.errors = FieldErrors(ErrorLabel(self))
+        form = QFormLayout()
+        self.day = date_edit(day)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("e.g. customer churned in the first month")
+        for label, widget, field in (
+            ("Cancellation &date:", self.day, "cancellation_date"),
+            ("&Reason:", self.reason, "cancellation_reason"),
+        ):
+            box = QWidget()
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(0, 0, 0, 0)
+            inner.setSpacing(2)
+            inner.addWidget(widget)
+            inner.addWidget(self.errors.add(field, box))
+            form.addRow(label, box)
+        layout.addLayout(form)
+        layout.addWidget(self.errors.label(""))
+        layout.addWidget(QLabel("Clawbacks this would post:"))
+        self.model: ValueTableModel[PreviewRow] = ValueTableModel(
+            [
+                Column("Rep", lambda r: r[0]),
+                Column("Line", lambda r: r[1].description),
+                money_column("Amount", lambda r: r[1].amount, self._currency),
+            ],
+            parent=self,
+        )
+        self.table: QTableView = make_table(self)
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 18)
+        self.table.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 60)
+        self.table.setColumnWidth(2, self.fontMetrics().averageCharWidth() * 14)
+        layout.addWidget(self.table, 1)
+        self.summary = QLabel()
+        layout.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Keep the deal")
+        self.confirm_button = QPushButton("&Cancel deal")
+        self.buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        layout.addWidget(self.buttons)
+        self.resize(self.fontMetrics().averageCharWidth() * 100, self.fontMetrics().height() * 24)
+
+    def _connect_signals(self) -> None:
+        self.day.dateChanged.connect(self._timer.start)
+        self.reason.textChanged.connect(self._timer.start)
+        self._timer.timeout.connect(self.update_preview)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    def update_preview(self) -> None:
+        """Recompute the clawbacks for the date and reason as they stand (saves nothing)."""
+        self._timer.stop()
+        reason = self.reason.text().strip() or "(reason to be given)"
+        try:
+            rows = cancellation.preview_by_rep(
+                self._file, self._deal.id, from_qdate(self.day.date()), reason
+            )
+        except ValidationError as e:
+            self._show_refusal(e.problems)
+            return
+        except NotFoundError as e:
+            self._show_refusal([Problem("", str(e))])
+            return
+        self.errors.clear()
+        self.model.set_rows(rows)
+        self.preview = tuple(line for _rep, line in rows)
+        if rows:
+            n = len(rows)
+            self.summary.setText(f"{n} clawback line{'s' if n != 1 else ''} would be posted.")
+        else:
+            self.summary.setText("Nothing to claw back: no line would be posted.")
+        self.confirm_button.setEnabled(True)
+
+    def _show_refusal(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
+        # A reason still to be typed is not worth a red line until the user confirms.
+        shown = [p for p in problems if p.field != "cancellation_reason"]
+        self.errors.show(shown)
+        self.model.set_rows(())
+        self.preview = ()
+        self.summary.setText("")
+        self.confirm_button.setEnabled(not shown)
+
+    def _on_buttons_accepted(self) -> None:
+        if self._timer.isActive():
+            # The reason is part of each clawback line: show the lines as they will post.
+            self.update_preview()
+        try:
+            self.saved = cancellation.cancel_deal(
+                self._file, self._deal.id, from_qdate(self.day.date()), self.reason.text()
+            )
+        except ValidationError as e:
+            self.errors.show(e.problems)
+            return
+        except NotFoundError as e:
+            self.errors.show([Problem("", str(e))])
+            return
+        self.accept()

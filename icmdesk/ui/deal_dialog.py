@@ -1,0 +1,340 @@
+"""The deal editor: a deal's fields, its credits (splits) and its payments.
+
+Save hands the whole deal to `records.save_deal`; when validation refuses it,
+every problem is shown beside its field and nothing is stored. The dialog keeps
+a cancellation as it is (cancelling is its own action, with a preview).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.entities import NEW, Credit, Deal, Payment
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.domain.money import HUNDRED
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import choices, records
+from icmdesk.services.choices import Choice
+from icmdesk.ui.forms import (
+    ErrorLabel,
+    FieldErrors,
+    date_edit,
+    from_qdate,
+    number_edit,
+    parse_number,
+)
+
+
+def _with_error(widget: QWidget, errors: FieldErrors, field: str) -> QWidget:
+    """The widget with its error label under it."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(widget)
+    layout.addWidget(errors.add(field, box))
+    return box
+
+
+class _Row(QWidget):
+    """One row of a rows editor: its inputs, a remove button, and an error label below."""
+
+    removed = Signal(object)
+    changed = Signal()
+
+    def __init__(self, inputs: Sequence[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        line = QHBoxLayout()
+        for i, w in enumerate(inputs):
+            line.addWidget(w, 2 if i == 0 else 1)
+        self.remove_button = QToolButton()
+        self.remove_button.setText("Remove")
+        self.remove_button.setToolTip("Remove this row")
+        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
+        line.addWidget(self.remove_button)
+        outer.addLayout(line)
+        self.error = ErrorLabel(self)
+        outer.addWidget(self.error)
+
+
+class _RowsEditor(QGroupBox):
+    """A short list edited in place (a deal's credits or payments)."""
+
+    changed = Signal()
+
+    def __init__(
+        self, title: str, add_text: str, make: Callable[[], _Row], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(title, parent)
+        self._make = make
+        self.rows: list[_Row] = []
+        layout = QVBoxLayout(self)
+        self._rows_layout = QVBoxLayout()
+        self._rows_layout.setSpacing(4)
+        layout.addLayout(self._rows_layout)
+        self.error = ErrorLabel(self)
+        layout.addWidget(self.error)
+        bottom = QHBoxLayout()
+        self.add_button = QPushButton(add_text)
+        self.add_button.clicked.connect(lambda: self.add_row())
+        bottom.addWidget(self.add_button)
+        bottom.addStretch(1)
+        self.footer = QLabel()
+        self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bottom.addWidget(self.footer)
+        layout.addLayout(bottom)
+
+    def add_row(self, row: _Row | None = None) -> _Row:
+        row = row or self._make()
+        row.removed.connect(self._on_row_removed)
+        row.changed.connect(self.changed)
+        self.rows.append(row)
+        self._rows_layout.addWidget(row)
+        self.changed.emit()
+        return row
+
+    def _on_row_removed(self, row: _Row) -> None:
+        self.rows.remove(row)
+        row.hide()
+        row.deleteLater()
+        self.changed.emit()
+
+    def register(self, errors: FieldErrors, prefix: str) -> None:
+        """(Re)name the rows' error labels after their current positions."""
+        errors.remove_prefix(f"{prefix}[")
+        errors.adopt(prefix, self.error)
+        for i, row in enumerate(self.rows):
+            errors.adopt(f"{prefix}[{i}]", row.error)
+
+
+class CreditRow(_Row):
+    def __init__(self, reps: Sequence[Choice], credit: Credit | None = None) -> None:
+        self.rep = QComboBox()
+        self.rep.setPlaceholderText("Choose a rep")
+        for r in reps:
+            self.rep.addItem(r.name, r.id)
+        self.split = number_edit(credit.split_pct if credit else None, placeholder="split %")
+        self.split.setToolTip("The rep's split, in percent of the deal amount")
+        super().__init__([self.rep, self.split])
+        if credit is not None:
+            found = self.rep.findData(credit.rep_id)
+            if found < 0:  # a rep not in the list any more: keep it selectable as it is
+                self.rep.addItem(f"Rep #{credit.rep_id}", credit.rep_id)
+                found = self.rep.count() - 1
+            self.rep.setCurrentIndex(found)
+        self.rep.currentIndexChanged.connect(self.changed)
+        self.split.textChanged.connect(self.changed)
+
+
+class PaymentRow(_Row):
+    def __init__(self, payment: Payment | None = None, default_day: date | None = None) -> None:
+        self.day: QDateEdit = date_edit(payment.date if payment else default_day)
+        self.amount = number_edit(payment.amount if payment else None, placeholder="amount")
+        super().__init__([self.day, self.amount])
+        self.day.dateChanged.connect(self.changed)
+        self.amount.textChanged.connect(self.changed)
+
+
+class DealDialog(QDialog):
+    """Add or edit one deal. `saved` holds the stored deal once Save succeeded."""
+
+    def __init__(
+        self, company_file: CompanyFile, deal: Deal | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._deal = deal
+        self._reps = choices.reps(company_file)
+        self._types = records.get_company(company_file).all_deal_types
+        self.saved: Deal | None = None
+        self._build_ui()
+        self._connect_signals()
+        self._load(deal)
+
+    @classmethod
+    def edit(
+        cls, parent: QWidget | None, company_file: CompanyFile, deal: Deal | None
+    ) -> Deal | None:
+        """Show the editor (deal None: a new deal); the stored deal, or None if cancelled."""
+        dialog = cls(company_file, deal, parent)
+        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _build_ui(self) -> None:
+        self.setWindowTitle("New deal" if self._deal is None else f"Deal {self._deal.external_id}")
+        layout = QVBoxLayout(self)
+        self.errors = FieldErrors(ErrorLabel(self))
+        layout.addWidget(self.errors.label(""))
+        form = QFormLayout()
+        self.external_id = QLineEdit()
+        self.external_id.setPlaceholderText("the CRM's id, e.g. D-1042")
+        self.customer = QLineEdit()
+        self.amount = number_edit(placeholder="0.00")
+        self.close_date = date_edit()
+        self.deal_type = QComboBox()
+        self.deal_type.addItems(list(self._types))
+        form.addRow("&Deal id:", _with_error(self.external_id, self.errors, "external_id"))
+        form.addRow("C&ustomer:", _with_error(self.customer, self.errors, "customer"))
+        form.addRow("&Amount:", _with_error(self.amount, self.errors, "amount"))
+        form.addRow("C&lose date:", _with_error(self.close_date, self.errors, "close_date"))
+        form.addRow("&Type:", _with_error(self.deal_type, self.errors, "deal_type"))
+        layout.addLayout(form)
+        self.cancelled_note = QLabel()
+        self.cancelled_note.setWordWrap(True)
+        self.cancelled_note.hide()
+        layout.addWidget(self.cancelled_note)
+
+        self.credits = _RowsEditor("Credits (splits)", "Add &credit", self._new_credit_row)
+        layout.addWidget(self.credits)
+        self.payments = _RowsEditor("Payments received", "Add &payment", self._new_payment_row)
+        layout.addWidget(self.payments)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+    def _connect_signals(self) -> None:
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.credits.changed.connect(self._show_split_total)
+
+    def _new_credit_row(self) -> _Row:
+        return CreditRow(self._reps)
+
+    def _new_payment_row(self) -> _Row:
+        return PaymentRow(default_day=from_qdate(self.close_date.date()))
+
+    def _load(self, deal: Deal | None) -> None:
+        if deal is None:
+            self.deal_type.setCurrentIndex(0)
+            self.credits.add_row()
+            self._show_split_total()
+            return
+        self.external_id.setText(deal.external_id)
+        self.customer.setText(deal.customer)
+        self.amount.setText(f"{deal.amount:f}")
+        self.close_date.setDate(date_edit(deal.close_date).date())
+        if self.deal_type.findText(deal.deal_type) < 0:
+            self.deal_type.addItem(deal.deal_type)
+        self.deal_type.setCurrentText(deal.deal_type)
+        for c in deal.credits:
+            self.credits.add_row(CreditRow(self._reps, c))
+        for p in deal.payments:
+            self.payments.add_row(PaymentRow(p))
+        if deal.cancellation_date is not None:
+            self.cancelled_note.setText(
+                f"Cancelled on {deal.cancellation_date.isoformat()}: {deal.cancellation_reason}"
+            )
+            self.cancelled_note.show()
+        self._show_split_total()
+
+    # Reading the form.
+    def credit_rows(self) -> list[CreditRow]:
+        return [r for r in self.credits.rows if isinstance(r, CreditRow)]
+
+    def payment_rows(self) -> list[PaymentRow]:
+        return [r for r in self.payments.rows if isinstance(r, PaymentRow)]
+
+    def _split_total(self) -> Decimal | None:
+        total = Decimal(0)
+        for row in self.credit_rows():
+            try:
+                total += parse_number(row.split.text())
+            except ValueError:
+                return None
+        return total
+
+    def _show_split_total(self) -> None:
+        total = self._split_total()
+        if total is None:
+            self.credits.footer.setText("Splits total: —")
+            return
+        note = "" if total >= HUNDRED or not self.credit_rows() else " (at least 100% needed)"
+        self.credits.footer.setText(f"Splits total: {total.normalize():f}%{note}")
+
+    def deal(self) -> tuple[Deal | None, list[Problem]]:
+        """The deal as typed, or the inputs that are not numbers."""
+        problems: list[Problem] = []
+
+        def number(text: str, field: str, what: str) -> Decimal:
+            try:
+                return parse_number(text)
+            except ValueError:
+                shown = f"'{text.strip()}'" if text.strip() else "nothing"
+                problems.append(Problem(field, f"{what} must be a number (got {shown})."))
+                return Decimal(0)
+
+        amount = number(self.amount.text(), "amount", "The deal amount")
+        credits = []
+        for i, row in enumerate(self.credit_rows()):
+            rep_id = row.rep.currentData()
+            if rep_id is None:
+                problems.append(Problem(f"credits[{i}].rep_id", "Choose the rep credited."))
+            split = number(row.split.text(), f"credits[{i}].split_pct", "The split")
+            credits.append(Credit(rep_id or 0, split))
+        payments = tuple(
+            Payment(
+                from_qdate(row.day.date()),
+                number(row.amount.text(), f"payments[{i}].amount", f"Payment {i + 1}"),
+            )
+            for i, row in enumerate(self.payment_rows())
+        )
+        if problems:
+            return None, problems
+        base = self._deal or Deal("", "", amount, date.today(), id=NEW)
+        return (
+            dataclasses.replace(
+                base,
+                external_id=self.external_id.text().strip(),
+                customer=self.customer.text().strip(),
+                amount=amount,
+                close_date=from_qdate(self.close_date.date()),
+                deal_type=self.deal_type.currentText(),
+                credits=tuple(credits),
+                payments=payments,
+            ),
+            [],
+        )
+
+    # Slots.
+    def _on_buttons_accepted(self) -> None:
+        self.credits.register(self.errors, "credits")
+        self.payments.register(self.errors, "payments")
+        deal, problems = self.deal()
+        if deal is None:
+            self.errors.show(problems)
+            return
+        try:
+            self.saved = records.save_deal(self._file, deal)
+        except ValidationError as e:
+            self.errors.show(e.problems)
+            return
+        except NotFoundError as e:
+            self.errors.show([Problem("", str(e))])
+            return
+        self.errors.clear()
+        self.accept()

@@ -1,0 +1,170 @@
+"""Pieces shared by the edit dialogs: number and date inputs, and the messages of a
+ValidationError shown next to the fields they concern.
+
+A service names each problem's field ("amount", "credits[1].split_pct"); a form
+registers an error label per field it shows and `FieldErrors.show` puts every
+message beside its field at once. A field the form does not show falls back to
+the nearest registered parent ("credits[1]", then "credits") or, failing that,
+to the form-wide label at the top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from icmdesk.domain.errors import Problem
+from icmdesk.domain.money import D
+
+FORM = ""  # the field name of problems about the record as a whole
+
+
+def parse_number(text: str) -> Decimal:
+    """A number typed by a person: '1,234.56', '$ 40 000', '60%'. Raises ValueError."""
+    cleaned = text.strip()
+    for junk in ("$", "€", "£", "%", " ", "\u00a0"):
+        cleaned = cleaned.replace(junk, "")
+    if not cleaned:
+        raise ValueError("empty")
+    return D(cleaned)
+
+
+def number_text(value: Decimal | None) -> str:
+    """A Decimal as a person types it back: '40000.00', '60', '7.5'; '' for None."""
+    if value is None:
+        return ""
+    return f"{value:f}"
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def from_qdate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+def date_edit(day: date | None = None) -> QDateEdit:
+    """A date input in ISO form with a calendar popup."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDate(to_qdate(day or date.today()))
+    return edit
+
+
+def number_edit(value: Decimal | None = None, *, placeholder: str = "") -> QLineEdit:
+    """A right-aligned number input (exact: the text is parsed as a Decimal, never a float)."""
+    edit = QLineEdit(number_text(value))
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+class OptionalDate(QWidget):
+    """A date that may be absent: a check box turns the date input on."""
+
+    changed = Signal()
+
+    def __init__(self, label: str, day: date | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.check = QCheckBox(label)
+        self.edit = date_edit(day)
+        self.check.setChecked(day is not None)
+        self.edit.setEnabled(day is not None)
+        layout.addWidget(self.check)
+        layout.addWidget(self.edit, 1)
+        self.check.toggled.connect(self.edit.setEnabled)
+        self.check.toggled.connect(self.changed)
+        self.edit.dateChanged.connect(self.changed)
+
+    def value(self) -> date | None:
+        return from_qdate(self.edit.date()) if self.check.isChecked() else None
+
+    def set_value(self, day: date | None) -> None:
+        self.check.setChecked(day is not None)
+        if day is not None:
+            self.edit.setDate(to_qdate(day))
+
+
+def error_colour(palette: QPalette) -> QColor:
+    """A red that reads on the palette's window colour, light or dark."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#ff8a80") if dark else QColor("#c62828")
+
+
+class ErrorLabel(QLabel):
+    """A problem message under a field; hidden while there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, error_colour(palette))
+        self.setPalette(palette)
+        self.hide()
+
+    def set_messages(self, messages: Sequence[str]) -> None:
+        self.setText("\n".join(messages))
+        self.setVisible(bool(messages))
+
+
+class FieldErrors:
+    """The error labels of one form, by field name."""
+
+    def __init__(self, form_label: ErrorLabel) -> None:
+        self._labels: dict[str, ErrorLabel] = {FORM: form_label}
+
+    def add(self, field: str, parent: QWidget | None = None) -> ErrorLabel:
+        label = ErrorLabel(parent)
+        self._labels[field] = label
+        return label
+
+    def adopt(self, field: str, label: ErrorLabel) -> None:
+        """Show problems about `field` in a label the form already placed."""
+        self._labels[field] = label
+
+    def remove_prefix(self, prefix: str) -> None:
+        """Forget the labels of rows that are gone (their widgets are deleted with the row)."""
+        for field in [f for f in self._labels if f.startswith(prefix)]:
+            del self._labels[field]
+
+    def label(self, field: str) -> ErrorLabel:
+        """The label a problem about `field` shows in."""
+        name = field
+        while name not in self._labels:
+            cut = max(name.rfind("."), name.rfind("["))
+            name = name[:cut] if cut > 0 else FORM
+        return self._labels[name]
+
+    def show(self, problems: Sequence[Problem]) -> None:
+        """Every problem beside its field; labels without a problem are cleared."""
+        # One label can serve several fields (a row's rep and split): collect by label.
+        found: dict[int, list[str]] = {}
+        for p in problems:
+            found.setdefault(id(self.label(p.field)), []).append(p.message)
+        for label in {id(v): v for v in self._labels.values()}.values():
+            label.set_messages(found.get(id(label), []))
+
+    def clear(self) -> None:
+        self.show(())
+
+    def text(self, field: str) -> str:
+        """What the label showing `field`'s problems says ('' when hidden): for tests and tools."""
+        label = self.label(field)
+        return label.text() if not label.isHidden() else ""

@@ -1,0 +1,99 @@
+"""Cancelling a deal: the preview is exactly what the cancellation then posts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import (
+    Assignment,
+    Company,
+    Credit,
+    Deal,
+    Plan,
+    PlanVersion,
+    Rep,
+    Tier,
+)
+from icmdesk.domain.errors import ValidationError
+from icmdesk.domain.money import D
+from icmdesk.domain.statement import LineKind
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import cancellation, deal_table, periods, records
+
+
+def deal_named(cf: CompanyFile, external_id: str) -> Deal | None:
+    """The stored deal with this CRM id (through the deals table's search)."""
+    rows = deal_table.deal_page(cf, search=external_id, limit=1000)
+    found = [r.id for r in rows if r.external_id == external_id]
+    return records.get_deal(cf, found[0]) if found else None
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Iterator[CompanyFile]:
+    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+    plan = records.save_plan(
+        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+    )
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
+    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
+    for rep in (ana, bo):
+        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+    records.save_deal(
+        cf,
+        Deal("D-1", "Globex", D("10000.00"), date(2026, 1, 10),
+             credits=(Credit(ana.id, D(60)), Credit(bo.id, D(40)))),
+    )  # fmt: skip
+    yield cf
+    cf.close()
+
+
+def clawbacks(cf: CompanyFile, month: Month) -> list[tuple[str, object]]:
+    return [
+        (s.rep_name, line)
+        for s in periods.compute(cf, month)
+        for line in s.lines
+        if line.kind is LineKind.CLAWBACK
+    ]
+
+
+def test_preview_saves_nothing_and_equals_the_lines_posted_after_confirming(
+    acme: CompanyFile,
+) -> None:
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    preview = cancellation.preview_cancellation(acme, deal.id, date(2026, 2, 15), "churned")
+    assert [line.amount for line in preview] == [D("-600.00"), D("-400.00")]
+    assert records.get_deal(acme, deal.id).cancellation_date is None
+    assert clawbacks(acme, Month(2026, 2)) == []
+
+    stored = cancellation.cancel_deal(acme, deal.id, date(2026, 2, 15), "churned")
+    assert (stored.cancellation_date, stored.cancellation_reason) == (date(2026, 2, 15), "churned")
+    assert tuple(line for _rep, line in clawbacks(acme, Month(2026, 2))) == preview
+
+
+def test_a_cancellation_outside_the_window_claws_nothing_back(acme: CompanyFile) -> None:
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    assert cancellation.preview_cancellation(acme, deal.id, date(2026, 6, 1), "late") == ()
+
+
+def test_refusals_come_with_their_field(acme: CompanyFile, tmp_path: Path) -> None:
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    with pytest.raises(ValidationError) as e:
+        cancellation.preview_cancellation(acme, deal.id, date(2026, 1, 5), " ")
+    assert {p.field for p in e.value.problems} == {"cancellation_date", "cancellation_reason"}
+
+    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
+    with pytest.raises(ValidationError) as e:
+        cancellation.preview_cancellation(acme, deal.id, date(2026, 1, 20), "oops")
+    assert [p.field for p in e.value.problems] == ["cancellation_date"]
+    assert "2026-01 is closed" in e.value.problems[0].message
+    with pytest.raises(ValidationError):
+        cancellation.cancel_deal(acme, deal.id, date(2026, 1, 20), "oops")
+    assert records.get_deal(acme, deal.id).cancellation_date is None

@@ -1,0 +1,146 @@
+"""Cancel a deal: the dialog previews the clawbacks, and confirming posts exactly those."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import (
+    Assignment,
+    Company,
+    Credit,
+    Deal,
+    Plan,
+    PlanVersion,
+    Rep,
+    Tier,
+)
+from icmdesk.domain.money import D
+from icmdesk.domain.statement import LineKind
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import deal_table, periods, records
+from icmdesk.ui.cancel_dialog import CancelDialog
+from icmdesk.ui.deals_view import DealsView
+from icmdesk.ui.forms import to_qdate
+from icmdesk.ui.messages import Messages
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Iterator[CompanyFile]:
+    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+    plan = records.save_plan(
+        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+    )
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
+    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
+    for rep in (ana, bo):
+        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+    records.save_deal(
+        cf,
+        Deal("D-1", "Globex", D("10000.00"), date(2026, 1, 10),
+             credits=(Credit(ana.id, D(60)), Credit(bo.id, D(40)))),
+    )  # fmt: skip
+    yield cf
+    cf.close()
+
+
+def the_deal(cf: CompanyFile) -> Deal:
+    return records.get_deal(cf, deal_table.deal_page(cf, search="D-1")[0].id)
+
+
+def open_dialog(qtbot, cf: CompanyFile, today: date) -> CancelDialog:  # type: ignore[no-untyped-def]
+    dialog = CancelDialog(cf, the_deal(cf), today=today)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def shown(dialog: CancelDialog) -> list[list[str]]:
+    m = dialog.model
+    return [[m.data(m.index(r, c)) for c in range(3)] for r in range(m.rowCount())]
+
+
+def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme, date(2026, 2, 15))
+    qtmodeltester.check(dialog.model)
+    assert [row[0] for row in shown(dialog)] == ["Ana Lee", "Bo Chen"]
+    assert [row[2] for row in shown(dialog)] == ["-$600.00", "-$400.00"]
+    assert dialog.summary.text() == "2 clawback lines would be posted."
+    assert the_deal(acme).cancellation_date is None  # a preview saves nothing
+
+    qtbot.keyClicks(dialog.reason, "customer churned")
+    qtbot.waitUntil(lambda: "(customer churned)" in shown(dialog)[0][1])
+    preview = dialog.preview
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == CancelDialog.DialogCode.Accepted
+    stored = the_deal(acme)
+    assert (stored.cancellation_date, stored.cancellation_reason) == (
+        date(2026, 2, 15),
+        "customer churned",
+    )
+    posted = tuple(
+        line
+        for s in periods.compute(acme, Month(2026, 2))
+        for line in s.lines
+        if line.kind is LineKind.CLAWBACK
+    )
+    assert posted == preview
+
+
+def test_moving_the_date_recomputes_and_a_missing_reason_is_refused(
+    qtbot, acme: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme, date(2026, 2, 15))
+    dialog.day.setDate(to_qdate(date(2026, 6, 30)))  # beyond the 90-day window
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0)
+    assert dialog.summary.text() == "Nothing to claw back: no line would be posted."
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert dialog.saved is None and dialog.isVisible()
+    assert dialog.errors.text("cancellation_reason") == (
+        "A cancelled deal needs a cancellation reason."
+    )
+    assert the_deal(acme).cancellation_date is None
+
+
+def test_a_closed_month_is_refused_beside_the_date(
+    qtbot, acme: CompanyFile, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
+    dialog = open_dialog(qtbot, acme, date(2026, 1, 20))
+    assert "2026-01 is closed" in dialog.errors.text("cancellation_date")
+    assert not dialog.confirm_button.isEnabled()
+    dialog.day.setDate(to_qdate(date(2026, 2, 1)))
+    dialog.update_preview()
+    assert dialog.errors.text("cancellation_date") == ""
+    assert dialog.confirm_button.isEnabled() and dialog.model.rowCount() == 2
+
+
+def test_the_deals_view_cancels_through_the_dialog(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def fake_confirm(parent, cf, deal):  # type: ignore[no-untyped-def]
+        seen.append(deal.external_id)
+        from icmdesk.services import cancellation
+
+        return cancellation.cancel_deal(cf, deal.id, date(2026, 2, 1), "churned")
+
+    monkeypatch.setattr(CancelDialog, "confirm", staticmethod(fake_confirm))
+    infos: list[str] = []
+    monkeypatch.setattr(Messages, "info", staticmethod(lambda p, t, text, d="": infos.append(text)))
+    view = DealsView(acme)
+    qtbot.addWidget(view)
+    view.table.selectRow(0)
+    view.cancel_button.click()
+    assert seen == ["D-1"]
+    assert view.model.data(view.model.index(0, 6)) == "Cancelled 2026-02-01"
+    view.table.selectRow(0)
+    view.cancel_button.click()  # already cancelled: said so, no dialog
+    assert seen == ["D-1"] and infos == ["Deal D-1 was already cancelled on 2026-02-01."]
