@@ -30,18 +30,20 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.statement import ClawbackNotice, Statement
 from icmdesk.reports.layout import build_pdf, page_size
 from icmdesk.reports.notice import notice_part
-from icmdesk.reports.pdfjoin import join_pdfs
+from icmdesk.reports.pdfjoin import PdfJoiner
 from icmdesk.reports.statement import statement_part
 from icmdesk.reports.summary import summary_part
 
 POOL_THRESHOLD = 8  # above this many statements, the pool's start-up cost pays for itself
 DEFAULT_WORKERS = 2
+MAX_CHUNK = 8  # statements sent to a worker at once, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ class _Job:
 
 
 def _render_job(company: Company, job: _Job, generated: date) -> list[Path]:
-    """Worker: write one statement PDF and its notices; return the paths written."""
+    """Write one statement PDF and its notices; return the paths written."""
     size = page_size(company)
     s = job.statement
     written = []
@@ -120,26 +122,30 @@ def _title(s: Statement) -> str:
     return f"Commission statement {s.month} — {s.rep_name}"
 
 
-def _write_combined(company: Company, month: Month, jobs: Sequence[_Job], path: Path) -> list[Path]:
-    """The print file: the finished statements and notices joined, in the batch's order."""
-    documents = []
-    for job in jobs:
-        documents.append(job.statement_path.read_bytes())
-        documents.extend(p.read_bytes() for p in job.notice_paths)
-    title = f"Commission statements {month_name(month)}"
-    _write_atomic(path, join_pdfs(documents, title=title, author=company.name))
-    return [path]
-
-
-def _render_summary(
-    company: Company, month: Month, statements: Sequence[Statement], path: Path, generated: date
-) -> list[Path]:
+def _summary_pdf(
+    company: Company, month: Month, statements: Sequence[Statement], generated: date
+) -> bytes:
     part = summary_part(company, month, statements, generated=generated)
     title = f"Commission summary {month_name(month)}"
-    _write_atomic(
-        path, build_pdf([part], pagesize=page_size(company), title=title, author=company.name)
-    )
-    return [path]
+    return build_pdf([part], pagesize=page_size(company), title=title, author=company.name)
+
+
+class _PrintFiles:
+    """Each month's print file, joined job by job in the batch's order as files are written."""
+
+    def __init__(self, months: Sequence[Month]) -> None:
+        self._joiners = {month: PdfJoiner() for month in months}
+
+    def add(self, job: _Job) -> None:
+        joiner = self._joiners[job.statement.month]
+        joiner.add(job.statement_path.read_bytes())
+        for path in job.notice_paths:
+            joiner.add(path.read_bytes())
+
+    def write(self, company: Company, month: Month, path: Path) -> list[Path]:
+        title = f"Commission statements {month_name(month)}"
+        _write_atomic(path, self._joiners[month].finish(title=title, author=company.name))
+        return [path]
 
 
 def _plan(
@@ -198,22 +204,29 @@ def generate_batch(
             if stop and not state["cancelled"]:
                 state["cancelled"] = True
 
+    print_files = _PrintFiles(list(by_month))
+    summaries: dict[Month, bytes] = {}
     use_pool = len(jobs) > POOL_THRESHOLD and (workers is None or workers > 1)
     if use_pool:
-        _run_pool(company, jobs, when, workers or DEFAULT_WORKERS, record, state)
+        summaries = _run_pool(
+            company, jobs, by_month, when, workers or DEFAULT_WORKERS, record, print_files, state
+        )
     else:
         for job in jobs:
             if state["cancelled"]:
                 break
             record(_render_job(company, job, when))
-    # The print file and the summary come last: both need the whole month.
+            print_files.add(job)
+    # The print file and the summary are written last: both need the whole month.
     for month, group in by_month.items():
         folder = out_dir / str(month)
-        month_jobs = [j for j in jobs if j.statement.month == month]
         if not state["cancelled"]:
-            record(_write_combined(company, month, month_jobs, folder / f"All-{month}.pdf"))
+            record(print_files.write(company, month, folder / f"All-{month}.pdf"))
         if not state["cancelled"]:
-            record(_render_summary(company, month, group, folder / f"Summary-{month}.pdf", when))
+            data = summaries.get(month) or _summary_pdf(company, month, group, when)
+            path = folder / f"Summary-{month}.pdf"
+            _write_atomic(path, data)
+            record([path])
     if state["cancelled"]:
         for path in written:
             path.unlink(missing_ok=True)
@@ -221,28 +234,96 @@ def generate_batch(
     return BatchResult(files=tuple(written), cancelled=False)
 
 
+# What each pool worker keeps from its start: the company, the date, the cancel flag.
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(company: Company, generated: date, cancel: Any) -> None:
+    """Pool initializer: the company and date travel once per worker, not once per job."""
+    _worker.update(company=company, generated=generated, cancel=cancel)
+
+
+def _render_chunk(jobs: Sequence[_Job]) -> list[list[Path]]:
+    """Worker: render a run of jobs in order; stop at the next statement once cancelled.
+
+    Returns the paths of each job done, so the jobs done are always a prefix of `jobs`.
+    """
+    done = []
+    for job in jobs:
+        if _worker["cancel"].is_set():
+            break
+        done.append(_render_job(_worker["company"], job, _worker["generated"]))
+    return done
+
+
+def _chunks(jobs: Sequence[_Job], workers: int) -> list[Sequence[_Job]]:
+    """Runs of jobs: long while much is left (fewer round trips), single ones at the end.
+
+    Shrinking runs keep both workers busy to the last statement ("guided" scheduling).
+    """
+    out: list[Sequence[_Job]] = []
+    i = 0
+    while i < len(jobs):
+        size = max(1, min(MAX_CHUNK, (len(jobs) - i) // (workers * 4)))
+        out.append(jobs[i : i + size])
+        i += size
+    return out
+
+
 def _run_pool(
     company: Company,
     jobs: list[_Job],
+    by_month: dict[Month, list[Statement]],
     when: date,
     workers: int,
     record: Callable[[list[Path]], None],
+    print_files: _PrintFiles,
     state: dict[str, bool],
-) -> None:
+) -> dict[Month, bytes]:
+    """Render the jobs on a pool; meanwhile lay out the summaries and join the print files.
+
+    Returns each month's summary PDF (not yet written: the summary is the batch's last file).
+    """
     # "spawn", not fork: the GUI calls this from a process with Qt threads running,
     # and forking a threaded process is unsafe.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        queue = list(reversed(jobs))  # pop() from the end keeps the batch's order
-        pending: set[Future[list[Path]]] = set()
-        # Keep only a few jobs queued ahead, so cancelling stops promptly.
-        while queue or pending:
-            while queue and len(pending) < workers * 3 and not state["cancelled"]:
-                pending.add(pool.submit(_render_job, company, queue.pop(), when))
+    cancel = ctx.Event()
+    chunks = _chunks(jobs, workers)
+    summaries: dict[Month, bytes] = {}
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(company, when, cancel),
+    ) as pool:
+        pending: dict[Future[list[list[Path]]], int] = {}
+        next_chunk = 0
+
+        def submit() -> None:
+            nonlocal next_chunk
+            # Keep only a few runs queued ahead, so cancelling stops promptly.
+            while next_chunk < len(chunks) and len(pending) < workers * 2:
+                pending[pool.submit(_render_chunk, chunks[next_chunk])] = next_chunk
+                next_chunk += 1
+
+        submit()
+        # The workers take a moment to start: the summaries are laid out meanwhile.
+        for month, group in by_month.items():
+            summaries[month] = _summary_pdf(company, month, group, when)
+        finished: set[int] = set()
+        join_next = 0  # the print files take the jobs in the batch's order
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=pending.__getitem__):
+                finished.add(pending.pop(future))
+                for paths in future.result():
+                    record(paths)
             if state["cancelled"]:
-                queue.clear()
-            if not pending:
-                break
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                record(future.result())
+                cancel.set()
+                continue
+            submit()
+            while join_next in finished:
+                for job in chunks[join_next]:
+                    print_files.add(job)
+                join_next += 1
+    return summaries

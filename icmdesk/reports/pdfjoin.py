@@ -18,6 +18,7 @@ from collections.abc import Sequence
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _REF = re.compile(rb"(?<![\d.\-])(\d+) 0 R\b")
 _OBJ_HEAD = re.compile(rb"^(\d+) 0 obj")
+_CATALOG_NUM, _PAGES_NUM, _INFO_NUM = 1, 2, 3
 
 
 class PdfJoinError(ValueError):
@@ -71,17 +72,28 @@ def _pdf_string(text: str) -> bytes:
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
 
 
-def join_pdfs(documents: Sequence[bytes], *, title: str = "", author: str = "") -> bytes:
-    """One PDF with the pages of every document in order; deterministic for the same input."""
-    if not documents:
-        raise PdfJoinError("nothing to join")
-    out_objects: list[bytes] = []  # object number n is out_objects[n - 1]
-    kids: list[int] = []
-    total_pages = 0
-    # The joined file's catalog, page root and info take numbers 1-3.
-    catalog_num, pages_num, info_num = 1, 2, 3
-    next_num = 4
-    for data in documents:
+class PdfJoiner:
+    """Joins documents one at a time, so a batch can add each file as soon as it is written.
+
+    `add` renumbers a document's objects straight away (the costly part); `finish` only
+    writes the new root, page tree, info and xref. The result equals `join_pdfs` of the
+    same documents in the same order.
+    """
+
+    def __init__(self) -> None:
+        self._objects: list[bytes] = []  # object number n is _objects[n - 4]
+        self._kids: list[int] = []
+        self._total_pages = 0
+        # The joined file's catalog, page root and info take numbers 1-3.
+        self._next_num = 4
+
+    @property
+    def documents(self) -> int:
+        """How many documents were added."""
+        return len(self._kids)
+
+    def add(self, data: bytes) -> None:
+        """Append one PDF from `layout.build_pdf`; PdfJoinError if it is not of that shape."""
         objects, root, info = _objects(data)
         catalog = objects[root]
         pages_match = re.search(rb"/Pages (\d+) 0 R", catalog)
@@ -89,12 +101,13 @@ def join_pdfs(documents: Sequence[bytes], *, title: str = "", author: str = "") 
             raise PdfJoinError("catalog without /Pages")
         pages = int(pages_match.group(1))
         kept = sorted(n for n in objects if n not in (root, info))
-        renumber = {old: next_num + i for i, old in enumerate(kept)}
-        next_num += len(kept)
+        renumber = {old: self._next_num + i for i, old in enumerate(kept)}
 
-        def ref(m: re.Match[bytes], renumber: dict[int, int] = renumber) -> bytes:
+        def ref(m: re.Match[bytes]) -> bytes:
             return b"%d 0 R" % renumber[int(m.group(1))]
 
+        chunks: list[bytes] = []
+        added_pages = 0
         for old in kept:
             head, stream = _split_stream(objects[old])
             head = _OBJ_HEAD.sub(b"%d 0 obj" % renumber[old], head, count=1)
@@ -103,34 +116,52 @@ def join_pdfs(documents: Sequence[bytes], *, title: str = "", author: str = "") 
                 count = re.search(rb"/Count (\d+)", head)
                 if not count or b"/Parent" in head:
                     raise PdfJoinError("unexpected page tree root")
-                total_pages += int(count.group(1))
-                head = head.replace(b"<<", b"<<\n/Parent %d 0 R" % pages_num, 1)
+                added_pages = int(count.group(1))
+                head = head.replace(b"<<", b"<<\n/Parent %d 0 R" % _PAGES_NUM, 1)
             chunk = head + stream
             if not chunk.endswith(b"\n"):
                 chunk += b"\n"
-            out_objects.append(chunk)
-        kids.append(renumber[pages])
-    header = b"%PDF-1.4\n%\x93\x8c\x8b\x9e ICMDesk\n"
-    fixed = [
-        b"%d 0 obj\n<<\n/Pages %d 0 R /Type /Catalog\n>>\nendobj\n" % (catalog_num, pages_num),
-        b"%d 0 obj\n<<\n/Count %d /Kids [ %s ] /Type /Pages\n>>\nendobj\n"
-        % (pages_num, total_pages, b" ".join(b"%d 0 R" % k for k in kids)),
-        b"%d 0 obj\n<<\n/Author %s /Creator (ICMDesk) /Producer (ICMDesk) /Title %s\n>>\nendobj\n"
-        % (info_num, _pdf_string(author), _pdf_string(title)),
-    ]
-    body = bytearray(header)
-    offsets = []
-    for chunk in fixed + out_objects:
-        offsets.append(len(body))
-        body += chunk
-    xref_at = len(body)
-    size = len(offsets) + 1
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for off in offsets:
-        body += b"%010d 00000 n \n" % off
-    digest = hashlib.md5(bytes(body), usedforsecurity=False).hexdigest().encode()
-    body += (
-        b"trailer\n<<\n/ID [<%s><%s>]\n/Info %d 0 R\n/Root %d 0 R\n/Size %d\n>>\n"
-        b"startxref\n%d\n%%%%EOF\n" % (digest, digest, info_num, catalog_num, size, xref_at)
-    )
-    return bytes(body)
+            chunks.append(chunk)
+        # Only a document that joined cleanly changes the state.
+        self._objects.extend(chunks)
+        self._next_num += len(kept)
+        self._total_pages += added_pages
+        self._kids.append(renumber[pages])
+
+    def finish(self, *, title: str = "", author: str = "") -> bytes:
+        """The joined PDF's bytes; deterministic for the same documents, title and author."""
+        if not self._kids:
+            raise PdfJoinError("nothing to join")
+        header = b"%PDF-1.4\n%\x93\x8c\x8b\x9e ICMDesk\n"
+        fixed = [
+            b"%d 0 obj\n<<\n/Pages %d 0 R /Type /Catalog\n>>\nendobj\n"
+            % (_CATALOG_NUM, _PAGES_NUM),
+            b"%d 0 obj\n<<\n/Count %d /Kids [ %s ] /Type /Pages\n>>\nendobj\n"
+            % (_PAGES_NUM, self._total_pages, b" ".join(b"%d 0 R" % k for k in self._kids)),
+            b"%d 0 obj\n<<\n/Author %s /Creator (ICMDesk) /Producer (ICMDesk) /Title %s\n>>"
+            b"\nendobj\n" % (_INFO_NUM, _pdf_string(author), _pdf_string(title)),
+        ]
+        body = bytearray(header)
+        offsets = []
+        for chunk in fixed + self._objects:
+            offsets.append(len(body))
+            body += chunk
+        xref_at = len(body)
+        size = len(offsets) + 1
+        body += b"xref\n0 %d\n0000000000 65535 f \n" % size
+        for off in offsets:
+            body += b"%010d 00000 n \n" % off
+        digest = hashlib.md5(bytes(body), usedforsecurity=False).hexdigest().encode()
+        body += (
+            b"trailer\n<<\n/ID [<%s><%s>]\n/Info %d 0 R\n/Root %d 0 R\n/Size %d\n>>\n"
+            b"startxref\n%d\n%%%%EOF\n" % (digest, digest, _INFO_NUM, _CATALOG_NUM, size, xref_at)
+        )
+        return bytes(body)
+
+
+def join_pdfs(documents: Sequence[bytes], *, title: str = "", author: str = "") -> bytes:
+    """One PDF with the pages of every document in order; deterministic for the same input."""
+    joiner = PdfJoiner()
+    for data in documents:
+        joiner.add(data)
+    return joiner.finish(title=title, author=author)
