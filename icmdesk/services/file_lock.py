@@ -171,6 +171,23 @@ def acquire(company_path: Path) -> FileLock:
     raise CompanyFileError(f"cannot lock {company_path.name}: another instance keeps taking it")
 
 
+def open_for_editing(company_path: Path) -> tuple[CompanyFile, FileLock]:
+    """Lock a company file, then open it (migrating it if older); the lock is released
+    again if the file cannot be opened. Raises FileLockedError or CompanyFileError."""
+    company_path = Path(company_path)
+    # No lock file is left beside something that is not there or is a folder.
+    if not company_path.exists():
+        raise CompanyFileError(f"{company_path} does not exist")
+    if company_path.is_dir():
+        raise CompanyFileError(f"{company_path} is a folder, not a company file")
+    lock = acquire(company_path)
+    try:
+        return CompanyFile.open(company_path), lock
+    except BaseException:
+        lock.release()
+        raise
+
+
 def open_read_only(company_path: Path) -> CompanyFile:
     """Open a company file without writing to it (no lock, no migration).
 

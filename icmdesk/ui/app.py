@@ -1,17 +1,30 @@
-"""Application bootstrap: build the objects once, open the window, run the loop."""
+"""Application bootstrap: build the objects once, then the start screen or a company window.
+
+`Shell` is the one place that opens and closes company files for the GUI: it
+takes the write lock (or, if someone else holds it, offers read-only), reports
+migrations and refusals in plain words, keeps the recent-files list, and swaps
+between the start screen and the main window.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from platformdirs import user_data_dir
-from PySide6.QtWidgets import QApplication, QMessageBox
+from platformdirs import user_data_dir, user_documents_dir
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QApplication, QWidget
 
-from icmdesk.domain.errors import CompanyFileError
+from icmdesk.domain.errors import CompanyFileError, ValidationError
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io
+from icmdesk.services import company_io, file_lock, records
+from icmdesk.services.file_lock import FileLock, FileLockedError
+from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.lock_prompt import LockPrompt
 from icmdesk.ui.main_window import MainWindow
+from icmdesk.ui.messages import Messages
+from icmdesk.ui.new_company_wizard import NewCompanyWizard
+from icmdesk.ui.start_screen import RecentFiles, StartScreen
 
 
 def demo_path() -> Path:
@@ -19,28 +32,186 @@ def demo_path() -> Path:
     return Path(user_data_dir("ICMDesk", appauthor=False)) / "Demo Company.icmdesk"
 
 
-def open_demo() -> CompanyFile:
-    """Open the demo company, writing it first if this user has none yet."""
-    path = demo_path()
-    if path.exists():
-        return CompanyFile.open(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return company_io.write_demo(path)
+def default_settings() -> QSettings:
+    """The user's settings: an INI file in the platform's settings folder."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "ICMDesk", "ICMDesk")
+
+
+class Shell(QObject):
+    """Opens company files into a main window, or shows the start screen when none is open."""
+
+    def __init__(self, settings: QSettings, *, demo: Path | None = None) -> None:
+        super().__init__()
+        self._settings = settings
+        self._demo_path = demo or demo_path()
+        self._recent = RecentFiles(settings)
+        self._start: StartScreen | None = None
+        self._window: MainWindow | None = None
+        self._file: CompanyFile | None = None
+        self._lock: FileLock | None = None
+
+    # What is showing.
+    @property
+    def window(self) -> MainWindow | None:
+        return self._window
+
+    @property
+    def start_screen(self) -> StartScreen | None:
+        return self._start
+
+    @property
+    def recent(self) -> RecentFiles:
+        return self._recent
+
+    def show_start(self) -> StartScreen:
+        if self._start is None:
+            self._start = StartScreen(self._recent)
+            self._start.new_requested.connect(self.new_company)
+            self._start.open_requested.connect(self.choose_and_open)
+            self._start.demo_requested.connect(self.open_demo)
+            self._start.recent_chosen.connect(self.open_path)
+        self._start.refresh()
+        self._start.show()
+        self._start.raise_()
+        return self._start
+
+    def _parent(self) -> QWidget | None:
+        return self._window or self._start
+
+    # Opening.
+    def open_path(self, path: Path) -> bool:
+        """Open a company file for editing, or read-only if another writer holds it."""
+        path = Path(path)
+        if self._window is not None and self._file is not None and _same(path, self._file.path):
+            self._window.raise_()
+            self._window.activateWindow()
+            return True
+        parent = self._parent()
+        lock: FileLock | None = None
+        try:
+            try:
+                company_file, lock = file_lock.open_for_editing(path)
+            except FileLockedError as locked:
+                if not LockPrompt.ask(parent, locked):
+                    return False
+                company_file = file_lock.open_read_only(path)
+        except CompanyFileError as e:
+            if not path.exists():
+                self._recent.remove(path)
+                if self._start is not None:
+                    self._start.refresh()
+            Messages.error(parent, "Cannot open the company", e)
+            return False
+        report = company_file.report
+        if report.migrated_from is not None:
+            Messages.info(
+                parent,
+                "Company file updated",
+                f"{path.name} was saved by an older version of ICMDesk and has been "
+                "updated to this version.",
+                f"A copy of the file as it was is at {report.backup_path}.",
+            )
+        self._show_window(company_file, lock)
+        return True
+
+    def choose_and_open(self) -> bool:
+        folder = self._recent.paths()[0].parent if self._recent.paths() else _documents()
+        path = FileDialogs.open_company(self._parent(), folder)
+        return path is not None and self.open_path(path)
+
+    def open_demo(self) -> bool:
+        """Open the demo company, writing it first if this user has none yet."""
+        if not self._demo_path.exists():
+            self._demo_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                company_io.write_demo(self._demo_path).close()
+            except CompanyFileError as e:
+                Messages.error(self._parent(), "Cannot create the demo company", e)
+                return False
+        return self.open_path(self._demo_path)
+
+    def new_company(self) -> bool:
+        """Ask for a new company's settings and file, create it, and open it."""
+        answers = NewCompanyWizard.ask(self._parent(), _documents())
+        if answers is None:
+            return False
+        try:
+            records.create_company_file(answers.path, answers.company).close()
+        except (ValidationError, CompanyFileError) as e:
+            Messages.error(self._parent(), "Cannot create the company", e)
+            return False
+        return self.open_path(answers.path)
+
+    # Showing and closing.
+    def _show_window(self, company_file: CompanyFile, lock: FileLock | None) -> None:
+        self._close_current()
+        self._recent.add(company_file.path)
+        self._file, self._lock = company_file, lock
+        window = MainWindow(
+            company_file,
+            read_only=lock is None,
+            settings=self._settings,
+            recent=self._recent.paths(),
+        )
+        window.new_requested.connect(self.new_company)
+        window.open_requested.connect(self.choose_and_open)
+        window.recent_chosen.connect(self.open_path)
+        window.closed.connect(self._on_window_closed)
+        self._window = window
+        window.show()
+        if self._start is not None:
+            self._start.hide()
+
+    def _close_current(self) -> None:
+        if self._window is not None:
+            window, self._window = self._window, None
+            window.closed.disconnect(self._on_window_closed)
+            window.close()
+            window.deleteLater()
+        self._release()
+
+    def _release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _on_window_closed(self, back_to_start: bool) -> None:
+        window, self._window = self._window, None
+        self._release()
+        if back_to_start:
+            self.show_start()
+        if window is not None:
+            window.deleteLater()
+
+    def shutdown(self) -> None:
+        """Close whatever is open (on quit)."""
+        self._close_current()
+        if self._start is not None:
+            self._start.close()
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def _documents() -> Path:
+    return Path(user_documents_dir())
 
 
 def run_app(path: Path | None, *, demo: bool = False) -> int:
-    """Open the app on a company file (or the demo company) and run until it closes."""
+    """Open the app on a company file, the demo company, or the start screen; run until closed."""
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName("ICMDesk")
     app.setOrganizationName("ICMDesk")
-    try:
-        company_file = open_demo() if demo or path is None else CompanyFile.open(path)
-    except CompanyFileError as e:
-        QMessageBox.critical(None, "ICMDesk", f"The company file could not be opened.\n\n{e}")
-        return 1
-    window = MainWindow(company_file)
-    window.show()
+    shell = Shell(default_settings())
+    opened = shell.open_demo() if demo else shell.open_path(path) if path is not None else False
+    if not opened:
+        shell.show_start()
     try:
         return app.exec()
     finally:
-        company_file.close()
+        shell.shutdown()

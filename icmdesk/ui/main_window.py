@@ -1,25 +1,37 @@
-"""The main window: a navigation sidebar hosting the views."""
+"""The main window: a navigation sidebar hosting the views, and the File menu."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QThreadPool
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from icmdesk.domain.entities import Company
+from icmdesk.domain.errors import CompanyFileError
 from icmdesk.models.database import CompanyFile
+from icmdesk.services import company_io
 from icmdesk.services.overview import Overview, overview
+from icmdesk.ui.audit_view import AuditView
 from icmdesk.ui.deals_view import DealsView
+from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.messages import Messages
 from icmdesk.ui.periods_view import PeriodsView
 from icmdesk.ui.reps_view import RepsView
+from icmdesk.ui.settings_view import SettingsView
 
 
 class OverviewView(QWidget):
@@ -51,65 +63,158 @@ class OverviewView(QWidget):
         layout.addStretch(1)
 
 
-class MainWindow(QMainWindow):
-    """Hosts the views of one open company file."""
+_FALLBACK_SHORTCUTS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
 
-    def __init__(self, company_file: CompanyFile) -> None:
+
+def window_title(company_name: str, path: Path, *, read_only: bool = False) -> str:
+    suffix = " (read-only)" if read_only else ""
+    return f"{company_name} — {path.name}{suffix} — ICMDesk"
+
+
+class MainWindow(QMainWindow):
+    """Hosts the views of one open company file.
+
+    It asks the app (app.Shell) to open other files through its signals, and says
+    when it closed and whether the user asked to go back to the start screen.
+    """
+
+    new_requested = Signal()
+    open_requested = Signal()
+    recent_chosen = Signal(Path)
+    closed = Signal(bool)  # True: File ▸ Close (back to the start screen); False: quit
+
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        *,
+        read_only: bool = False,
+        settings: QSettings | None = None,
+        recent: list[Path] | None = None,
+    ) -> None:
         super().__init__()
         self._file = company_file
+        self._read_only = read_only
+        self._settings = settings
+        self._recent = recent if recent is not None else []
+        self._back_to_start = False
         self._summary = overview(company_file)
         self._build_ui()
+        if read_only:
+            self._set_read_only()
+        self._restore_layout()
 
     def _build_ui(self) -> None:
-        self.setWindowTitle(f"{self._summary.company_name} — {self._file.path.name} — ICMDesk")
+        self._set_title(self._summary.company_name)
         self.resize(1100, 720)
         self._nav = QListWidget()
         self._nav.setSpacing(3)
         self._stack = QStackedWidget()
+        self._settings_view = SettingsView(self._file)
         # Each view gets the company file and does its own work; the window only hosts them.
         for title, view in (
             ("Overview", OverviewView(self._summary)),
             ("Reps", RepsView(self._file)),
             ("Deals", DealsView(self._file)),
             ("Periods", PeriodsView(self._file)),
+            ("Audit log", AuditView(self._file)),
+            ("Settings", self._settings_view),
         ):
             self._nav.addItem(title)
             self._stack.addWidget(view)
         self._nav.currentRowChanged.connect(self._stack.setCurrentIndex)
         self._nav.setCurrentRow(0)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._nav)
-        splitter.addWidget(self._stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        splitter.setSizes([self._nav.fontMetrics().averageCharWidth() * 22, 1000])
-        self.setCentralWidget(splitter)
+        self._splitter = QSplitter(Qt.Orientation.Horizontal)
+        self._splitter.addWidget(self._nav)
+        self._splitter.addWidget(self._stack)
+        self._splitter.setStretchFactor(1, 1)
+        self._splitter.setCollapsible(0, False)
+        self._splitter.setSizes([self._nav.fontMetrics().averageCharWidth() * 22, 1000])
+        self.setCentralWidget(self._splitter)
+        self._settings_view.saved.connect(self._on_settings_view_saved)
+        self._build_menus()
+        self.statusBar().showMessage(f"{self._file.path}")
 
+    def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        close = QAction("&Close", self)
-        close.setShortcut(QKeySequence.StandardKey.Close)
-        close.triggered.connect(self.close)
-        file_menu.addAction(close)
-        quit_ = QAction("&Quit", self)
-        quit_.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_.triggered.connect(self.close)
-        file_menu.addAction(quit_)
+        self._new_action = self._action("&New Company…", QKeySequence.StandardKey.New)
+        self._new_action.triggered.connect(self.new_requested)
+        self._open_action = self._action("&Open…", QKeySequence.StandardKey.Open)
+        self._open_action.triggered.connect(self.open_requested)
+        self._recent_menu = QMenu("Open &Recent", self)
+        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        self._backup_action = self._action("&Back Up…")
+        self._backup_action.triggered.connect(self._on_backup_triggered)
+        self._close_action = self._action("&Close", QKeySequence.StandardKey.Close)
+        self._close_action.triggered.connect(self._on_close_triggered)
+        self._quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit)
+        self._quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self._quit_action.triggered.connect(self.close)
+        file_menu.addAction(self._new_action)
+        file_menu.addAction(self._open_action)
+        file_menu.addMenu(self._recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self._backup_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._close_action)
+        file_menu.addAction(self._quit_action)
 
         # Find and Refresh go to whichever view is showing, if it has a search box / data.
         view_menu = self.menuBar().addMenu("&View")
-        self._find_action = QAction("&Find", self)
-        self._find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self._find_action = self._action("&Find", QKeySequence.StandardKey.Find)
         self._find_action.triggered.connect(self._on_find_triggered)
         view_menu.addAction(self._find_action)
-        self._refresh_action = QAction("&Refresh", self)
-        self._refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self._refresh_action = self._action("&Refresh", QKeySequence.StandardKey.Refresh)
         self._refresh_action.triggered.connect(self._on_refresh_triggered)
         view_menu.addAction(self._refresh_action)
-        self.statusBar().showMessage(f"{self._file.path}")
 
+    def _action(self, text: str, shortcut: QKeySequence.StandardKey | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            # Every binding of the platform (Close is Ctrl+W and Ctrl+F4 on some).
+            action.setShortcuts(shortcut)
+            if not action.shortcuts() and shortcut in _FALLBACK_SHORTCUTS:
+                # Windows has no standard Quit key; Ctrl+Q is what people try.
+                action.setShortcut(QKeySequence(_FALLBACK_SHORTCUTS[shortcut]))
+        self.addAction(action)  # shortcuts work even with the menu bar hidden (offscreen, tests)
+        return action
+
+    def _set_title(self, company_name: str) -> None:
+        self.setWindowTitle(window_title(company_name, self._file.path, read_only=self._read_only))
+
+    def _set_read_only(self) -> None:
+        # Views with edits offer set_read_only; the file itself is opened read-only as well,
+        # so a write that slips through is refused by SQLite, not made.
+        for i in range(self._stack.count()):
+            set_read_only = getattr(self._stack.widget(i), "set_read_only", None)
+            if callable(set_read_only):
+                set_read_only(True)
+        self.statusBar().showMessage(f"{self._file.path} — read-only: someone else is editing it")
+
+    # What tests and the app use.
     @property
     def company_file(self) -> CompanyFile:
         return self._file
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def file_actions(self) -> dict[str, QAction]:
+        return {
+            "new": self._new_action,
+            "open": self._open_action,
+            "backup": self._backup_action,
+            "close": self._close_action,
+            "quit": self._quit_action,
+        }
+
+    @property
+    def recent_menu(self) -> QMenu:
+        return self._recent_menu
+
+    def view_titles(self) -> list[str]:
+        return [self._nav.item(i).text() for i in range(self._nav.count())]
 
     def show_view(self, title: str) -> QWidget:
         """Switch to the view named `title` in the sidebar and return it."""
@@ -120,10 +225,91 @@ class MainWindow(QMainWindow):
     def current_view(self) -> QWidget:
         return self._stack.currentWidget()
 
+    # Remembered layout: window geometry, the sidebar's width, table column widths.
+    def _restore_layout(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self._settings.value("window/splitter")
+        if splitter is not None:
+            self._splitter.restoreState(splitter)
+        for key, table in self._tables():
+            widths = self._settings.value(key)
+            if isinstance(widths, list):
+                # Only widths: the header's whole state would also restore a sort order.
+                header = table.horizontalHeader()
+                for column, width in enumerate(widths[: header.count()]):
+                    if int(width) > 0:
+                        header.resizeSection(column, int(width))
+
+    def _save_layout(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/splitter", self._splitter.saveState())
+        for key, table in self._tables():
+            header = table.horizontalHeader()
+            self._settings.setValue(key, [header.sectionSize(c) for c in range(header.count())])
+        self._settings.sync()
+
+    def _tables(self) -> list[tuple[str, QTableView]]:
+        found = []
+        for i in range(self._stack.count()):
+            view_name = self._nav.item(i).text().replace(" ", "_").lower()
+            for n, table in enumerate(self._stack.widget(i).findChildren(QTableView)):
+                found.append((f"columns/{view_name}/{n}", table))
+        return found
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # Background work (a compute, a close) writes to the file: let it finish first.
         QThreadPool.globalInstance().waitForDone()
+        self._save_layout()
         super().closeEvent(event)
+        self.closed.emit(self._back_to_start)
+
+    # Slots.
+    def _fill_recent_menu(self) -> None:
+        self._recent_menu.clear()
+        others = [p for p in self._recent if p != self._file.path.resolve()]
+        for n, path in enumerate(others, start=1):
+            label = f"&{n} {path.name}" if n < 10 else path.name
+            action = self._recent_menu.addAction(label)
+            action.setToolTip(str(path))
+            action.setData(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.recent_chosen.emit(p))
+        self._recent_menu.setEnabled(bool(others))
+
+    def set_recent(self, recent: list[Path]) -> None:
+        self._recent = list(recent)
+        self._fill_recent_menu()
+
+    def _on_backup_triggered(self) -> None:
+        path = self._file.path
+        suggested = path.with_name(f"{path.stem} backup {date.today().isoformat()}{path.suffix}")
+        target = FileDialogs.save_backup(self, suggested)
+        if target is None:
+            return
+        if target.resolve() == path.resolve():
+            Messages.error(
+                self, "Cannot back up", CompanyFileError("Choose a name other than the file itself")
+            )
+            return
+        try:
+            company_io.backup(self._file, target)
+        except CompanyFileError as e:
+            Messages.error(self, "Cannot back up", e)
+            return
+        Messages.info(self, "Backup written", f"A copy of the company is at {target}.")
+
+    def _on_close_triggered(self) -> None:
+        self._back_to_start = True
+        if not self.close():
+            self._back_to_start = False
+
+    def _on_settings_view_saved(self, company: Company) -> None:
+        self._set_title(company.name)
 
     def _on_find_triggered(self) -> None:
         focus_search = getattr(self._stack.currentWidget(), "focus_search", None)

@@ -127,3 +127,27 @@ def test_read_only_open_refuses_what_is_not_a_company_file(tmp_path: Path) -> No
     path.write_text("hello")
     with pytest.raises(CompanyFileError, match="not an ICMDesk company file"):
         file_lock.open_read_only(path)
+
+
+def test_open_for_editing_holds_the_lock_until_released(tmp_path: Path) -> None:
+    path = tmp_path / "acme.icmdesk"
+    records.create_company_file(path, Company("Acme Ltd")).close()
+    cf, lock = file_lock.open_for_editing(path)
+    try:
+        assert records.get_company(cf).name == "Acme Ltd"
+        with pytest.raises(FileLockedError):
+            file_lock.open_for_editing(path)
+    finally:
+        cf.close()
+        lock.release()
+    assert not file_lock.lock_path(path).exists()
+
+
+@pytest.mark.parametrize("content", [None, "not a database at all"])
+def test_open_for_editing_leaves_no_lock_when_refused(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "acme.icmdesk"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(CompanyFileError):
+        file_lock.open_for_editing(path)
+    assert not file_lock.lock_path(path).exists()

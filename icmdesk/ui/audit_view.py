@@ -1,0 +1,244 @@
+"""The audit log: every change, newest first, filtered by action, kind of record and text.
+
+The log only grows, so the model pages it from the database (services.audit_log)
+200 entries at a time as the user scrolls, like the deals table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.entities import AuditEntry
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import audit_log
+from icmdesk.services.audit_log import AuditFilter
+from icmdesk.ui.tables import RIGHT, VALUE_ROLE, Column, make_table, set_column_widths
+
+PAGE_SIZE = 200
+SEARCH_DELAY_MS = 250
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+COLUMNS: tuple[Column[AuditEntry], ...] = (
+    Column("When (UTC)", lambda e: e.at, lambda at: f"{at:%Y-%m-%d %H:%M:%S}"),
+    Column("Action", lambda e: e.action),
+    Column("Record", lambda e: f"{e.entity} {e.entity_id}"),
+    Column("Field", lambda e: e.field),
+    Column("Old", lambda e: e.old),
+    Column("New", lambda e: e.new),
+)
+
+
+class AuditTableModel(QAbstractTableModel):
+    """Audit entries matching a filter, newest first, one page at a time."""
+
+    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._filter = AuditFilter()
+        self._rows: list[AuditEntry] = []
+        self._total = 0
+        self._fetching = False
+        self._load_first_page()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def filter(self) -> AuditFilter:
+        return self._filter
+
+    def set_filter(self, f: AuditFilter) -> None:
+        if f != self._filter:
+            self._filter = f
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._load_first_page()
+        self.endResetModel()
+
+    def row_value(self, row: int) -> AuditEntry:
+        return self._rows[row]
+
+    def _load_first_page(self) -> None:
+        self._total = audit_log.count_entries(self._file, self._filter)
+        self._rows = list(audit_log.audit_page(self._file, self._filter, limit=PAGE_SIZE))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        try:
+            page = audit_log.audit_page(
+                self._file, self._filter, offset=len(self._rows), limit=PAGE_SIZE
+            )
+            if not page:
+                self._total = len(self._rows)
+                return
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = column.text(column.value(entry))
+            if role == Qt.ItemDataRole.DisplayRole:
+                return text.replace("\n", " ⏎ ")  # one line per entry; the tooltip has it all
+            return text or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == VALUE_ROLE:
+            return entry
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].header
+        return None
+
+
+class AuditView(QWidget):
+    """Who changed what: the company's audit log."""
+
+    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._model = AuditTableModel(company_file, self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._build_ui()
+        self._connect_signals()
+        self._fill_choices()
+        self._show_count()
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self._search = QLineEdit()
+        self._search.setPlaceholderText("Search record id, field or values")
+        self._search.setClearButtonEnabled(True)
+        self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 32)
+        self._action = QComboBox()
+        self._entity = QComboBox()
+        bar.addWidget(self._search)
+        bar.addWidget(QLabel("Action:"))
+        bar.addWidget(self._action)
+        bar.addWidget(QLabel("Record:"))
+        bar.addWidget(self._entity)
+        bar.addStretch(1)
+        self._count = QLabel()
+        self._count.setAlignment(RIGHT)
+        bar.addWidget(self._count)
+        layout.addLayout(bar)
+        self._table = make_table(self)
+        self._table.setModel(self._model)
+        set_column_widths(self._table, (19, 8, 14, 18, 30, 30))
+        self._table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self._table)
+
+    def _connect_signals(self) -> None:
+        self._search.textChanged.connect(self._search_timer.start)
+        self._search.returnPressed.connect(self._apply_filter)
+        self._search_timer.timeout.connect(self._apply_filter)
+        self._action.currentIndexChanged.connect(self._apply_filter)
+        self._entity.currentIndexChanged.connect(self._apply_filter)
+        self._model.modelReset.connect(self._show_count)
+        self._model.rowsInserted.connect(self._show_count)
+
+    def _fill_choices(self) -> None:
+        for combo, values in (
+            (self._action, audit_log.actions(self._file)),
+            (self._entity, audit_log.entities(self._file)),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("All", "")
+            for v in values:
+                combo.addItem(v, v)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    # Entry points for the main window.
+    def focus_search(self) -> None:
+        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._search.selectAll()
+
+    def refresh(self) -> None:
+        self._fill_choices()
+        self._model.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Edits made in other views since last time show up on coming back here.
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.refresh()
+
+    @property
+    def model(self) -> AuditTableModel:
+        return self._model
+
+    @property
+    def table(self) -> QTableView:
+        return self._table
+
+    def set_filter(self, *, text: str = "", action: str = "", entity: str = "") -> None:
+        """Filter as if typed and chosen (for tests and links from other views)."""
+        self._search.setText(text)
+        self._action.setCurrentIndex(max(0, self._action.findData(action)))
+        self._entity.setCurrentIndex(max(0, self._entity.findData(entity)))
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self._search_timer.stop()
+        self._model.set_filter(
+            AuditFilter(
+                text=self._search.text().strip(),
+                action=str(self._action.currentData() or ""),
+                entity=str(self._entity.currentData() or ""),
+            )
+        )
+
+    def _show_count(self) -> None:
+        total, shown = self._model.total, self._model.rowCount()
+        noun = "change" if total == 1 else "changes"
+        if shown < total:
+            self._count.setText(f"{total:,} {noun} · {shown:,} loaded")
+        else:
+            self._count.setText(f"{total:,} {noun}")

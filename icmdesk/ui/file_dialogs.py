@@ -1,0 +1,52 @@
+"""File choosers behind replaceable entry points (tests swap them; nothing blocks on a modal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+COMPANY_FILTER = "ICMDesk company (*.icmdesk);;All files (*)"
+
+
+class FileDialogs:
+    """The app's file dialogs. Tests replace these static functions with monkeypatch."""
+
+    @staticmethod
+    def open_company(parent: QWidget | None, folder: Path) -> Path | None:
+        """Ask for an existing company file."""
+        name, _ = QFileDialog.getOpenFileName(parent, "Open company", str(folder), COMPANY_FILTER)
+        return Path(name) if name else None
+
+    @staticmethod
+    def save_company(parent: QWidget | None, suggested: Path) -> Path | None:
+        """Ask where a new company file goes."""
+        name, _ = QFileDialog.getSaveFileName(
+            parent, "New company file", str(suggested), COMPANY_FILTER
+        )
+        return _with_suffix(name)
+
+    @staticmethod
+    def save_backup(parent: QWidget | None, suggested: Path) -> Path | None:
+        """Ask where a backup copy goes (an existing file is refused later, never replaced)."""
+        name, _ = QFileDialog.getSaveFileName(
+            parent,
+            "Back up company",
+            str(suggested),
+            COMPANY_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        return _with_suffix(name)
+
+    @staticmethod
+    def choose_logo(parent: QWidget | None) -> Path | None:
+        """Ask for a PNG image."""
+        name, _ = QFileDialog.getOpenFileName(parent, "Choose logo", "", "PNG images (*.png)")
+        return Path(name) if name else None
+
+
+def _with_suffix(name: str) -> Path | None:
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix else path.with_suffix(".icmdesk")

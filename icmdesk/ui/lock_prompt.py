@@ -1,0 +1,36 @@
+"""What a second instance is told when the company file is open for editing elsewhere."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from icmdesk.services.file_lock import FileLockedError
+
+
+def prompt_text(error: FileLockedError) -> tuple[str, str]:
+    """The question and its details, in plain words."""
+    h = error.holder
+    text = f"{error.path.name} is already open for editing."
+    details = (
+        f"It is held by {h.user} on {h.host} since {h.since:%Y-%m-%d %H:%M} UTC.\n\n"
+        "Only one person can change a company at a time. You can open it read-only "
+        "to look at it, or try again once they have closed it."
+    )
+    return text, details
+
+
+class LockPrompt:
+    """Asks whether to open a locked file read-only. Tests replace `ask` with monkeypatch."""
+
+    @staticmethod
+    def ask(parent: QWidget | None, error: FileLockedError) -> bool:
+        """True to open the file read-only, False not to open it at all."""
+        text, details = prompt_text(error)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Company file in use", text)
+        box.setParent(parent, box.windowFlags())
+        box.setInformativeText(details)
+        read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is read_only
