@@ -8,23 +8,18 @@ a cancellation as it is (cancelling is its own action, with a preview).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,101 +31,19 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.services.choices import Choice
 from icmdesk.ui.forms import (
+    EditorRow,
     ErrorLabel,
     FieldErrors,
+    RowsEditor,
     date_edit,
     from_qdate,
     number_edit,
     parse_number,
+    with_error,
 )
 
 
-def _with_error(widget: QWidget, errors: FieldErrors, field: str) -> QWidget:
-    """The widget with its error label under it."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(widget)
-    layout.addWidget(errors.add(field, box))
-    return box
-
-
-class _Row(QWidget):
-    """One row of a rows editor: its inputs, a remove button, and an error label below."""
-
-    removed = Signal(object)
-    changed = Signal()
-
-    def __init__(self, inputs: Sequence[QWidget], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(2)
-        line = QHBoxLayout()
-        for i, w in enumerate(inputs):
-            line.addWidget(w, 2 if i == 0 else 1)
-        self.remove_button = QToolButton()
-        self.remove_button.setText("Remove")
-        self.remove_button.setToolTip("Remove this row")
-        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
-        line.addWidget(self.remove_button)
-        outer.addLayout(line)
-        self.error = ErrorLabel(self)
-        outer.addWidget(self.error)
-
-
-class _RowsEditor(QGroupBox):
-    """A short list edited in place (a deal's credits or payments)."""
-
-    changed = Signal()
-
-    def __init__(
-        self, title: str, add_text: str, make: Callable[[], _Row], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(title, parent)
-        self._make = make
-        self.rows: list[_Row] = []
-        layout = QVBoxLayout(self)
-        self._rows_layout = QVBoxLayout()
-        self._rows_layout.setSpacing(4)
-        layout.addLayout(self._rows_layout)
-        self.error = ErrorLabel(self)
-        layout.addWidget(self.error)
-        bottom = QHBoxLayout()
-        self.add_button = QPushButton(add_text)
-        self.add_button.clicked.connect(lambda: self.add_row())
-        bottom.addWidget(self.add_button)
-        bottom.addStretch(1)
-        self.footer = QLabel()
-        self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        bottom.addWidget(self.footer)
-        layout.addLayout(bottom)
-
-    def add_row(self, row: _Row | None = None) -> _Row:
-        row = row or self._make()
-        row.removed.connect(self._on_row_removed)
-        row.changed.connect(self.changed)
-        self.rows.append(row)
-        self._rows_layout.addWidget(row)
-        self.changed.emit()
-        return row
-
-    def _on_row_removed(self, row: _Row) -> None:
-        self.rows.remove(row)
-        row.hide()
-        row.deleteLater()
-        self.changed.emit()
-
-    def register(self, errors: FieldErrors, prefix: str) -> None:
-        """(Re)name the rows' error labels after their current positions."""
-        errors.remove_prefix(f"{prefix}[")
-        errors.adopt(prefix, self.error)
-        for i, row in enumerate(self.rows):
-            errors.adopt(f"{prefix}[{i}]", row.error)
-
-
-class CreditRow(_Row):
+class CreditRow(EditorRow):
     def __init__(self, reps: Sequence[Choice], credit: Credit | None = None) -> None:
         self.rep = QComboBox()
         self.rep.setPlaceholderText("Choose a rep")
@@ -149,7 +62,7 @@ class CreditRow(_Row):
         self.split.textChanged.connect(self.changed)
 
 
-class PaymentRow(_Row):
+class PaymentRow(EditorRow):
     def __init__(self, payment: Payment | None = None, default_day: date | None = None) -> None:
         self.day: QDateEdit = date_edit(payment.date if payment else default_day)
         self.amount = number_edit(payment.amount if payment else None, placeholder="amount")
@@ -195,20 +108,20 @@ class DealDialog(QDialog):
         self.close_date = date_edit()
         self.deal_type = QComboBox()
         self.deal_type.addItems(list(self._types))
-        form.addRow("&Deal id:", _with_error(self.external_id, self.errors, "external_id"))
-        form.addRow("C&ustomer:", _with_error(self.customer, self.errors, "customer"))
-        form.addRow("&Amount:", _with_error(self.amount, self.errors, "amount"))
-        form.addRow("C&lose date:", _with_error(self.close_date, self.errors, "close_date"))
-        form.addRow("&Type:", _with_error(self.deal_type, self.errors, "deal_type"))
+        form.addRow("&Deal id:", with_error(self.external_id, self.errors, "external_id"))
+        form.addRow("C&ustomer:", with_error(self.customer, self.errors, "customer"))
+        form.addRow("&Amount:", with_error(self.amount, self.errors, "amount"))
+        form.addRow("C&lose date:", with_error(self.close_date, self.errors, "close_date"))
+        form.addRow("&Type:", with_error(self.deal_type, self.errors, "deal_type"))
         layout.addLayout(form)
         self.cancelled_note = QLabel()
         self.cancelled_note.setWordWrap(True)
         self.cancelled_note.hide()
         layout.addWidget(self.cancelled_note)
 
-        self.credits = _RowsEditor("Credits (splits)", "Add &credit", self._new_credit_row)
+        self.credits = RowsEditor("Credits (splits)", "Add &credit", self._new_credit_row)
         layout.addWidget(self.credits)
-        self.payments = _RowsEditor("Payments received", "Add &payment", self._new_payment_row)
+        self.payments = RowsEditor("Payments received", "Add &payment", self._new_payment_row)
         layout.addWidget(self.payments)
 
         self.buttons = QDialogButtonBox(
@@ -222,10 +135,10 @@ class DealDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.credits.changed.connect(self._show_split_total)
 
-    def _new_credit_row(self) -> _Row:
+    def _new_credit_row(self) -> EditorRow:
         return CreditRow(self._reps)
 
-    def _new_payment_row(self) -> _Row:
+    def _new_payment_row(self) -> EditorRow:
         return PaymentRow(default_day=from_qdate(self.close_date.date()))
 
     def _load(self, deal: Deal | None) -> None:

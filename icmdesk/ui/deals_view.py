@@ -311,6 +311,9 @@ class DealsView(QWidget):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.edit_deal()
                 return True
+            if event.key() == Qt.Key.Key_Insert:
+                self.add_deal()
+                return True
             if event.matches(QKeySequence.StandardKey.Delete):
                 self.delete_deal()
                 return True

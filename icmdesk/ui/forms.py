@@ -10,7 +10,7 @@ to the form-wide label at the top.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -19,9 +19,13 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -168,3 +172,95 @@ class FieldErrors:
         """What the label showing `field`'s problems says ('' when hidden): for tests and tools."""
         label = self.label(field)
         return label.text() if not label.isHidden() else ""
+
+
+class EditorRow(QWidget):
+    """One row of a rows editor: its inputs, a remove button, and an error label below."""
+
+    removed = Signal(object)
+    changed = Signal()
+
+    def __init__(self, *lines: Sequence[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        self.remove_button = QToolButton()
+        self.remove_button.setText("Remove")
+        self.remove_button.setToolTip("Remove this row")
+        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
+        for n, inputs in enumerate(lines):
+            line = QHBoxLayout()
+            for i, w in enumerate(inputs):
+                # Captions keep their size; the first input (a name) gets the most room.
+                line.addWidget(w, 0 if isinstance(w, QLabel) else 2 if i == 0 else 1)
+            if n == 0:
+                line.addWidget(self.remove_button)
+            outer.addLayout(line)
+        self.error = ErrorLabel(self)
+        outer.addWidget(self.error)
+
+
+class RowsEditor(QGroupBox):
+    """A short list edited in place (a deal's credits or payments)."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        title: str,
+        add_text: str,
+        make: Callable[[], EditorRow],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, parent)
+        self._make = make
+        self.rows: list[EditorRow] = []
+        layout = QVBoxLayout(self)
+        self._rows_layout = QVBoxLayout()
+        self._rows_layout.setSpacing(4)
+        layout.addLayout(self._rows_layout)
+        self.error = ErrorLabel(self)
+        layout.addWidget(self.error)
+        bottom = QHBoxLayout()
+        self.add_button = QPushButton(add_text)
+        self.add_button.clicked.connect(lambda: self.add_row())
+        bottom.addWidget(self.add_button)
+        bottom.addStretch(1)
+        self.footer = QLabel()
+        self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bottom.addWidget(self.footer)
+        layout.addLayout(bottom)
+
+    def add_row(self, row: EditorRow | None = None) -> EditorRow:
+        row = row or self._make()
+        row.removed.connect(self._on_row_removed)
+        row.changed.connect(self.changed)
+        self.rows.append(row)
+        self._rows_layout.addWidget(row)
+        self.changed.emit()
+        return row
+
+    def _on_row_removed(self, row: EditorRow) -> None:
+        self.rows.remove(row)
+        row.hide()
+        row.deleteLater()
+        self.changed.emit()
+
+    def register(self, errors: FieldErrors, prefix: str) -> None:
+        """(Re)name the rows' error labels after their current positions."""
+        errors.remove_prefix(f"{prefix}[")
+        errors.adopt(prefix, self.error)
+        for i, row in enumerate(self.rows):
+            errors.adopt(f"{prefix}[{i}]", row.error)
+
+
+def with_error(widget: QWidget, errors: FieldErrors, field: str) -> QWidget:
+    """The widget with the error label of `field` under it (for a form layout's row)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(widget)
+    layout.addWidget(errors.add(field, box))
+    return box

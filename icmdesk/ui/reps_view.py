@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from icmdesk.domain.entities import Rep
+from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.models.database import CompanyFile
+from icmdesk.services import records
 from icmdesk.services.rep_table import RepRowView, rep_rows
+from icmdesk.ui.messages import Messages
+from icmdesk.ui.rep_dialog import RepDialog
 from icmdesk.ui.tables import (
     RIGHT,
     Column,
@@ -75,6 +82,17 @@ class RepsView(QWidget):
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 36)
         bar.addWidget(self._search)
+        # Edits: buttons, plus Insert / Return or double-click / Delete on the table.
+        self.add_button = QPushButton("&Add rep…")
+        self.add_button.setToolTip("Add a rep (Insert)")
+        self.edit_button = QPushButton("&Edit…")
+        self.edit_button.setToolTip(
+            "Edit the selected rep and their plans (Return or double-click)"
+        )
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.setToolTip("Delete the selected rep (Delete)")
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            bar.addWidget(button)
         bar.addStretch(1)
         self._count = QLabel()
         self._count.setAlignment(RIGHT)
@@ -90,6 +108,15 @@ class RepsView(QWidget):
 
     def _connect_signals(self) -> None:
         self._search.textChanged.connect(self._on_search_text_changed)
+        self.add_button.clicked.connect(self.add_rep)
+        self.edit_button.clicked.connect(self.edit_rep)
+        self.delete_button.clicked.connect(self.delete_rep)
+        self._table.doubleClicked.connect(self._on_table_double_clicked)
+        insert = QShortcut(QKeySequence(Qt.Key.Key_Insert), self)
+        insert.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        insert.activated.connect(self.add_rep)
+        # Return and Delete act on the table's row only while the table has the keyboard.
+        self._table.installEventFilter(self)
 
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:
@@ -108,7 +135,69 @@ class RepsView(QWidget):
     def table(self) -> QTableView:
         return self._table
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.edit_rep()
+                return True
+            if event.key() == Qt.Key.Key_Insert:
+                self.add_rep()
+                return True
+            if event.matches(QKeySequence.StandardKey.Delete):
+                self.delete_rep()
+                return True
+        return super().eventFilter(watched, event)
+
+    def selected_rep_id(self) -> int | None:
+        rows = self._table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self._model.row_value(self._proxy.mapToSource(rows[0]).row()).id
+
+    # Edits (the dialog saves through the services; the table then re-reads).
+    def add_rep(self) -> None:
+        if RepDialog.edit(self, self._file, None) is not None:
+            self.refresh()
+
+    def edit_rep(self) -> None:
+        rep = self._selected_rep()
+        if rep is not None and RepDialog.edit(self, self._file, rep) is not None:
+            self.refresh()
+
+    def delete_rep(self) -> None:
+        rep = self._selected_rep()
+        if rep is None or not Messages.confirm(
+            self,
+            "Delete rep",
+            f"Delete {rep.name}?",
+            "Only a rep with no deals, plan assignments or statements can be deleted. "
+            "A rep who left keeps their history: set a termination date instead.",
+            "Delete",
+        ):
+            return
+        try:
+            records.delete_rep(self._file, rep.id)
+        except (ValidationError, NotFoundError) as e:
+            Messages.error(self, f"{rep.name} was not deleted", e)
+        self.refresh()
+
+    def _selected_rep(self) -> Rep | None:
+        rep_id = self.selected_rep_id()
+        if rep_id is None:
+            return None
+        try:
+            return records.get_rep(self._file, rep_id)
+        except NotFoundError as e:
+            Messages.error(self, "The rep is gone", e)
+            self.refresh()
+            return None
+
     # Slots.
+    def _on_table_double_clicked(self, index: QModelIndex) -> None:
+        self._table.selectRow(index.row())
+        self.edit_rep()
+
     def _on_search_text_changed(self, text: str) -> None:
         self._proxy.setFilterFixedString(text.strip())
         self._show_count()

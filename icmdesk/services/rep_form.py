@@ -1,0 +1,129 @@
+"""Save a rep together with their plan assignments, as the rep form edits them: one unit of work.
+
+A rep moving to another plan shortens one assignment and adds the next; saved
+one at a time, the first step alone would leave deals without a plan and be
+refused. Here the rep and every assignment are validated together (each
+assignment against the others as they will be), every problem is returned at
+once (assignment fields prefixed "assignments[i]."), and only then is anything
+written: the rep, removed assignments deleted, changed ones updated, new ones
+added, each edit in the audit log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from icmdesk.domain import validation
+from icmdesk.domain.entities import NEW, Assignment, CompanyData, Rep
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.models import mapping
+from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import AssignmentRow, CreditRow, DealRow, RepRow
+from icmdesk.services import audit
+from icmdesk.services.store import load_company_data, load_deals
+
+
+def save_rep_with_assignments(
+    cf: CompanyFile, rep: Rep, assignments: Sequence[Assignment]
+) -> tuple[Rep, tuple[Assignment, ...]]:
+    """Store the rep and exactly these assignments for them (others of theirs are removed)."""
+    with cf.session() as session:
+        data = load_company_data(session, deals=False, history=False)
+        if rep.id != NEW:
+            deals = load_deals(
+                session,
+                DealRow.id.in_(select(CreditRow.deal_id).where(CreditRow.rep_id == rep.id)),
+            )
+            data = dataclasses.replace(data, deals=deals)
+        problems = _problems(data, rep, assignments)
+        if problems:
+            raise ValidationError(problems)
+        stored_rep = _write_rep(session, rep)
+        kept = {a.id for a in assignments if a.id != NEW}
+        for row in session.scalars(select(AssignmentRow).where(AssignmentRow.rep_id == rep.id)):
+            if rep.id != NEW and row.id not in kept:
+                before = mapping.assignment_value(row)
+                session.delete(row)
+                session.flush()
+                audit.record(
+                    session, action="delete", entity="assignment", entity_id=row.id, before=before
+                )
+        # Updates before additions, so a shortened assignment makes room for the next one.
+        ordered = sorted(assignments, key=lambda a: a.id == NEW)
+        stored = {
+            id(a): _write_assignment(session, dataclasses.replace(a, rep_id=stored_rep.id))
+            for a in ordered
+        }
+        return stored_rep, tuple(stored[id(a)] for a in assignments)
+
+
+def _problems(data: CompanyData, rep: Rep, assignments: Sequence[Assignment]) -> list[Problem]:
+    problems = list(validation.validate_rep(rep, data))
+    # Rows not stored yet get distinct stand-in ids so each is "another" to the others.
+    temp = [
+        dataclasses.replace(a, rep_id=rep.id, id=a.id if a.id != NEW else -(i + 1))
+        for i, a in enumerate(assignments)
+    ]
+    others = tuple(a for a in data.assignments if a.rep_id != rep.id)
+    reps = (*(r for r in data.reps if r.id != rep.id), rep)
+    context = dataclasses.replace(data, reps=reps, assignments=(*others, *temp))
+    for i, a in enumerate(temp):
+        for p in validation.validate_assignment(a, context):
+            field = f"assignments[{i}].{p.field}" if p.field else f"assignments[{i}]"
+            problems.append(Problem(field, p.message))
+    return problems
+
+
+def _write_rep(session: Session, rep: Rep) -> Rep:
+    if rep.id == NEW:
+        row = RepRow()
+        before = None
+    else:
+        found = session.get(RepRow, rep.id)
+        if found is None:
+            raise NotFoundError(f"rep {rep.id} no longer exists")
+        row = found
+        before = mapping.rep_value(row)
+    mapping.apply_rep(row, rep)
+    session.add(row)
+    session.flush()
+    after = mapping.rep_value(row)
+    audit.record(
+        session,
+        action="create" if before is None else "update",
+        entity="rep",
+        entity_id=after.id,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def _write_assignment(session: Session, a: Assignment) -> Assignment:
+    if a.id == NEW:
+        row = AssignmentRow()
+        before = None
+    else:
+        found = session.get(AssignmentRow, a.id)
+        if found is None:
+            raise NotFoundError(f"assignment {a.id} no longer exists")
+        row = found
+        before = mapping.assignment_value(row)
+    mapping.apply_assignment(row, a)
+    session.add(row)
+    session.flush()
+    after = mapping.assignment_value(row)
+    if after != before:
+        audit.record(
+            session,
+            action="create" if before is None else "update",
+            entity="assignment",
+            entity_id=after.id,
+            before=before,
+            after=after,
+        )
+    return after

@@ -1,0 +1,259 @@
+"""The rep editor: who the rep is (name, email, payroll id, role, manager, dates) and
+their plan assignments, each with an optional quota override and draw.
+
+Save hands the rep and all assignments to `rep_form.save_rep_with_assignments`,
+which validates them together and writes them in one unit of work; every
+problem is shown beside its field (an assignment's under its row).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import NEW, Assignment, Draw, DrawKind, Rep
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.domain.money import HUNDRED
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import choices
+from icmdesk.services.choices import Choice
+from icmdesk.services.rep_form import save_rep_with_assignments
+from icmdesk.ui.forms import (
+    EditorRow,
+    ErrorLabel,
+    FieldErrors,
+    OptionalDate,
+    RowsEditor,
+    date_edit,
+    from_qdate,
+    number_edit,
+    parse_number,
+    with_error,
+)
+
+_KINDS = ((DrawKind.RECOVERABLE, "recoverable"), (DrawKind.NON_RECOVERABLE, "non-recoverable"))
+
+
+def _month_edit(month: Month | None) -> QDateEdit:
+    edit = date_edit(month.first_day if month else None)
+    edit.setDisplayFormat("yyyy-MM")
+    return edit
+
+
+def _combo(items: Sequence[Choice], none_text: str, current: int | None) -> QComboBox:
+    combo = QComboBox()
+    combo.addItem(none_text, None)
+    for item in items:
+        combo.addItem(item.name, item.id)
+    if current is not None:
+        found = combo.findData(current)
+        if found < 0:
+            combo.addItem(f"#{current}", current)
+            found = combo.count() - 1
+        combo.setCurrentIndex(found)
+    return combo
+
+
+class AssignmentRow(EditorRow):
+    """One assignment: plan and dates, quota override, and the draw (blank amount: none)."""
+
+    def __init__(
+        self, plans: Sequence[Choice], a: Assignment | None = None, default_day: date | None = None
+    ) -> None:
+        self.assignment_id = a.id if a else NEW
+        self.plan = _combo(plans, "Choose a plan", a.plan_id if a else None)
+        self.start = date_edit(a.effective_from if a else default_day)
+        self.end = OptionalDate("to", a.effective_to if a else None)
+        self.quota = number_edit(a.quota_override if a else None, placeholder="plan's quota")
+        self.quota.setToolTip("Quota override: leave blank to use the plan's quota")
+        draw = a.draw if a else None
+        self.draw_amount = number_edit(draw.amount if draw else None, placeholder="no draw")
+        self.draw_amount.setToolTip("Draw per month: leave blank for no draw")
+        self.draw_kind = QComboBox()
+        for kind, text in _KINDS:
+            self.draw_kind.addItem(text, kind.value)
+        if draw is not None:
+            self.draw_kind.setCurrentIndex(self.draw_kind.findData(draw.kind.value))
+        self.draw_start = _month_edit(draw.start_month if draw else None)
+        self.draw_end = OptionalDate(
+            "until", draw.end_month.first_day if draw and draw.end_month else None
+        )
+        self.draw_end.edit.setDisplayFormat("yyyy-MM")
+        self.max_recovery = number_edit(draw.max_recovery_pct if draw else HUNDRED)
+        self.max_recovery.setToolTip(
+            "The most recovered per month, as a % of earnings above the draw"
+        )
+        super().__init__(
+            [self.plan, QLabel("from"), self.start, self.end, QLabel("quota"), self.quota],
+            [
+                QLabel("Draw"),
+                self.draw_amount,
+                self.draw_kind,
+                QLabel("from"),
+                self.draw_start,
+                self.draw_end,
+                QLabel("max recovery %"),
+                self.max_recovery,
+            ],
+        )
+
+
+class RepDialog(QDialog):
+    """Add or edit one rep with their assignments. `saved` holds the stored rep."""
+
+    def __init__(
+        self, company_file: CompanyFile, rep: Rep | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._rep = rep
+        self._plans = choices.plans(company_file)
+        self.saved: Rep | None = None
+        self.saved_assignments: tuple[Assignment, ...] = ()
+        self._build_ui()
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    @classmethod
+    def edit(cls, parent: QWidget | None, company_file: CompanyFile, rep: Rep | None) -> Rep | None:
+        """Show the editor (rep None: a new rep); the stored rep, or None if cancelled."""
+        dialog = cls(company_file, rep, parent)
+        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _build_ui(self) -> None:
+        rep = self._rep
+        self.setWindowTitle("New rep" if rep is None else f"Rep {rep.name}")
+        layout = QVBoxLayout(self)
+        self.errors = FieldErrors(ErrorLabel(self))
+        layout.addWidget(self.errors.label(""))
+        form = QFormLayout()
+        self.name = QLineEdit(rep.name if rep else "")
+        self.email = QLineEdit(rep.email if rep else "")
+        self.payroll_id = QLineEdit(rep.payroll_id if rep else "")
+        self.role = _combo(choices.roles(self._file), "No role", rep.role_id if rep else None)
+        managers = [r for r in choices.reps(self._file) if rep is None or r.id != rep.id]
+        self.manager = _combo(managers, "No manager", rep.manager_id if rep else None)
+        self.hire_date = date_edit(rep.hire_date if rep else None)
+        self.termination = OptionalDate("Left on", rep.termination_date if rep else None)
+        for label, widget, field in (
+            ("&Name:", self.name, "name"),
+            ("&Email:", self.email, "email"),
+            ("&Payroll id:", self.payroll_id, "payroll_id"),
+            ("&Role:", self.role, "role_id"),
+            ("&Manager:", self.manager, "manager_id"),
+            ("&Hired:", self.hire_date, "hire_date"),
+            ("&Termination:", self.termination, "termination_date"),
+        ):
+            form.addRow(label, with_error(widget, self.errors, field))
+        layout.addLayout(form)
+        self.assignments = RowsEditor("Plan assignments", "Add &assignment", self._new_row)
+        for a in choices.assignments_of(self._file, rep.id) if rep else ():
+            self.assignments.add_row(AssignmentRow(self._plans, a))
+        layout.addWidget(self.assignments)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
+
+    def _new_row(self) -> EditorRow:
+        return AssignmentRow(self._plans, default_day=from_qdate(self.hire_date.date()))
+
+    def assignment_rows(self) -> list[AssignmentRow]:
+        return [r for r in self.assignments.rows if isinstance(r, AssignmentRow)]
+
+    def values(self) -> tuple[Rep | None, list[Assignment], list[Problem]]:
+        """The rep and assignments as typed, or the inputs that are not numbers."""
+        problems: list[Problem] = []
+
+        def number(text: str, field: str, what: str, blank: Decimal | None) -> Decimal | None:
+            if not text.strip():
+                return blank
+            try:
+                return parse_number(text)
+            except ValueError:
+                problems.append(Problem(field, f"{what} must be a number (got '{text.strip()}')."))
+                return blank
+
+        base = self._rep or Rep("", date.today())
+        rep = dataclasses.replace(
+            base,
+            name=self.name.text().strip(),
+            email=self.email.text().strip(),
+            payroll_id=self.payroll_id.text().strip(),
+            role_id=self.role.currentData(),
+            manager_id=self.manager.currentData(),
+            hire_date=from_qdate(self.hire_date.date()),
+            termination_date=self.termination.value(),
+        )
+        assignments = []
+        for i, row in enumerate(self.assignment_rows()):
+            f = f"assignments[{i}]"
+            plan_id = row.plan.currentData()
+            if plan_id is None:
+                problems.append(Problem(f"{f}.plan_id", "Choose the plan."))
+            quota = number(row.quota.text(), f"{f}.quota_override", "The quota override", None)
+            amount = number(row.draw_amount.text(), f"{f}.draw.amount", "The draw", None)
+            draw = None
+            if amount is not None:
+                end = row.draw_end.value()
+                recovery = number(
+                    row.max_recovery.text(),
+                    f"{f}.draw.max_recovery_pct",
+                    "The maximum recovery",
+                    HUNDRED,
+                )
+                draw = Draw(
+                    amount=amount,
+                    kind=DrawKind(row.draw_kind.currentData()),
+                    start_month=Month.of(from_qdate(row.draw_start.date())),
+                    end_month=Month.of(end) if end else None,
+                    max_recovery_pct=HUNDRED if recovery is None else recovery,
+                )
+            assignments.append(
+                Assignment(
+                    rep_id=rep.id,
+                    plan_id=plan_id or 0,
+                    effective_from=from_qdate(row.start.date()),
+                    effective_to=row.end.value(),
+                    quota_override=quota,
+                    draw=draw,
+                    id=row.assignment_id,
+                )
+            )
+        if problems:
+            return None, assignments, problems
+        return rep, assignments, []
+
+    def _on_buttons_accepted(self) -> None:
+        self.assignments.register(self.errors, "assignments")
+        rep, assignments, problems = self.values()
+        if rep is None:
+            self.errors.show(problems)
+            return
+        try:
+            self.saved, self.saved_assignments = save_rep_with_assignments(
+                self._file, rep, assignments
+            )
+        except ValidationError as e:
+            self.errors.show(e.problems)
+            return
+        except NotFoundError as e:
+            self.errors.show([Problem("", str(e))])
+            return
+        self.accept()
