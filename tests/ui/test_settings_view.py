@@ -1,0 +1,159 @@
+"""Company settings: every field shown and saved; every problem shown beside its field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
+
+from icmdesk.domain.entities import (
+    ClawbackMethod,
+    ClawbackPolicy,
+    Company,
+    PageSize,
+)
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import audit_log, company_io, records
+from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.main_window import MainWindow
+from icmdesk.ui.settings_view import SettingsView
+
+pytestmark = pytest.mark.gui
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def cf(tmp_path: Path) -> Iterator[CompanyFile]:
+    company = Company("Acme Ltd", address="1 Main St", currency="USD", fiscal_year_start=1)
+    f = records.create_company_file(tmp_path / "acme.icmdesk", company)
+    yield f
+    f.close()
+
+
+@pytest.fixture
+def view(qtbot, cf: CompanyFile) -> SettingsView:  # type: ignore[no-untyped-def]
+    v = SettingsView(cf)
+    qtbot.addWidget(v)
+    v.show()
+    return v
+
+
+def png(tmp_path: Path) -> Path:
+    image = QImage(40, 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3366cc"))
+    path = tmp_path / "logo.png"
+    assert image.save(str(path), "PNG")
+    return path
+
+
+def test_form_shows_the_stored_settings(view: SettingsView) -> None:
+    assert view.form_value() == Company("Acme Ltd", address="1 Main St")
+
+
+def test_save_stores_every_field_and_records_the_change(  # type: ignore[no-untyped-def]
+    qtbot, view: SettingsView, cf: CompanyFile, tmp_path: Path, monkeypatch
+) -> None:
+    logo = png(tmp_path)
+    monkeypatch.setattr(FileDialogs, "choose_logo", staticmethod(lambda _parent: logo))
+    view._name.setText("Acme Inc")
+    view._address.setPlainText("2 High St\nSpringfield")
+    view._currency.setText("eur")
+    view._fiscal.setCurrentIndex(3)
+    view._page_size.setCurrentIndex(view._page_size.findData(PageSize.A4))
+    view._window.setValue(120)
+    view._method.setCurrentIndex(view._method.findData(ClawbackMethod.PRORATED))
+    view._forgive.setChecked(True)
+    view._help.setPlainText("Questions? Ask Maria.")
+    qtbot.mouseClick(view._choose_logo, LEFT)
+    assert view._logo_preview.pixmap() is not None and not view._logo_preview.pixmap().isNull()
+    with qtbot.waitSignal(view.saved):
+        qtbot.mouseClick(view._save, LEFT)
+    stored = records.get_company(cf)
+    assert stored == Company(
+        "Acme Inc",
+        address="2 High St\nSpringfield",
+        currency="EUR",
+        fiscal_year_start=4,
+        clawback_policy=ClawbackPolicy(120, ClawbackMethod.PRORATED),
+        forgive_balance_at_termination=True,
+        page_size=PageSize.A4,
+        statement_help_text="Questions? Ask Maria.",
+        logo_png=logo.read_bytes(),
+    )
+    changed = {e.field for e in audit_log.audit_page(cf) if e.action == "update"}
+    assert {"name", "currency", "fiscal_year_start", "logo_png"} <= changed
+
+
+def test_every_problem_is_shown_beside_its_field_and_nothing_is_saved(  # type: ignore[no-untyped-def]
+    qtbot, view: SettingsView, cf: CompanyFile, tmp_path: Path, monkeypatch
+) -> None:
+    not_png = tmp_path / "logo.png"
+    not_png.write_bytes(b"GIF89a not really a png")
+    monkeypatch.setattr(FileDialogs, "choose_logo", staticmethod(lambda _parent: not_png))
+    before = records.get_company(cf)
+    entries = audit_log.count_entries(cf)
+    view._name.setText("   ")
+    view._currency.setText("E1")
+    qtbot.mouseClick(view._choose_logo, LEFT)
+    assert view._logo_preview.text() == "Not a PNG image"
+    qtbot.mouseClick(view._save, LEFT)
+    assert view.problem_text("name") == "The company needs a name."
+    assert "3-letter ISO 4217" in view.problem_text("currency")
+    assert view.problem_text("logo") == "The logo must be a PNG image."
+    assert view.problem_text("fiscal_year_start") == ""
+    assert records.get_company(cf) == before
+    assert audit_log.count_entries(cf) == entries
+    # Fixing them and saving again clears the messages.
+    view._name.setText("Acme Inc")
+    view._currency.setText("USD")
+    qtbot.mouseClick(view._remove_logo, LEFT)
+    qtbot.mouseClick(view._save, LEFT)
+    assert all(view.problem_text(k) == "" for k in ("name", "currency", "logo"))
+    assert records.get_company(cf).name == "Acme Inc"
+
+
+def test_currency_cannot_change_once_deals_are_recorded(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    demo = company_io.write_demo(tmp_path / "demo.icmdesk")
+    try:
+        view = SettingsView(demo)
+        qtbot.addWidget(view)
+        view._currency.setText("EUR")
+        qtbot.mouseClick(view._save, LEFT)
+        assert view.problem_text("currency") == (
+            "The currency cannot change once deals are recorded"
+        )
+        assert records.get_company(demo).currency == "USD"
+    finally:
+        demo.close()
+
+
+def test_revert_puts_back_what_is_stored(qtbot, view: SettingsView) -> None:  # type: ignore[no-untyped-def]
+    view._name.setText("Something else")
+    qtbot.mouseClick(view._revert, LEFT)
+    assert view._name.text() == "Acme Ltd"
+
+
+def test_read_only_offers_no_edits(view: SettingsView) -> None:
+    view.set_read_only(True)
+    assert not view._save.isEnabled() and not view._choose_logo.isEnabled()
+    for w in view.findChildren(QLineEdit) + view.findChildren(QPlainTextEdit):
+        assert w.isReadOnly() or not w.isEnabled()
+    for w in (
+        view.findChildren(QComboBox) + view.findChildren(QSpinBox) + view.findChildren(QCheckBox)
+    ):
+        assert not w.isEnabled()
+
+
+def test_saved_name_updates_the_window_title(qtbot, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(cf)
+    qtbot.addWidget(window)
+    view = window.show_view("Settings")
+    assert isinstance(view, SettingsView)
+    view._name.setText("Acme Inc")
+    qtbot.mouseClick(view._save, LEFT)
+    assert window.windowTitle() == "Acme Inc — acme.icmdesk — ICMDesk"
