@@ -147,3 +147,27 @@ def statement_of_snapshot(snapshot: StatementSnapshot) -> Statement:
     d["closed"] = True
     d["content_hash"] = snapshot.content_hash
     return statement_from_dict(d)
+
+
+def awaiting_of_payload(payload: str) -> tuple[AwaitingLine, ...]:
+    """The "Booked, awaiting payment" lines of a stored statement (a snapshot's payload)."""
+    if '"awaiting":[]' in payload:  # canonical JSON: most statements have none, skip parsing
+        return ()
+    days: dict[str, date] = {}
+    out = []
+    for item in json.loads(payload)["awaiting"]:
+        close = days.get(item["close_date"])
+        if close is None:
+            close = days[item["close_date"]] = date.fromisoformat(item["close_date"])
+        out.append(
+            AwaitingLine(
+                deal_id=item["deal_id"],
+                customer=item["customer"],
+                close_date=close,
+                booked=D(item["booked"]),
+                earned_to_date=D(item["earned_to_date"]),
+                awaiting=D(item["awaiting"]),
+                description=item["description"],
+            )
+        )
+    return tuple(out)

@@ -289,6 +289,7 @@ class DealRow(Base):
         Index("ix_deals_close_date", "close_date", "external_id"),
         Index("ix_deals_amount", "amount"),
         Index("ix_deals_customer", "customer"),
+        Index("ix_deals_cancellation_date", "cancellation_date"),  # migration 0002
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -329,6 +330,7 @@ class PaymentRow(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_payments_deal_id", "deal_id"),
+        Index("ix_payments_paid_on", "paid_on"),  # migration 0002
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -380,6 +382,19 @@ class SnapshotRow(Base):
     ytd_earnings: Mapped[Decimal] = mapped_column(Cents())
     content_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
+
+
+class DirtyMonthRow(Base):
+    """A month at or before the latest close that an edit touched since (migration 0002).
+
+    Kept for good: computing the first open month re-verifies exactly these closed
+    months, and re-verifying a month already corrected yields nothing more.
+    """
+
+    __tablename__ = "dirty_months"
+
+    month: Mapped[Month] = mapped_column(MonthText(), primary_key=True)
+    cause: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditRow(Base):

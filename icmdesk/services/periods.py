@@ -24,7 +24,7 @@ from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile, backup_file
 from icmdesk.models.tables import PeriodRow, SnapshotRow
 from icmdesk.services import audit
-from icmdesk.services.store import load_company_data
+from icmdesk.services.store import bulk_objects, load_company_data, load_for_months
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +36,33 @@ class PeriodInfo:
 
 def compute(cf: CompanyFile, month: Month, *, rep_id: int | None = None) -> tuple[Statement, ...]:
     """Every rep's statement for `month` (closed months: exactly as stored)."""
-    with cf.session() as session:
-        data = load_company_data(session, history=False)
-    statements = engine.compute_month(data, month)
+    statements = compute_all(cf, month, month)[month]
     if rep_id is not None:
         statements = tuple(s for s in statements if s.rep_id == rep_id)
     return statements
 
 
 def compute_all(cf: CompanyFile, first: Month, last: Month) -> dict[Month, tuple[Statement, ...]]:
-    """Statements for every month of a range, in one pass."""
+    """Statements for every month of a range, in one pass.
+
+    Loads only what the months need (store.load_for_months): with every earlier month
+    closed, the open month's quota periods and the closed months edits have touched
+    since they closed (dirty_months), not all of history.
+    """
     with cf.session() as session:
-        data = load_company_data(session, history=False)
-    return engine.compute_range(data, first, last)
+        needed = load_for_months(session, first, last)
+    with bulk_objects():
+        result = engine.compute_range(needed.data, first, last, verify_months=needed.verify_months)
+    if needed.stale_reps and any(
+        s.rep_id in needed.stale_reps for items in result.values() for s in items if not s.closed
+    ):
+        # A rep back on a statement after months without one: their awaiting lines cannot
+        # be carried from the last closed month, so compute from everything.
+        with cf.session() as session:
+            data = load_company_data(session, history=False)
+        with bulk_objects():
+            result = engine.compute_range(data, first, last)
+    return result
 
 
 def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[PeriodInfo]:

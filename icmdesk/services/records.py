@@ -44,7 +44,7 @@ from icmdesk.models.tables import (
     RepRow,
     RoleRow,
 )
-from icmdesk.services import audit
+from icmdesk.services import audit, store
 from icmdesk.services.store import load_company_data, load_deals
 
 V = TypeVar("V")
@@ -151,6 +151,8 @@ def _save(cf: CompanyFile, kind: _Kind[V, R], value: V) -> V:
             kind.apply(row, value)
         _flush(session, f"Cannot save {kind.entity} '{kind.label(value)}'")
         after = kind.value(row)
+        # Closed months this touches are re-verified when the first open month is computed.
+        store.mark_edit(session, kind.entity, before, after)
         audit.record(
             session,
             action="create" if before is None else "update",
@@ -173,6 +175,7 @@ def _delete(cf: CompanyFile, kind: _Kind[V, R], value_id: int) -> V:
             session,
             f"Cannot delete {kind.entity} '{kind.label(before)}': other records still refer to it",
         )
+        store.mark_edit(session, kind.entity, before, None)
         audit.record(
             session, action="delete", entity=kind.entity, entity_id=value_id, before=before
         )
@@ -328,6 +331,7 @@ def update_company(cf: CompanyFile, company: Company) -> Company:
                 [Problem("currency", "The currency cannot change once deals are recorded")]
             )
         mapping.apply_company(row, company)
+        store.mark_company_change(session, before, company)
         session.execute(delete(DealTypeRow))
         session.add_all(DealTypeRow(name=t) for t in company.deal_types)
         _flush(session, "Cannot save the company settings")

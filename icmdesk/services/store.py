@@ -9,17 +9,34 @@ demo), so a failure leaves the file as it was.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import ColumnElement
 
+from icmdesk.domain.calendar import Month, QuotaPeriod, months_between, quota_period_start
 from icmdesk.domain.entities import (
+    Adjustment,
+    Assignment,
+    Company,
     CompanyData,
     Credit,
     Deal,
     Payment,
+    PeriodStatus,
+    Plan,
+    PlanVersion,
+    Rep,
+    StatementSnapshot,
 )
 from icmdesk.domain.errors import CompanyFileError
 from icmdesk.models import mapping
@@ -31,6 +48,7 @@ from icmdesk.models.tables import (
     CreditRow,
     DealRow,
     DealTypeRow,
+    DirtyMonthRow,
     PaymentRow,
     PeriodRow,
     PlanRow,
@@ -41,11 +59,13 @@ from icmdesk.models.tables import (
 )
 
 
-def load_company_data(session: Session, *, deals: bool = True, history: bool = True) -> CompanyData:
+def load_company_data(
+    session: Session, *, deals: bool = True, history: bool = True, snapshots: bool = True
+) -> CompanyData:
     """Everything in the file as one frozen value.
 
     `deals=False` skips deals (validation context for edits); `history=False`
-    skips the audit log.
+    skips the audit log; `snapshots=False` skips the closed statements.
     """
     company_row = session.get(CompanyRow, 1)
     if company_row is None:
@@ -74,7 +94,7 @@ def load_company_data(session: Session, *, deals: bool = True, history: bool = T
             mapping.assignment_value(a)
             for a in session.scalars(select(AssignmentRow).order_by(AssignmentRow.id))
         ),
-        deals=load_deals(session) if deals else (),
+        deals=load_all_deals(session) if deals else (),
         adjustments=tuple(
             mapping.adjustment_value(a)
             for a in session.scalars(select(AdjustmentRow).order_by(AdjustmentRow.id))
@@ -88,7 +108,9 @@ def load_company_data(session: Session, *, deals: bool = True, history: bool = T
             for s in session.scalars(
                 select(SnapshotRow).order_by(SnapshotRow.month, SnapshotRow.rep_id)
             )
-        ),
+        )
+        if snapshots
+        else (),
         audit=tuple(
             mapping.audit_value(a) for a in session.scalars(select(AuditRow).order_by(AuditRow.id))
         )
@@ -146,6 +168,220 @@ def load_deals(session: Session, where: ColumnElement[bool] | None = None) -> tu
         )
         for deal_id, ext, customer, amount, close, deal_type, cancelled, reason in rows
     )
+
+
+# Raw reads: the deal tables hold integer cents, integer ten-thousandths of a percent and
+# ISO dates; building the values here skips SQLAlchemy's per-value type processing, which
+# dominated loading a million deals.
+_DEAL_COLUMNS = (
+    "d.id, d.external_id, d.customer, d.amount, d.close_date, d.deal_type, "
+    "d.cancellation_date, d.cancellation_reason"
+)
+_cents = Decimal
+_PCT_FACTOR = Decimal(10) ** 4
+_PCT_QUANTUM = Decimal("0.0001")
+
+
+def _percent(value: int) -> Decimal:
+    """As models.types.Percent reads it back: 60 for 600000, 12.5 for 125000."""
+    result = (Decimal(value) / _PCT_FACTOR).quantize(_PCT_QUANTUM)
+    if result == result.to_integral_value():
+        return result.quantize(Decimal(1))
+    return result.normalize()
+
+
+@contextmanager
+def bulk_objects() -> Iterator[None]:
+    """Build or compute with millions of small acyclic objects without the cyclic garbage
+    collector rescanning them all again and again (half the time of a million-deal load)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def load_all_deals(session: Session) -> tuple[Deal, ...]:
+    """Every deal with its credits and payments, in (close date, external id) order."""
+    with bulk_objects():
+        return _load_deals_raw(session, "", ())
+
+
+def load_deals_closed_in(session: Session, spans: list[tuple[date, date]]) -> tuple[Deal, ...]:
+    """Deals closed within any of the (first day, last day) spans, in engine order."""
+    if not spans:
+        return ()
+    cond = " OR ".join("d.close_date BETWEEN ? AND ?" for _ in spans)
+    params = tuple(day.isoformat() for span in spans for day in span)
+    with bulk_objects():
+        return _load_deals_raw(session, f"WHERE ({cond})", params)
+
+
+def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tuple[Deal, ...]:
+    # The DB-API cursor of the session's own connection: same transaction, no per-row
+    # Result machinery.
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        join = f"JOIN deals d ON d.id = x.deal_id {where}" if where else ""
+        # Credits repeat (a rep, 100%): share one immutable value per (rep, split).
+        shared: dict[tuple[int, int], Credit] = {}
+        credits: dict[int, list[Credit]] = defaultdict(list)
+        for deal_id, rep_id, split in cursor.execute(
+            f"SELECT x.deal_id, x.rep_id, x.split_pct FROM credits x {join} "
+            "ORDER BY x.deal_id, x.position",
+            params,
+        ):
+            credit = shared.get((rep_id, split))
+            if credit is None:
+                credit = shared[(rep_id, split)] = Credit(rep_id, _percent(split))
+            credits[deal_id].append(credit)
+        days: dict[str, date] = {}
+        payments: dict[int, list[Payment]] = defaultdict(list)
+        for deal_id, paid_on, amount in cursor.execute(
+            f"SELECT x.deal_id, x.paid_on, x.amount FROM payments x {join} "
+            "ORDER BY x.deal_id, x.paid_on, x.id",
+            params,
+        ):
+            day = days.get(paid_on)
+            if day is None:
+                day = days[paid_on] = date.fromisoformat(paid_on)
+            payments[deal_id].append(Payment(day, _cents(amount).scaleb(-2)))
+        rows = cursor.execute(
+            f"SELECT {_DEAL_COLUMNS} FROM deals d {where} ORDER BY d.close_date, d.external_id",
+            params,
+        ).fetchall()
+    finally:
+        cursor.close()
+    for row in rows:  # distinct dates are few: parse each once
+        for text in (row[4], row[6]):
+            if text is not None and text not in days:
+                days[text] = date.fromisoformat(text)
+    no_credits: list[Credit] = []
+    no_payments: list[Payment] = []
+    return tuple(
+        Deal(
+            ext,
+            customer,
+            _cents(amount).scaleb(-2),  # == money.from_cents(amount), exponent -2, faster
+            days[close],
+            deal_type,
+            tuple(credits.get(deal_id, no_credits)),
+            tuple(payments.get(deal_id, no_payments)),
+            None if cancelled is None else days[cancelled],
+            reason,
+            id=deal_id,
+        )
+        for deal_id, ext, customer, amount, close, deal_type, cancelled, reason in rows
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonthData:
+    """What computing a range of payout months needs, for engine.compute_range.
+
+    `verify_months` None: every deal and snapshot is loaded and every closed month is
+    re-verified. Otherwise the deals are a subset (see engine/engine.py) and only those
+    closed months are re-verified. `stale_reps`: reps with an earlier closed statement but
+    none in the last closed month; their awaiting lines cannot be carried from it, so a
+    computed statement for any of them needs the full data (see periods.py).
+    """
+
+    data: CompanyData
+    verify_months: frozenset[Month] | None
+    stale_reps: frozenset[int] = frozenset()
+
+
+def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
+    """Only what computing the payout months `first`..`last` needs.
+
+    Closed months are read from their snapshots alone. For open months, the deals closed
+    in the quota periods their lines depend on: each open month's from the first open
+    one, each dirty closed month's (dirty_months), and those of every deal paid or
+    cancelled in any of them. Quota periods are taken at the longest length any plan
+    version uses, fiscal-year aligned, so each is complete for every plan. With nothing
+    closed, everything.
+    """
+    small = load_company_data(session, deals=False, history=False, snapshots=False)
+    closed = [p.month for p in small.periods if p.status is PeriodStatus.CLOSED]
+    last_closed = max(closed) if closed else None
+    if last_closed is None:
+        return MonthData(dataclasses.replace(small, deals=load_all_deals(session)), None)
+    if last <= last_closed:  # only stored statements are read
+        snaps = _snapshots(session, SnapshotRow.month.between(first, last))
+        return MonthData(dataclasses.replace(small, snapshots=snaps), None)
+    conn = session.connection()
+    dirty = sorted(
+        m
+        for m in session.scalars(
+            select(DirtyMonthRow.month).where(DirtyMonthRow.month <= last_closed)
+        )
+    )
+    needed = [*months_between(last_closed.plus(1), last), *dirty]
+    close_months = set(needed)
+    for lo, hi in _spans(needed):
+        params = (lo.first_day.isoformat(), hi.last_day.isoformat())
+        for sql in (
+            "SELECT DISTINCT substr(d.close_date, 1, 7) FROM payments p "
+            "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?",
+            "SELECT DISTINCT substr(close_date, 1, 7) FROM deals "
+            "WHERE cancellation_date BETWEEN ? AND ?",
+        ):
+            close_months.update(Month.parse(m) for (m,) in conn.exec_driver_sql(sql, params))
+    kinds = {v.quota_period for p in small.plans for v in p.versions}
+    unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
+    fy = small.company.fiscal_year_start
+    unit_months = {
+        start.plus(i)
+        for start in {quota_period_start(m, unit, fy) for m in close_months if m <= last}
+        for i in range(unit.months)
+    }
+    spans = [
+        (lo.first_day, min(hi, last).last_day)
+        for lo, hi in _spans(sorted(m for m in unit_months if m <= last))
+    ]
+    deals = load_deals_closed_in(session, spans)
+
+    # Snapshots: each rep's latest (balances, YTD, awaiting lines carried), the dirty
+    # months' (what was stored), and later ones that posted prior-period lines.
+    s = SnapshotRow
+    latest = select(s.rep_id, func.max(s.month)).group_by(s.rep_id)
+    cond = tuple_(s.rep_id, s.month).in_(latest)
+    if dirty:
+        cond = or_(
+            cond,
+            s.month.in_(dirty),
+            and_(s.month > dirty[0], func.instr(s.payload, '"prior_period"') > 0),
+        )
+    if first <= last_closed:  # closed months of the range are shown as stored
+        cond = or_(cond, s.month.between(first, last_closed))
+    snaps = _snapshots(session, cond)
+    latest_month: dict[int, Month] = {}
+    for snap in snaps:
+        if snap.month > latest_month.get(snap.rep_id, snap.month.plus(-1)):
+            latest_month[snap.rep_id] = snap.month
+    stale = frozenset(r for r, m in latest_month.items() if m < last_closed)
+    data = dataclasses.replace(small, deals=deals, snapshots=snaps)
+    return MonthData(data, frozenset(dirty), stale)
+
+
+def _spans(months: list[Month]) -> list[tuple[Month, Month]]:
+    """Runs of consecutive months, as (first, last)."""
+    out: list[tuple[Month, Month]] = []
+    for m in sorted(set(months)):
+        if out and out[-1][1].plus(1) == m:
+            out[-1] = (out[-1][0], m)
+        else:
+            out.append((m, m))
+    return out
+
+
+def _snapshots(session: Session, where: ColumnElement[bool]) -> tuple[StatementSnapshot, ...]:
+    rows = session.scalars(
+        select(SnapshotRow).where(where).order_by(SnapshotRow.month, SnapshotRow.rep_id)
+    )
+    return tuple(mapping.snapshot_value(r) for r in rows)
 
 
 def replace_company_data(session: Session, data: CompanyData) -> None:
@@ -221,6 +457,10 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
             )
     session.add_all(mapping.audit_row(e) for e in data.audit)
     session.flush()
+    # The data may have changed under its closed months since they closed (nothing says
+    # otherwise): the first open month re-verifies them all once.
+    session.execute(delete(DirtyMonthRow))
+    mark_dirty_from(session, None, "company imported")
 
 
 def insert_deals(session: Session, deals: tuple[Deal, ...] | list[Deal]) -> None:
@@ -262,3 +502,114 @@ def insert_deals(session: Session, deals: tuple[Deal, ...] | list[Deal]) -> None
         session.execute(insert(CreditRow), credit_rows)
     if payment_rows:
         session.execute(insert(PaymentRow), payment_rows)
+
+
+# -- dirty months ---------------------------------------------------------------------------
+# Every edit records, in its own transaction, the months at or before the latest closed month
+# it may change the earnings of (months before the first close count as closed). Computing
+# the first open month re-verifies exactly those (load_for_months); closing it posts their
+# corrections and clears the markers; reopening a month marks again the months its
+# statements had corrected (see periods.py).
+
+
+def mark_dirty(session: Session, months: Iterable[Month], cause: str) -> None:
+    """Record the months (those at or before the latest close) an edit touched."""
+    last_closed = session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+    if last_closed is None:
+        return
+    chosen = sorted({m for m in months if m <= last_closed})
+    if chosen:
+        session.execute(
+            sqlite_insert(DirtyMonthRow)
+            .values([{"month": m, "cause": cause[:500]} for m in chosen])
+            .on_conflict_do_nothing()
+        )
+
+
+def mark_dirty_from(session: Session, day: date | None, cause: str) -> None:
+    """Record every closed month from the month of `day` (None: from the first with data)."""
+    last_closed = session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+    if last_closed is None:
+        return
+    first = Month.of(day) if day is not None else _first_data_month(session)
+    if first is not None and first <= last_closed:
+        mark_dirty(session, months_between(first, last_closed), cause)
+
+
+def _first_data_month(session: Session) -> Month | None:
+    days = [
+        session.scalar(select(func.min(DealRow.close_date))),
+        session.scalar(select(func.min(AssignmentRow.effective_from))),
+    ]
+    months = [Month.of(d) for d in days if d is not None]
+    adjusted = session.scalar(select(func.min(AdjustmentRow.month)))
+    if adjusted is not None:
+        months.append(adjusted)
+    return min(months) if months else None
+
+
+def deal_months(deal: Deal) -> set[Month]:
+    """The months a deal can put lines in: close, payments, cancellation."""
+    months = {Month.of(deal.close_date)} | {Month.of(p.date) for p in deal.payments}
+    if deal.cancellation_date is not None:
+        months.add(Month.of(deal.cancellation_date))
+    return months
+
+
+def mark_edit(session: Session, entity: str, before: object, after: object) -> None:
+    """Mark what an edit of one record (None before: created; None after: deleted) touched."""
+    values = [v for v in (before, after) if v is not None]
+    verb = "added" if before is None else "deleted" if after is None else "changed"
+    if entity == "deal":
+        deals = [v for v in values if isinstance(v, Deal)]
+        months = {m for d in deals for m in deal_months(d)}
+        mark_dirty(session, months, f"deal {deals[0].external_id} {verb}")
+    elif entity == "adjustment":
+        adjustments = [v for v in values if isinstance(v, Adjustment)]
+        mark_dirty(session, {a.month for a in adjustments}, f"adjustment {verb}")
+    elif entity == "assignment":
+        assignments = [v for v in values if isinstance(v, Assignment)]
+        day = min(a.effective_from for a in assignments)
+        mark_dirty_from(session, day, f"assignment of rep {assignments[0].rep_id} {verb}")
+    elif entity == "plan":
+        plans = [v for v in values if isinstance(v, Plan)]
+
+        def versions(p: Plan | None) -> set[PlanVersion]:
+            return set() if p is None else {dataclasses.replace(v, id=0) for v in p.versions}
+
+        old = versions(before if isinstance(before, Plan) else None)
+        new = versions(after if isinstance(after, Plan) else None)
+        changed = old ^ new
+        if changed:
+            day = min(v.effective_from for v in changed)
+            mark_dirty_from(session, day, f"plan {plans[0].name} {verb}")
+    elif entity == "rep" and isinstance(before, Rep) and isinstance(after, Rep):
+        if before.manager_id != after.manager_id:
+            mark_dirty_from(session, None, f"manager of {after.name} changed")
+            return
+        days = [
+            d
+            for old, new in (
+                (before.termination_date, after.termination_date),
+                (before.hire_date, after.hire_date),
+            )
+            if old != new
+            for d in (old, new)
+            if d is not None
+        ]
+        if days:
+            mark_dirty_from(session, min(days), f"dates of {after.name} changed")
+
+
+def mark_company_change(session: Session, before: Company, after: Company) -> None:
+    """Settings the earnings of every month depend on: mark every closed month."""
+    if (
+        before.fiscal_year_start != after.fiscal_year_start
+        or before.clawback_policy != after.clawback_policy
+        or before.forgive_balance_at_termination != after.forgive_balance_at_termination
+    ):
+        mark_dirty_from(session, None, "company settings changed")

@@ -168,10 +168,14 @@ def test_failed_migration_rolls_back_completely(
 ) -> None:
     migrations = tmp_path / "migrations"
     shutil.copytree(database.MIGRATIONS_DIR, migrations)
-    (migrations / "versions" / "0002_broken.py").write_text(
+    # The broken migration comes after the current head (the file is created at head).
+    head = database.head_revision()
+    broken = f"{int(head) + 1:04d}"
+    (migrations / "versions" / f"{broken}_broken.py").write_text(
         '"""A migration that fails half way."""\n'
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n"
+        f"revision = '{broken}'\ndown_revision = '{head}'\nbranch_labels = None\n"
+        "depends_on = None\n\n"
         "def upgrade():\n"
         "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
         "    op.add_column('deals', sa.Column('extra', sa.Integer))\n"
@@ -190,8 +194,8 @@ def test_failed_migration_rolls_back_completely(
         conn.close()
     assert "half_done" not in tables
     assert "extra" not in columns
-    assert revision == "0001"
-    assert pragma(new_file, "user_version") == 1
+    assert revision == head
+    assert pragma(new_file, "user_version") == int(head)
 
 
 def test_file_from_a_newer_version_is_refused(new_file: Path) -> None:

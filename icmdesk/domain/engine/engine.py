@@ -4,6 +4,19 @@ Closed months are their stored snapshots, decoded. Open months are computed: one
 earnings pass over all the data (engine/earnings.py), then, per rep, the months from
 the first open month on, carrying balance and YTD from the rep's last closed
 snapshot, with the prior-period adjustments on the first open month.
+
+By default every closed month is re-verified against what was stored, so the data must
+hold every deal. With `verify_months`, only those closed months are re-verified and the
+data may hold a subset of the deals, provided (the services' month loader keeps this):
+- a deal is present only with every deal closed in the same quota period (of every plan
+  version's quota period length) up to the last month computed, so booked commissions
+  and attainment are exact;
+- every deal that puts a line in an open month computed or in a verified month is
+  present (closed, paid or cancelled in it), as are all assignments, adjustments and
+  periods, and the snapshots of the last closed month, of the verified months, and
+  every snapshot carrying a prior-period line for a verified month;
+- a deal absent from the data is unchanged since the last close: its "Booked, awaiting
+  payment" lines are carried from each rep's last closed statement.
 """
 
 from __future__ import annotations
@@ -29,13 +42,14 @@ from icmdesk.domain.entities import CompanyData, PeriodStatus, StatementSnapshot
 from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.money import HUNDRED, ZERO, round_cents
 from icmdesk.domain.statement import (
+    AwaitingLine,
     ClawbackNotice,
     LineKind,
     Statement,
     StatementLine,
     TierMark,
 )
-from icmdesk.domain.statement_codec import statement_of_snapshot
+from icmdesk.domain.statement_codec import awaiting_of_payload, statement_of_snapshot
 
 _EMPTY = Bucket()
 
@@ -59,17 +73,28 @@ def last_data_month(data: CompanyData) -> Month | None:
     return max(months) if months else None
 
 
-def compute_month(data: CompanyData, month: Month) -> tuple[Statement, ...]:
-    """Every rep's statement for `month`, sorted by rep name then id."""
-    return compute_range(data, month, month)[month]
+def compute_month(
+    data: CompanyData, month: Month, *, verify_months: frozenset[Month] | None = None
+) -> tuple[Statement, ...]:
+    """Every rep's statement for `month`, sorted by rep name then id.
+
+    `verify_months`: the closed months to re-verify (None: all; see the module docstring
+    for what the data may then leave out).
+    """
+    return compute_range(data, month, month, verify_months=verify_months)[month]
 
 
 def compute_range(
-    data: CompanyData, first: Month, last: Month
+    data: CompanyData,
+    first: Month,
+    last: Month,
+    *,
+    verify_months: frozenset[Month] | None = None,
 ) -> dict[Month, tuple[Statement, ...]]:
     """Every rep's statements for each month from `first` to `last`, in one pass.
 
-    Raises ValidationError with every refusal found in the data.
+    `verify_months` as for compute_month. Raises ValidationError with every refusal
+    found in the data.
     """
     closed = [p.month for p in data.periods if p.status is PeriodStatus.CLOSED]
     last_closed = max(closed) if closed else None
@@ -93,7 +118,7 @@ def compute_range(
         problems = find_problems(lk)
         if problems:
             raise ValidationError(problems)
-        result.update(_compute_open(lk, open_months, last_closed))
+        result.update(_compute_open(lk, open_months, last_closed, verify_months))
     return result
 
 
@@ -111,13 +136,17 @@ class _Ppa:
 
 
 def _compute_open(
-    lk: Lookups, open_months: list[Month], last_closed: Month | None
+    lk: Lookups,
+    open_months: list[Month],
+    last_closed: Month | None,
+    verify: frozenset[Month] | None,
 ) -> dict[Month, tuple[Statement, ...]]:
     data = lk.data
     wanted = frozenset(open_months)
     run = EarningsRun(lk, want_months=wanted, until=max(open_months)).run()
     first_open = last_closed.plus(1) if last_closed is not None else None
-    ppas = _prior_period_adjustments(lk, run, last_closed) if last_closed else {}
+    ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
+    carried = _carried_awaiting(lk, last_closed) if verify is not None and last_closed else {}
     explained: dict[tuple[int, Month], str] = {}
     if ppas and first_open in wanted:
         explained = _explain(lk, wanted, ppas)
@@ -190,6 +219,9 @@ def _compute_open(
             ytd += earnings
             if m in wanted:
                 lines = _lines(bucket, ppa_here, explained, rep_id, data.company.currency)
+                awaiting = tuple(bucket.awaiting)
+                if rep_id in carried:
+                    awaiting = _merge_awaiting(awaiting, carried[rep_id])
                 out[m].append(
                     _statement(
                         lk,
@@ -198,6 +230,7 @@ def _compute_open(
                         month=m,
                         bucket=bucket,
                         lines=lines,
+                        awaiting=awaiting,
                         earnings=earnings,
                         draw=d_amount,
                         draw_kind=draw.kind.value if draw is not None else "",
@@ -260,6 +293,7 @@ def _statement(
     month: Month,
     bucket: Bucket,
     lines: tuple[StatementLine, ...],
+    awaiting: tuple[AwaitingLine, ...],
     earnings: Decimal,
     draw: Decimal,
     draw_kind: str,
@@ -332,7 +366,7 @@ def _statement(
         attainment_pct=attainment,
         tier_marks=marks,
         lines=lines,
-        awaiting=tuple(bucket.awaiting),
+        awaiting=awaiting,
         notices=notices,
         earnings=earnings,
         draw=draw,
@@ -359,10 +393,10 @@ def _stored_lines(snap: StatementSnapshot) -> list[dict[str, str]]:
 
 
 def _prior_period_adjustments(
-    lk: Lookups, run: EarningsRun, last_closed: Month
+    lk: Lookups, run: EarningsRun, last_closed: Month, verify: frozenset[Month] | None
 ) -> dict[int, list[_Ppa]]:
     """Per rep, what the closed months (and the months before the first close) now earn
-    beyond what was stored and already adjusted."""
+    beyond what was stored and already adjusted; only the `verify` months when given."""
     stored: dict[tuple[int, Month], Decimal] = {}
     posted: dict[tuple[int, Month], Decimal] = {}
     for snap in lk.data.snapshots:
@@ -376,6 +410,10 @@ def _prior_period_adjustments(
             posted[(snap.rep_id, ref)] = posted.get((snap.rep_id, ref), ZERO) + amount
         stored[(snap.rep_id, snap.month)] = base
     keys = {k for k in run.buckets if k[1] <= last_closed} | set(stored) | set(posted)
+    if verify is not None:
+        # The data may hold only what the verified months need: other months' buckets
+        # and snapshots are partial or absent, and were verified when last due.
+        keys = {k for k in keys if k[1] in verify}
     out: dict[int, list[_Ppa]] = {}
     for rep_id, m in sorted(keys, key=lambda k: (k[0], k[1])):
         recomputed = run.buckets[(rep_id, m)].total if (rep_id, m) in run.buckets else ZERO
@@ -385,6 +423,29 @@ def _prior_period_adjustments(
         if amount != 0:
             out.setdefault(rep_id, []).append(_Ppa(m, amount, recomputed, was, already))
     return out
+
+
+def _carried_awaiting(lk: Lookups, last_closed: Month) -> dict[int, tuple[AwaitingLine, ...]]:
+    """Per rep, the awaiting lines of the last closed statement for deals absent from the
+    data: such a deal is unchanged since that close and nothing was paid on it since."""
+    present = {d.external_id for d in lk.data.deals}
+    out: dict[int, tuple[AwaitingLine, ...]] = {}
+    for snap in lk.data.snapshots:
+        if snap.month != last_closed:
+            continue
+        lines = tuple(a for a in awaiting_of_payload(snap.payload) if a.deal_id not in present)
+        if lines:
+            out[snap.rep_id] = lines
+    return out
+
+
+def _merge_awaiting(
+    computed: tuple[AwaitingLine, ...], carried: tuple[AwaitingLine, ...]
+) -> tuple[AwaitingLine, ...]:
+    """Both lists in the pass's order: close date, then deal id."""
+    merged = [*computed, *carried]
+    merged.sort(key=lambda a: (a.close_date, a.deal_id))  # stable: a deal's lines stay in order
+    return tuple(merged)
 
 
 def _explain(
