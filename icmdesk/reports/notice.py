@@ -19,6 +19,7 @@ from icmdesk.reports.layout import (
     PM,
     RULE,
     STYLES,
+    C,
     P,
     Part,
     build_pdf,
@@ -30,7 +31,7 @@ from icmdesk.reports.layout import (
 
 def _facts(rows: list[tuple[str, str]], width: float, *, highlight: int | None = None) -> Table:
     """A two-column table of label and value, the value in the rep's words and figures."""
-    data = [[P(label, STYLES.cell), PM(value, STYLES.cell)] for label, value in rows]
+    data = [[C(label, STYLES.cell), PM(value, STYLES.cell)] for label, value in rows]
     table = Table(data, colWidths=[width * 0.34, width * 0.66], hAlign="LEFT")
     style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -145,7 +146,7 @@ def _acknowledgement(n: ClawbackNotice, width: float) -> list[Flowable]:
         STYLES.body,
     )
     sign = Table(
-        [["", "", ""], [P(n.rep_name, STYLES.small), "", P("Date", STYLES.small)]],
+        [["", "", ""], [C(n.rep_name, STYLES.small), "", C("Date", STYLES.small)]],
         colWidths=[width * 0.55, width * 0.1, width * 0.35],
         rowHeights=[30, None],
     )

@@ -27,6 +27,7 @@ from icmdesk.reports.layout import (
     RULE,
     SHADE,
     STYLES,
+    C,
     P,
     Part,
     build_pdf,
@@ -82,10 +83,8 @@ class _Money:
     def cell(self, amount: Decimal | None, *, bold: bool = False) -> Any:
         if amount is None:
             return PM("", STYLES.cell_right)
-        text = markup(self(amount), bold=bold)
-        if amount < 0:
-            text = f'<font color="{NEGATIVE.hexval()}">{text}</font>'
-        return PM(text, STYLES.cell_right)
+        color = NEGATIVE if amount < 0 else None
+        return C(self(amount), STYLES.cell_right, bold=bold, color=color)
 
 
 def _identity(statement: Statement, width: float) -> Table:
@@ -101,7 +100,7 @@ def _identity(statement: Statement, width: float) -> Table:
         ("Status", "Closed" if statement.closed else "Draft — period open"),
     ]
     cells = [
-        [P(label.upper(), STYLES.head), P(value, STYLES.small, bold=True)] for label, value in items
+        [C(label.upper(), STYLES.head), C(value, STYLES.small, bold=True)] for label, value in items
     ]
     rows = [
         [cells[0], cells[1], cells[2], cells[3]],
@@ -128,7 +127,7 @@ def _summary(statement: Statement, m: _Money, width: float) -> Table:
     label_style = STYLES.head.clone("summaryhead", fontSize=6.8, leading=8.5)
 
     def figure(label: str, amount: Decimal) -> list[Any]:
-        return [P(label.upper(), label_style), PM(markup(m(amount), bold=True), STYLES.body)]
+        return [C(label.upper(), label_style), C(m(amount), STYLES.body, bold=True)]
 
     small = [
         [
@@ -160,9 +159,9 @@ def _summary(statement: Statement, m: _Money, width: float) -> Table:
         "payout", fontName=SANS_BOLD, fontSize=22, leading=27, textColor=ACCENT
     )
     payout = [
-        P("NET PAYOUT", STYLES.head),
-        PM(markup(m(statement.payout), bold=True), payout_style),
-        P(f"to be paid for {month_name(statement.month)}", STYLES.muted),
+        C("NET PAYOUT", STYLES.head),
+        C(m(statement.payout), payout_style, bold=True),
+        C(f"to be paid for {month_name(statement.month)}", STYLES.muted),
     ]
     box = Table([[grid, payout]], colWidths=[grid_w, width - grid_w])
     box.setStyle(
@@ -315,16 +314,16 @@ def _attainment(statement: Statement, m: _Money, width: float) -> list[Flowable]
     facts = Table(
         [
             [
-                [P("QUOTA", STYLES.head), P(m(statement.quota), STYLES.body, bold=True)],
+                [C("QUOTA", STYLES.head), C(m(statement.quota), STYLES.body, bold=True)],
                 [
-                    P("CREDITED TO DATE", STYLES.head),
-                    P(m(statement.credited_to_date), STYLES.body, bold=True),
+                    C("CREDITED TO DATE", STYLES.head),
+                    C(m(statement.credited_to_date), STYLES.body, bold=True),
                 ],
                 [
-                    P("ATTAINMENT", STYLES.head),
-                    P(fmt.percent(statement.attainment_pct), STYLES.body, bold=True),
+                    C("ATTAINMENT", STYLES.head),
+                    C(fmt.percent(statement.attainment_pct), STYLES.body, bold=True),
                 ],
-                [P("QUOTA PERIOD", STYLES.head), P(statement.quota_period_label, STYLES.body)],
+                [C("QUOTA PERIOD", STYLES.head), C(statement.quota_period_label, STYLES.body)],
             ]
         ],
         colWidths=[width * 0.2, width * 0.22, width * 0.16, width * 0.42],
@@ -342,11 +341,11 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
     if not lines:
         out.append(P("No deal commission this month.", STYLES.muted))
         return out
-    header = [P(h, STYLES.head) for h in ("Deal", "Customer", "Closed")] + [
-        P("Credited", STYLES.head_right),
-        P("Split", STYLES.head_right),
-        P("Rate / tier", STYLES.head),
-        P("Commission", STYLES.head_right),
+    header = [C(h, STYLES.head) for h in ("Deal", "Customer", "Closed")] + [
+        C("Credited", STYLES.head_right),
+        C("Split", STYLES.head_right),
+        C("Rate / tier", STYLES.head),
+        C("Commission", STYLES.head_right),
     ]
     rows: list[list[Any]] = [header]
     widths = [0.10, 0.25, 0.13, 0.13, 0.07, 0.18, 0.14]
@@ -378,7 +377,7 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
     total = sum((line.amount for line in lines), Decimal(0))
     rows.append(
         [
-            P(
+            C(
                 f"Total commission ({len(lines)} line{'s' if len(lines) != 1 else ''})",
                 STYLES.cell,
                 bold=True,
@@ -450,24 +449,24 @@ def _other_section(
     head_ref = "Month" if kind is LineKind.PRIOR_PERIOD else "Deal"
     rows: list[list[Any]] = [
         [
-            P(head_ref, STYLES.head),
-            P("Detail", STYLES.head),
-            P("Date", STYLES.head),
-            P("Amount", STYLES.head_right),
+            C(head_ref, STYLES.head),
+            C("Detail", STYLES.head),
+            C("Date", STYLES.head),
+            C("Amount", STYLES.head_right),
         ]
     ]
     for line in lines:
         when = line.earned_on or line.close_date
         rows.append(
             [
-                P(_reference(line), STYLES.cell),
+                C(_reference(line), STYLES.cell),
                 PM(_detail(line, m), STYLES.cell),
-                P(fmt.day(when) if when else "", STYLES.cell),
+                C(fmt.day(when) if when else "", STYLES.cell),
                 m.cell(line.amount),
             ]
         )
     total = sum((line.amount for line in lines), Decimal(0))
-    rows.append([P(total_label, STYLES.cell, bold=True), "", "", m.cell(total, bold=True)])
+    rows.append([C(total_label, STYLES.cell, bold=True), "", "", m.cell(total, bold=True)])
     table = Table(rows, colWidths=[width * w for w in (0.14, 0.58, 0.13, 0.15)], repeatRows=1)
     table.setStyle(_grid_style(("SPAN", (0, -1), (2, -1)), *_total_row_style()))
     return [CondPageBreak(1.0 * inch), P(title, STYLES.section), table]
@@ -491,7 +490,7 @@ def _draw_reconciliation(statement: Statement, m: _Money, width: float) -> list[
     if s.balance_owed_at_termination:
         rows.append(("Balance owed at termination", s.balance_owed_at_termination, False))
     data = [
-        [P(label, STYLES.cell, bold=bold), m.cell(amount, bold=bold)]
+        [C(label, STYLES.cell, bold=bold), m.cell(amount, bold=bold)]
         for label, amount, bold in rows
     ]
     table = Table(data, colWidths=[width * 0.45, width * 0.2], hAlign="LEFT")
@@ -542,20 +541,20 @@ def _reconciliation_note(s: Statement, m: _Money) -> str:
 def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     rows: list[list[Any]] = [
         [
-            P("Deal", STYLES.head),
-            P("Customer", STYLES.head),
-            P("Closed", STYLES.head),
-            P("Booked", STYLES.head_right),
-            P("Earned to date", STYLES.head_right),
-            P("Awaiting payment", STYLES.head_right),
+            C("Deal", STYLES.head),
+            C("Customer", STYLES.head),
+            C("Closed", STYLES.head),
+            C("Booked", STYLES.head_right),
+            C("Earned to date", STYLES.head_right),
+            C("Awaiting payment", STYLES.head_right),
         ]
     ]
     for a in statement.awaiting:
         rows.append(
             [
-                P(a.deal_id, STYLES.cell),
-                P(a.customer, STYLES.cell),
-                P(fmt.day(a.close_date), STYLES.cell),
+                C(a.deal_id, STYLES.cell),
+                C(a.customer, STYLES.cell),
+                C(fmt.day(a.close_date), STYLES.cell),
                 m.cell(a.booked),
                 m.cell(a.earned_to_date),
                 m.cell(a.awaiting),
@@ -564,7 +563,7 @@ def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     total = sum((a.awaiting for a in statement.awaiting), Decimal(0))
     rows.append(
         [
-            P("Total awaiting payment (not paid this month)", STYLES.cell, bold=True),
+            C("Total awaiting payment (not paid this month)", STYLES.cell, bold=True),
             "",
             "",
             "",

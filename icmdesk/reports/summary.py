@@ -13,15 +13,14 @@ from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.statement import Statement
 from icmdesk.reports import fmt
-from icmdesk.reports.fonts import markup
 from icmdesk.reports.layout import (
     INK,
     MUTED,
     NEGATIVE,
-    PM,
     RULE,
     SHADE,
     STYLES,
+    C,
     P,
     Part,
     content_width,
@@ -38,21 +37,19 @@ def summary_part(
     width = content_width(company)
 
     def cell(amount: Decimal, *, bold: bool = False) -> Any:
-        text = markup(fmt.money(amount, company.currency), bold=bold)
-        if amount < 0:
-            text = f'<font color="{NEGATIVE.hexval()}">{text}</font>'
-        return PM(text, STYLES.cell_right)
+        color = NEGATIVE if amount < 0 else None
+        return C(fmt.money(amount, company.currency), STYLES.cell_right, bold=bold, color=color)
 
     rows: list[list[Any]] = [
-        [P("Rep", STYLES.head), P("Payroll ID", STYLES.head)]
-        + [P(c, STYLES.head_right) for c in COLUMNS]
+        [C("Rep", STYLES.head), C("Payroll ID", STYLES.head)]
+        + [C(c, STYLES.head_right) for c in COLUMNS]
     ]
     ordered = sorted(statements, key=lambda s: (s.rep_name.casefold(), s.rep_id))
     for s in ordered:
         rows.append(
             [
-                P(s.rep_name, STYLES.cell),
-                P(s.payroll_id or "—", STYLES.cell),
+                C(s.rep_name, STYLES.cell),
+                C(s.payroll_id or "—", STYLES.cell),
                 cell(s.earnings),
                 cell(s.draw),
                 cell(s.recovery),
@@ -66,7 +63,7 @@ def summary_part(
 
     rows.append(
         [
-            P(f"Total ({len(statements)} reps)", STYLES.cell, bold=True),
+            C(f"Total ({len(statements)} reps)", STYLES.cell, bold=True),
             "",
             cell(total("earnings"), bold=True),
             cell(total("draw"), bold=True),
