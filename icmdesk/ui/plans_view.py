@@ -1,0 +1,709 @@
+"""Plans: each plan's versions, a version editor (tiers, quota, cap, bonuses, SPIFs,
+multipliers, override, trigger, clawback), a live payout chart and a what-if calculator.
+
+The chart and calculator come from the domain (icmdesk.domain.whatif, through the
+engine's rate table); this view only parses what was typed and draws. Saving a
+plan that is in use never rewrites a version: the edited version is added as a
+new version effective from its date (records.add_plan_version).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.domain.calendar import QuotaPeriod
+from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
+from icmdesk.domain.entities import (
+    NEW,
+    AttainmentBonus,
+    ClawbackMethod,
+    ClawbackPolicy,
+    DealTypeMultiplier,
+    OverrideScope,
+    PayoutTrigger,
+    Plan,
+    PlanVersion,
+    Spif,
+    Tier,
+    TierMode,
+)
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.domain.whatif import payout_curve, table_problems, what_if
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import choices, records
+from icmdesk.ui.forms import (
+    ErrorLabel,
+    FieldErrors,
+    date_edit,
+    from_qdate,
+    number_edit,
+    number_text,
+    parse_number,
+    to_qdate,
+)
+from icmdesk.ui.tier_chart import TierChart
+
+_DEFAULT_TIERS = (Tier(Decimal(0), Decimal(5)),)
+
+
+def _enum_combo(values: Sequence[tuple[str, str]]) -> QComboBox:
+    combo = QComboBox()
+    for value, text in values:
+        combo.addItem(text, value)
+    return combo
+
+
+def _set_combo(combo: QComboBox, value: str) -> None:
+    combo.setCurrentIndex(max(0, combo.findData(value)))
+
+
+class _Grid(QWidget):
+    """A small editable table (tiers, bonuses, SPIFs, multipliers) with add/remove buttons."""
+
+    def __init__(
+        self, headers: Sequence[str], read_only: Sequence[int] = (), add_text: str = "Add"
+    ) -> None:
+        super().__init__()
+        self._read_only = set(read_only)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.table = QTableWidget(0, len(headers))
+        self.table.setHorizontalHeaderLabels(list(headers))
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        rows = 4
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height()
+            + self.table.verticalHeader().defaultSectionSize() * rows
+            + 4
+        )
+        layout.addWidget(self.table)
+        self.error = ErrorLabel(self)
+        layout.addWidget(self.error)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(add_text)
+        self.remove_button = QPushButton("Remove")
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.add_button.clicked.connect(lambda: self.add_row([""] * self.table.columnCount()))
+        self.remove_button.clicked.connect(self._on_remove_button_clicked)
+
+    def add_row(self, texts: Sequence[str]) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, text in enumerate(texts):
+            item = QTableWidgetItem(text)
+            if column in self._read_only:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, column, item)
+
+    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(0)
+        for texts in rows:
+            self.add_row(texts)
+        self.table.blockSignals(False)
+
+    def text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text().strip() if item is not None else ""
+
+    def set_text(self, row: int, column: int, text: str) -> None:
+        item = self.table.item(row, column)
+        if item is not None:
+            item.setText(text)
+
+    def row_count(self) -> int:
+        return self.table.rowCount()
+
+    def _on_remove_button_clicked(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+            # Removing a row changes the table as much as editing a cell does.
+            self.table.itemChanged.emit(QTableWidgetItem())
+
+
+class PlansView(QWidget):
+    """Every plan with its versions; edit a version with a live chart and a what-if box."""
+
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self._file = company_file
+        self._today = today
+        company = records.get_company(company_file)
+        self._currency = company.currency
+        self._plans: tuple[Plan, ...] = ()
+        self._plan: Plan | None = None  # the plan being edited (None: a new plan)
+        self._version: PlanVersion | None = None  # the version loaded (None: a new version)
+        self._build_ui()
+        self._connect_signals()
+        self.refresh()
+
+    # Building.
+    def _build_ui(self) -> None:
+        outer = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        outer.addWidget(splitter)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("Plans"))
+        self.plan_list = QListWidget()
+        side_layout.addWidget(self.plan_list, 2)
+        self.new_plan_button = QPushButton("&New plan")
+        side_layout.addWidget(self.new_plan_button)
+        side_layout.addWidget(QLabel("Versions"))
+        self.version_list = QListWidget()
+        side_layout.addWidget(self.version_list, 1)
+        self.new_version_button = QPushButton("New &version")
+        self.new_version_button.setToolTip("Start a new version from the one shown")
+        side_layout.addWidget(self.new_version_button)
+        splitter.addWidget(side)
+
+        editor = QWidget()
+        form_layout = QVBoxLayout(editor)
+        self.errors = FieldErrors(ErrorLabel(editor))
+        form_layout.addWidget(self.errors.label(""))
+        self.in_use_note = QLabel()
+        self.in_use_note.setWordWrap(True)
+        form_layout.addWidget(self.in_use_note)
+        self._field_labels: dict[str, ErrorLabel] = {}
+
+        def field(widget: QWidget, name: str) -> QWidget:
+            box = QWidget()
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(0, 0, 0, 0)
+            inner.setSpacing(2)
+            inner.addWidget(widget)
+            label = ErrorLabel(box)
+            inner.addWidget(label)
+            self._field_labels[name] = label
+            return box
+
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.effective_from = date_edit()
+        self.quota_period = _enum_combo([(p.value, p.value.title()) for p in QuotaPeriod])
+        self.quota = number_edit(placeholder="none (set per assignment)")
+        self.mode = _enum_combo(
+            [(TierMode.MARGINAL.value, "Marginal"), (TierMode.RETROACTIVE.value, "Retroactive")]
+        )
+        self.cap = number_edit(placeholder="no cap")
+        self.trigger = _enum_combo(
+            [(PayoutTrigger.BOOKING.value, "On booking"), (PayoutTrigger.CASH.value, "On cash")]
+        )
+        override = QWidget()
+        override_layout = QHBoxLayout(override)
+        override_layout.setContentsMargins(0, 0, 0, 0)
+        self.override_rate = number_edit(placeholder="no override")
+        self.override_scope = _enum_combo(
+            [
+                (OverrideScope.DIRECT.value, "direct reports"),
+                (OverrideScope.TREE.value, "whole tree"),
+            ]
+        )
+        override_layout.addWidget(self.override_rate, 1)
+        override_layout.addWidget(QLabel("% of"))
+        override_layout.addWidget(self.override_scope, 1)
+        clawback = QWidget()
+        claw_layout = QHBoxLayout(clawback)
+        claw_layout.setContentsMargins(0, 0, 0, 0)
+        self.clawback_default = QCheckBox("Company default")
+        self.clawback_days = QSpinBox()
+        self.clawback_days.setRange(0, 3650)
+        self.clawback_days.setSuffix(" days")
+        self.clawback_method = _enum_combo(
+            [(ClawbackMethod.FULL.value, "full"), (ClawbackMethod.PRORATED.value, "prorated")]
+        )
+        claw_layout.addWidget(self.clawback_default)
+        claw_layout.addWidget(self.clawback_days)
+        claw_layout.addWidget(self.clawback_method)
+        for label, widget, name in (
+            ("Plan &name:", self.name, "name"),
+            ("&Effective from:", self.effective_from, "effective_from"),
+            ("Quota &period:", self.quota_period, "quota_period"),
+            ("&Quota:", self.quota, "quota"),
+            ("Tier &mode:", self.mode, "tier_mode"),
+            ("&Cap per period:", self.cap, "cap"),
+            ("Payout &trigger:", self.trigger, "payout_trigger"),
+            ("&Override:", override, "override_rate_pct"),
+            ("Clawback:", clawback, "clawback_policy"),
+        ):
+            form.addRow(label, field(widget, name))
+        form_layout.addLayout(form)
+
+        self.tiers = _Grid(["From %", "To %", "Rate %"], read_only=[1], add_text="Add tier")
+        self.bonuses = _Grid(["At attainment %", "Bonus amount"], add_text="Add bonus")
+        self.spifs = _Grid(
+            ["Name", "Amount", "Start", "End", "Min. deal", "Deal types"], add_text="Add SPIF"
+        )
+        self.multipliers = _Grid(["Deal type", "Multiplier %"], add_text="Add multiplier")
+        for title, grid, name in (
+            ("Rate table (tiers)", self.tiers, "tiers"),
+            ("Attainment bonuses", self.bonuses, "bonuses"),
+            ("SPIFs", self.spifs, "spifs"),
+            ("Deal-type multipliers", self.multipliers, "multipliers"),
+        ):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(grid)
+            self._field_labels[name] = grid.error
+            form_layout.addWidget(box)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.save_button = QPushButton("&Save")
+        buttons.addWidget(self.save_button)
+        form_layout.addLayout(buttons)
+        form_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(editor)
+        splitter.addWidget(scroll)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel("Payout against attainment (one quota period)"))
+        self.chart = TierChart()
+        right_layout.addWidget(self.chart, 1)
+        what = QGroupBox("What if…")
+        what_form = QFormLayout(what)
+        self.whatif_quota = number_edit(placeholder="quota")
+        self.whatif_quota.setToolTip(
+            "The quota the chart and calculator use when the plan has none"
+        )
+        self.whatif_credited = number_edit(placeholder="credited amount")
+        self.whatif_result = QLabel()
+        self.whatif_result.setWordWrap(True)
+        self.whatif_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        what_form.addRow("Quota:", self.whatif_quota)
+        what_form.addRow("Credited:", self.whatif_credited)
+        what_form.addRow(self.whatif_result)
+        right_layout.addWidget(what)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        cw = self.fontMetrics().averageCharWidth()
+        splitter.setSizes([cw * 22, cw * 70, cw * 50])
+
+    def _connect_signals(self) -> None:
+        self.plan_list.currentRowChanged.connect(self._on_plan_list_current_row_changed)
+        self.version_list.currentRowChanged.connect(self._on_version_list_current_row_changed)
+        self.new_plan_button.clicked.connect(self.new_plan)
+        self.new_version_button.clicked.connect(self.new_version)
+        self.save_button.clicked.connect(self.save)
+        self.tiers.table.itemChanged.connect(self._on_tiers_changed)
+        for edit in (self.quota, self.cap, self.whatif_quota, self.whatif_credited):
+            edit.textChanged.connect(self.update_chart)
+        self.mode.currentIndexChanged.connect(self.update_chart)
+        self.clawback_default.toggled.connect(self._on_clawback_default_toggled)
+
+    # Entry points.
+    def refresh(self) -> None:
+        """Re-read the plans and show the first one (or the one being edited)."""
+        keep = self._plan.id if self._plan else None
+        self._plans = choices.all_plans(self._file)
+        self.plan_list.blockSignals(True)
+        self.plan_list.clear()
+        for plan in self._plans:
+            self.plan_list.addItem(plan.name)
+        self.plan_list.blockSignals(False)
+        row = next((i for i, p in enumerate(self._plans) if p.id == keep), 0)
+        if self._plans:
+            self.plan_list.setCurrentRow(row)
+            self._show_plan(self._plans[row])
+        else:
+            self.new_plan()
+
+    def new_plan(self) -> None:
+        self._plan = None
+        self.plan_list.clearSelection()
+        self.version_list.clear()
+        version = PlanVersion(self._today(), _DEFAULT_TIERS)
+        self.name.clear()
+        self._load_version(version, is_new=True)
+
+    def new_version(self) -> None:
+        """A new version starting from the one shown, effective from the first of next month."""
+        if self._plan is None:
+            return
+        base = self._read_version_or(self._version or self._plan.versions[-1])
+        today = self._today()
+        start = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+        self._load_version(dataclasses.replace(base, effective_from=start, id=NEW), is_new=True)
+
+    # Loading.
+    def _show_plan(self, plan: Plan) -> None:
+        self._plan = plan
+        self.name.setText(plan.name)
+        self.version_list.blockSignals(True)
+        self.version_list.clear()
+        for i, v in enumerate(plan.versions):
+            self.version_list.addItem(f"v{i + 1} from {v.effective_from.isoformat()}")
+        self.version_list.blockSignals(False)
+        if plan.versions:
+            last = self._current_version_index(plan)
+            self.version_list.setCurrentRow(last)
+            self._load_version(plan.versions[last], is_new=False)
+
+    def _current_version_index(self, plan: Plan) -> int:
+        today = self._today()
+        current = plan.version_on(today) or plan.versions[-1]
+        return plan.versions.index(current)
+
+    def _load_version(self, v: PlanVersion, *, is_new: bool) -> None:
+        self._version = None if is_new else v
+        self.effective_from.setDate(to_qdate(v.effective_from))
+        _set_combo(self.quota_period, v.quota_period.value)
+        self.quota.setText(number_text(v.quota))
+        _set_combo(self.mode, v.tier_mode.value)
+        self.cap.setText(number_text(v.cap))
+        _set_combo(self.trigger, v.payout_trigger.value)
+        self.override_rate.setText(number_text(v.override_rate_pct))
+        _set_combo(self.override_scope, v.override_scope.value)
+        policy = v.clawback_policy
+        self.clawback_default.setChecked(policy is None)
+        shown = policy or ClawbackPolicy()
+        self.clawback_days.setValue(shown.window_days)
+        _set_combo(self.clawback_method, shown.method.value)
+        self._on_clawback_default_toggled(policy is None)
+        self.tiers.set_rows(
+            [[number_text(t.from_pct), "", number_text(t.rate_pct)] for t in v.tiers]
+        )
+        self._show_tier_ends()
+        self.bonuses.set_rows(
+            [[number_text(b.threshold_pct), number_text(b.amount)] for b in v.bonuses]
+        )
+        self.spifs.set_rows(
+            [
+                [
+                    s.name,
+                    number_text(s.amount),
+                    s.start.isoformat(),
+                    s.end.isoformat(),
+                    number_text(s.min_deal_amount),
+                    ", ".join(s.deal_types),
+                ]
+                for s in v.spifs
+            ]
+        )
+        self.multipliers.set_rows(
+            [[m.deal_type, number_text(m.multiplier_pct)] for m in v.multipliers]
+        )
+        self.whatif_quota.setText(number_text(v.quota) or "100000")
+        self._show_in_use_note()
+        self.errors.clear()
+        for label in self._field_labels.values():
+            label.set_messages(())
+        self.update_chart()
+
+    def _show_in_use_note(self) -> None:
+        in_use = self._plan is not None and choices.plan_in_use(self._file, self._plan.id)
+        if self._version is None and self._plan is not None:
+            text = "New version: saving adds it from the date above; earlier versions stay."
+        elif in_use:
+            text = (
+                "This plan is in use: saving adds your changes as a new version effective "
+                "from the date above (change the date first); this version stays as it was."
+            )
+        else:
+            text = ""
+        self.in_use_note.setText(text)
+        self.in_use_note.setVisible(bool(text))
+
+    # Reading.
+    def _read_tiers(self, problems: list[Problem] | None = None) -> tuple[Tier, ...]:
+        tiers = []
+        for row in range(self.tiers.row_count()):
+            try:
+                tiers.append(
+                    Tier(
+                        parse_number(self.tiers.text(row, 0)), parse_number(self.tiers.text(row, 2))
+                    )
+                )
+            except ValueError:
+                if problems is None:
+                    raise
+                problems.append(
+                    Problem(
+                        f"tiers[{row}]", f"Tier {row + 1}: the from % and rate % must be numbers."
+                    )
+                )
+        return tuple(tiers)
+
+    def _optional(
+        self, edit: QLineEdit, name: str, what: str, problems: list[Problem]
+    ) -> Decimal | None:
+        text = edit.text().strip()
+        if not text:
+            return None
+        try:
+            return parse_number(text)
+        except ValueError:
+            problems.append(Problem(name, f"{what} must be a number (got '{text}')."))
+            return None
+
+    def read_version(self) -> tuple[PlanVersion | None, list[Problem]]:
+        """The version as typed, or the inputs that could not be read."""
+        problems: list[Problem] = []
+        tiers = self._read_tiers(problems)
+        bonuses = []
+        for row in range(self.bonuses.row_count()):
+            try:
+                bonuses.append(
+                    AttainmentBonus(
+                        parse_number(self.bonuses.text(row, 0)),
+                        parse_number(self.bonuses.text(row, 1)),
+                    )
+                )
+            except ValueError:
+                problems.append(Problem(f"bonuses[{row}]", f"Bonus {row + 1}: numbers needed."))
+        spifs = []
+        for row in range(self.spifs.row_count()):
+            t = [self.spifs.text(row, c) for c in range(6)]
+            try:
+                spifs.append(
+                    Spif(
+                        name=t[0],
+                        amount=parse_number(t[1]),
+                        start=date.fromisoformat(t[2]),
+                        end=date.fromisoformat(t[3]),
+                        min_deal_amount=parse_number(t[4]) if t[4] else Decimal("0.00"),
+                        deal_types=tuple(x.strip() for x in t[5].split(",") if x.strip()),
+                    )
+                )
+            except ValueError:
+                problems.append(
+                    Problem(
+                        f"spifs[{row}]",
+                        f"SPIF {row + 1}: amounts must be numbers and dates YYYY-MM-DD.",
+                    )
+                )
+        multipliers = []
+        for row in range(self.multipliers.row_count()):
+            try:
+                multipliers.append(
+                    DealTypeMultiplier(
+                        self.multipliers.text(row, 0), parse_number(self.multipliers.text(row, 1))
+                    )
+                )
+            except ValueError:
+                problems.append(
+                    Problem(f"multipliers[{row}]", f"Multiplier {row + 1}: a number is needed.")
+                )
+        quota = self._optional(self.quota, "quota", "The quota", problems)
+        cap = self._optional(self.cap, "cap", "The cap", problems)
+        override = self._optional(
+            self.override_rate, "override_rate_pct", "The override rate", problems
+        )
+        if problems:
+            return None, problems
+        policy = (
+            None
+            if self.clawback_default.isChecked()
+            else ClawbackPolicy(
+                self.clawback_days.value(), ClawbackMethod(self.clawback_method.currentData())
+            )
+        )
+        version = PlanVersion(
+            effective_from=from_qdate(self.effective_from.date()),
+            tiers=tiers,
+            quota_period=QuotaPeriod(self.quota_period.currentData()),
+            quota=quota,
+            tier_mode=TierMode(self.mode.currentData()),
+            cap=cap,
+            multipliers=tuple(multipliers),
+            bonuses=tuple(bonuses),
+            spifs=tuple(spifs),
+            override_rate_pct=override,
+            override_scope=OverrideScope(self.override_scope.currentData()),
+            payout_trigger=PayoutTrigger(self.trigger.currentData()),
+            clawback_policy=policy,
+            id=self._version.id if self._version else NEW,
+        )
+        return version, []
+
+    def _read_version_or(self, fallback: PlanVersion) -> PlanVersion:
+        version, _problems = self.read_version()
+        return version or fallback
+
+    # Saving.
+    def save(self) -> Plan | None:
+        """Save what the editor shows; every problem beside its field. The stored plan, or None."""
+        version, problems = self.read_version()
+        if version is None:
+            self._show_problems(problems, prefix="")
+            return None
+        name = self.name.text().strip()
+        plan = self._plan
+        try:
+            if plan is None:
+                saved = records.save_plan(self._file, Plan(name, (version,)))
+                index = 0
+            elif self._version is None or choices.plan_in_use(self._file, plan.id):
+                # A new version, or an edit to a plan in use: added, never rewritten.
+                index = len(plan.versions)
+                if name != plan.name:
+                    plan = records.save_plan(self._file, dataclasses.replace(plan, name=name))
+                saved = records.add_plan_version(
+                    self._file, plan.id, dataclasses.replace(version, id=NEW)
+                )
+            else:
+                index = plan.versions.index(self._version)
+                versions = tuple(version if v is self._version else v for v in plan.versions)
+                saved = records.save_plan(
+                    self._file, dataclasses.replace(plan, name=name, versions=versions)
+                )
+        except ValidationError as e:
+            self._show_problems(e.problems, prefix=f"versions[{index}].")
+            return None
+        except NotFoundError as e:
+            self._show_problems([Problem("", str(e))], prefix="")
+            return None
+        self._plan = saved
+        self.refresh()
+        target = next(
+            (i for i, v in enumerate(saved.versions) if v.effective_from == version.effective_from),
+            None,
+        )
+        if target is not None:
+            self.version_list.setCurrentRow(target)
+        return saved
+
+    def _show_problems(self, problems: Sequence[Problem], *, prefix: str) -> None:
+        """Problems about the edited version (fields under `prefix`) go beside their fields."""
+        # Field names depend on where the edited version sits in the plan: register afresh.
+        self.errors = FieldErrors(self.errors.label(""))
+        for name, label in self._field_labels.items():
+            self.errors.adopt(name if name == "name" else f"{prefix}{name}", label)
+        self.errors.show(problems)
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """What each field's error label says (for tests and tools)."""
+        return {
+            name: label.text() for name, label in self._field_labels.items() if not label.isHidden()
+        }
+
+    # Live chart and what-if.
+    def _show_tier_ends(self) -> None:
+        table = self.tiers.table
+        table.blockSignals(True)
+        for row in range(self.tiers.row_count()):
+            nxt = self.tiers.text(row + 1, 0) if row + 1 < self.tiers.row_count() else ""
+            self.tiers.set_text(
+                row, 1, nxt or ("and up" if row + 1 == self.tiers.row_count() else "")
+            )
+        table.blockSignals(False)
+
+    def _chart_quota(self) -> Decimal | None:
+        for edit in (self.quota, self.whatif_quota):
+            try:
+                value = parse_number(edit.text())
+            except ValueError:
+                continue
+            if value > 0:
+                return value
+        return None
+
+    def update_chart(self) -> None:
+        """Redraw the curve and the what-if for the tiers as they stand in the editor."""
+        try:
+            tiers = self._read_tiers()
+        except ValueError:
+            self.chart.set_message("Tiers need numbers in From % and Rate %.")
+            self.whatif_result.setText("")
+            return
+        quota = self._chart_quota()
+        mode = TierMode(self.mode.currentData())
+        try:
+            cap = parse_number(self.cap.text()) if self.cap.text().strip() else None
+        except ValueError:
+            cap = None
+        problems = table_problems(tiers, quota)
+        if problems or quota is None:
+            self.chart.set_message(" ".join(problems) or "Give a quota to chart the payout.")
+        else:
+            self.chart.set_curve(
+                payout_curve(tiers, quota=quota, mode=mode, cap=cap),
+                [t.from_pct for t in tiers],
+                self._currency,
+            )
+        self._show_what_if(tiers, quota, mode, cap, problems)
+
+    def _show_what_if(
+        self,
+        tiers: tuple[Tier, ...],
+        quota: Decimal | None,
+        mode: TierMode,
+        cap: Decimal | None,
+        problems: list[str],
+    ) -> None:
+        try:
+            credited = parse_number(self.whatif_credited.text())
+        except ValueError:
+            self.whatif_result.setText("Type a credited amount to see its commission.")
+            return
+        if problems:
+            self.whatif_result.setText(" ".join(problems))
+            return
+        result = what_if(tiers, credited=credited, quota=quota, mode=mode, cap=cap)
+        parts = [f"Commission {fmt_money(result.commission, self._currency)}"]
+        if result.attainment_pct is not None:
+            parts.append(f"attainment {fmt_pct(result.attainment_pct)}")
+        if result.effective_rate_pct is not None:
+            parts.append(f"effective rate {fmt_pct(result.effective_rate_pct)}")
+        self.whatif_result.setText(" · ".join(parts))
+
+    # Slots.
+    def _on_plan_list_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._plans):
+            self._show_plan(self._plans[row])
+
+    def _on_version_list_current_row_changed(self, row: int) -> None:
+        if self._plan is not None and 0 <= row < len(self._plan.versions):
+            self._load_version(self._plan.versions[row], is_new=False)
+
+    def _on_tiers_changed(self, _item: QTableWidgetItem) -> None:
+        self._show_tier_ends()
+        self.update_chart()
+
+    def _on_clawback_default_toggled(self, checked: bool) -> None:
+        self.clawback_days.setEnabled(not checked)
+        self.clawback_method.setEnabled(not checked)

@@ -1,0 +1,155 @@
+"""The plans view: versions, the tier editor with its live chart and what-if, and saving
+(an edit to a plan in use becomes a new version)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QTableWidgetItem
+
+from icmdesk.domain.entities import (
+    Assignment,
+    Company,
+    Plan,
+    PlanVersion,
+    Rep,
+    Tier,
+    TierMode,
+)
+from icmdesk.domain.money import D
+from icmdesk.domain.whatif import payout_curve
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import choices, records
+from icmdesk.ui.forms import to_qdate
+from icmdesk.ui.plans_view import PlansView
+
+pytestmark = pytest.mark.gui
+
+TIERS = (Tier(D(0), D(5)), Tier(D(100), D(8)))
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Iterator[CompanyFile]:
+    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+    records.save_plan(cf, Plan("AE plan", (PlanVersion(date(2026, 1, 1), TIERS, quota=D(100000)),)))
+    used = records.save_plan(
+        cf, Plan("SDR plan", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(3)),)),))
+    )
+    rep = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
+    records.save_assignment(cf, Assignment(rep.id, used.id, date(2026, 1, 1)))
+    yield cf
+    cf.close()
+
+
+def open_view(qtbot, cf: CompanyFile) -> PlansView:  # type: ignore[no-untyped-def]
+    view = PlansView(cf, today=lambda: date(2026, 7, 1))
+    qtbot.addWidget(view)
+    view.resize(1300, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def plan(cf: CompanyFile, name: str) -> Plan:
+    return next(p for p in choices.all_plans(cf) if p.name == name)
+
+
+def set_cell(view: PlansView, row: int, column: int, text: str) -> None:
+    item = view.tiers.table.item(row, column)
+    if item is None:
+        view.tiers.table.setItem(row, column, QTableWidgetItem(text))
+    else:
+        item.setText(text)
+
+
+def test_the_chart_is_the_domain_curve_and_redraws_as_tiers_change(
+    qtbot, acme: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    assert [view.plan_list.item(i).text() for i in range(view.plan_list.count())] == [
+        "AE plan",
+        "SDR plan",
+    ]
+    assert view.version_list.item(0).text() == "v1 from 2026-01-01"
+    assert view.tiers.text(0, 1) == "100" and view.tiers.text(1, 1) == "and up"
+    assert view.chart.points == payout_curve(TIERS, quota=D(100000), mode=TierMode.MARGINAL)
+    set_cell(view, 1, 2, "10")
+    changed = (Tier(D(0), D(5)), Tier(D(100), D(10)))
+    assert view.chart.points == payout_curve(changed, quota=D(100000), mode=TierMode.MARGINAL)
+    view.mode.setCurrentIndex(view.mode.findData("retroactive"))
+    assert view.chart.points == payout_curve(changed, quota=D(100000), mode=TierMode.RETROACTIVE)
+    set_cell(view, 1, 0, "oops")
+    assert view.chart.points == () and "numbers" in view.chart.message
+    view.grab()  # paints without error
+
+
+def test_the_what_if_box_gives_commission_attainment_and_effective_rate(
+    qtbot, acme: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    qtbot.keyClicks(view.whatif_credited, "120,000")
+    assert view.whatif_result.text() == (
+        "Commission $6,600.00 · attainment 120% · effective rate 5.5%"
+    )
+    view.cap.setText("6000")
+    assert view.whatif_result.text().startswith("Commission $6,000.00")
+
+
+def test_saving_a_plan_not_in_use_updates_its_version(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    set_cell(view, 1, 2, "9")
+    view.bonuses.add_row(["100", "500"])
+    assert view.save() is not None
+    (v,) = plan(acme, "AE plan").versions
+    assert v.tiers == (Tier(D(0), D(5)), Tier(D(100), D(9)))
+    assert [(b.threshold_pct, b.amount) for b in v.bonuses] == [(D(100), D(500))]
+
+
+def test_saving_a_plan_in_use_adds_a_version_and_keeps_the_old_one(
+    qtbot, acme: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.plan_list.setCurrentRow(1)
+    assert "in use" in view.in_use_note.text()
+    set_cell(view, 0, 2, "4")
+    # Same date as the version in force: refused beside the date, nothing saved.
+    assert view.save() is None
+    assert "both effective from 2026-01-01" in view.field_errors["effective_from"]
+    view.effective_from.setDate(to_qdate(date(2026, 7, 1)))
+    assert view.save() is not None
+    versions = plan(acme, "SDR plan").versions
+    assert [(v.effective_from, v.tiers[0].rate_pct) for v in versions] == [
+        (date(2026, 1, 1), D(3)),
+        (date(2026, 7, 1), D(4)),
+    ]
+    assert view.version_list.count() == 2
+
+
+def test_problems_show_beside_their_fields(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    set_cell(view, 1, 0, "0")  # not above the tier before
+    view.override_rate.setText("-5")
+    assert view.save() is None
+    errors = view.field_errors
+    assert "must be above the start of tier 1" in errors["tiers"]
+    assert "override rate" in errors["override_rate_pct"].lower()
+    view.cap.setText("lots")
+    assert view.save() is None
+    assert view.field_errors == {"cap": "The cap must be a number (got 'lots')."}
+    assert plan(acme, "AE plan").versions[0].tiers == TIERS
+
+
+def test_a_new_plan_and_a_new_version(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.new_plan()
+    view.name.setText("Overlay")
+    saved = view.save()
+    assert saved is not None and saved.versions[0].tiers == (Tier(D(0), D(5)),)
+    assert view.plan_list.currentItem().text() == "Overlay"
+    view.new_version()
+    assert view.effective_from.date() == to_qdate(date(2026, 8, 1))
+    assert view.save() is not None
+    assert len(plan(acme, "Overlay").versions) == 2
