@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
+from sqlalchemy.exc import OperationalError
 
 from icmdesk.domain.errors import CompanyFileError
 from icmdesk.models.database import (
@@ -199,7 +199,10 @@ def open_read_only(company_path: Path) -> CompanyFile:
     engine = make_engine(company_path, read_only=True)
     try:
         with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+            # The revision Alembic stamps, read directly (no Alembic import on this path).
+            current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except OperationalError:  # no alembic_version table: an empty file, never migrated
+        current = None
     except Exception:
         engine.dispose()
         raise

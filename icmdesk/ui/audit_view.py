@@ -52,7 +52,7 @@ class AuditTableModel(QAbstractTableModel):
         self._rows: list[AuditEntry] = []
         self._total = 0
         self._fetching = False
-        self._load_first_page()
+        # Empty until the view asks (refresh): nothing is read while the window is built.
 
     @property
     def total(self) -> int:
@@ -144,8 +144,6 @@ class AuditView(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._build_ui()
         self._connect_signals()
-        self._fill_choices()
-        self._show_count()
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -205,7 +203,7 @@ class AuditView(QWidget):
         self._model.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
-        # Edits made in other views since last time show up on coming back here.
+        # Read when shown, so edits made in other views since last time show up here.
         super().showEvent(event)
         if not event.spontaneous():
             self.refresh()

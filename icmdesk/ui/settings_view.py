@@ -10,7 +10,7 @@ import calendar
 import dataclasses
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -60,12 +60,22 @@ class SettingsView(QWidget):
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._file = company_file
-        self._company = records.get_company(company_file)
-        self._logo: bytes | None = self._company.logo_png
+        # Read when first shown, not while the main window is being built.
+        self._company: Company | None = None
+        self._logo: bytes | None = None
         self._problem_labels: dict[str, QLabel] = {}
         self._build_ui()
         self._connect_signals()
-        self._show(self._company)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._ensure_loaded()
+        super().showEvent(event)
+
+    def _ensure_loaded(self) -> Company:
+        if self._company is None:
+            self._company = records.get_company(self._file)
+            self._show(self._company)
+        return self._company
 
     # Building.
     def _build_ui(self) -> None:
@@ -192,7 +202,7 @@ class SettingsView(QWidget):
     def form_value(self) -> Company:
         """The company as the form shows it now."""
         return dataclasses.replace(
-            self._company,
+            self._ensure_loaded(),
             name=self._name.text().strip(),
             address=self._address.toPlainText(),
             currency=self._currency.text().strip().upper(),
@@ -262,7 +272,7 @@ class SettingsView(QWidget):
         self.saved.emit(saved)
 
     def _on_revert_clicked(self) -> None:
-        self._show(self._company)
+        self._show(self._ensure_loaded())
 
     def _on_choose_logo_clicked(self) -> None:
         path = FileDialogs.choose_logo(self)

@@ -41,6 +41,7 @@ def shown(view: AuditView) -> list[list[str]]:
 def test_every_change_newest_first(qtbot, qtmodeltester, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     view = AuditView(cf)
     qtbot.addWidget(view)
+    view.show()  # the log is read when shown
     qtmodeltester.check(view.model)
     rows = shown(view)
     assert [r[1:5] for r in rows[:2]] == [
@@ -57,6 +58,7 @@ def test_every_change_newest_first(qtbot, qtmodeltester, cf: CompanyFile) -> Non
 def test_filter_by_action_record_and_text(qtbot, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     view = AuditView(cf)
     qtbot.addWidget(view)
+    view.show()  # the log is read when shown
     view.set_filter(action="update")
     assert [r[3] for r in shown(view)] == ["name", "email"]
     view.set_filter(action="update", entity="rep")
@@ -71,6 +73,7 @@ def test_filter_by_action_record_and_text(qtbot, cf: CompanyFile) -> None:  # ty
 def test_typing_in_the_search_box_filters_after_a_pause(qtbot, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     view = AuditView(cf)
     qtbot.addWidget(view)
+    view.show()  # the log is read when shown
     qtbot.keyClicks(view._search, "Acme Inc")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert shown(view)[0][3] == "name"
@@ -84,6 +87,7 @@ def test_pages_load_as_the_table_scrolls(  # type: ignore[no-untyped-def]
         records.save_rep(cf, Rep(f"Rep {i}", date(2026, 1, 5)))
     view = AuditView(cf)
     qtbot.addWidget(view)
+    view.show()  # the log is read when shown
     assert view.model.rowCount() == 3 and view.model.total == 9
     assert view._count.text() == "9 changes · 3 loaded"
     qtmodeltester.check(view.model)  # fetches the rest, checking each step

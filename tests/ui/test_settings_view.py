@@ -122,6 +122,7 @@ def test_currency_cannot_change_once_deals_are_recorded(qtbot, tmp_path: Path) -
     try:
         view = SettingsView(demo)
         qtbot.addWidget(view)
+        view.show()
         view._currency.setText("EUR")
         qtbot.mouseClick(view._save, LEFT)
         assert view.problem_text("currency") == (
@@ -152,6 +153,7 @@ def test_read_only_offers_no_edits(view: SettingsView) -> None:
 def test_saved_name_updates_the_window_title(qtbot, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     window = MainWindow(cf)
     qtbot.addWidget(window)
+    window.show()
     view = window.show_view("Settings")
     assert isinstance(view, SettingsView)
     view._name.setText("Acme Inc")
