@@ -8,23 +8,31 @@ that is recorded in the audit log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, months_between
-from icmdesk.domain.entities import CompanyData, PeriodStatus
+from icmdesk.domain.entities import PeriodStatus
 from icmdesk.domain.errors import PeriodError
-from icmdesk.domain.statement import Statement
+from icmdesk.domain.statement import LineKind, Statement
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile, backup_file
-from icmdesk.models.tables import PeriodRow, SnapshotRow
+from icmdesk.models.tables import DirtyMonthRow, PeriodRow, SnapshotRow
 from icmdesk.services import audit
-from icmdesk.services.store import bulk_objects, load_company_data, load_for_months
+from icmdesk.services.store import (
+    bulk_objects,
+    data_month_bounds,
+    load_company_data,
+    load_for_months,
+    mark_dirty,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +55,14 @@ def compute_all(cf: CompanyFile, first: Month, last: Month) -> dict[Month, tuple
 
     Loads only what the months need (store.load_for_months): with every earlier month
     closed, the open month's quota periods and the closed months edits have touched
-    since they closed (dirty_months), not all of history.
+    since the last close (dirty_months), not all of history.
     """
     with cf.session() as session:
-        needed = load_for_months(session, first, last)
+        return _compute(session, first, last)
+
+
+def _compute(session: Session, first: Month, last: Month) -> dict[Month, tuple[Statement, ...]]:
+    needed = load_for_months(session, first, last)
     with bulk_objects():
         result = engine.compute_range(needed.data, first, last, verify_months=needed.verify_months)
     if needed.stale_reps and any(
@@ -58,8 +70,7 @@ def compute_all(cf: CompanyFile, first: Month, last: Month) -> dict[Month, tuple
     ):
         # A rep back on a statement after months without one: their awaiting lines cannot
         # be carried from the last closed month, so compute from everything.
-        with cf.session() as session:
-            data = load_company_data(session, history=False)
+        data = load_company_data(session, history=False)
         with bulk_objects():
             result = engine.compute_range(data, first, last)
     return result
@@ -69,14 +80,14 @@ def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[Perio
     """Every payout month from the first statement month through `through` (default: the
     last month with data, or the latest closed month), with its status."""
     with cf.session() as session:
-        data = load_company_data(session, history=False)
-    first = engine.first_statement_month(data)
+        first, last_data = data_month_bounds(session)
+        stored = {
+            p.month: p
+            for p in (mapping.period_value(r) for r in session.scalars(select(PeriodRow)))
+        }
     if first is None:
         return []
-    stored = {p.month: p for p in data.periods}
-    last = through or max(
-        [m for m in (engine.last_data_month(data), *stored) if m is not None], default=first
-    )
+    last = through or max([m for m in (last_data, *stored) if m is not None], default=first)
     return [
         PeriodInfo(m, stored[m].status, stored[m].closed_at)
         if m in stored
@@ -91,16 +102,15 @@ def close(
     """Close `month`: snapshot every statement with its content hash; months close in order.
 
     A backup copy of the file is written first (to `backup_dir`, default a
-    "Backups" folder beside the file).
+    "Backups" folder beside the file). The statements carry the corrections of every
+    dirty closed month, so the dirty markers are cleared with the close.
     """
     with cf.session() as session:
-        data = load_company_data(session, history=False)
-    _check_can_close(data, month)
+        _check_can_close(session, month)
     _backup_before(cf, f"before-close-{month}", backup_dir)
     with cf.session() as session:
-        data = load_company_data(session, history=False)
-        _check_can_close(data, month)
-        statements = engine.compute_month(data, month)
+        _check_can_close(session, month)
+        statements = _compute(session, month, month)[month]
         row = session.get(PeriodRow, month) or PeriodRow(month=month)
         row.status = PeriodStatus.OPEN.value
         row.closed_at = audit.now()
@@ -109,6 +119,9 @@ def close(
         session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
         session.flush()
         row.status = PeriodStatus.CLOSED.value
+        # Each dirty month's correction is now on a closed statement: re-verifying it
+        # would give 0 until something changes it again (which marks it again).
+        session.execute(delete(DirtyMonthRow))
         audit.record(
             session,
             action="close",
@@ -120,7 +133,11 @@ def close(
 
 
 def reopen(cf: CompanyFile, month: Month) -> None:
-    """Reopen the latest closed month (deliberately; recorded in the audit log)."""
+    """Reopen the latest closed month (deliberately; recorded in the audit log).
+
+    The months its statements corrected are marked dirty again: with those statements
+    gone, their corrections are due again in the first open month.
+    """
     with cf.session() as session:
         closed = session.scalars(
             select(PeriodRow.month).where(PeriodRow.status == PeriodStatus.CLOSED.value)
@@ -130,12 +147,14 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         latest = max(closed)
         if month != latest:
             raise PeriodError(f"only the latest closed month ({latest}) can be reopened")
+        corrected = _corrected_months(session, month)
         row = session.get(PeriodRow, month)
         assert row is not None
         row.status = PeriodStatus.OPEN.value
         row.closed_at = None
         session.flush()
         session.execute(delete(SnapshotRow).where(SnapshotRow.month == month))
+        mark_dirty(session, corrected, f"{month} reopened")
         audit.record(
             session,
             action="reopen",
@@ -146,11 +165,26 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         )
 
 
-def _check_can_close(data: CompanyData, month: Month) -> None:
-    status = {p.month: p.status for p in data.periods}
+def _corrected_months(session: Session, month: Month) -> set[Month]:
+    """The months the prior-period lines of `month`'s closed statements refer to."""
+    payloads = session.scalars(
+        select(SnapshotRow.payload).where(
+            SnapshotRow.month == month, func.instr(SnapshotRow.payload, '"prior_period"') > 0
+        )
+    )
+    return {
+        Month.parse(line["ref_month"])
+        for payload in payloads
+        for line in json.loads(payload)["lines"]
+        if line["kind"] == LineKind.PRIOR_PERIOD.value
+    }
+
+
+def _check_can_close(session: Session, month: Month) -> None:
+    status = {p.month: PeriodStatus(p.status) for p in session.scalars(select(PeriodRow))}
     if status.get(month) is PeriodStatus.CLOSED:
         raise PeriodError(f"{month} is already closed")
-    first = engine.first_statement_month(data)
+    first, _ = data_month_bounds(session)
     if first is not None:
         still_open = [
             m

@@ -312,34 +312,55 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         snaps = _snapshots(session, SnapshotRow.month.between(first, last))
         return MonthData(dataclasses.replace(small, snapshots=snaps), None)
     conn = session.connection()
-    dirty = sorted(
-        m
-        for m in session.scalars(
-            select(DirtyMonthRow.month).where(DirtyMonthRow.month <= last_closed)
-        )
-    )
-    needed = [*months_between(last_closed.plus(1), last), *dirty]
-    close_months = set(needed)
-    for lo, hi in _spans(needed):
-        params = (lo.first_day.isoformat(), hi.last_day.isoformat())
-        for sql in (
-            "SELECT DISTINCT substr(d.close_date, 1, 7) FROM payments p "
-            "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?",
-            "SELECT DISTINCT substr(close_date, 1, 7) FROM deals "
-            "WHERE cancellation_date BETWEEN ? AND ?",
-        ):
-            close_months.update(Month.parse(m) for (m,) in conn.exec_driver_sql(sql, params))
     kinds = {v.quota_period for p in small.plans for v in p.versions}
     unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
     fy = small.company.fiscal_year_start
-    unit_months = {
-        start.plus(i)
-        for start in {quota_period_start(m, unit, fy) for m in close_months if m <= last}
-        for i in range(unit.months)
-    }
+
+    def units(months: Iterable[Month]) -> list[Month]:
+        """Every month of the quota periods (of the longest length) holding `months`."""
+        starts = {quota_period_start(m, unit, fy) for m in months}
+        return sorted({start.plus(i) for start in starts for i in range(unit.months)})
+
+    def months_of(sql: str, spans: list[tuple[Month, Month]]) -> set[Month]:
+        found: set[Month] = set()
+        for lo, hi in spans:
+            params = (lo.first_day.isoformat(), hi.last_day.isoformat())
+            found.update(Month.parse(m) for (m,) in conn.exec_driver_sql(sql, params))
+        return found
+
+    marked = set(session.scalars(select(DirtyMonthRow.month)))
+    # A change in a month reaches the later deals of its quota period (attainment, tiers,
+    # bonuses) and, through them, the months those deals are paid or cancelled in.
+    touched = _spans(units(marked))
+    reached = set(units(marked))
+    reached |= months_of(
+        "SELECT DISTINCT substr(p.paid_on, 1, 7) FROM payments p "
+        "JOIN deals d ON d.id = p.deal_id WHERE d.close_date BETWEEN ? AND ?",
+        touched,
+    )
+    reached |= months_of(
+        "SELECT DISTINCT substr(cancellation_date, 1, 7) FROM deals "
+        "WHERE close_date BETWEEN ? AND ? AND cancellation_date IS NOT NULL",
+        touched,
+    )
+    dirty = sorted(m for m in marked | reached if m <= last_closed)
+    needed = _spans([*months_between(last_closed.plus(1), last), *dirty])
+    # Lines in those months come from deals closed in them, paid in them or cancelled in
+    # them: every such deal, with its whole quota period.
+    close_months = {m for lo, hi in needed for m in months_between(lo, hi)}
+    close_months |= months_of(
+        "SELECT DISTINCT substr(d.close_date, 1, 7) FROM payments p "
+        "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?",
+        needed,
+    )
+    close_months |= months_of(
+        "SELECT DISTINCT substr(close_date, 1, 7) FROM deals "
+        "WHERE cancellation_date BETWEEN ? AND ?",
+        needed,
+    )
     spans = [
         (lo.first_day, min(hi, last).last_day)
-        for lo, hi in _spans(sorted(m for m in unit_months if m <= last))
+        for lo, hi in _spans([m for m in units(m for m in close_months if m <= last) if m <= last])
     ]
     deals = load_deals_closed_in(session, spans)
 
@@ -613,3 +634,29 @@ def mark_company_change(session: Session, before: Company, after: Company) -> No
         or before.forgive_balance_at_termination != after.forgive_balance_at_termination
     ):
         mark_dirty_from(session, None, "company settings changed")
+
+
+def data_month_bounds(session: Session) -> tuple[Month | None, Month | None]:
+    """(engine.first_statement_month, engine.last_data_month) of the file, read in SQL."""
+    conn = session.connection()
+    firsts = [
+        conn.exec_driver_sql(
+            "SELECT min(close_date) FROM deals d "
+            "WHERE EXISTS (SELECT 1 FROM credits c WHERE c.deal_id = d.id)"
+        ).scalar(),
+        conn.exec_driver_sql("SELECT min(effective_from) FROM assignments").scalar(),
+        conn.exec_driver_sql("SELECT min(month) FROM adjustments").scalar(),
+    ]
+    lasts = [
+        conn.exec_driver_sql("SELECT max(close_date) FROM deals").scalar(),
+        conn.exec_driver_sql("SELECT max(paid_on) FROM payments").scalar(),
+        conn.exec_driver_sql("SELECT max(cancellation_date) FROM deals").scalar(),
+        conn.exec_driver_sql("SELECT max(month) FROM adjustments").scalar(),
+    ]
+
+    def month(text: str) -> Month:
+        return Month.parse(text[:7])
+
+    first = min((month(t) for t in firsts if t is not None), default=None)
+    last = max((month(t) for t in lasts if t is not None), default=None)
+    return first, last

@@ -15,8 +15,9 @@ data may hold a subset of the deals, provided (the services' month loader keeps 
   present (closed, paid or cancelled in it), as are all assignments, adjustments and
   periods, and the snapshots of the last closed month, of the verified months, and
   every snapshot carrying a prior-period line for a verified month;
-- a deal absent from the data is unchanged since the last close: its "Booked, awaiting
-  payment" lines are carried from each rep's last closed statement.
+- a deal absent from the data and not closed in a verified month is unchanged since the
+  last close: its "Booked, awaiting payment" lines are carried from each rep's last
+  closed statement (so every deal closed in a verified month must be present).
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ def _compute_open(
     run = EarningsRun(lk, want_months=wanted, until=max(open_months)).run()
     first_open = last_closed.plus(1) if last_closed is not None else None
     ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
-    carried = _carried_awaiting(lk, last_closed) if verify is not None and last_closed else {}
+    carried = (
+        _carried_awaiting(lk, last_closed, verify) if verify is not None and last_closed else {}
+    )
     explained: dict[tuple[int, Month], str] = {}
     if ppas and first_open in wanted:
         explained = _explain(lk, wanted, ppas)
@@ -425,15 +428,23 @@ def _prior_period_adjustments(
     return out
 
 
-def _carried_awaiting(lk: Lookups, last_closed: Month) -> dict[int, tuple[AwaitingLine, ...]]:
+def _carried_awaiting(
+    lk: Lookups, last_closed: Month, verify: frozenset[Month]
+) -> dict[int, tuple[AwaitingLine, ...]]:
     """Per rep, the awaiting lines of the last closed statement for deals absent from the
-    data: such a deal is unchanged since that close and nothing was paid on it since."""
+    data: such a deal is unchanged since that close and nothing was paid on it since. A
+    deal closed in a verified month is never absent (those quota periods are loaded
+    whole): if its line has no deal now, the deal was deleted or moved."""
     present = {d.external_id for d in lk.data.deals}
     out: dict[int, tuple[AwaitingLine, ...]] = {}
     for snap in lk.data.snapshots:
         if snap.month != last_closed:
             continue
-        lines = tuple(a for a in awaiting_of_payload(snap.payload) if a.deal_id not in present)
+        lines = tuple(
+            a
+            for a in awaiting_of_payload(snap.payload)
+            if a.deal_id not in present and Month.of(a.close_date) not in verify
+        )
         if lines:
             out[snap.rep_id] = lines
     return out

@@ -1,0 +1,198 @@
+"""Edits under closed months are marked dirty; a month computed from only what it needs
+(store.load_for_months) equals the computation from everything, edit after edit."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from icmdesk.domain import engine
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import Adjustment, Company, Deal, Payment
+from icmdesk.domain.money import from_cents
+from icmdesk.domain.statement import LineKind, Statement
+from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import DirtyMonthRow
+from icmdesk.services import company_io, periods, records, store
+
+FIRST = Month(2025, 11)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.icmdesk"
+    cf = company_io.write_demo(path)
+    try:
+        backups = path.parent / "Backups"
+        for m in range(5):  # 2025-11 .. 2026-03 closed
+            periods.close(cf, FIRST.plus(m), backup_dir=backups)
+    finally:
+        cf.close()
+    return path
+
+
+@pytest.fixture
+def cf(demo: Path, tmp_path: Path) -> Iterator[CompanyFile]:
+    source = CompanyFile.open(demo)
+    source.backup_to(tmp_path / "copy.icmdesk")
+    source.close()
+    copy = CompanyFile.open(tmp_path / "copy.icmdesk")
+    yield copy
+    copy.close()
+
+
+def _dirty(cf: CompanyFile) -> set[Month]:
+    with cf.session() as s:
+        return set(s.scalars(select(DirtyMonthRow.month)))
+
+
+def _full(cf: CompanyFile, month: Month) -> tuple[Statement, ...]:
+    with cf.session() as s:
+        data = store.load_company_data(s, history=False)
+    return engine.compute_month(data, month)
+
+
+def _same_as_full(cf: CompanyFile, *months: Month) -> None:
+    for month in months:
+        assert periods.compute(cf, month) == _full(cf, month), month
+
+
+def _deal_in(cf: CompanyFile, month: Month, *, paid: bool = False) -> Deal:
+    with cf.session() as s:
+        deals = store.load_all_deals(s)
+    return next(
+        d
+        for d in deals
+        if Month.of(d.close_date) == month
+        and d.cancellation_date is None
+        and bool(d.payments) == paid
+    )
+
+
+APR, JUN = Month(2026, 4), Month(2026, 6)
+JAN = Month(2026, 1)
+
+
+def test_unchanged_closed_history_needs_nothing_re_verified(cf: CompanyFile) -> None:
+    assert _dirty(cf) == set()
+    with cf.session() as s:
+        needed = store.load_for_months(s, APR, APR)
+        everything = len(store.load_all_deals(s))
+    assert needed.verify_months == frozenset()
+    assert 0 < len(needed.data.deals) < everything
+    _same_as_full(cf, APR, JUN)
+
+
+def test_raw_loading_reads_what_the_orm_reads(cf: CompanyFile) -> None:
+    with cf.session() as s:
+        assert store.load_all_deals(s) == store.load_deals(s)
+    for cents in (0, 1, 5, 100, 123456, 10**12):
+        assert Decimal(cents).scaleb(-2).as_tuple() == from_cents(cents).as_tuple()
+
+
+def test_an_edited_deal_marks_its_months_and_is_corrected_once(cf: CompanyFile) -> None:
+    deal = _deal_in(cf, JAN)
+    records.save_deal(cf, dataclasses.replace(deal, amount=deal.amount + Decimal("1000.00")))
+    assert _dirty(cf) == {JAN}
+    statements = periods.compute(cf, APR)
+    assert any(line.kind is LineKind.PRIOR_PERIOD for s in statements for line in s.lines)
+    _same_as_full(cf, APR, JUN)
+    periods.close(cf, APR, backup_dir=cf.path.parent / "Backups")
+    assert _dirty(cf) == set()  # posted on April's closed statements
+    may = Month(2026, 5)
+    assert not any(
+        line.kind is LineKind.PRIOR_PERIOD for s in periods.compute(cf, may) for line in s.lines
+    )
+    _same_as_full(cf, may)
+    periods.reopen(cf, APR)
+    assert _dirty(cf) == {JAN}  # April's corrections are due again
+    _same_as_full(cf, APR)
+
+
+def test_payments_cancellations_and_deletions_mark_their_months(cf: CompanyFile) -> None:
+    deal = _deal_in(cf, Month(2025, 12))
+    paid = dataclasses.replace(
+        deal,
+        payments=(Payment(date(2026, 2, 3), deal.amount),),
+        cancellation_date=date(2026, 3, 1),
+        cancellation_reason="Churned",
+    )
+    records.save_deal(cf, paid)
+    assert _dirty(cf) == {Month(2025, 12), Month(2026, 2), Month(2026, 3)}
+    _same_as_full(cf, APR)
+    other = _deal_in(cf, Month(2026, 2))
+    records.delete_deal(cf, other.id)
+    assert Month(2026, 2) in _dirty(cf)
+    _same_as_full(cf, APR, JUN)
+
+
+def test_a_deal_moved_out_of_a_closed_month_marks_both_months(cf: CompanyFile) -> None:
+    deal = _deal_in(cf, Month(2026, 2))
+    moved = dataclasses.replace(deal, close_date=date(2026, 5, 2), payments=())
+    records.save_deal(cf, moved)
+    assert Month(2026, 2) in _dirty(cf)
+    _same_as_full(cf, APR, Month(2026, 5))
+
+
+def test_adjustments_assignments_plans_and_settings_mark_months(cf: CompanyFile) -> None:
+    rep = records.get_rep(cf, _deal_in(cf, JAN).credits[0].rep_id)
+    records.save_adjustment(cf, Adjustment(rep.id, Month(2025, 12), Decimal("75.00"), "Late"))
+    assert _dirty(cf) == {Month(2025, 12)}
+    _same_as_full(cf, APR)
+
+    with cf.session() as s:
+        data = store.load_company_data(s, deals=False, history=False, snapshots=False)
+    plan = next(p for p in data.plans if p.versions)
+    back = dataclasses.replace(plan.versions[-1], effective_from=date(2026, 2, 1), id=0)
+    if all(v.effective_from < back.effective_from for v in plan.versions):
+        records.add_plan_version(cf, plan.id, back)
+        assert {Month(2026, 2), Month(2026, 3)} <= _dirty(cf)
+        _same_as_full(cf, APR)
+
+    company = records.get_company(cf)
+    records.update_company(cf, dataclasses.replace(company, fiscal_year_start=4))
+    assert _dirty(cf) >= {FIRST.plus(i) for i in range(5)}
+    _same_as_full(cf, APR, JUN)
+
+
+def test_edits_in_open_months_mark_nothing(cf: CompanyFile) -> None:
+    deal = _deal_in(cf, Month(2026, 5))
+    records.save_deal(cf, dataclasses.replace(deal, amount=deal.amount + Decimal("10.00")))
+    assert _dirty(cf) == set()
+    _same_as_full(cf, APR, Month(2026, 5))
+
+
+def test_nothing_is_marked_while_nothing_is_closed(tmp_path: Path) -> None:
+    cf = records.create_company_file(tmp_path / "new.icmdesk", Company("New"))
+    try:
+        with cf.session() as s:
+            store.mark_dirty_from(s, None, "test")
+            store.mark_dirty(s, [JAN], "test")
+        assert _dirty(cf) == set()
+    finally:
+        cf.close()
+
+
+def test_an_import_marks_every_closed_month(cf: CompanyFile, tmp_path: Path) -> None:
+    out = tmp_path / "export.json"
+    company_io.export_to(cf, out)
+    imported = company_io.import_json(tmp_path / "imported.icmdesk", out.read_text("utf-8"))
+    try:
+        assert _dirty(imported) == {FIRST.plus(i) for i in range(5)}
+        _same_as_full(imported, APR)
+    finally:
+        imported.close()
+
+
+def test_a_version_edit_with_unchanged_versions_marks_nothing(cf: CompanyFile) -> None:
+    with cf.session() as s:
+        data = store.load_company_data(s, deals=False, history=False, snapshots=False)
+    plan = data.plans[0]
+    records.save_plan(cf, dataclasses.replace(plan, name=plan.name + " (renamed)"))
+    assert _dirty(cf) == set()
