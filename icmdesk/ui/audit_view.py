@@ -151,7 +151,7 @@ class AuditView(QWidget):
         self._search = QLineEdit()
         self._search.setPlaceholderText("Search record id, field or values")
         self._search.setClearButtonEnabled(True)
-        self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 32)
+        self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 40)
         self._action = QComboBox()
         self._entity = QComboBox()
         bar.addWidget(self._search)
@@ -166,7 +166,7 @@ class AuditView(QWidget):
         layout.addLayout(bar)
         self._table = make_table(self)
         self._table.setModel(self._model)
-        set_column_widths(self._table, (19, 8, 14, 18, 30, 30))
+        set_column_widths(self._table, (22, 8, 14, 18, 30, 30))
         self._table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self._table)
 

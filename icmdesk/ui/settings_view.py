@@ -85,7 +85,10 @@ class SettingsView(QWidget):
         page = QWidget()
         scroll.setWidget(page)
         outer.addWidget(scroll)
-        self._form = QFormLayout(page)
+        page_layout = QVBoxLayout(page)
+        self._form = QFormLayout()
+        page_layout.addLayout(self._form)
+        page_layout.addStretch(1)  # spare height below the form, not between its rows
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self._general = QLabel()
@@ -154,16 +157,23 @@ class SettingsView(QWidget):
         outer.addLayout(buttons)
 
     def _add(self, label: str, field: QWidget, key: str) -> None:
-        self._form.addRow(label, field)
+        # The field with its problem line right under it, in one form row.
         problem = QLabel()
         problem.setStyleSheet(PROBLEM_STYLE)
         problem.setWordWrap(True)
         problem.hide()
-        self._form.addRow("", problem)
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(field)
+        column.addWidget(problem)
+        self._form.addRow(label, cell)
         self._problem_labels[key] = problem
-        caption = self._form.labelForField(field)
+        caption = self._form.labelForField(cell)
         if isinstance(caption, QLabel):
             caption.setBuddy(field)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
     def _connect_signals(self) -> None:
         self._save.clicked.connect(self._on_save_clicked)
