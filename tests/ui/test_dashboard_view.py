@@ -1,0 +1,94 @@
+"""The dashboard view: a month's totals, payouts, attainment bars, clawbacks and warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import (
+    Assignment,
+    Company,
+    Credit,
+    Deal,
+    Plan,
+    PlanVersion,
+    Rep,
+    Tier,
+)
+from icmdesk.domain.money import D
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import cancellation, deal_table, records
+from icmdesk.ui.dashboard_view import DashboardView
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Iterator[CompanyFile]:
+    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+    plan = records.save_plan(
+        cf,
+        Plan(
+            "AE",
+            (
+                PlanVersion(
+                    date(2026, 1, 1), (Tier(D(0), D(10)), Tier(D(100), D(20))), quota=D(10000)
+                ),
+            ),
+        ),
+    )
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
+    records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
+    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1)))
+    records.save_deal(
+        cf, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
+    )
+    cancellation.cancel_deal(
+        cf, deal_table.deal_page(cf, search="D-1")[0].id, date(2026, 2, 20), "churned"
+    )
+    yield cf
+    cf.close()
+
+
+def open_view(qtbot, cf: CompanyFile, today: date) -> DashboardView:  # type: ignore[no-untyped-def]
+    view = DashboardView(cf, today=lambda: today)
+    qtbot.addWidget(view)
+    view.resize(1100, 700)
+    view.show()
+    qtbot.waitUntil(lambda: view.board is not None, timeout=10000)
+    return view
+
+
+def texts(model) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [
+        [model.data(model.index(r, c)) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def test_the_month_of_today_with_payouts_and_attainment(
+    qtbot, qtmodeltester, acme: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme, date(2026, 1, 15))
+    assert view.month.currentText() == "2026-01"
+    assert view.total.text() == "$1,400.00" and view.clawed.text() == "$0.00"
+    qtmodeltester.check(view.reps_model)
+    assert texts(view.reps_model) == [["Ana Lee", "$1,400.00", "$1,400.00", "120%", "AE"]]
+    assert view.chart.rows == (("Ana Lee", D(120)),)
+    assert "Bo Chen" in view.warnings.text()
+    view.grab()
+
+
+def test_picking_a_month_shows_its_clawbacks(qtbot, qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme, date(2026, 1, 15))
+    view.month.setCurrentIndex(view.month.findText("2026-02"))
+    qtbot.waitUntil(lambda: view.board is not None and view.board.month == Month(2026, 2))
+    assert view.clawed.text() == "-$1,400.00"
+    qtmodeltester.check(view.clawback_model)
+    assert texts(view.clawback_model) == [["Ana Lee", "D-1", "Globex", "-$1,400.00"]]
+    assert "2026-01" in view.warnings.text()  # January still open
+    assert view.status.text() == "Open (not closed yet)"
