@@ -28,6 +28,8 @@ _FILES = {
 _lock = threading.Lock()
 _registered: dict[str, frozenset[int]] = {}
 _family_done: list[bool] = []  # non-empty once the family mapping is registered
+_PRINTABLE_ASCII = frozenset(range(0x20, 0x7F))
+_ascii_fonts: set[str] = set()  # fonts with a glyph for every printable ASCII character
 
 
 def _ensure(name: str) -> frozenset[int]:
@@ -44,7 +46,10 @@ def _ensure(name: str) -> frozenset[int]:
                 pdfmetrics.registerFontFamily(
                     FALLBACK, normal=FALLBACK, bold=FALLBACK, italic=FALLBACK, boldItalic=FALLBACK
                 )
-            _registered[name] = frozenset(font.face.charToGlyph)
+            covered = frozenset(font.face.charToGlyph)
+            if covered >= _PRINTABLE_ASCII:
+                _ascii_fonts.add(name)
+            _registered[name] = covered
         return _registered[name]
 
 
@@ -65,10 +70,18 @@ def _needs_fallback(ch: str, covered: frozenset[int]) -> bool:
     return not ch.isspace() and ord(ch) not in covered
 
 
+def _plain_ascii(text: str, font: str) -> bool:
+    # Most text is printable ASCII, which the main fonts cover whole: no need to look
+    # at each character (this is checked once per font, when it is registered).
+    return font in _ascii_fonts and text.isascii() and text.isprintable()
+
+
 def runs(text: str, *, bold: bool = False) -> list[tuple[str, str]]:
     """Cut text into (font name, text) runs: the main font where it has the glyph, else fallback."""
     register_fonts()
     main = SANS_BOLD if bold else SANS
+    if _plain_ascii(text, main):
+        return [(main, text)] if text else []
     covered = _registered[main]
     out: list[tuple[str, str]] = []
     for ch in text:
@@ -122,6 +135,6 @@ def fits_plain(text: str, size: float, room: float) -> bool:
     """True when the text needs no fallback font and fits `room` points in the main font."""
     register_fonts()
     covered = _registered[SANS]
-    if any(_needs_fallback(ch, covered) for ch in text):
+    if not _plain_ascii(text, SANS) and any(_needs_fallback(ch, covered) for ch in text):
         return False
     return pdfmetrics.stringWidth(text, SANS, size) <= room

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from icmdesk.domain.statement import Statement
-from icmdesk.reports import generate_batch
+from icmdesk.reports import batch, generate_batch
 from icmdesk.reports.batch import notice_file_name, slug, statement_file_name
 from icmdesk.reports.fmt import money
 from tests.reports import factories as f
@@ -107,6 +107,39 @@ def test_cancel_removes_what_the_batch_wrote(tmp_path: Path) -> None:
 def test_cancel_with_the_pool(tmp_path: Path) -> None:
     result = generate_batch(
         f.company(), team(12), tmp_path, generated=GENERATED, progress=lambda done, total: done < 3
+    )
+    assert result.cancelled and result.files == ()
+    assert list((tmp_path / "2026-03").iterdir()) == []
+
+
+def test_pool_sends_runs_of_statements_and_still_reports_every_file(tmp_path: Path) -> None:
+    statements = team(40)  # runs of several statements per worker round trip
+    runs = batch._chunks(batch._plan(statements, tmp_path)[0], 2)
+    assert max(len(r) for r in runs) > 1 and len(runs[-1]) == 1
+    assert [j for r in runs for j in r] == batch._plan(statements, tmp_path)[0]
+    calls: list[tuple[int, int]] = []
+    result = generate_batch(
+        f.company(),
+        statements,
+        tmp_path,
+        generated=GENERATED,
+        progress=lambda done, total: calls.append((done, total)) is None,
+    )
+    total = 40 + 1 + 2
+    assert calls == [(i, total) for i in range(1, total + 1)]
+    assert len(result.files) == total
+    joined = pages(tmp_path / "2026-03" / "All-2026-03.pdf")
+    # The print file keeps the batch's order: Rep 0 (and its notice), Rep 1, Rep 10, ...
+    firsts = [p for p in joined if "Commission Statement" in p]
+    names = sorted((s.rep_name for s in statements), key=str.casefold)
+    assert len(firsts) == 40
+    for name, page in zip(names, firsts, strict=True):
+        assert f"{name} · March 2026" in page
+
+
+def test_cancel_with_the_pool_stops_inside_a_run(tmp_path: Path) -> None:
+    result = generate_batch(
+        f.company(), team(40), tmp_path, generated=GENERATED, progress=lambda done, total: done < 3
     )
     assert result.cancelled and result.files == ()
     assert list((tmp_path / "2026-03").iterdir()) == []
