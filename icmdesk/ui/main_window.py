@@ -26,10 +26,12 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
+from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.periods_view import PeriodsView
+from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.reps_view import RepsView
 from icmdesk.ui.settings_view import SettingsView
 
@@ -113,7 +115,9 @@ class MainWindow(QMainWindow):
         # Each view gets the company file and does its own work; the window only hosts them.
         for title, view in (
             ("Overview", OverviewView(self._summary)),
+            ("Dashboard", DashboardView(self._file)),
             ("Reps", RepsView(self._file)),
+            ("Plans", PlansView(self._file)),
             ("Deals", DealsView(self._file)),
             ("Periods", PeriodsView(self._file)),
             ("Audit log", AuditView(self._file)),
