@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -17,13 +18,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from icmdesk.domain.engine.fmt import fmt_pct
 from icmdesk.domain.entities import Deal
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import StatementLine
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import cancellation, records
 from icmdesk.ui.forms import ErrorLabel, FieldErrors, date_edit, from_qdate
-from icmdesk.ui.tables import Column, ValueTableModel, make_table, money_column
+from icmdesk.ui.tables import (
+    RIGHT,
+    Column,
+    ValueTableModel,
+    make_table,
+    money_column,
+    set_column_widths,
+)
 
 PREVIEW_DELAY_MS = 300  # recompute once the user stops changing the date
 
@@ -92,17 +101,21 @@ class CancelDialog(QDialog):
         self.model: ValueTableModel[PreviewRow] = ValueTableModel(
             [
                 Column("Rep", lambda r: r[0]),
-                Column("Line", lambda r: r[1].description),
+                Column(
+                    "Split",
+                    lambda r: r[1].split_pct,
+                    lambda v: "" if v is None else fmt_pct(v),
+                    RIGHT,
+                ),
+                Column("Rule", lambda r: r[1].rule, tooltip=lambda r: r[1].description),
                 money_column("Amount", lambda r: r[1].amount, self._currency),
             ],
             parent=self,
         )
         self.table: QTableView = make_table(self)
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 18)
-        self.table.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 60)
-        self.table.setColumnWidth(2, self.fontMetrics().averageCharWidth() * 14)
+        set_column_widths(self.table, (18, 7, 0, 13))
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.summary = QLabel()
         layout.addWidget(self.summary)

@@ -186,6 +186,8 @@ class DashboardView(QWidget):
         lower.addWidget(self._boxed("Needs attention", self.warnings))
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        cw = self.fontMetrics().averageCharWidth()
+        lower.setSizes([cw * 70, cw * 45])
         layout.addWidget(lower, 2)
 
     def _figure(self, caption: str, layout: QHBoxLayout) -> QLabel:

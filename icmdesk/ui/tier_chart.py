@@ -71,7 +71,9 @@ class TierChart(QWidget):
         top = max(p.commission for p in self._points)
         top_text = fmt_money(top, self._currency)
         left = metrics.horizontalAdvance(top_text) + 12
-        plot = QRectF(left, metrics.height(), self.width() - left - 16, 0)
+        plot = QRectF(
+            left, metrics.height(), self.width() - left - metrics.horizontalAdvance("200%"), 0
+        )
         plot.setBottom(self.height() - metrics.height() * 2 - 4)
         x_max = float(MAX_ATTAINMENT_PCT)
         y_max = float(top) or 1.0

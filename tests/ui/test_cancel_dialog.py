@@ -65,19 +65,22 @@ def open_dialog(qtbot, cf: CompanyFile, today: date) -> CancelDialog:  # type: i
 
 def shown(dialog: CancelDialog) -> list[list[str]]:
     m = dialog.model
-    return [[m.data(m.index(r, c)) for c in range(3)] for r in range(m.rowCount())]
+    return [[m.data(m.index(r, c)) for c in range(4)] for r in range(m.rowCount())]
 
 
 def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     dialog = open_dialog(qtbot, acme, date(2026, 2, 15))
     qtmodeltester.check(dialog.model)
     assert [row[0] for row in shown(dialog)] == ["Ana Lee", "Bo Chen"]
-    assert [row[2] for row in shown(dialog)] == ["-$600.00", "-$400.00"]
+    assert [row[1:] for row in shown(dialog)] == [
+        ["60%", "full clawback within 90 days, factor 1", "-$600.00"],
+        ["40%", "full clawback within 90 days, factor 1", "-$400.00"],
+    ]
     assert dialog.summary.text() == "2 clawback lines would be posted."
     assert the_deal(acme).cancellation_date is None  # a preview saves nothing
 
     qtbot.keyClicks(dialog.reason, "customer churned")
-    qtbot.waitUntil(lambda: "(customer churned)" in shown(dialog)[0][1])
+    qtbot.waitUntil(lambda: "(customer churned)" in dialog.preview[0].description)
     preview = dialog.preview
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == CancelDialog.DialogCode.Accepted
