@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -65,6 +66,9 @@ class OverviewView(QWidget):
         layout.addStretch(1)
 
 
+# A view class: built with the company file when first shown.
+ViewFactory = Callable[[CompanyFile], QWidget]
+
 _FALLBACK_SHORTCUTS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
 
 
@@ -111,21 +115,22 @@ class MainWindow(QMainWindow):
         self._nav = QListWidget()
         self._nav.setSpacing(3)
         self._stack = QStackedWidget()
-        self._settings_view = SettingsView(self._file)
-        # Each view gets the company file and does its own work; the window only hosts them.
+        self._factories: dict[int, ViewFactory] = {}
+        # Each view is given the company file and does its own work; the window only hosts
+        # them. A view given as its class is built the first time it is shown, so the
+        # window paints at once, whatever the other views read when they are built.
         for title, view in (
             ("Overview", OverviewView(self._summary)),
-            ("Dashboard", DashboardView(self._file)),
-            ("Reps", RepsView(self._file)),
-            ("Plans", PlansView(self._file)),
-            ("Deals", DealsView(self._file)),
-            ("Periods", PeriodsView(self._file)),
-            ("Audit log", AuditView(self._file)),
-            ("Settings", self._settings_view),
+            ("Dashboard", DashboardView),
+            ("Reps", RepsView),
+            ("Plans", PlansView),
+            ("Deals", DealsView),
+            ("Periods", PeriodsView),
+            ("Audit log", AuditView),
+            ("Settings", SettingsView),
         ):
-            self._nav.addItem(title)
-            self._stack.addWidget(view)
-        self._nav.currentRowChanged.connect(self._stack.setCurrentIndex)
+            self._add_view(title, view)
+        self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._nav.setCurrentRow(0)
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
         self._splitter.addWidget(self._nav)
@@ -134,7 +139,6 @@ class MainWindow(QMainWindow):
         self._splitter.setCollapsible(0, False)
         self._splitter.setSizes([self._nav.fontMetrics().averageCharWidth() * 22, 1000])
         self.setCentralWidget(self._splitter)
-        self._settings_view.saved.connect(self._on_settings_view_saved)
         self._build_menus()
         self.statusBar().showMessage(f"{self._file.path}")
 
@@ -186,13 +190,44 @@ class MainWindow(QMainWindow):
     def _set_title(self, company_name: str) -> None:
         self.setWindowTitle(window_title(company_name, self._file.path, read_only=self._read_only))
 
-    def _set_read_only(self) -> None:
-        # Views with edits offer set_read_only; the file itself is opened read-only as well,
-        # so a write that slips through is refused by SQLite, not made.
-        for i in range(self._stack.count()):
-            set_read_only = getattr(self._stack.widget(i), "set_read_only", None)
+    def _add_view(self, title: str, view: QWidget | ViewFactory) -> None:
+        self._nav.addItem(title)
+        if isinstance(view, QWidget):
+            self._stack.addWidget(view)
+        else:
+            self._factories[self._stack.addWidget(QWidget())] = view
+
+    def _view(self, row: int) -> QWidget:
+        """The view of a sidebar row, built now if it has not been yet."""
+        factory = self._factories.pop(row, None)
+        if factory is None:
+            return self._stack.widget(row)
+        placeholder = self._stack.widget(row)
+        view = factory(self._file)
+        self._stack.insertWidget(row, view)
+        self._stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._prepare(row, view)
+        return view
+
+    def _prepare(self, row: int, view: QWidget) -> None:
+        # What the window does for every view once it exists.
+        if self._read_only:
+            set_read_only = getattr(view, "set_read_only", None)
             if callable(set_read_only):
                 set_read_only(True)
+        if isinstance(view, SettingsView):
+            view.saved.connect(self._on_settings_view_saved)
+        self._restore_columns(row, view)
+
+    def _set_read_only(self) -> None:
+        # Views with edits offer set_read_only (called as each is built); the file itself is
+        # opened read-only as well, so a write that slips through is refused by SQLite.
+        for row in range(self._stack.count()):
+            if row not in self._factories:
+                set_read_only = getattr(self._stack.widget(row), "set_read_only", None)
+                if callable(set_read_only):
+                    set_read_only(True)
         self.statusBar().showMessage(f"{self._file.path} — read-only: someone else is editing it")
 
     # What tests and the app use.
@@ -224,7 +259,7 @@ class MainWindow(QMainWindow):
         """Switch to the view named `title` in the sidebar and return it."""
         row = next(i for i in range(self._nav.count()) if self._nav.item(i).text() == title)
         self._nav.setCurrentRow(row)
-        return self._stack.widget(row)
+        return self._view(row)
 
     def current_view(self) -> QWidget:
         return self._stack.currentWidget()
@@ -239,7 +274,14 @@ class MainWindow(QMainWindow):
         splitter = self._settings.value("window/splitter")
         if splitter is not None:
             self._splitter.restoreState(splitter)
-        for key, table in self._tables():
+        for row in range(self._stack.count()):
+            if row not in self._factories:
+                self._restore_columns(row, self._stack.widget(row))
+
+    def _restore_columns(self, row: int, view: QWidget) -> None:
+        if self._settings is None:
+            return
+        for key, table in self._tables_of(row, view):
             widths = self._settings.value(key)
             if isinstance(widths, list):
                 # Only widths: the header's whole state would also restore a sort order.
@@ -259,12 +301,19 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def _tables(self) -> list[tuple[str, QTableView]]:
-        found = []
-        for i in range(self._stack.count()):
-            view_name = self._nav.item(i).text().replace(" ", "_").lower()
-            for n, table in enumerate(self._stack.widget(i).findChildren(QTableView)):
-                found.append((f"columns/{view_name}/{n}", table))
+        """The tables of the views built so far, each with its settings key."""
+        found: list[tuple[str, QTableView]] = []
+        for row in range(self._stack.count()):
+            if row not in self._factories:
+                found += self._tables_of(row, self._stack.widget(row))
         return found
+
+    def _tables_of(self, row: int, view: QWidget) -> list[tuple[str, QTableView]]:
+        view_name = self._nav.item(row).text().replace(" ", "_").lower()
+        return [
+            (f"columns/{view_name}/{n}", table)
+            for n, table in enumerate(view.findChildren(QTableView))
+        ]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Background work (a compute, a close) writes to the file: let it finish first.
@@ -311,6 +360,11 @@ class MainWindow(QMainWindow):
         self._back_to_start = True
         if not self.close():
             self._back_to_start = False
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self._view(row)
+            self._stack.setCurrentIndex(row)
 
     def _on_settings_view_saved(self, company: Company) -> None:
         self._set_title(company.name)

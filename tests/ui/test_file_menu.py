@@ -319,3 +319,19 @@ def test_window_remembers_geometry_splitter_and_column_widths(  # type: ignore[n
         assert second.show_view("Deals").table.columnWidth(2) == 333
     finally:
         cf.close()
+
+
+def test_views_are_built_when_first_shown(qtbot, acme: Path) -> None:  # type: ignore[no-untyped-def]
+    cf = database.CompanyFile.open(acme)
+    try:
+        window = MainWindow(cf)
+        qtbot.addWidget(window)
+        assert window.view_titles()[0] == "Overview"
+        assert {"Deals", "Periods", "Audit log", "Settings"} <= set(window.view_titles())
+        assert not window.findChildren(SettingsView)  # nothing read for views not yet shown
+        view = window.show_view("Settings")
+        assert window.findChildren(SettingsView) == [view]
+        assert window.current_view() is view
+        assert window.show_view("Settings") is view  # built once
+    finally:
+        cf.close()
