@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from icmdesk.domain.entities import Assignment, Plan
 from icmdesk.models import mapping
@@ -67,3 +67,32 @@ def assignments_of(cf: CompanyFile, rep_id: int) -> tuple[Assignment, ...]:
             .order_by(AssignmentRow.effective_from, AssignmentRow.id)
         )
         return tuple(mapping.assignment_value(r) for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRowView:
+    """One row of the roles table."""
+
+    id: int
+    name: str
+    default_plan: str  # "" without one
+    reps: int  # how many reps hold the role
+
+
+def role_rows(cf: CompanyFile) -> tuple[RoleRowView, ...]:
+    """Every role with its default plan's name and how many reps hold it, by name."""
+    with cf.session() as s:
+        counts: dict[int, int] = {
+            role_id: n
+            for role_id, n in s.execute(
+                select(RepRow.role_id, func.count())
+                .where(RepRow.role_id.is_not(None))
+                .group_by(RepRow.role_id)
+            )
+        }
+        rows = s.execute(
+            select(RoleRow.id, RoleRow.name, PlanRow.name)
+            .outerjoin(PlanRow, PlanRow.id == RoleRow.default_plan_id)
+            .order_by(RoleRow.name, RoleRow.id)
+        )
+        return tuple(RoleRowView(i, n, p or "", counts.get(i, 0)) for i, n, p in rows)

@@ -12,14 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -40,6 +38,7 @@ from icmdesk.services import deal_table, records
 from icmdesk.services.deal_table import DealRowView, DealSort
 from icmdesk.ui.cancel_dialog import CancelDialog
 from icmdesk.ui.deal_dialog import DealDialog
+from icmdesk.ui.forms import RowKeys
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     LEFT,
@@ -283,7 +282,9 @@ class DealsView(QWidget):
         insert.activated.connect(self.add_deal)
         # Return and Delete act on the table's row only while the table has the keyboard
         # (a shortcut would also take the search box's Return).
-        self._table.installEventFilter(self)
+        self._row_keys = RowKeys(
+            self._table, edit=self.edit_deal, add=self.add_deal, delete=self.delete_deal
+        )
 
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:
@@ -304,20 +305,6 @@ class DealsView(QWidget):
     @property
     def search_box(self) -> QLineEdit:
         return self._search
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.edit_deal()
-                return True
-            if event.key() == Qt.Key.Key_Insert:
-                self.add_deal()
-                return True
-            if event.matches(QKeySequence.StandardKey.Delete):
-                self.delete_deal()
-                return True
-        return super().eventFilter(watched, event)
 
     def selected_deal_id(self) -> int | None:
         rows = self._table.selectionModel().selectedRows()

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -264,3 +264,37 @@ def with_error(widget: QWidget, errors: FieldErrors, field: str) -> QWidget:
     layout.addWidget(widget)
     layout.addWidget(errors.add(field, box))
     return box
+
+
+class RowKeys(QObject):
+    """Return/Enter (edit), Insert (add) and Delete (delete) on a table while it has the keyboard.
+
+    A separate filter object, child of the table, rather than the view itself: a view that
+    filters its own child's events is called back while it is being destroyed.
+    """
+
+    def __init__(
+        self,
+        table: QWidget,
+        *,
+        edit: Callable[[], None],
+        add: Callable[[], None],
+        delete: Callable[[], None],
+    ) -> None:
+        super().__init__(table)
+        self._edit, self._add, self._delete = edit, add, delete
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._edit()
+                return True
+            if event.key() == Qt.Key.Key_Insert:
+                self._add()
+                return True
+            if event.matches(QKeySequence.StandardKey.Delete):
+                self._delete()
+                return True
+        return super().eventFilter(watched, event)

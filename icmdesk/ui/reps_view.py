@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,7 @@ from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
 from icmdesk.services.rep_table import RepRowView, rep_rows
+from icmdesk.ui.forms import RowKeys
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.rep_dialog import RepDialog
 from icmdesk.ui.tables import (
@@ -116,7 +117,9 @@ class RepsView(QWidget):
         insert.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         insert.activated.connect(self.add_rep)
         # Return and Delete act on the table's row only while the table has the keyboard.
-        self._table.installEventFilter(self)
+        self._row_keys = RowKeys(
+            self._table, edit=self.edit_rep, add=self.add_rep, delete=self.delete_rep
+        )
 
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:
@@ -134,20 +137,6 @@ class RepsView(QWidget):
     @property
     def table(self) -> QTableView:
         return self._table
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.edit_rep()
-                return True
-            if event.key() == Qt.Key.Key_Insert:
-                self.add_rep()
-                return True
-            if event.matches(QKeySequence.StandardKey.Delete):
-                self.delete_rep()
-                return True
-        return super().eventFilter(watched, event)
 
     def selected_rep_id(self) -> int | None:
         rows = self._table.selectionModel().selectedRows()
