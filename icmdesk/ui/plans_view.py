@@ -576,6 +576,10 @@ class PlansView(QWidget):
             if plan is None:
                 saved = records.save_plan(self._file, Plan(name, (version,)))
                 index = 0
+            elif version == self._version:
+                # Only the name changed: no version to add, even to a plan in use.
+                index = 0
+                saved = records.save_plan(self._file, dataclasses.replace(plan, name=name))
             elif self._version is None or choices.plan_in_use(self._file, plan.id):
                 # A new version, or an edit to a plan in use: added, never rewritten.
                 index = len(plan.versions)

@@ -153,3 +153,11 @@ def test_a_new_plan_and_a_new_version(qtbot, acme: CompanyFile) -> None:  # type
     assert view.effective_from.date() == to_qdate(date(2026, 8, 1))
     assert view.save() is not None
     assert len(plan(acme, "Overlay").versions) == 2
+
+
+def test_renaming_a_plan_in_use_adds_no_version(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.plan_list.setCurrentRow(1)
+    view.name.setText("SDR plan 2026")
+    assert view.save() is not None
+    assert len(plan(acme, "SDR plan 2026").versions) == 1
