@@ -25,12 +25,20 @@ class LockPrompt:
     @staticmethod
     def ask(parent: QWidget | None, error: FileLockedError) -> bool:
         """True to open the file read-only, False not to open it at all."""
+        box = LockPrompt.box(parent, error)
+        box.exec()
+        clicked = box.clickedButton()
+        return clicked is not None and clicked.objectName() == "read_only"
+
+    @staticmethod
+    def box(parent: QWidget | None, error: FileLockedError) -> QMessageBox:
+        """The question, not yet shown (screenshots, and `ask`)."""
         text, details = prompt_text(error)
         box = QMessageBox(QMessageBox.Icon.Warning, "Company file in use", text)
         box.setParent(parent, box.windowFlags())
         box.setInformativeText(details)
         read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
+        read_only.setObjectName("read_only")
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is read_only
+        box.setDefaultButton(cancel)  # doing nothing is the safe answer
+        return box

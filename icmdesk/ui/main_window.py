@@ -70,6 +70,7 @@ class OverviewView(QWidget):
 ViewFactory = Callable[[CompanyFile], QWidget]
 
 _FALLBACK_SHORTCUTS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
+_PREFERRED_SHORTCUTS = {QKeySequence.StandardKey.Close: "Ctrl+W"}
 
 
 def window_title(company_name: str, path: Path, *, read_only: bool = False) -> str:
@@ -180,7 +181,12 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             # Every binding of the platform (Close is Ctrl+W and Ctrl+F4 on some).
-            action.setShortcuts(shortcut)
+            keys = QKeySequence.keyBindings(shortcut)
+            preferred = QKeySequence(_PREFERRED_SHORTCUTS.get(shortcut, ""))
+            if preferred in keys:
+                # The menu shows the first: Ctrl+W, which people know, before Ctrl+F4.
+                keys = [preferred] + [k for k in keys if k != preferred]
+            action.setShortcuts(keys)
             if not action.shortcuts() and shortcut in _FALLBACK_SHORTCUTS:
                 # Windows has no standard Quit key; Ctrl+Q is what people try.
                 action.setShortcut(QKeySequence(_FALLBACK_SHORTCUTS[shortcut]))
