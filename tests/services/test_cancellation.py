@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.money import D
 from icmdesk.domain.statement import LineKind
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import cancellation, deal_table, periods, records
+from icmdesk.services import cancellation, company_io, deal_table, periods, records
 
 
 def deal_named(cf: CompanyFile, external_id: str) -> Deal | None:
@@ -97,3 +97,25 @@ def test_refusals_come_with_their_field(acme: CompanyFile, tmp_path: Path) -> No
     with pytest.raises(ValidationError):
         cancellation.cancel_deal(acme, deal.id, date(2026, 1, 20), "oops")
     assert records.get_deal(acme, deal.id).cancellation_date is None
+
+
+def test_on_the_demo_company_a_split_deal_preview_is_what_gets_posted(tmp_path: Path) -> None:
+    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
+    try:
+        rows = deal_table.deal_page(cf, limit=5000)
+        row = next(r for r in rows if r.cancellation_date is None and "·" in r.credits)
+        deal = records.get_deal(cf, row.id)
+        on = deal.close_date + timedelta(days=30)
+        preview = cancellation.preview_cancellation(cf, deal.id, on, "customer went bankrupt")
+        assert preview and all(line.amount < 0 for line in preview)
+        assert {line.deal_id for line in preview} == {deal.external_id}
+        cancellation.cancel_deal(cf, deal.id, on, "customer went bankrupt")
+        posted = tuple(
+            line
+            for s in periods.compute(cf, Month.of(on))
+            for line in s.lines
+            if line.kind is LineKind.CLAWBACK and line.deal_id == deal.external_id
+        )
+        assert posted == preview
+    finally:
+        cf.close()
