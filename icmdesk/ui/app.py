@@ -8,11 +8,13 @@ between the start screen and the main window.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir, user_documents_dir
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from icmdesk.domain.errors import CompanyFileError, ValidationError
@@ -211,7 +213,23 @@ def run_app(path: Path | None, *, demo: bool = False) -> int:
     opened = shell.open_demo() if demo else shell.open_path(path) if path is not None else False
     if not opened:
         shell.show_start()
+    previous = _quit_on_signals(app)
     try:
         return app.exec()
     finally:
         shell.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _quit_on_signals(app: QApplication) -> dict[int, Any]:
+    """Ctrl+C or a polite kill ends the event loop, so the lock is released and the
+    window's layout saved; returns the handlers replaced."""
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, lambda *_: app.quit())
+    # Python runs signal handlers only between bytecodes: wake it now and then.
+    waker = QTimer(app)
+    waker.timeout.connect(lambda: None)
+    waker.start(500)
+    return previous

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,8 +190,10 @@ def fake_loop(  # type: ignore[no-untyped-def]
 
 
 def test_run_app_without_a_file_shows_the_start_screen(fake_loop: list[list[str]]) -> None:
+    before = signal.getsignal(signal.SIGINT)
     assert run_app(None) == 0
     assert fake_loop == [["StartScreen:ICMDesk"]]
+    assert signal.getsignal(signal.SIGINT) is before  # Ctrl+C quits the app only while it runs
 
 
 def test_run_app_with_a_file_opens_it(fake_loop: list[list[str]], tmp_path: Path) -> None:
