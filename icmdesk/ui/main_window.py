@@ -34,6 +34,7 @@ from icmdesk.ui.messages import Messages
 from icmdesk.ui.periods_view import PeriodsView
 from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.reps_view import RepsView
+from icmdesk.ui.roles_view import RolesView
 from icmdesk.ui.settings_view import SettingsView
 
 
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
             ("Overview", OverviewView(self._summary)),
             ("Dashboard", DashboardView),
             ("Reps", RepsView),
+            ("Roles", RolesView),
             ("Plans", PlansView),
             ("Deals", DealsView),
             ("Periods", PeriodsView),
