@@ -216,3 +216,23 @@ def test_run_app_with_a_bad_file_says_why_and_shows_the_start_screen(  # type: i
     assert run_app(path) == 0
     assert errors == ["Cannot open the company: notes.icmdesk is not an ICMDesk company file"]
     assert fake_loop == [["StartScreen:ICMDesk"]]
+
+
+def test_wizard_pages_in_order_suggest_a_file_named_after_the_company(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    wizard = NewCompanyWizard(tmp_path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard._name, "Delta Co")
+    wizard.next()
+    wizard._currency.setText("cad")
+    wizard._fiscal.setCurrentIndex(9)
+    wizard.next()
+    assert wizard.currentPage().title() == "Where to save it"
+    assert wizard._path.text() == str(tmp_path / "Delta Co.icmdesk")
+    assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    got = wizard.answers()
+    assert got == NewCompany(
+        Company("Delta Co", currency="CAD", fiscal_year_start=10), tmp_path / "Delta Co.icmdesk"
+    )
