@@ -216,6 +216,7 @@ class DealsView(QWidget):
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._read_only = False
         self._file = company_file
         currency = records.get_company(company_file).currency
         self._model = DealTableModel(company_file, currency, self)
@@ -286,6 +287,12 @@ class DealsView(QWidget):
             self._table, edit=self.edit_deal, add=self.add_deal, delete=self.delete_deal
         )
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A file opened read-only: the table stays, the edits go."""
+        self._read_only = read_only
+        for button in (self.add_button, self.edit_button, self.cancel_button, self.delete_button):
+            button.setEnabled(not read_only)
+
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:
         self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -312,15 +319,21 @@ class DealsView(QWidget):
 
     # Edits (the dialogs save through the services; the table then re-reads).
     def add_deal(self) -> None:
+        if self._read_only:
+            return
         if DealDialog.edit(self, self._file, None) is not None:
             self.refresh()
 
     def edit_deal(self) -> None:
+        if self._read_only:
+            return
         deal = self._selected_deal()
         if deal is not None and DealDialog.edit(self, self._file, deal) is not None:
             self.refresh()
 
     def cancel_deal(self) -> None:
+        if self._read_only:
+            return
         deal = self._selected_deal()
         if deal is None:
             return
@@ -336,6 +349,8 @@ class DealsView(QWidget):
             self.refresh()
 
     def delete_deal(self) -> None:
+        if self._read_only:
+            return
         deal = self._selected_deal()
         if deal is None or not Messages.confirm(
             self,

@@ -335,6 +335,11 @@ class PlansView(QWidget):
         self.clawback_default.toggled.connect(self._on_clawback_default_toggled)
 
     # Entry points.
+    def set_read_only(self, read_only: bool) -> None:
+        """A file opened read-only: plans can be read, charted and tried, not saved."""
+        for button in (self.save_button, self.new_plan_button, self.new_version_button):
+            button.setEnabled(not read_only)
+
     def refresh(self) -> None:
         """Re-read the plans and show the first one (or the one being edited)."""
         keep = self._plan.id if self._plan else None

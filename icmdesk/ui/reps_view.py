@@ -67,6 +67,7 @@ class RepsView(QWidget):
         today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__(parent)
+        self._read_only = False
         self._file = company_file
         self._today = today
         self._model = ValueTableModel(_columns(today), rep_rows(company_file, on=today()), self)
@@ -121,6 +122,12 @@ class RepsView(QWidget):
             self._table, edit=self.edit_rep, add=self.add_rep, delete=self.delete_rep
         )
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A file opened read-only: the table stays, the edits go."""
+        self._read_only = read_only
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            button.setEnabled(not read_only)
+
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:
         self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -146,15 +153,21 @@ class RepsView(QWidget):
 
     # Edits (the dialog saves through the services; the table then re-reads).
     def add_rep(self) -> None:
+        if self._read_only:
+            return
         if RepDialog.edit(self, self._file, None) is not None:
             self.refresh()
 
     def edit_rep(self) -> None:
+        if self._read_only:
+            return
         rep = self._selected_rep()
         if rep is not None and RepDialog.edit(self, self._file, rep) is not None:
             self.refresh()
 
     def delete_rep(self) -> None:
+        if self._read_only:
+            return
         rep = self._selected_rep()
         if rep is None or not Messages.confirm(
             self,

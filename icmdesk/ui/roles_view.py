@@ -100,6 +100,7 @@ class RolesView(QWidget):
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._read_only = False
         self._file = company_file
         self._model: ValueTableModel[RoleRowView] = ValueTableModel(
             [
@@ -137,6 +138,12 @@ class RolesView(QWidget):
         )
         self._show_count()
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A file opened read-only: the table stays, the edits go."""
+        self._read_only = read_only
+        for button in (self.add_button, self.edit_button, self.delete_button):
+            button.setEnabled(not read_only)
+
     @property
     def model(self) -> ValueTableModel[RoleRowView]:
         return self._model
@@ -152,10 +159,14 @@ class RolesView(QWidget):
         return self._model.row_value(self._proxy.mapToSource(rows[0]).row())
 
     def add_role(self) -> None:
+        if self._read_only:
+            return
         if RoleDialog.edit(self, self._file, None) is not None:
             self.refresh()
 
     def edit_role(self) -> None:
+        if self._read_only:
+            return
         row = self.selected_role()
         if row is None:
             return
@@ -169,6 +180,8 @@ class RolesView(QWidget):
             self.refresh()
 
     def delete_role(self) -> None:
+        if self._read_only:
+            return
         row = self.selected_role()
         if row is None or not Messages.confirm(
             self,

@@ -253,3 +253,17 @@ def test_delete_asks_first(qtbot, view: DealsView, acme: CompanyFile, monkeypatc
     view.delete_button.click()
     assert deal_named(acme, "D-1") is None
     assert view.model.total == 0
+
+
+def test_read_only_the_edits_are_off(qtbot, view: DealsView, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    opened: list[object] = []
+    monkeypatch.setattr(DealDialog, "edit", staticmethod(lambda *a: opened.append(a)))
+    view.set_read_only(True)
+    assert not any(
+        b.isEnabled()
+        for b in (view.add_button, view.edit_button, view.cancel_button, view.delete_button)
+    )
+    select_first(view)
+    qtbot.keyClick(view.table, Qt.Key.Key_Insert)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened == []

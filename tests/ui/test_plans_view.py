@@ -23,8 +23,11 @@ from icmdesk.domain.money import D
 from icmdesk.domain.whatif import payout_curve
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
+from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.forms import to_qdate
+from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.plans_view import PlansView
+from icmdesk.ui.roles_view import RolesView
 
 pytestmark = pytest.mark.gui
 
@@ -161,3 +164,14 @@ def test_renaming_a_plan_in_use_adds_no_version(qtbot, acme: CompanyFile) -> Non
     view.name.setText("SDR plan 2026")
     assert view.save() is not None
     assert len(plan(acme, "SDR plan 2026").versions) == 1
+
+
+def test_the_main_window_hosts_the_new_views(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(acme)
+    qtbot.addWidget(window)
+    assert isinstance(window.show_view("Plans"), PlansView)
+    assert isinstance(window.show_view("Roles"), RolesView)
+    dashboard = window.show_view("Dashboard")
+    assert isinstance(dashboard, DashboardView)
+    qtbot.waitUntil(lambda: dashboard.board is not None)
+    assert dashboard.month.currentText() == "2026-01"
