@@ -24,17 +24,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from icmdesk.domain.errors import CompanyFileError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 APPLICATION_ID = 0x49434D44  # "ICMD"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -43,20 +42,39 @@ FILE_SUFFIX = ".icmdesk"
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config  # alembic costs ~0.3 s to import: only to migrate
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
-    """The newest schema revision this version of ICMDesk knows."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest schema revision this version of ICMDesk knows.
+
+    Revisions are named by their file's number ('0002_dirty_months.py' is '0002'), so
+    the head is read from the file names without importing Alembic on every open
+    (tests/models/test_database.py holds it equal to Alembic's own answer).
+    """
+    numbers = [p.name.split("_")[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")]
+    return max(numbers)
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The revision stamped in a file (None for a file with no schema yet)."""
+    has_table = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).first()
+    if has_table is None:
+        return None
+    row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return None if row is None else str(row[0])
 
 
 def schema_generation(revision: str) -> int:
@@ -215,7 +233,7 @@ def _bounded_check(conn: sqlite3.Connection) -> str:
 def _migrate_if_needed(path: Path, engine: Engine) -> OpenReport:
     head = head_revision()
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
+        current = current_revision(conn)
         generation = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
     if current == head:
         return OpenReport()
@@ -241,11 +259,13 @@ def _migrate_if_needed(path: Path, engine: Engine) -> OpenReport:
 
 def _upgrade(conn: Connection, target: str) -> None:
     """Run migrations on `conn` inside the caller's transaction, then set the markers."""
+    from alembic import command
+
     config = _alembic_config()
     config.attributes["connection"] = conn
     command.upgrade(config, target)
     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-    revision = MigrationContext.configure(conn).get_current_revision()
+    revision = current_revision(conn)
     assert revision is not None
     conn.exec_driver_sql(f"PRAGMA user_version = {schema_generation(revision)}")
 

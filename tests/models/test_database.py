@@ -269,3 +269,10 @@ def test_open_check_is_bounded_in_time_but_still_probes_every_table(
     new_file.write_bytes(bytes(data))
     with pytest.raises(CompanyFileError, match="damaged"):
         CompanyFile.open(new_file)  # the table probe alone finds the broken pages
+
+
+def test_head_revision_from_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(database._alembic_config())
+    assert head_revision() == scripts.get_current_head()
