@@ -175,3 +175,18 @@ def test_the_main_window_hosts_the_new_views(qtbot, acme: CompanyFile) -> None: 
     assert isinstance(dashboard, DashboardView)
     qtbot.waitUntil(lambda: dashboard.board is not None)
     assert dashboard.month.currentText() == "2026-01"
+
+
+def test_adding_and_removing_tiers_redraws(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.tiers.add_button.click()
+    set_cell(view, 2, 0, "150")
+    set_cell(view, 2, 2, "12")
+    assert view.tiers.text(1, 1) == "150" and view.tiers.text(2, 1) == "and up"
+    three = (*TIERS, Tier(D(150), D(12)))
+    assert view.chart.points == payout_curve(three, quota=D(100000), mode=TierMode.MARGINAL)
+    view.tiers.table.setCurrentCell(1, 0)
+    view.tiers.remove_button.click()
+    assert view.tiers.text(0, 1) == "150"
+    two = (Tier(D(0), D(5)), Tier(D(150), D(12)))
+    assert view.chart.points == payout_curve(two, quota=D(100000), mode=TierMode.MARGINAL)
