@@ -224,7 +224,9 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
     # Result machinery.
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        join = f"JOIN deals d ON d.id = x.deal_id {where}" if where else ""
+        # The chosen deals' ids from the close-date index, then their credits and payments
+        # by deal id (a join would sort them afterwards).
+        join = f"WHERE x.deal_id IN (SELECT d.id FROM deals d {where})" if where else ""
         # Credits repeat (a rep, 100%): share one immutable value per (rep, split).
         shared: dict[tuple[int, int], Credit] = {}
         credits: dict[int, list[Credit]] = defaultdict(list)

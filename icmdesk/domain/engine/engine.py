@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from icmdesk.domain.calendar import (
@@ -436,6 +437,14 @@ def _carried_awaiting(
     deal closed in a verified month is never absent (those quota periods are loaded
     whole): if its line has no deal now, the deal was deleted or moved."""
     present = {d.external_id for d in lk.data.deals}
+    verified_day: dict[date, bool] = {}
+
+    def in_verified(day: date) -> bool:
+        found = verified_day.get(day)
+        if found is None:
+            found = verified_day[day] = Month.of(day) in verify
+        return found
+
     out: dict[int, tuple[AwaitingLine, ...]] = {}
     for snap in lk.data.snapshots:
         if snap.month != last_closed:
@@ -443,7 +452,7 @@ def _carried_awaiting(
         lines = tuple(
             a
             for a in awaiting_of_payload(snap.payload)
-            if a.deal_id not in present and Month.of(a.close_date) not in verify
+            if a.deal_id not in present and not (verify and in_verified(a.close_date))
         )
         if lines:
             out[snap.rep_id] = lines
