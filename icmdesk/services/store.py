@@ -140,19 +140,17 @@ def load_deals(session: Session, where: ColumnElement[bool] | None = None) -> tu
         .order_by(PaymentRow.deal_id, PaymentRow.paid_on, PaymentRow.id)
     ):
         payments[deal_id].append(Payment(paid_on, amount))
-    d = DealRow
-    rows = session.execute(
-        select(
-            d.id,
-            d.external_id,
-            d.customer,
-            d.amount,
-            d.close_date,
-            d.deal_type,
-            d.cancellation_date,
-            d.cancellation_reason,
-        ).order_by(d.close_date, d.external_id)
-    )
+    query = select(
+        d.id,
+        d.external_id,
+        d.customer,
+        d.amount,
+        d.close_date,
+        d.deal_type,
+        d.cancellation_date,
+        d.cancellation_reason,
+    ).order_by(d.close_date, d.external_id)
+    rows = session.execute(query if where is None else query.where(where))
     return tuple(
         Deal(
             external_id=ext,
@@ -380,11 +378,24 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
     if first <= last_closed:  # closed months of the range are shown as stored
         cond = or_(cond, s.month.between(first, last_closed))
     snaps = _snapshots(session, cond)
-    latest_month: dict[int, Month] = {}
-    for snap in snaps:
-        if snap.month > latest_month.get(snap.rep_id, snap.month.plus(-1)):
-            latest_month[snap.rep_id] = snap.month
-    stale = frozenset(r for r, m in latest_month.items() if m < last_closed)
+    # Awaiting lines are carried from the last closed statement: a rep without one there
+    # who may have lines from closed history (deals credited then, or reports whose
+    # overrides follow payments) cannot be computed from the subset.
+    on_last = {snap.rep_id for snap in snaps if snap.month == last_closed}
+    managers = {r.manager_id for r in small.reps if r.manager_id is not None}
+    stale = frozenset(
+        r.id
+        for r in small.reps
+        if r.id not in on_last
+        and (
+            r.id in managers
+            or conn.exec_driver_sql(
+                "SELECT EXISTS (SELECT 1 FROM credits c JOIN deals d ON d.id = c.deal_id "
+                "WHERE c.rep_id = ? AND d.close_date <= ?)",
+                (r.id, last_closed.last_day.isoformat()),
+            ).scalar()
+        )
+    )
     data = dataclasses.replace(small, deals=deals, snapshots=snaps)
     return MonthData(data, frozenset(dirty), stale)
 

@@ -274,3 +274,25 @@ def test_load_company_data_orders_deals_for_the_engine(cf: CompanyFile, team: di
     with cf.session() as s:
         data = load_company_data(s)
     assert [d.external_id for d in data.deals] == ["C", "A", "B"]
+
+
+def test_find_deal_and_related_deals_are_filtered(cf: CompanyFile, team: dict) -> None:
+    ana, boss = team["ana"], team["boss"]
+    for ext, rep in (("D-1", boss), ("D-2", ana), ("D-3", boss)):
+        records.save_deal(
+            cf,
+            Deal(
+                ext,
+                f"Customer {ext}",
+                D("10.00"),
+                date(2026, 2, 1),
+                credits=(Credit(rep.id, D(100)),),
+            ),
+        )
+    found = records.find_deal(cf, "D-2")
+    assert found is not None and found.customer == "Customer D-2"
+    assert records.find_deal(cf, "D-9") is None
+    with cf.session() as s:
+        from icmdesk.services.records import _deals_of_rep
+
+        assert [d.external_id for d in _deals_of_rep(s, ana.id)] == ["D-2"]
