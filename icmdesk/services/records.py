@@ -45,7 +45,7 @@ from icmdesk.models.tables import (
     RoleRow,
 )
 from icmdesk.services import audit, store
-from icmdesk.services.store import load_company_data, load_deals
+from icmdesk.services.store import load_company, load_company_data, load_deals
 
 V = TypeVar("V")
 R = TypeVar("R")
@@ -311,8 +311,9 @@ def create_company_file(path: Path, company: Company) -> CompanyFile:
 
 
 def get_company(cf: CompanyFile) -> Company:
+    """The company's settings."""
     with cf.session() as session:
-        return load_company_data(session, deals=False, history=False).company
+        return load_company(session)
 
 
 def update_company(cf: CompanyFile, company: Company) -> Company:

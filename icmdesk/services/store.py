@@ -59,6 +59,15 @@ from icmdesk.models.tables import (
 )
 
 
+def load_company(session: Session) -> Company:
+    """The company's settings alone (cheap: no plans, deals or statements)."""
+    company_row = session.get(CompanyRow, 1)
+    if company_row is None:
+        raise CompanyFileError("the company file has no company settings")
+    deal_types = tuple(session.scalars(select(DealTypeRow.name).order_by(DealTypeRow.name)))
+    return mapping.company_value(company_row, deal_types)
+
+
 def load_company_data(
     session: Session, *, deals: bool = True, history: bool = True, snapshots: bool = True
 ) -> CompanyData:
@@ -67,10 +76,7 @@ def load_company_data(
     `deals=False` skips deals (validation context for edits); `history=False`
     skips the audit log; `snapshots=False` skips the closed statements.
     """
-    company_row = session.get(CompanyRow, 1)
-    if company_row is None:
-        raise CompanyFileError("the company file has no company settings")
-    deal_types = tuple(session.scalars(select(DealTypeRow.name).order_by(DealTypeRow.name)))
+    company = load_company(session)
     plans = session.scalars(
         select(PlanRow)
         .order_by(PlanRow.id)
@@ -82,7 +88,7 @@ def load_company_data(
         )
     )
     return CompanyData(
-        company=mapping.company_value(company_row, deal_types),
+        company=company,
         roles=tuple(
             mapping.role_value(r) for r in session.scalars(select(RoleRow).order_by(RoleRow.id))
         ),
