@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from icmdesk.domain import engine
-from icmdesk.domain.calendar import Month, months_between
+from sqlalchemy.orm import Session
+
+from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import CompanyData, PeriodStatus
 from icmdesk.domain.money import ZERO
 from icmdesk.domain.statement import LineKind
 from icmdesk.models.database import CompanyFile
+from icmdesk.services import periods
 from icmdesk.services.store import load_company_data
 
 _SHOWN = 5  # ids named in a warning before "and N more"
@@ -57,23 +59,20 @@ class Dashboard:
 
 def dashboard_months(cf: CompanyFile) -> tuple[Month, ...]:
     """The months a dashboard can show: first statement month through the last data month."""
-    with cf.session() as session:
-        data = load_company_data(session, history=False)
-    first = engine.first_statement_month(data)
-    if first is None:
-        return ()
-    last = max(
-        [m for m in (engine.last_data_month(data), *(p.month for p in data.periods)) if m],
-        default=first,
-    )
-    return tuple(months_between(first, max(first, last)))
+    return tuple(p.month for p in periods.list_periods(cf))
 
 
 def dashboard(cf: CompanyFile, month: Month) -> Dashboard:
-    """The dashboard of `month`. Raises ValidationError when the engine refuses the data."""
+    """The dashboard of `month`. Raises ValidationError when the engine refuses the data.
+
+    The statements come from `periods.compute` (which loads only the deals the month
+    needs); the warnings are read with a few cheap queries, never by loading every deal.
+    """
+    statements = periods.compute(cf, month)
+    month_list = periods.list_periods(cf, through=month)
     with cf.session() as session:
-        data = load_company_data(session, history=False)
-    statements = engine.compute_month(data, month)
+        context = load_company_data(session, deals=False, history=False, snapshots=False)
+        uncredited = _uncredited_deals(session, month)
     reps = tuple(
         RepPayout(
             rep_id=s.rep_id,
@@ -94,42 +93,62 @@ def dashboard(cf: CompanyFile, month: Month) -> Dashboard:
         for line in s.lines
         if line.kind is LineKind.CLAWBACK
     )
-    closed = any(p.month == month and p.status is PeriodStatus.CLOSED for p in data.periods)
+    closed = any(p.month == month and p.status is PeriodStatus.CLOSED for p in month_list)
+    still_open = [p.month for p in month_list if p.month < month and p.status is PeriodStatus.OPEN]
     return Dashboard(
         month=month,
-        currency=data.company.currency,
+        currency=context.company.currency,
         closed=closed,
         total_payout=sum((r.payout for r in reps), ZERO),
         total_earnings=sum((r.earnings for r in reps), ZERO),
         total_clawbacks=sum((c.amount for c in clawbacks), ZERO),
         reps=reps,
         clawbacks=clawbacks,
-        warnings=tuple(warnings(data, month)),
+        warnings=tuple(warnings(context, month, uncredited=uncredited, still_open=still_open)),
     )
 
 
-def warnings(data: CompanyData, month: Month) -> list[str]:
+def _uncredited_deals(session: Session, month: Month) -> tuple[int, list[str]]:
+    """How many deals closed by the month's end have no credit, and the first few ids."""
+    where = (
+        "FROM deals d WHERE d.close_date <= ? "
+        "AND NOT EXISTS (SELECT 1 FROM credits c WHERE c.deal_id = d.id)"
+    )
+    conn = session.connection()
+    day = (month.last_day.isoformat(),)
+    count = conn.exec_driver_sql(f"SELECT count(*) {where}", day).scalar_one()
+    ids = conn.exec_driver_sql(
+        f"SELECT d.external_id {where} ORDER BY d.external_id LIMIT {_SHOWN}", day
+    ).scalars()
+    return int(count), list(ids)
+
+
+def warnings(
+    context: CompanyData,
+    month: Month,
+    *,
+    uncredited: tuple[int, list[str]],
+    still_open: list[Month],
+) -> list[str]:
     """Data to look at before closing `month`: deals without credits (closed by the month's
     end), reps employed in the month without a plan assignment, earlier months still open."""
     found: list[str] = []
-    uncredited = sorted(
-        d.external_id for d in data.deals if not d.credits and d.close_date <= month.last_day
-    )
-    if uncredited:
+    count, first_ids = uncredited
+    if count:
         found.append(
-            f"{_count(len(uncredited), 'deal')} without credits (no rep is paid on "
-            f"{'it' if len(uncredited) == 1 else 'them'}): {_some(uncredited)}."
+            f"{_count(count, 'deal')} without credits (no rep is paid on "
+            f"{'it' if count == 1 else 'them'}): {_some(first_ids, count)}."
         )
     first, last = month.first_day, month.last_day
     unassigned = sorted(
         r.name
-        for r in data.reps
+        for r in context.reps
         if r.employed_in(month)
         and not any(
             a.rep_id == r.id
             and a.effective_from <= last
             and (a.effective_to is None or a.effective_to >= first)
-            for a in data.assignments
+            for a in context.assignments
         )
     )
     if unassigned:
@@ -137,15 +156,11 @@ def warnings(data: CompanyData, month: Month) -> list[str]:
             f"{_count(len(unassigned), 'rep')} without a plan assignment in {month}: "
             f"{_some(unassigned)}."
         )
-    start = engine.first_statement_month(data)
-    if start is not None:
-        closed = {p.month for p in data.periods if p.status is PeriodStatus.CLOSED}
-        still_open = [m for m in months_between(start, month.plus(-1)) if m not in closed]
-        if still_open:
-            found.append(
-                f"{_count(len(still_open), 'earlier month')} still open: "
-                f"{_some([str(m) for m in still_open])}."
-            )
+    if still_open:
+        found.append(
+            f"{_count(len(still_open), 'earlier month')} still open: "
+            f"{_some([str(m) for m in still_open])}."
+        )
     return found
 
 
@@ -153,7 +168,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _some(items: list[str]) -> str:
+def _some(items: list[str], total: int | None = None) -> str:
     shown = ", ".join(items[:_SHOWN])
-    more = len(items) - _SHOWN
+    more = (len(items) if total is None else total) - _SHOWN
     return f"{shown} and {more} more" if more > 0 else shown
