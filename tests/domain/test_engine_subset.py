@@ -78,11 +78,15 @@ def _load(data: CompanyData, month: Month, marked: set[Month]) -> tuple[CompanyD
 
 
 def _stale(data: CompanyData) -> set[int]:
+    """Reps without a statement in the last closed month who may have lines from closed
+    history: the services compute from everything when one of them has a statement."""
     last_closed = max(p.month for p in data.periods)
-    latest: dict[int, Month] = {}
-    for s in data.snapshots:
-        latest[s.rep_id] = max(latest.get(s.rep_id, s.month), s.month)
-    return {r for r, m in latest.items() if m < last_closed}
+    on_last = {s.rep_id for s in data.snapshots if s.month == last_closed}
+    managers = {r.manager_id for r in data.reps if r.manager_id is not None}
+    credited = {
+        c.rep_id for d in data.deals if d.close_date <= last_closed.last_day for c in d.credits
+    }
+    return {r.id for r in data.reps if r.id not in on_last and r.id in managers | credited}
 
 
 def _check(data: CompanyData, month: Month, marked: set[Month]) -> None:

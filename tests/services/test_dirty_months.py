@@ -196,3 +196,38 @@ def test_a_version_edit_with_unchanged_versions_marks_nothing(cf: CompanyFile) -
     plan = data.plans[0]
     records.save_plan(cf, dataclasses.replace(plan, name=plan.name + " (renamed)"))
     assert _dirty(cf) == set()
+
+
+def test_a_back_dated_deal_stays_right_after_the_close_that_corrected_it(
+    cf: CompanyFile,
+) -> None:
+    backups = cf.path.parent / "Backups"
+    for month in (JAN, Month(2026, 2)):
+        for n, deal in enumerate(
+            d for d in store_deals(cf) if Month.of(d.close_date) == month and not d.payments
+        ):
+            if n == 3:
+                break
+            late = dataclasses.replace(
+                deal, external_id=f"{deal.external_id}-LATE", id=0, cancellation_date=None
+            )
+            records.save_deal(cf, late)
+    _same_as_full(cf, APR)
+    periods.close(cf, APR, backup_dir=backups)
+    may = Month(2026, 5)
+    _same_as_full(cf, may, JUN)
+    late = next(d for d in store_deals(cf) if d.external_id.endswith("-LATE"))
+    records.save_deal(
+        cf, dataclasses.replace(late, payments=(Payment(date(2026, 5, 9), late.amount),))
+    )
+    assert Month(2026, 5) not in _dirty(cf)  # May is open
+    _same_as_full(cf, may, JUN)
+    periods.close(cf, may, backup_dir=backups)
+    periods.reopen(cf, may)
+    periods.reopen(cf, APR)
+    _same_as_full(cf, APR, may)
+
+
+def store_deals(cf: CompanyFile) -> tuple[Deal, ...]:
+    with cf.session() as s:
+        return store.load_all_deals(s)
