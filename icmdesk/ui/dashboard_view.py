@@ -167,6 +167,7 @@ class DashboardView(QWidget):
         self.reps_table: QTableView = make_table(self)
         self.reps_table.setModel(self._reps_proxy)
         self.reps_table.setSortingEnabled(True)
+        self.reps_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         split.addWidget(self._boxed("Payouts per rep", self.reps_table))
         self.chart = AttainmentChart()
         split.addWidget(self._boxed("Attainment against quota", self.chart))

@@ -92,3 +92,16 @@ def test_picking_a_month_shows_its_clawbacks(qtbot, qtmodeltester, acme: Company
     assert texts(view.clawback_model) == [["Ana Lee", "D-1", "Globex", "-$1,400.00"]]
     assert "2026-01" in view.warnings.text()  # January still open
     assert view.status.text() == "Open (not closed yet)"
+
+
+def test_reps_are_listed_alphabetically(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.services import company_io
+
+    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
+    try:
+        view = open_view(qtbot, cf, date(2026, 10, 15))
+        table = view.reps_table.model()
+        names = [table.data(table.index(r, 0)) for r in range(table.rowCount())]
+        assert len(names) > 3 and names == sorted(names)
+    finally:
+        cf.close()
