@@ -48,6 +48,10 @@ _SECTIONS: tuple[tuple[LineKind, str, str], ...] = (
 )
 
 
+_GRID_PAD = 3  # top and bottom padding of the house tables' cells
+_DEAL_LEADING = 9.8  # line height of the deal table's plain-string cells
+
+
 def _grid_style(*extra: tuple[Any, ...]) -> TableStyle:
     """The house table look: muted header over a rule, hairlines between rows."""
     return TableStyle(
@@ -55,8 +59,8 @@ def _grid_style(*extra: tuple[Any, ...]) -> TableStyle:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 4),
             ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), _GRID_PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), _GRID_PAD),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
             ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
             *extra,
@@ -374,6 +378,12 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
                 m(line.amount),
             ]
         )
+    # A row of plain strings is one line high: saying so spares the table measuring every
+    # cell of it. This is reportlab's own sum (leading x lines + top and bottom padding).
+    one_line = _DEAL_LEADING * 1 + (_GRID_PAD + _GRID_PAD)
+    heights: list[float | None] = [None]
+    heights += [one_line if all(isinstance(c, str) for c in row) else None for row in rows[1:]]
+    heights.append(None)  # the total row
     total = sum((line.amount for line in lines), Decimal(0))
     rows.append(
         [
@@ -390,12 +400,12 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
             m.cell(total, bold=True),
         ]
     )
-    table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
+    table = Table(rows, colWidths=[width * w for w in widths], rowHeights=heights, repeatRows=1)
     table.setStyle(
         _grid_style(
             ("FONTNAME", (0, 1), (-1, -1), SANS),
             ("FONTSIZE", (0, 1), (-1, -1), 8),
-            ("LEADING", (0, 1), (-1, -1), 9.8),
+            ("LEADING", (0, 1), (-1, -1), _DEAL_LEADING),
             ("TEXTCOLOR", (0, 1), (-1, -1), INK),
             ("ALIGN", (3, 1), (4, -1), "RIGHT"),
             ("ALIGN", (6, 1), (6, -1), "RIGHT"),
