@@ -266,13 +266,15 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
                 days[text] = date.fromisoformat(text)
     no_credits: list[Credit] = []
     no_payments: list[Payment] = []
+    # Customers and deal types repeat across many deals: keep one string of each.
+    names: dict[str, str] = {}
     return tuple(
         Deal(
             ext,
-            customer,
+            names.setdefault(customer, customer),
             _cents(amount).scaleb(-2),  # == money.from_cents(amount), exponent -2, faster
             days[close],
-            deal_type,
+            names.setdefault(deal_type, deal_type),
             tuple(credits.get(deal_id, no_credits)),
             tuple(payments.get(deal_id, no_payments)),
             None if cancelled is None else days[cancelled],
