@@ -15,8 +15,10 @@ looks like a complete month when it is not. (Files from an earlier batch that th
 had already replaced are gone; run the batch again.)
 
 Many statements are rendered on a process pool (reportlab is pure Python and
-CPU-bound, so threads would not help). The print file is not laid out again: it joins
-the finished files (see pdfjoin), so each document keeps its own "Page X of Y".
+CPU-bound, so threads would not help), sent in runs of several statements to save
+round trips. The print file is not laid out again: it joins the finished files (see
+pdfjoin) as they come back, so each document keeps its own "Page X of Y"; the summary
+is laid out while the workers start.
 """
 
 from __future__ import annotations
