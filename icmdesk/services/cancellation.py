@@ -54,7 +54,7 @@ def preview_by_rep(
 def cancel_deal(cf: CompanyFile, deal_id: int, on: date, reason: str) -> Deal:
     """Record the deal's cancellation on `on` with `reason`; returns the stored deal."""
     with cf.session() as session:
-        data = load_company_data(session, deals=False, history=False)
+        data = load_company_data(session, deals=False, history=False, snapshots=False)
     deal = records.get_deal(cf, deal_id)
     cancelled = _cancelled(deal, on, reason)
     _check_month(data, on)

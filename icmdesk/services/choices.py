@@ -46,7 +46,7 @@ def plans(cf: CompanyFile) -> tuple[Choice, ...]:
 def all_plans(cf: CompanyFile) -> tuple[Plan, ...]:
     """Every plan with its versions, by name."""
     with cf.session() as s:
-        data = load_company_data(s, deals=False, history=False)
+        data = load_company_data(s, deals=False, history=False, snapshots=False)
     return tuple(sorted(data.plans, key=lambda p: (p.name.casefold(), p.id)))
 
 

@@ -127,7 +127,7 @@ ADJUSTMENT: _Kind[Adjustment, AdjustmentRow] = _Kind(
 
 
 def _context(session: Session, kind: _Kind[V, Any], value: V) -> CompanyData:
-    data = load_company_data(session, deals=False, history=False)
+    data = load_company_data(session, deals=False, history=False, snapshots=False)
     return dataclasses.replace(data, deals=kind.related_deals(session, value))
 
 
@@ -324,7 +324,7 @@ def update_company(cf: CompanyFile, company: Company) -> Company:
     with cf.session() as session:
         row = session.get(CompanyRow, 1)
         assert row is not None
-        before = load_company_data(session, deals=False, history=False).company
+        before = load_company(session)
         if company.currency != before.currency and session.scalar(
             select(exists(select(DealRow.id)))
         ):

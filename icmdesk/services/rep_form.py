@@ -32,7 +32,7 @@ def save_rep_with_assignments(
 ) -> tuple[Rep, tuple[Assignment, ...]]:
     """Store the rep and exactly these assignments for them (others of theirs are removed)."""
     with cf.session() as session:
-        data = load_company_data(session, deals=False, history=False)
+        data = load_company_data(session, deals=False, history=False, snapshots=False)
         if rep.id != NEW:
             deals = load_deals(
                 session,
