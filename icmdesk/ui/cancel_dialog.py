@@ -1,10 +1,16 @@
-"""Cancel a deal: pick the date and reason, see the clawbacks it would post, then confirm."""
+"""Cancel a deal: pick the date and reason, see the clawbacks it would post, then confirm.
+
+The preview reads every deal (cancellation.preview_by_rep), so it runs in a pool thread
+(tasks.Task) while the dialog shows "Computing the clawbacks…". Inputs changed while it
+runs are previewed again once it is in; confirming while a preview is due waits for it,
+so what the user last saw is what gets posted.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +31,7 @@ from icmdesk.domain.statement import StatementLine
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import cancellation, records
 from icmdesk.ui.forms import ErrorLabel, FieldErrors, date_edit, from_qdate
+from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import (
     RIGHT,
     Column,
@@ -33,6 +40,7 @@ from icmdesk.ui.tables import (
     money_column,
     set_column_widths,
 )
+from icmdesk.ui.tasks import Task
 
 PREVIEW_DELAY_MS = 300  # recompute once the user stops changing the date
 
@@ -40,7 +48,13 @@ PreviewRow = tuple[str, StatementLine]
 
 
 class CancelDialog(QDialog):
-    """Cancel one deal after previewing its clawbacks. `saved` is the cancelled deal."""
+    """Cancel one deal after previewing its clawbacks. `saved` is the cancelled deal.
+
+    With `background` the dialog opens at once and the first preview fills in when it is
+    computed; without it (the default) the constructor returns with the preview shown.
+    """
+
+    preview_ready = Signal()  # a preview for the inputs as they stand is shown
 
     def __init__(
         self,
@@ -49,6 +63,7 @@ class CancelDialog(QDialog):
         parent: QWidget | None = None,
         *,
         today: date | None = None,
+        background: bool = False,
     ) -> None:
         super().__init__(parent)
         self._file = company_file
@@ -59,14 +74,20 @@ class CancelDialog(QDialog):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DELAY_MS)
+        self._task: Task | None = None
+        self._stale = False  # the inputs changed while a preview was being computed
+        self._confirm_when_ready = False
         self._build_ui(max(today or date.today(), deal.close_date))
         self._connect_signals()
-        self.update_preview()
+        if background:
+            self.start_preview()
+        else:
+            self.update_preview()
 
     @classmethod
     def confirm(cls, parent: QWidget | None, company_file: CompanyFile, deal: Deal) -> Deal | None:
         """Show the dialog; the cancelled deal, or None if the user stepped back."""
-        dialog = cls(company_file, deal, parent)
+        dialog = cls(company_file, deal, parent, background=True)
         return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _build_ui(self, day: date) -> None:
@@ -129,24 +150,75 @@ class CancelDialog(QDialog):
     def _connect_signals(self) -> None:
         self.day.dateChanged.connect(self._timer.start)
         self.reason.textChanged.connect(self._timer.start)
-        self._timer.timeout.connect(self.update_preview)
+        self._timer.timeout.connect(self.start_preview)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
-    def update_preview(self) -> None:
-        """Recompute the clawbacks for the date and reason as they stand (saves nothing)."""
+    @property
+    def computing(self) -> bool:
+        """A preview is being computed (in a pool thread)."""
+        return self._task is not None
+
+    def start_preview(self) -> None:
+        """Recompute the clawbacks for the date and reason as they stand, in the background
+        (saves nothing); `preview_ready` says when they are shown."""
         self._timer.stop()
+        if self._task is not None:
+            self._stale = True  # previewed again with these inputs once this one is in
+            return
+        deal_id, day = self._deal.id, from_qdate(self.day.date())
         reason = self.reason.text().strip() or "(reason to be given)"
+        cf = self._file
+        self.summary.setText("Computing the clawbacks…")
+        self.table.setEnabled(False)
+        # The task's owner must outlive the work, and a dialog may be deleted mid-preview.
+        owner = self.parent() or QCoreApplication.instance()
+        task = Task(lambda _report: cancellation.preview_by_rep(cf, deal_id, day, reason), owner)
+        task.succeeded.connect(self._on_task_succeeded)
+        task.failed.connect(self._on_task_failed)
+        self._task = task
+        task.start()
+
+    def update_preview(self) -> None:
+        """Recompute the clawbacks now and return once they are shown (saves nothing).
+
+        The work still runs in a pool thread; the dialog keeps painting while it waits.
+        """
+        self.start_preview()
+        if self._task is None:
+            return
+        loop = QEventLoop(self)
+        self.preview_ready.connect(loop.quit)
         try:
-            rows = cancellation.preview_by_rep(
-                self._file, self._deal.id, from_qdate(self.day.date()), reason
-            )
-        except ValidationError as e:
-            self._show_refusal(e.problems)
+            loop.exec()
+        finally:
+            self.preview_ready.disconnect(loop.quit)
+
+    def _on_task_succeeded(self, rows: list[PreviewRow]) -> None:
+        if not self._stale:  # else the inputs moved on: the next preview is on its way
+            self._show_rows(rows)
+        self._preview_done()
+
+    def _on_task_failed(self, error: BaseException) -> None:
+        if not self._stale:
+            self._show_failure(error)
+        self._preview_done()
+
+    def _preview_done(self) -> None:
+        # Called from the outcome slots, not from Task.finished: a preview on screen must
+        # never look as if it were still being computed.
+        self._task = None
+        self.table.setEnabled(True)
+        if self._stale:
+            self._stale = False
+            self.start_preview()
             return
-        except NotFoundError as e:
-            self._show_refusal([Problem("", str(e))])
-            return
+        self.preview_ready.emit()
+        if self._confirm_when_ready:
+            self._confirm_when_ready = False
+            self._confirm()
+
+    def _show_rows(self, rows: list[PreviewRow]) -> None:
         self.errors.clear()
         self.model.set_rows(rows)
         self.preview = tuple(line for _rep, line in rows)
@@ -156,6 +228,15 @@ class CancelDialog(QDialog):
         else:
             self.summary.setText("Nothing to claw back: no line would be posted.")
         self.confirm_button.setEnabled(True)
+
+    def _show_failure(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self._show_refusal(error.problems)
+        elif isinstance(error, NotFoundError):
+            self._show_refusal([Problem("", str(error))])
+        else:
+            self._show_refusal([Problem("", f"The clawbacks could not be computed: "
+                                            f"{error_text(error)}")])  # fmt: skip
 
     def _show_refusal(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
         # A reason still to be typed is not worth a red line until the user confirms.
@@ -167,9 +248,15 @@ class CancelDialog(QDialog):
         self.confirm_button.setEnabled(not shown)
 
     def _on_buttons_accepted(self) -> None:
-        if self._timer.isActive():
-            # The reason is part of each clawback line: show the lines as they will post.
-            self.update_preview()
+        if self._timer.isActive() or self._task is not None:
+            # The reason is part of each clawback line: show the lines as they will post,
+            # then post them.
+            self._confirm_when_ready = True
+            self.start_preview()
+            return
+        self._confirm()
+
+    def _confirm(self) -> None:
         try:
             self.saved = cancellation.cancel_deal(
                 self._file, self._deal.id, from_qdate(self.day.date()), self.reason.text()

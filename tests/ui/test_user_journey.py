@@ -63,7 +63,6 @@ def drive(qtbot, monkeypatch, cls: type[QDialog], fill: Callable) -> list[QDialo
     def exec_(self: QDialog) -> int:
         qtbot.addWidget(self)
         self.show()
-        qtbot.waitExposed(self)
         seen.append(self)
         fill(self)
         return self.result()
@@ -301,6 +300,8 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     previewed: list[list[str]] = []
 
     def cancel(dialog: CancelDialog) -> None:
+        # It opens at once; the preview is computed off the GUI thread.
+        assert dialog.computing and dialog.summary.text() == "Computing the clawbacks…"
         dialog.day.setDate(to_qdate(date(2026, 3, 10)))
         qtbot.keyClicks(dialog.reason, "customer churned")
         qtbot.waitUntil(
