@@ -308,24 +308,29 @@ def _run_pool(
                 pending[pool.submit(_render_chunk, chunks[next_chunk])] = next_chunk
                 next_chunk += 1
 
-        submit()
-        # The workers take a moment to start: the summaries are laid out meanwhile.
-        for month, group in by_month.items():
-            summaries[month] = _summary_pdf(company, month, group, when)
-        finished: set[int] = set()
-        join_next = 0  # the print files take the jobs in the batch's order
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=pending.__getitem__):
-                finished.add(pending.pop(future))
-                for paths in future.result():
-                    record(paths)
-            if state["cancelled"]:
-                cancel.set()
-                continue
+        try:
             submit()
-            while join_next in finished:
-                for job in chunks[join_next]:
-                    print_files.add(job)
-                join_next += 1
+            # The workers take a moment to start: the summaries are laid out meanwhile.
+            for month, group in by_month.items():
+                summaries[month] = _summary_pdf(company, month, group, when)
+            finished: set[int] = set()
+            join_next = 0  # the print files take the jobs in the batch's order
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=pending.__getitem__):
+                    finished.add(pending.pop(future))
+                    for paths in future.result():
+                        record(paths)
+                if state["cancelled"]:
+                    cancel.set()
+                    continue
+                submit()
+                while join_next in finished:
+                    for job in chunks[join_next]:
+                        print_files.add(job)
+                    join_next += 1
+        except BaseException:
+            # A failed run (or an interrupt) stops the others at their next statement.
+            cancel.set()
+            raise
     return summaries

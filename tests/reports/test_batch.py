@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from icmdesk.domain.calendar import Month
 from icmdesk.domain.statement import Statement
 from icmdesk.reports import batch, generate_batch
 from icmdesk.reports.batch import notice_file_name, slug, statement_file_name
@@ -143,3 +144,18 @@ def test_cancel_with_the_pool_stops_inside_a_run(tmp_path: Path) -> None:
     )
     assert result.cancelled and result.files == ()
     assert list((tmp_path / "2026-03").iterdir()) == []
+
+
+def test_pool_batch_over_two_months_gives_each_month_its_print_file(tmp_path: Path) -> None:
+    april = Month(2026, 4)
+    statements = team(20) + [
+        f.statement(1, rep_name=f"Rep {i}", rep_id=100 + i, month=april) for i in range(20)
+    ]
+    result = generate_batch(f.company(), statements, tmp_path, generated=GENERATED)
+    assert len(result.files) == 40 + 1 + 2 * 2
+    for folder, month_name in (("2026-03", "March 2026"), ("2026-04", "April 2026")):
+        joined = pages(tmp_path / folder / f"All-{folder}.pdf")
+        firsts = [p for p in joined if "Commission Statement" in p]
+        assert len(firsts) == 20
+        assert all(month_name in p for p in firsts)
+        assert "Total (20 reps)" in flat(tmp_path / folder / f"Summary-{folder}.pdf")
