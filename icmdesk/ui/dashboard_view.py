@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -262,13 +263,15 @@ class DashboardView(QWidget):
         self.clawed.setText(fmt_money(board.total_clawbacks, cur))
         self._reps_model = ValueTableModel(_rep_columns(cur), board.reps, self)
         self._reps_proxy.setSourceModel(self._reps_model)
-        set_column_widths(self.reps_table, (18, 14, 13, 13, 11))
+        set_column_widths(self.reps_table, (18, 14, 13, 14, 11))
         self.reps_table.horizontalHeader().setStretchLastSection(True)
         self.chart.set_rows([(r.name, r.attainment_pct) for r in board.reps])
         self._claw_model = ValueTableModel(_clawback_columns(cur), board.clawbacks, self)
         self.clawback_table.setModel(self._claw_model)
-        set_column_widths(self.clawback_table, (16, 10, 18, 12))
-        self.clawback_table.horizontalHeader().setStretchLastSection(True)
+        set_column_widths(self.clawback_table, (16, 10, 0, 14))
+        # The customer takes the spare width: a long name is elided less than an amount.
+        header = self.clawback_table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.warnings.setText(
             "\n\n".join(f"• {w}" for w in board.warnings) or "Nothing: the data looks complete."
         )
