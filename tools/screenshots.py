@@ -1,0 +1,196 @@
+"""Re-make the README's screenshots: every main-window view on the demo company.
+
+Writes, into docs/images/ (or --out):
+- ui-<view>.png and ui-<view>-dark.png for each view of the main window (Overview,
+  Dashboard, Reps, Roles, Plans, Deals, Periods, Audit log, Settings), the window at
+  1280×800, in a light and a dark palette (Fusion style, so both look the same on every
+  system);
+- ui-periods-200.png: the Periods view at 200% scaling (QT_SCALE_FACTOR=2, in a child
+  process: the factor is read when the application starts).
+
+    .venv/bin/python tools/screenshots.py
+    .venv/bin/python tools/screenshots.py --out /tmp/shots --views periods deals
+
+It runs headless (QT_QPA_PLATFORM=offscreen unless set) on a fresh demo company in a
+temporary folder, with XDG_CONFIG_HOME / XDG_DATA_HOME there too, so it neither reads nor
+changes this user's settings or demo company.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (1280, 800)
+# File name part -> the view's title in the sidebar.
+VIEWS = {
+    "overview": "Overview",
+    "dashboard": "Dashboard",
+    "reps": "Reps",
+    "roles": "Roles",
+    "plans": "Plans",
+    "deals": "Deals",
+    "periods": "Periods",
+    "audit": "Audit log",
+    "settings": "Settings",
+}
+PERIODS_MONTH = "2026-02"  # a demo month with draws, recoveries and several lines per rep
+PERIODS_REP = 1  # the row of the rep whose lines are shown
+
+
+def dark_palette():  # type: ignore[no-untyped-def]
+    """A dark palette for the Fusion style (the colours of Qt's own dark examples)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    p = QPalette()
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    colours = {
+        role.Window: "#2b2b2b",
+        role.WindowText: "#e6e6e6",
+        role.Base: "#1e1e1e",
+        role.AlternateBase: "#262626",
+        role.ToolTipBase: "#3c3c3c",
+        role.ToolTipText: "#e6e6e6",
+        role.PlaceholderText: "#8c8c8c",
+        role.Text: "#e6e6e6",
+        role.Button: "#353535",
+        role.ButtonText: "#e6e6e6",
+        role.BrightText: "#ff5252",
+        role.Light: "#4a4a4a",
+        role.Midlight: "#3f3f3f",
+        role.Mid: "#5a5a5a",
+        role.Dark: "#1a1a1a",
+        role.Shadow: "#000000",
+        role.Highlight: "#2f7bd8",
+        role.HighlightedText: "#ffffff",
+        role.Link: "#6cb4ff",
+        role.LinkVisited: "#b29cff",
+    }
+    for r, c in colours.items():
+        p.setColor(r, QColor(c))
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        p.setColor(group.Disabled, r, QColor("#7a7a7a"))
+    p.setColor(group.Disabled, role.Base, QColor("#2b2b2b"))
+    return p
+
+
+def wait_until(ready: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Run the event loop until `ready()` (background work lands through queued signals)."""
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the view did not finish its work in time")
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    QThreadPool.globalInstance().waitForDone()
+    settle()
+
+
+def settle() -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    for _ in range(5):
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+
+
+def prepare(name: str, view) -> None:  # type: ignore[no-untyped-def]
+    """Bring a view to the state worth showing: its background work done, a row chosen."""
+    from icmdesk.domain.calendar import Month
+    from icmdesk.ui.dashboard_view import DashboardView
+    from icmdesk.ui.periods_view import PeriodsView
+
+    if isinstance(view, DashboardView):
+        wait_until(lambda: view.board is not None)
+    elif isinstance(view, PeriodsView):
+        wait_until(lambda: not view.busy and view.month_table.model().rowCount() > 0)
+        view.select_month(Month.parse(PERIODS_MONTH))
+        view.buttons["compute"].click()
+        wait_until(lambda: not view.busy and bool(view.shown_statements()))
+        view.statement_table.selectRow(PERIODS_REP)
+    elif name in ("reps", "roles", "deals", "audit"):
+        table = getattr(view, "table", None)
+        if table is not None and table.model() is not None and table.model().rowCount():
+            table.selectRow(0)
+    settle()
+
+
+def shoot(out: Path, names: list[str], *, dark: bool, suffix: str = "") -> list[Path]:
+    """Grab each named view in a fresh main window on a fresh demo company."""
+    from PySide6.QtWidgets import QApplication
+
+    from icmdesk.services import company_io
+    from icmdesk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        cf = company_io.write_demo(Path(folder) / "Demo Company.icmdesk")
+        window = MainWindow(cf)
+        window.resize(*SIZE)
+        # The status bar names the open file: not this run's temporary folder.
+        window.statusBar().showMessage(cf.path.name)
+        window.show()
+        settle()
+        for name in names:
+            view = window.show_view(VIEWS[name])
+            prepare(name, view)
+            path = out / f"ui-{name}{suffix}{'-dark' if dark else ''}.png"
+            window.grab().save(str(path))
+            written.append(path)
+        window.close()
+        settle()
+        cf.close()
+    return written
+
+
+def isolated_env(folder: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
+    env["XDG_DATA_HOME"] = str(Path(folder) / "data")
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
+    parser.add_argument("--views", nargs="*", choices=sorted(VIEWS), default=list(VIEWS))
+    parser.add_argument("--child", choices=("light", "dark", "periods-200"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        # One palette (or one scale factor) per process: the first QApplication fixes them.
+        if args.child == "periods-200":
+            paths = shoot(args.out, ["periods"], dark=False, suffix="-200")
+        else:
+            paths = shoot(args.out, args.views, dark=args.child == "dark")
+        for p in paths:
+            print(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        env = isolated_env(folder)
+        runs: list[tuple[str, dict[str, str]]] = [("light", env), ("dark", env)]
+        if "periods" in args.views:
+            runs.append(("periods-200", env | {"QT_SCALE_FACTOR": "2"}))
+        for child, child_env in runs:
+            cmd = [sys.executable, __file__, "--out", str(args.out), "--child", child]
+            subprocess.run([*cmd, "--views", *args.views], env=child_env, check=True, cwd=ROOT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
