@@ -84,6 +84,9 @@ class AssignmentRow(EditorRow):
         draw = a.draw if a else None
         self.draw_amount = number_edit(draw.amount if draw else None, placeholder="no draw")
         self.draw_amount.setToolTip("Draw per month: leave blank for no draw")
+        # Room for a whole amount and the placeholders: the rows squeezed them to a few digits.
+        for edit in (self.quota, self.draw_amount):
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("plan's quota") + 16)
         self.draw_kind = QComboBox()
         for kind, text in _KINDS:
             self.draw_kind.addItem(text, kind.value)
@@ -169,7 +172,7 @@ class RepDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 135)
 
     def _new_row(self) -> EditorRow:
         return AssignmentRow(self._plans, default_day=from_qdate(self.hire_date.date()))
