@@ -6,7 +6,10 @@ Writes, into docs/images/ (or --out):
   1280×800, in a light and a dark palette (Fusion style, so both look the same on every
   system);
 - ui-periods-200.png: the Periods view at 200% scaling (QT_SCALE_FACTOR=2, in a child
-  process: the factor is read when the application starts).
+  process: the factor is read when the application starts);
+- ui-<dialog>.png and ui-<dialog>-dark.png for the start screen, the new-company wizard,
+  the deal and rep dialogs and the cancel-deal dialog (with its clawback preview), each
+  at its own size.
 
     .venv/bin/python tools/screenshots.py
     .venv/bin/python tools/screenshots.py --out /tmp/shots --views periods deals
@@ -156,6 +159,72 @@ def shoot(out: Path, names: list[str], *, dark: bool, suffix: str = "") -> list[
     return written
 
 
+DIALOGS = ("start", "new-company", "deal-dialog", "rep-dialog", "cancel-deal")
+DIALOG_REP = "Aisha Rahman"  # a demo rep with a draw
+
+
+def split_deal_with_clawbacks(cf):  # type: ignore[no-untyped-def]
+    """The newest demo deal split between reps whose cancellation a month after it closed
+    would claw something back (a deal paid on cash with no payment yet claws back nothing)."""
+    from datetime import timedelta
+
+    from icmdesk.services import cancellation, deal_table, records
+
+    for row in deal_table.deal_page(cf):
+        deal = records.get_deal(cf, row.id)
+        on = deal.close_date + timedelta(days=30)
+        if len(deal.credits) > 1 and cancellation.preview_by_rep(cf, deal.id, on, "churned"):
+            return deal, on
+    raise LookupError("no split deal with clawbacks in the demo company")
+
+
+def shoot_dialogs(out: Path, *, dark: bool) -> list[Path]:
+    """Grab the start screen and the dialogs worth showing, on a fresh demo company."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from icmdesk.services import choices, company_io, records
+    from icmdesk.ui.cancel_dialog import CancelDialog
+    from icmdesk.ui.deal_dialog import DealDialog
+    from icmdesk.ui.new_company_wizard import NewCompanyWizard
+    from icmdesk.ui.rep_dialog import RepDialog
+    from icmdesk.ui.start_screen import RecentFiles, StartScreen
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        documents = Path(folder) / "Documents"
+        documents.mkdir()
+        cf = company_io.write_demo(documents / "Demo Company.icmdesk")
+        deal, cancel_on = split_deal_with_clawbacks(cf)
+        rep = next(r for r in choices.reps(cf) if r.name == DIALOG_REP)
+        recent = RecentFiles(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))
+        recent.add(cf.path)
+        wizard = NewCompanyWizard(Path(folder))
+        wizard.set_answers("Acme Ltd", "USD", 1, Path(folder) / "Acme Ltd.icmdesk")
+        made: dict[str, Callable[[], QWidget]] = {
+            "start": lambda: StartScreen(recent),
+            "new-company": lambda: wizard,
+            "deal-dialog": lambda: DealDialog(cf, deal),
+            "rep-dialog": lambda: RepDialog(cf, records.get_rep(cf, rep.id)),
+            "cancel-deal": lambda: CancelDialog(cf, deal, today=cancel_on),
+        }
+        for name in DIALOGS:
+            widget = made[name]()
+            widget.show()
+            settle()
+            path = out / f"ui-{name}{'-dark' if dark else ''}.png"
+            widget.grab().save(str(path))
+            widget.close()
+            written.append(path)
+        settle()
+        cf.close()
+    return written
+
+
 def isolated_env(folder: str) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -176,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.child == "periods-200":
             paths = shoot(args.out, ["periods"], dark=False, suffix="-200")
         else:
-            paths = shoot(args.out, args.views, dark=args.child == "dark")
+            dark = args.child == "dark"
+            paths = shoot(args.out, args.views, dark=dark) + shoot_dialogs(args.out, dark=dark)
         for p in paths:
             print(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
         return 0
