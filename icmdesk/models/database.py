@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from icmdesk.domain.errors import CompanyFileError
 
@@ -90,7 +91,10 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
             return sqlite3.connect(_ro_uri(path), uri=True, check_same_thread=False, timeout=5)
         return sqlite3.connect(str(path), check_same_thread=False, timeout=5)
 
-    engine = create_engine("sqlite+pysqlite://", creator=connect)
+    # A file database wants a real pool: with a `creator` and no path in the URL,
+    # SQLAlchemy would pick its in-memory SingletonThreadPool, which closes other
+    # threads' connections once more than five threads use it (a crash in C).
+    engine = create_engine("sqlite+pysqlite://", creator=connect, poolclass=QueuePool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
