@@ -32,14 +32,7 @@ def save_rep_with_assignments(
 ) -> tuple[Rep, tuple[Assignment, ...]]:
     """Store the rep and exactly these assignments for them (others of theirs are removed)."""
     with cf.session() as session:
-        data = load_company_data(session, deals=False, history=False, snapshots=False)
-        if rep.id != NEW:
-            deals = load_deals(
-                session,
-                DealRow.id.in_(select(CreditRow.deal_id).where(CreditRow.rep_id == rep.id)),
-            )
-            data = dataclasses.replace(data, deals=deals)
-        problems = _problems(data, rep, assignments)
+        problems = _problems(_context(session, rep), rep, assignments)
         if problems:
             raise ValidationError(problems)
         stored_rep = _write_rep(session, rep)
@@ -59,6 +52,24 @@ def save_rep_with_assignments(
             for a in ordered
         }
         return stored_rep, tuple(stored[id(a)] for a in assignments)
+
+
+def check_rep_with_assignments(
+    cf: CompanyFile, rep: Rep, assignments: Sequence[Assignment]
+) -> list[Problem]:
+    """Every problem `save_rep_with_assignments` would refuse, without writing anything."""
+    with cf.session() as session:
+        return _problems(_context(session, rep), rep, assignments)
+
+
+def _context(session: Session, rep: Rep) -> CompanyData:
+    data = load_company_data(session, deals=False, history=False, snapshots=False)
+    if rep.id == NEW:
+        return data
+    deals = load_deals(
+        session, DealRow.id.in_(select(CreditRow.deal_id).where(CreditRow.rep_id == rep.id))
+    )
+    return dataclasses.replace(data, deals=deals)
 
 
 def _problems(data: CompanyData, rep: Rep, assignments: Sequence[Assignment]) -> list[Problem]:

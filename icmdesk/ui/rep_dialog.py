@@ -32,7 +32,7 @@ from icmdesk.domain.money import HUNDRED
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices
 from icmdesk.services.choices import Choice
-from icmdesk.services.rep_form import save_rep_with_assignments
+from icmdesk.services.rep_form import check_rep_with_assignments, save_rep_with_assignments
 from icmdesk.ui.forms import (
     EditorRow,
     ErrorLabel,
@@ -180,8 +180,9 @@ class RepDialog(QDialog):
     def assignment_rows(self) -> list[AssignmentRow]:
         return [r for r in self.assignments.rows if isinstance(r, AssignmentRow)]
 
-    def values(self) -> tuple[Rep | None, list[Assignment], list[Problem]]:
-        """The rep and assignments as typed, or the inputs that are not numbers."""
+    def values(self) -> tuple[Rep, list[Assignment], list[Problem]]:
+        """The rep and assignments as typed, and the inputs that are not numbers (read as
+        blank, so the rest can still be checked)."""
         problems: list[Problem] = []
 
         def number(text: str, field: str, what: str, blank: Decimal | None) -> Decimal | None:
@@ -239,15 +240,17 @@ class RepDialog(QDialog):
                     id=row.assignment_id,
                 )
             )
-        if problems:
-            return None, assignments, problems
-        return rep, assignments, []
+        return rep, assignments, problems
 
     def _on_buttons_accepted(self) -> None:
         self.assignments.register(self.errors, "assignments")
         rep, assignments, problems = self.values()
-        if rep is None:
-            self.errors.show(problems)
+        if problems:
+            # Show every problem at once: what could not be read, and what the service
+            # finds in the rest (a field already flagged is not flagged twice).
+            flagged = {p.field for p in problems}
+            more = check_rep_with_assignments(self._file, rep, assignments)
+            self.errors.show(problems + [p for p in more if p.field not in flagged])
             return
         try:
             self.saved, self.saved_assignments = save_rep_with_assignments(

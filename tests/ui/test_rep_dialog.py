@@ -168,6 +168,20 @@ def test_a_draw_amount_that_is_not_a_number(qtbot, acme: CompanyFile) -> None:  
     )
 
 
+def test_unreadable_numbers_are_reported_with_every_other_problem(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    ana = rep_named(acme, "Ana Lee")
+    dialog = open_dialog(qtbot, acme, ana)
+    dialog.name.setText("")
+    dialog.assignment_rows()[0].draw_amount.setText("lots")
+    save(qtbot, dialog)
+    assert dialog.errors.text("assignments[0].draw.amount") == (
+        "The draw must be a number (got 'lots')."
+    )
+    assert dialog.errors.text("name")  # the blank name is reported in the same round
+    assert dialog.saved is None
+    assert rep_named(acme, "Ana Lee") == ana
+
+
 # The Reps view's edit actions.
 def test_reps_view_adds_edits_and_deletes(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     edited: list[str | None] = []
