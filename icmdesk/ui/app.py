@@ -22,6 +22,7 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, file_lock, records
 from icmdesk.services.file_lock import FileLock, FileLockedError
 from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.icons import app_icon
 from icmdesk.ui.lock_prompt import LockPrompt
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages
@@ -209,6 +210,7 @@ def run_app(path: Path | None, *, demo: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("ICMDesk")
     app.setOrganizationName("ICMDesk")
+    app.setWindowIcon(app_icon())
     shell = Shell(default_settings())
     opened = shell.open_demo() if demo else shell.open_path(path) if path is not None else False
     if not opened:

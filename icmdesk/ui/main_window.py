@@ -7,11 +7,12 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -30,6 +31,7 @@ from icmdesk.ui.audit_view import AuditView
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.icons import icon
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.periods_view import PeriodsView
 from icmdesk.ui.plans_view import PlansView
@@ -121,18 +123,18 @@ class MainWindow(QMainWindow):
         # Each view is given the company file and does its own work; the window only hosts
         # them. A view given as its class is built the first time it is shown, so the
         # window paints at once, whatever the other views read when they are built.
-        for title, view in (
-            ("Overview", OverviewView(self._summary)),
-            ("Dashboard", DashboardView),
-            ("Reps", RepsView),
-            ("Roles", RolesView),
-            ("Plans", PlansView),
-            ("Deals", DealsView),
-            ("Periods", PeriodsView),
-            ("Audit log", AuditView),
-            ("Settings", SettingsView),
+        for title, icon_name, view in (
+            ("Overview", "overview", OverviewView(self._summary)),
+            ("Dashboard", "dashboard", DashboardView),
+            ("Reps", "reps", RepsView),
+            ("Roles", "roles", RolesView),
+            ("Plans", "plans", PlansView),
+            ("Deals", "deals", DealsView),
+            ("Periods", "periods", PeriodsView),
+            ("Audit log", "audit", AuditView),
+            ("Settings", "settings", SettingsView),
         ):
-            self._add_view(title, view)
+            self._add_view(title, icon(icon_name), view)
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._nav.setCurrentRow(0)
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -148,13 +150,16 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._new_action = self._action("&New Company…", QKeySequence.StandardKey.New)
+        self._new_action.setIcon(icon("new"))
         self._new_action.triggered.connect(self.new_requested)
         self._open_action = self._action("&Open…", QKeySequence.StandardKey.Open)
+        self._open_action.setIcon(icon("open"))
         self._open_action.triggered.connect(self.open_requested)
         self._recent_menu = QMenu("Open &Recent", self)
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
         self._backup_action = self._action("&Back Up…")
+        self._backup_action.setIcon(icon("backup"))
         self._backup_action.triggered.connect(self._on_backup_triggered)
         self._close_action = self._action("&Close", QKeySequence.StandardKey.Close)
         self._close_action.triggered.connect(self._on_close_triggered)
@@ -176,6 +181,7 @@ class MainWindow(QMainWindow):
         self._find_action.triggered.connect(self._on_find_triggered)
         view_menu.addAction(self._find_action)
         self._refresh_action = self._action("&Refresh", QKeySequence.StandardKey.Refresh)
+        self._refresh_action.setIcon(icon("refresh"))
         self._refresh_action.triggered.connect(self._on_refresh_triggered)
         view_menu.addAction(self._refresh_action)
 
@@ -198,8 +204,8 @@ class MainWindow(QMainWindow):
     def _set_title(self, company_name: str) -> None:
         self.setWindowTitle(window_title(company_name, self._file.path, read_only=self._read_only))
 
-    def _add_view(self, title: str, view: QWidget | ViewFactory) -> None:
-        self._nav.addItem(title)
+    def _add_view(self, title: str, view_icon: QIcon, view: QWidget | ViewFactory) -> None:
+        self._nav.addItem(QListWidgetItem(view_icon, title))
         if isinstance(view, QWidget):
             self._stack.addWidget(view)
         else:
