@@ -66,6 +66,7 @@ from icmdesk.ui.forms import (
     parse_number,
     to_qdate,
 )
+from icmdesk.ui.messages import Messages
 from icmdesk.ui.tier_chart import TierChart
 
 _DEFAULT_TIERS = (Tier(Decimal(0), Decimal(5)),)
@@ -187,7 +188,11 @@ class PlansView(QWidget):
         self.plan_list = QListWidget()
         side_layout.addWidget(self.plan_list, 2)
         self.new_plan_button = QPushButton("&New plan")
-        side_layout.addWidget(self.new_plan_button)
+        self.delete_plan_button = QPushButton("&Delete plan")
+        plan_buttons = QHBoxLayout()
+        plan_buttons.addWidget(self.new_plan_button)
+        plan_buttons.addWidget(self.delete_plan_button)
+        side_layout.addLayout(plan_buttons)
         side_layout.addWidget(QLabel("Versions"))
         self.version_list = QListWidget()
         side_layout.addWidget(self.version_list, 1)
@@ -326,6 +331,7 @@ class PlansView(QWidget):
         self.plan_list.currentRowChanged.connect(self._on_plan_list_current_row_changed)
         self.version_list.currentRowChanged.connect(self._on_version_list_current_row_changed)
         self.new_plan_button.clicked.connect(self.new_plan)
+        self.delete_plan_button.clicked.connect(self.delete_plan)
         self.new_version_button.clicked.connect(self.new_version)
         self.save_button.clicked.connect(self.save)
         self.tiers.table.itemChanged.connect(self._on_tiers_changed)
@@ -337,7 +343,13 @@ class PlansView(QWidget):
     # Entry points.
     def set_read_only(self, read_only: bool) -> None:
         """A file opened read-only: plans can be read, charted and tried, not saved."""
-        for button in (self.save_button, self.new_plan_button, self.new_version_button):
+        buttons = (
+            self.save_button,
+            self.new_plan_button,
+            self.delete_plan_button,
+            self.new_version_button,
+        )
+        for button in buttons:
             button.setEnabled(not read_only)
 
     def refresh(self) -> None:
@@ -363,6 +375,28 @@ class PlansView(QWidget):
         version = PlanVersion(self._today(), _DEFAULT_TIERS)
         self.name.clear()
         self._load_version(version, is_new=True)
+
+    def delete_plan(self) -> None:
+        """Delete the plan shown, after asking; a plan reps are assigned to is refused."""
+        plan = self._plan
+        if plan is None or not self.delete_plan_button.isEnabled():
+            return
+        if not Messages.confirm(
+            self,
+            "Delete plan",
+            f"Delete the plan {plan.name}?",
+            "Only a plan no rep is or was assigned to can be deleted; its versions go with "
+            "it. A plan that is no longer used can simply stay.",
+            "Delete",
+        ):
+            return
+        try:
+            records.delete_plan(self._file, plan.id)
+        except (ValidationError, NotFoundError) as e:
+            Messages.error(self, f"The plan {plan.name} was not deleted", e)
+            return
+        self._plan = None
+        self.refresh()
 
     def new_version(self) -> None:
         """A new version starting from the one shown, effective from the first of next month."""

@@ -117,6 +117,11 @@ class RolesView(QWidget):
         self.add_button = QPushButton("&Add role…")
         self.edit_button = QPushButton("&Edit…")
         self.delete_button = QPushButton("&Delete")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search roles or plans")
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search)
         for button in (self.add_button, self.edit_button, self.delete_button):
             bar.addWidget(button)
         bar.addStretch(1)
@@ -133,6 +138,7 @@ class RolesView(QWidget):
         self.edit_button.clicked.connect(self.edit_role)
         self.delete_button.clicked.connect(self.delete_role)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.search.textChanged.connect(self._on_search_text_changed)
         self._row_keys = RowKeys(
             self.table, edit=self.edit_role, add=self.add_role, delete=self.delete_role
         )
@@ -201,6 +207,11 @@ class RolesView(QWidget):
         self.table.selectRow(index.row())
         self.edit_role()
 
+    def _on_search_text_changed(self, text: str) -> None:
+        self._proxy.setFilterFixedString(text.strip())
+        self._show_count()
+
     def _show_count(self) -> None:
-        n = self._model.rowCount()
-        self._count.setText(f"{n} role" if n == 1 else f"{n} roles")
+        total, shown = self._model.rowCount(), self._proxy.rowCount()
+        noun = "role" if total == 1 else "roles"
+        self._count.setText(f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}")

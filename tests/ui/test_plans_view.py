@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidgetItem
 
 from icmdesk.domain.entities import (
@@ -190,3 +191,22 @@ def test_adding_and_removing_tiers_redraws(qtbot, acme: CompanyFile) -> None:  #
     assert view.tiers.text(0, 1) == "150"
     two = (Tier(D(0), D(5)), Tier(D(150), D(12)))
     assert view.chart.points == payout_curve(two, quota=D(100000), mode=TierMode.MARGINAL)
+
+
+def test_delete_a_plan_nobody_uses_and_refuse_one_in_use(
+    qtbot, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.ui.messages import Messages
+
+    refused: list[str] = []
+    monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *a: True))
+    monkeypatch.setattr(Messages, "error", staticmethod(lambda p, title, e: refused.append(title)))
+    view = open_view(qtbot, acme)
+    view.plan_list.setCurrentRow([p.name for p in view._plans].index("SDR plan"))
+    qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
+    assert refused == ["The plan SDR plan was not deleted"]
+    assert {p.name for p in choices.all_plans(acme)} == {"AE plan", "SDR plan"}
+    view.plan_list.setCurrentRow([p.name for p in view._plans].index("AE plan"))
+    qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
+    assert {p.name for p in choices.all_plans(acme)} == {"SDR plan"}
+    assert [view.plan_list.item(i).text() for i in range(view.plan_list.count())] == ["SDR plan"]

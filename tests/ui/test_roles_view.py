@@ -80,3 +80,13 @@ def test_the_view_adds_and_deletes_through_its_entry_points(
     view.table.selectRow(1)
     view.delete_button.click()
     assert [r[0] for r in rows(view)] == ["Account Executive", "SDR"]
+
+
+def test_typing_in_the_search_box_filters_roles(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = RolesView(acme)
+    qtbot.addWidget(view)
+    qtbot.keyClicks(view.search, "flat")
+    assert rows(view) == [["Account Executive", "Flat 5%", "1"]]
+    assert view._count.text() == "1 of 2 roles"
+    view.search.clear()
+    assert len(rows(view)) == 2
