@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench fuzz clean
+.PHONY: run test lint bench bench-large fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## Benchmarks (not part of `make test`).
+## Benchmarks (not part of `make test`); bench-large adds the million-deal company
+## (generating it takes several minutes the first time; it is cached in the temp folder).
 bench: $(STAMP)
 	$(BIN)/python bench/demo_size.py
+	$(BIN)/python bench/engine.py --small
+	$(BIN)/python bench/statements.py
+	$(BIN)/python bench/gui.py --skip-deals
+
+bench-large: $(STAMP)
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/gui.py
+
+## Property tests run much longer than in `make test`.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/domain -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
