@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QGroupBox,
     QHBoxLayout,
@@ -238,8 +241,33 @@ class RowsEditor(QGroupBox):
         row.changed.connect(self.changed)
         self.rows.append(row)
         self._rows_layout.addWidget(row)
+        self._tab_before_add_button(row)
         self.changed.emit()
         return row
+
+    def _tab_before_add_button(self, row: EditorRow) -> None:
+        """Tab walks a new row's inputs in order and then reaches the Add button (a widget
+        created later would otherwise come last in the dialog, after Save and Cancel)."""
+        inputs = [
+            w
+            for w in row.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not isinstance(w.parentWidget(), QAbstractSpinBox | QComboBox)
+        ]
+        if not inputs:
+            return
+        # The focusable widget before the Add button: Qt ignores tab order set on widgets
+        # that take no focus, and reads "after a container" as "after all inside it".
+        before = self.add_button.previousInFocusChain()
+        while before is not self.add_button and (
+            before.isAncestorOf(self.add_button)
+            or not before.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            before = before.previousInFocusChain()
+        QWidget.setTabOrder(before, inputs[0])
+        for a, b in pairwise(inputs):
+            QWidget.setTabOrder(a, b)
+        QWidget.setTabOrder(inputs[-1], self.add_button)
 
     def _on_row_removed(self, row: EditorRow) -> None:
         self.rows.remove(row)

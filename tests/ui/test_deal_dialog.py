@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from icmdesk.domain.entities import (
     Assignment,
@@ -267,3 +267,31 @@ def test_read_only_the_edits_are_off(qtbot, view: DealsView, monkeypatch) -> Non
     qtbot.keyClick(view.table, Qt.Key.Key_Insert)
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert opened == []
+
+
+def test_tab_walks_the_fields_then_each_row_then_save(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt as QtNs
+
+    dialog = open_dialog(qtbot, acme, None)
+    dialog.credits.add_row()  # rows added after the dialog was built
+    dialog.payments.add_row()
+    chain = []
+    widget = dialog.external_id
+    while True:
+        if widget.focusPolicy() & QtNs.FocusPolicy.TabFocus:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is dialog.external_id:
+            break
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    credit_rows = [dialog.credits.rows[0], dialog.credits.rows[1]]
+    order = [
+        dialog.deal_type,
+        *(r.findChildren(QLineEdit)[0] for r in credit_rows),
+        dialog.credits.add_button,
+        dialog.payments.rows[0].findChildren(QLineEdit)[-1],
+        dialog.payments.add_button,
+        save,
+    ]
+    positions = [chain.index(w) for w in order]
+    assert positions == sorted(positions)
