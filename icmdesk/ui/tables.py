@@ -21,7 +21,17 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionHeader,
+    QTableView,
+    QWidget,
+)
 
 from icmdesk.domain.engine.fmt import fmt_money
 
@@ -140,6 +150,29 @@ def sorting_proxy(
     return proxy
 
 
+class _PaddedHeaderStyle(QProxyStyle):
+    """Header labels inset from their section's edges, like the cells below them, so a
+    right-aligned header ("Amount") never touches a left-aligned neighbour ("Credited to")."""
+
+    PAD = 4
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.ControlElement.CE_HeaderLabel and isinstance(
+            option, QStyleOptionHeader
+        ):
+            inset = QStyleOptionHeader(option)
+            inset.rect = option.rect.adjusted(self.PAD, 0, -self.PAD, 0)
+            super().drawControl(element, inset, painter, widget)
+            return
+        super().drawControl(element, option, painter, widget)
+
+
 def make_table(parent: QWidget | None = None) -> QTableView:
     """A table view set up the same way everywhere: whole rows, one at a time, no grid."""
     table = QTableView(parent)
@@ -156,6 +189,9 @@ def make_table(parent: QWidget | None = None) -> QTableView:
     # Room between a right-aligned amount and the text beside it (no colours: the palette's).
     table.setStyleSheet("QTableView::item { padding: 0px 4px; }")
     table.horizontalHeader().setDefaultAlignment(LEFT)
+    header_style = _PaddedHeaderStyle()
+    header_style.setParent(table.horizontalHeader())  # kept alive by the header
+    table.horizontalHeader().setStyle(header_style)
     return table
 
 
