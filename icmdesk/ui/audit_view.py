@@ -6,9 +6,9 @@ The log only grows, so the model pages it from the database (services.audit_log)
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,9 +25,8 @@ from icmdesk.domain.entities import AuditEntry
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import audit_log
 from icmdesk.services.audit_log import AuditFilter
-from icmdesk.ui.tables import RIGHT, VALUE_ROLE, Column, make_table, set_column_widths
+from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
 
-PAGE_SIZE = 200
 SEARCH_DELAY_MS = 250
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -42,21 +41,14 @@ COLUMNS: tuple[Column[AuditEntry], ...] = (
 )
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(PagedTableModel[AuditEntry]):
     """Audit entries matching a filter, newest first, one page at a time."""
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self._file = company_file
         self._filter = AuditFilter()
-        self._rows: list[AuditEntry] = []
-        self._total = 0
-        self._fetching = False
         # Empty until the view asks (refresh): nothing is read while the window is built.
-
-    @property
-    def total(self) -> int:
-        return self._total
 
     @property
     def filter(self) -> AuditFilter:
@@ -67,69 +59,15 @@ class AuditTableModel(QAbstractTableModel):
             self._filter = f
             self.refresh()
 
-    def refresh(self) -> None:
-        self.beginResetModel()
-        self._load_first_page()
-        self.endResetModel()
+    def _count_rows(self) -> int:
+        return audit_log.count_entries(self._file, self._filter)
 
-    def row_value(self, row: int) -> AuditEntry:
-        return self._rows[row]
+    def _read_page(self, offset: int, limit: int) -> Sequence[AuditEntry]:
+        return audit_log.audit_page(self._file, self._filter, offset=offset, limit=limit)
 
-    def _load_first_page(self) -> None:
-        self._total = audit_log.count_entries(self._file, self._filter)
-        self._rows = list(audit_log.audit_page(self._file, self._filter, limit=PAGE_SIZE))
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: AnyIndex) -> None:
-        if parent.isValid() or self._fetching:
-            return
-        self._fetching = True
-        try:
-            page = audit_log.audit_page(
-                self._file, self._filter, offset=len(self._rows), limit=PAGE_SIZE
-            )
-            if not page:
-                self._total = len(self._rows)
-                return
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        entry = self._rows[index.row()]
-        column = COLUMNS[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = column.text(column.value(entry))
-            if role == Qt.ItemDataRole.DisplayRole:
-                return text.replace("\n", " ⏎ ")  # one line per entry; the tooltip has it all
-            return text or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == VALUE_ROLE:
-            return entry
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].header
-        return None
+    def cell_text(self, row: AuditEntry, column: Column[AuditEntry]) -> str:
+        # One line per entry; the tooltip has it all.
+        return super().cell_text(row, column).replace("\n", " ⏎ ")
 
 
 class AuditView(QWidget):

@@ -8,10 +8,10 @@ BY on an indexed column and WHERE ... LIKE.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -43,54 +43,44 @@ from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     LEFT,
     RIGHT,
-    VALUE_ROLE,
     Column,
+    PagedTableModel,
     date_text,
     make_table,
     set_column_widths,
 )
 
-PAGE_SIZE = 200
 SEARCH_DELAY_MS = 250  # wait for the user to stop typing before querying
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class DealTableModel(QAbstractTableModel):
+class DealTableModel(PagedTableModel[DealRowView]):
     """Deals of a company file, one page at a time, sorted and filtered in SQL."""
 
     def __init__(
         self, company_file: CompanyFile, currency: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self._file = company_file
-        # (column, the SQL order it sorts by, or None when the column cannot sort)
-        self._columns: tuple[tuple[Column[DealRowView], DealSort | None], ...] = (
+        money = Column("Amount", lambda d: d.amount, lambda a: fmt_money(a, currency), RIGHT)
+        # Each column with the SQL order it sorts by, or None when the column cannot sort.
+        columns: tuple[tuple[Column[DealRowView], DealSort | None], ...] = (
             (Column("Close date", lambda d: d.close_date, date_text), DealSort.CLOSE_DATE),
             (Column("Deal", lambda d: d.external_id), DealSort.EXTERNAL_ID),
             (Column("Customer", lambda d: d.customer), DealSort.CUSTOMER),
             (Column("Type", lambda d: d.deal_type), None),
-            (
-                Column("Amount", lambda d: d.amount, lambda a: fmt_money(a, currency), RIGHT),
-                DealSort.AMOUNT,
-            ),
+            (money, DealSort.AMOUNT),
             (Column("Credited to", lambda d: d.credits), None),
             (Column("Status", _status_text), None),
         )
+        super().__init__([c for c, _ in columns], parent)
+        self._sorts = tuple(key for _, key in columns)
+        self._file = company_file
         self._search = ""
         self._sort = DealSort.CLOSE_DATE
         self._descending = True  # newest first: last month's deals are the ones being checked
-        self._rows: list[DealRowView] = []
-        self._total = 0
-        self._fetching = False
         self._load_first_page()
 
     # What the view asks for.
-    @property
-    def total(self) -> int:
-        """How many deals match the search (loaded or not)."""
-        return self._total
-
     @property
     def search(self) -> str:
         return self._search
@@ -100,102 +90,55 @@ class DealTableModel(QAbstractTableModel):
         return self._sort, self._descending
 
     def sort_column(self) -> int:
-        return next(i for i, (_c, key) in enumerate(self._columns) if key is self._sort)
+        return self._sorts.index(self._sort)
 
     def is_sortable(self, column: int) -> bool:
-        return 0 <= column < len(self._columns) and self._columns[column][1] is not None
-
-    def row_value(self, row: int) -> DealRowView:
-        return self._rows[row]
+        return 0 <= column < len(self._sorts) and self._sorts[column] is not None
 
     def set_search(self, search: str) -> None:
         if search.strip() != self._search:
             self._search = search.strip()
             self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read from the first page (after edits elsewhere, or F5)."""
-        self.beginResetModel()
-        self._load_first_page()
-        self.endResetModel()
+    def _count_rows(self) -> int:
+        return deal_table.count_deals(self._file, self._search)
 
-    def _load_first_page(self) -> None:
-        self._total = deal_table.count_deals(self._file, self._search)
-        self._rows = list(self._page(0))
-
-    def _page(self, offset: int) -> tuple[DealRowView, ...]:
+    def _read_page(self, offset: int, limit: int) -> Sequence[DealRowView]:
         return deal_table.deal_page(
             self._file,
             search=self._search,
             sort=self._sort,
             descending=self._descending,
             offset=offset,
-            limit=PAGE_SIZE,
+            limit=limit,
         )
 
     # QAbstractTableModel.
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
-
-    def fetchMore(self, parent: AnyIndex) -> None:
-        # Views (and the model tester) may ask again from inside rowsInserted: one at a time.
-        if parent.isValid() or self._fetching:
-            return
-        self._fetching = True
-        try:
-            page = self._page(len(self._rows))
-            if not page:
-                # Deals were deleted since the count: stop asking for more.
-                self._total = len(self._rows)
-                return
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        deal = self._rows[index.row()]
-        column = self._columns[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(column.value(deal))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ForegroundRole and deal.status == deal_table.CANCELLED:
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and index.isValid()
+            and 0 <= index.row() < self.rowCount()
+            and self.row_value(index.row()).status == deal_table.CANCELLED
+        ):
             # Cancelled deals read as set aside, in whatever colours the palette has.
             return QApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            # The whole text of cells that may be cut short.
-            return column.text(column.value(deal)) or None
-        if role == VALUE_ROLE:
-            return deal
-        return None
+        return super().data(index, role)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
-            return None
-        column = self._columns[section][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.header
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ToolTipRole and self._columns[section][1] is None:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._sorts)
+            and self._sorts[section] is None
+        ):
             return "This column does not sort"
-        return None
+        return super().headerData(section, orientation, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = self._columns[column][1] if 0 <= column < len(self._columns) else None
+        key = self._sorts[column] if 0 <= column < len(self._sorts) else None
         if key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder

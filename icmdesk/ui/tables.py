@@ -47,6 +47,8 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+PAGE_SIZE = 200  # rows a paged table reads at a time
+
 
 @dataclass(frozen=True, slots=True)
 class Column(Generic[T]):
@@ -110,6 +112,108 @@ class ValueTableModel(QAbstractTableModel, Generic[T]):
             return text or None
         if role == SORT_ROLE:
             return _sort_value(column.value(row))
+        if role == VALUE_ROLE:
+            return row
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section].header
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(self._columns[section].align)
+        return None
+
+
+class PagedTableModel(QAbstractTableModel, Generic[T]):
+    """Rows read from the database one page at a time as the view scrolls.
+
+    A million rows never sit in Python: the count and each page come from a service
+    (SQL with LIMIT/OFFSET). Subclasses say how to count and how to read a page; the
+    paging (canFetchMore/fetchMore), the reset on refresh and the cells are here.
+    """
+
+    page_size = PAGE_SIZE
+
+    def __init__(self, columns: Sequence[Column[T]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._rows: list[T] = []
+        self._total = 0
+        self._fetching = False
+
+    # What a subclass provides.
+    def _count_rows(self) -> int:
+        raise NotImplementedError
+
+    def _read_page(self, offset: int, limit: int) -> Sequence[T]:
+        raise NotImplementedError
+
+    # What the view asks for.
+    @property
+    def total(self) -> int:
+        """How many rows match (loaded or not)."""
+        return self._total
+
+    def row_value(self, row: int) -> T:
+        return self._rows[row]
+
+    def refresh(self) -> None:
+        """Re-read from the first page (after edits elsewhere, a new filter, or F5)."""
+        self.beginResetModel()
+        self._load_first_page()
+        self.endResetModel()
+
+    def _load_first_page(self) -> None:
+        self._total = self._count_rows()
+        self._rows = list(self._read_page(0, self.page_size))
+
+    def cell_text(self, row: T, column: Column[T]) -> str:
+        return column.text(column.value(row))
+
+    # QAbstractTableModel.
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        # Views (and the model tester) may ask again from inside rowsInserted: one at a time.
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        try:
+            page = self._read_page(len(self._rows), self.page_size)
+            if not page:
+                # Rows were deleted since the count: stop asking for more.
+                self._total = len(self._rows)
+                return
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell_text(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole text of cells that may be cut short.
+            return column.text(column.value(row)) or None
         if role == VALUE_ROLE:
             return row
         return None

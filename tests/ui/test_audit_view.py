@@ -82,7 +82,7 @@ def test_typing_in_the_search_box_filters_after_a_pause(qtbot, cf: CompanyFile) 
 def test_pages_load_as_the_table_scrolls(  # type: ignore[no-untyped-def]
     qtbot, qtmodeltester, cf: CompanyFile, monkeypatch
 ) -> None:
-    monkeypatch.setattr(audit_view, "PAGE_SIZE", 3)
+    monkeypatch.setattr(audit_view.AuditTableModel, "page_size", 3)
     for i in range(5):
         records.save_rep(cf, Rep(f"Rep {i}", date(2026, 1, 5)))
     view = AuditView(cf)

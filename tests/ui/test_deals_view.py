@@ -17,9 +17,9 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, records
 from icmdesk.services.deal_table import DealSort
 from icmdesk.services.store import insert_deals
-from icmdesk.ui.deals_view import PAGE_SIZE, DealsView, DealTableModel
+from icmdesk.ui.deals_view import DealsView, DealTableModel
 from icmdesk.ui.main_window import MainWindow
-from icmdesk.ui.tables import VALUE_ROLE
+from icmdesk.ui.tables import PAGE_SIZE, VALUE_ROLE
 
 pytestmark = pytest.mark.gui
 
