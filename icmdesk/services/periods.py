@@ -112,13 +112,11 @@ def close(
         _check_can_close(session, month)
         statements = _compute(session, month, month)[month]
         row = session.get(PeriodRow, month) or PeriodRow(month=month)
-        row.status = PeriodStatus.OPEN.value
+        row.status = PeriodStatus.CLOSED.value
         row.closed_at = audit.now()
         session.add(row)
-        session.flush()
+        session.flush()  # the period row first: the snapshots refer to it
         session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
-        session.flush()
-        row.status = PeriodStatus.CLOSED.value
         # Each dirty month's correction is now on a closed statement: re-verifying it
         # would give 0 until something changes it again (which marks it again).
         session.execute(delete(DirtyMonthRow))
@@ -129,7 +127,7 @@ def close(
             entity_id=month,
             after=f"{len(statements)} statements",
         )
-    return tuple(s for s in compute(cf, month))
+    return compute(cf, month)
 
 
 def reopen(cf: CompanyFile, month: Month) -> None:
