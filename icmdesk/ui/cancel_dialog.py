@@ -88,7 +88,22 @@ class CancelDialog(QDialog):
     def confirm(cls, parent: QWidget | None, company_file: CompanyFile, deal: Deal) -> Deal | None:
         """Show the dialog; the cancelled deal, or None if the user stepped back."""
         dialog = cls(company_file, deal, parent, background=True)
-        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        try:
+            return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def done(self, result: int) -> None:
+        """Closing without confirming forgets a confirmation still waiting for its preview:
+        "Keep the deal" must never be followed by the deal being cancelled."""
+        if result != QDialog.DialogCode.Accepted:
+            self._confirm_when_ready = False
+            self._timer.stop()
+            if self._task is not None:
+                self._task.succeeded.disconnect(self._on_task_succeeded)
+                self._task.failed.disconnect(self._on_task_failed)
+                self._task = None
+        super().done(result)
 
     def _build_ui(self, day: date) -> None:
         d = self._deal

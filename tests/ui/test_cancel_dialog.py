@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtWidgets import QWidget
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
@@ -147,3 +148,33 @@ def test_the_deals_view_cancels_through_the_dialog(qtbot, acme: CompanyFile, mon
     view.table.selectRow(0)
     view.cancel_button.click()  # already cancelled: said so, no dialog
     assert seen == ["D-1"] and infos == ["Deal D-1 was already cancelled on 2026-02-01."]
+
+
+def test_keep_the_deal_while_the_preview_is_computing_cancels_nothing(
+    qtbot, acme: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Cancel deal pressed while the preview runs, then Keep the deal: nothing is posted."""
+    import threading
+
+    from icmdesk.services import cancellation
+
+    gate = threading.Event()
+    real = cancellation.preview_by_rep
+
+    def slow_preview(*args):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(cancellation, "preview_by_rep", slow_preview)
+    host = QWidget()  # the task's owner outlives the dialog, as the deals view does
+    qtbot.addWidget(host)
+    dialog = CancelDialog(acme, the_deal(acme), host, today=date(2026, 2, 1), background=True)
+    dialog.show()
+    dialog.reason.setText("churned")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)  # waits for the preview
+    dialog.reject()  # Keep the deal
+    gate.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)  # the preview has finished
+    qtbot.wait(50)  # and its queued result has been delivered
+    assert the_deal(acme).cancellation_date is None
+    assert dialog.saved is None
