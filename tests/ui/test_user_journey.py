@@ -61,7 +61,8 @@ def drive(qtbot, monkeypatch, cls: type[QDialog], fill: Callable) -> list[QDialo
     seen: list[QDialog] = []
 
     def exec_(self: QDialog) -> int:
-        qtbot.addWidget(self)
+        # Not handed to qtbot: the dialogs belong to their views (and some are deleted
+        # once used), as they do in the app.
         self.show()
         seen.append(self)
         fill(self)
