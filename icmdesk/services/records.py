@@ -136,50 +136,61 @@ def _save(cf: CompanyFile, kind: _Kind[V, R], value: V) -> V:
         found = kind.validate(value, _context(session, kind, value))
         if found:
             raise ValidationError(found)
-        value_id = value.id  # type: ignore[attr-defined]
-        if value_id == NEW:
-            row = kind.row_type()
-            kind.apply(row, value)
-            session.add(row)
-            before = None
-        else:
-            existing = session.get(kind.row_type, value_id)
-            if existing is None:
-                raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
-            row = existing
-            before = kind.value(row)
-            kind.apply(row, value)
-        _flush(session, f"Cannot save {kind.entity} '{kind.label(value)}'")
-        after = kind.value(row)
-        # Closed months this touches are re-verified when the first open month is computed.
-        store.mark_edit(session, kind.entity, before, after)
-        audit.record(
-            session,
-            action="create" if before is None else "update",
-            entity=kind.entity,
-            entity_id=after.id,
-            before=before,
-            after=after,  # type: ignore[attr-defined]
-        )
-        return after
+        return write(session, kind, value)
 
 
 def _delete(cf: CompanyFile, kind: _Kind[V, R], value_id: int) -> V:
     with cf.session() as session:
-        row = session.get(kind.row_type, value_id)
-        if row is None:
+        return remove(session, kind, value_id)
+
+
+def write(session: Session, kind: _Kind[V, R], value: V) -> V:
+    """Store an already validated value in the caller's unit of work: the one write path
+    (constraint errors as problems, dirty closed months, the audit log)."""
+    value_id = value.id  # type: ignore[attr-defined]
+    if value_id == NEW:
+        row = kind.row_type()
+        kind.apply(row, value)
+        session.add(row)
+        before = None
+    else:
+        existing = session.get(kind.row_type, value_id)
+        if existing is None:
             raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
+        row = existing
         before = kind.value(row)
-        session.delete(row)
-        _flush(
-            session,
-            f"Cannot delete {kind.entity} '{kind.label(before)}': other records still refer to it",
-        )
-        store.mark_edit(session, kind.entity, before, None)
-        audit.record(
-            session, action="delete", entity=kind.entity, entity_id=value_id, before=before
-        )
-        return before
+        kind.apply(row, value)
+    _flush(session, f"Cannot save {kind.entity} '{kind.label(value)}'")
+    after = kind.value(row)
+    if after == before:
+        return after  # saved as it was: nothing changed, nothing to correct or record
+    # Closed months this touches are re-verified when the first open month is computed.
+    store.mark_edit(session, kind.entity, before, after)
+    audit.record(
+        session,
+        action="create" if before is None else "update",
+        entity=kind.entity,
+        entity_id=after.id,  # type: ignore[attr-defined]
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def remove(session: Session, kind: _Kind[V, R], value_id: int) -> V:
+    """Delete a record in the caller's unit of work (refused while others refer to it)."""
+    row = session.get(kind.row_type, value_id)
+    if row is None:
+        raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
+    before = kind.value(row)
+    session.delete(row)
+    _flush(
+        session,
+        f"Cannot delete {kind.entity} '{kind.label(before)}': other records still refer to it",
+    )
+    store.mark_edit(session, kind.entity, before, None)
+    audit.record(session, action="delete", entity=kind.entity, entity_id=value_id, before=before)
+    return before
 
 
 def _flush(session: Session, message: str) -> None:

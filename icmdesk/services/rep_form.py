@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from icmdesk.domain import validation
 from icmdesk.domain.entities import NEW, Assignment, CompanyData, Rep
-from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
-from icmdesk.models import mapping
+from icmdesk.domain.errors import Problem, ValidationError
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import AssignmentRow, CreditRow, DealRow, RepRow
-from icmdesk.services import audit
+from icmdesk.models.tables import AssignmentRow, CreditRow, DealRow
+from icmdesk.services import records
 from icmdesk.services.store import load_company_data, load_deals
 
 
@@ -35,20 +34,22 @@ def save_rep_with_assignments(
         problems = _problems(_context(session, rep), rep, assignments)
         if problems:
             raise ValidationError(problems)
-        stored_rep = _write_rep(session, rep)
+        stored_rep = records.write(session, records.REP, rep)
         kept = {a.id for a in assignments if a.id != NEW}
-        for row in session.scalars(select(AssignmentRow).where(AssignmentRow.rep_id == rep.id)):
-            if rep.id != NEW and row.id not in kept:
-                before = mapping.assignment_value(row)
-                session.delete(row)
-                session.flush()
-                audit.record(
-                    session, action="delete", entity="assignment", entity_id=row.id, before=before
+        if rep.id != NEW:
+            gone = session.scalars(
+                select(AssignmentRow.id).where(
+                    AssignmentRow.rep_id == rep.id, AssignmentRow.id.not_in(kept)
                 )
+            ).all()
+            for assignment_id in gone:
+                records.remove(session, records.ASSIGNMENT, assignment_id)
         # Updates before additions, so a shortened assignment makes room for the next one.
         ordered = sorted(assignments, key=lambda a: a.id == NEW)
         stored = {
-            id(a): _write_assignment(session, dataclasses.replace(a, rep_id=stored_rep.id))
+            id(a): records.write(
+                session, records.ASSIGNMENT, dataclasses.replace(a, rep_id=stored_rep.id)
+            )
             for a in ordered
         }
         return stored_rep, tuple(stored[id(a)] for a in assignments)
@@ -86,55 +87,21 @@ def _problems(data: CompanyData, rep: Rep, assignments: Sequence[Assignment]) ->
         for p in validation.validate_assignment(a, context):
             field = f"assignments[{i}].{p.field}" if p.field else f"assignments[{i}]"
             problems.append(Problem(field, p.message))
-    return problems
-
-
-def _write_rep(session: Session, rep: Rep) -> Rep:
-    if rep.id == NEW:
-        row = RepRow()
-        before = None
-    else:
-        found = session.get(RepRow, rep.id)
-        if found is None:
-            raise NotFoundError(f"rep {rep.id} no longer exists")
-        row = found
-        before = mapping.rep_value(row)
-    mapping.apply_rep(row, rep)
-    session.add(row)
-    session.flush()
-    after = mapping.rep_value(row)
-    audit.record(
-        session,
-        action="create" if before is None else "update",
-        entity="rep",
-        entity_id=after.id,
-        before=before,
-        after=after,
-    )
-    return after
-
-
-def _write_assignment(session: Session, a: Assignment) -> Assignment:
-    if a.id == NEW:
-        row = AssignmentRow()
-        before = None
-    else:
-        found = session.get(AssignmentRow, a.id)
-        if found is None:
-            raise NotFoundError(f"assignment {a.id} no longer exists")
-        row = found
-        before = mapping.assignment_value(row)
-    mapping.apply_assignment(row, a)
-    session.add(row)
-    session.flush()
-    after = mapping.assignment_value(row)
-    if after != before:
-        audit.record(
-            session,
-            action="create" if before is None else "update",
-            entity="assignment",
-            entity_id=after.id,
-            before=before,
-            after=after,
+    if not temp:
+        # Each assignment checks the deals it would leave uncovered; with none left, say so
+        # here, or the company could no longer compute a month.
+        credited = sorted(
+            d.external_id for d in data.deals if any(c.rep_id == rep.id for c in d.credits)
         )
-    return after
+        if credited:
+            shown = ", ".join(credited[:5]) + (
+                f" and {len(credited) - 5} more" if len(credited) > 5 else ""
+            )
+            problems.append(
+                Problem(
+                    "assignments",
+                    f"{rep.name} is credited on {len(credited)} deal(s) ({shown}): keep a plan "
+                    "assignment covering their close dates.",
+                )
+            )
+    return problems

@@ -99,3 +99,49 @@ def test_every_problem_comes_back_with_its_row_and_nothing_is_written(acme: Comp
     assert "assignments[2].quota_override" in fields
     assert "assignments[0].effective_from" in fields  # overlaps row 2
     assert choices.reps(acme) == ()
+
+
+def test_rep_form_edits_under_closed_months_become_prior_period_adjustments(
+    tmp_path: Path,
+) -> None:
+    """The rep dialog's path marks the closed months it changes, like every other edit:
+    the month computed from what it loads equals the month computed from everything."""
+    from icmdesk.domain import engine
+    from icmdesk.domain.statement import LineKind
+    from icmdesk.services import company_io, periods
+    from icmdesk.services.store import load_company_data
+
+    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
+    try:
+        for m in ("2025-11", "2025-12", "2026-01", "2026-02", "2026-03"):
+            periods.close(cf, Month.parse(m), backup_dir=tmp_path / "bk")
+        maya = next(r for r in choices.reps(cf) if r.name == "Maya Okafor")
+        rep = records.get_rep(cf, maya.id)
+        mine = choices.assignments_of(cf, rep.id)
+        edited = [dataclasses.replace(mine[0], quota_override=D("1000.00")), *mine[1:]]
+        save_rep_with_assignments(cf, rep, edited)
+        april = Month(2026, 4)
+        fast = periods.compute(cf, april)
+        with cf.session() as s:
+            full = engine.compute_month(load_company_data(s, history=False), april)
+        assert fast == full
+        maya_april = next(st for st in fast if st.rep_id == rep.id)
+        assert maya_april.lines_of(LineKind.PRIOR_PERIOD)
+    finally:
+        cf.close()
+
+
+def test_removing_every_assignment_of_a_rep_with_deals_is_refused(tmp_path: Path) -> None:
+    from icmdesk.services import company_io
+
+    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
+    try:
+        maya = next(r for r in choices.reps(cf) if r.name == "Maya Okafor")
+        rep = records.get_rep(cf, maya.id)
+        with pytest.raises(ValidationError) as e:
+            save_rep_with_assignments(cf, rep, [])
+        assert [p.field for p in e.value.problems] == ["assignments"]
+        assert "Maya Okafor is credited on" in e.value.problems[0].message
+        assert choices.assignments_of(cf, rep.id)  # nothing was removed
+    finally:
+        cf.close()
