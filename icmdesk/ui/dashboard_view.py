@@ -226,16 +226,22 @@ class DashboardView(QWidget):
             self.month.addItem(str(m), str(m))
         self.month.blockSignals(False)
         if not months:
+            self._clear()
             self.status.setText("No data yet.")
             return
         today = str(Month.of(self._today()))
         wanted = keep or (today if today in [str(m) for m in months] else str(months[-1]))
         index = max(0, self.month.findData(wanted))
+        self.month.blockSignals(True)  # one computation, below, not one more from the signal
         self.month.setCurrentIndex(index)
+        self.month.blockSignals(False)
         self.load(Month.parse(self.month.itemData(index)))
 
     def load(self, month: Month) -> Task:
-        """Compute `month`'s dashboard in the background; the view fills in when it is done."""
+        """Compute `month`'s dashboard in the background; the view fills in when it is done.
+
+        Only the latest request is shown: an earlier one finishing later is dropped.
+        """
         self.status.setText(f"Computing {month}…")
         task = Task(lambda _report: _compute(self._file, month), self)
         task.succeeded.connect(self._on_task_succeeded)
@@ -249,12 +255,33 @@ class DashboardView(QWidget):
         if index >= 0:
             self.load(Month.parse(self.month.itemData(index)))
 
+    def _is_latest(self) -> bool:
+        task = self.sender()
+        if task is not None:
+            task.deleteLater()  # finished: free it
+        return task is self._task
+
     def _on_task_failed(self, error: BaseException) -> None:
+        if not self._is_latest():
+            return
+        self._clear()  # never another month's figures under this month's name
         self.status.setText(f"The month could not be computed: {error_text(error)}")
 
     def _on_task_succeeded(self, board: Dashboard) -> None:
-        if str(board.month) != self.month.currentData():
+        if not self._is_latest():
             return  # an older request finishing after the user moved on
+        self._show(board)
+
+    def _clear(self) -> None:
+        self.board = None
+        for label in (self.total, self.earnings, self.clawed):
+            label.setText("—")
+        self._reps_model.set_rows(())
+        self.chart.set_rows(())
+        self._claw_model.set_rows(())
+        self.warnings.setText("")
+
+    def _show(self, board: Dashboard) -> None:
         self.board = board
         cur = board.currency
         self.status.setText("Closed" if board.closed else "Open (not closed yet)")

@@ -105,3 +105,34 @@ def test_reps_are_listed_alphabetically(qtbot, tmp_path: Path) -> None:  # type:
         assert len(names) > 3 and names == sorted(names)
     finally:
         cf.close()
+
+
+def test_a_refresh_computes_the_month_once(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.ui import dashboard_view
+
+    calls: list[Month] = []
+    real = dashboard_view._compute
+    monkeypatch.setattr(dashboard_view, "_compute", lambda cf, m: calls.append(m) or real(cf, m))
+    view = open_view(qtbot, acme, date(2026, 2, 15))  # not the first month in the box
+    qtbot.wait(100)
+    assert calls == [Month(2026, 2)]
+    assert view.board is not None and view.board.month == Month(2026, 2)
+
+
+def test_a_failed_month_shows_no_figures_of_another(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.domain.errors import Problem as Pb
+    from icmdesk.domain.errors import ValidationError
+    from icmdesk.ui import dashboard_view
+
+    view = open_view(qtbot, acme, date(2026, 1, 15))
+    assert view.total.text() == "$1,400.00"
+
+    def refuse(cf, m):  # type: ignore[no-untyped-def]
+        raise ValidationError([Pb("", "Deal D-9: no plan assignment")])
+
+    monkeypatch.setattr(dashboard_view, "_compute", refuse)
+    view.month.setCurrentIndex(view.month.findText("2026-02"))
+    qtbot.waitUntil(lambda: "could not be computed" in view.status.text())
+    assert view.board is None
+    assert view.total.text() == "—"
+    assert view.reps_model.rowCount() == 0
