@@ -162,6 +162,7 @@ class PeriodsView(QWidget):
         self._file = company_file
         self._currency = records.get_company(company_file).currency
         self._task: Task | None = None
+        self._read_only = False
         self._loaded = False
         self._shown_month: Month | None = None
         self._months = ValueTableModel(_PERIOD_COLUMNS, parent=self)
@@ -279,6 +280,11 @@ class PeriodsView(QWidget):
             self.refresh()
         super().showEvent(event)
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A file opened read-only: months can be computed and printed, not closed or reopened."""
+        self._read_only = read_only
+        self._update_actions()
+
     def refresh(self) -> None:
         """Re-read the months and their status, in the background (it reads every deal)."""
         if self.busy:
@@ -341,7 +347,9 @@ class PeriodsView(QWidget):
 
     def _on_close_clicked(self) -> None:
         month = self.selected_month()
-        if month is None or self.busy or not CloseMonthDialog.confirm(self, month):
+        if month is None or self.busy or self._read_only:
+            return
+        if not CloseMonthDialog.confirm(self, month):
             return
 
         def close_and_list(_report: Report) -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
@@ -361,7 +369,9 @@ class PeriodsView(QWidget):
 
     def _on_reopen_clicked(self) -> None:
         month = self._latest_closed()
-        if month is None or self.busy or not ReopenMonthDialog.confirm(self, month):
+        if month is None or self.busy or self._read_only:
+            return
+        if not ReopenMonthDialog.confirm(self, month):
             return
 
         def reopen_and_list(_report: Report) -> list[PeriodInfo]:
@@ -472,11 +482,12 @@ class PeriodsView(QWidget):
         self._month_table.setEnabled(idle)
         self._compute_button.setEnabled(idle and info is not None)
         self._pdf_button.setEnabled(idle and info is not None)
+        writable = idle and not self._read_only
         self._close_button.setEnabled(
-            idle and info is not None and info.status is PeriodStatus.OPEN
+            writable and info is not None and info.status is PeriodStatus.OPEN
         )
         latest = self._latest_closed()
-        self._reopen_button.setEnabled(idle and latest is not None)
+        self._reopen_button.setEnabled(writable and latest is not None)
         self._reopen_button.setToolTip(
             f"Reopen {month_title(latest)}" if latest else "No month is closed"
         )

@@ -353,3 +353,16 @@ def test_the_written_message_offers_the_folder(
     StatementsWrittenDialog.show(None, BatchResult((), True))
     assert told == ["Cancelled: no statements were written."]
     assert len(asked) == 1 and len(opened) == 1  # nothing to open
+
+
+def test_a_read_only_file_computes_but_never_closes_or_reopens(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, demo)
+    view.select_month(Month(2025, 11))
+    assert view.buttons["close"].isEnabled()
+    view.set_read_only(True)
+    view.select_month(Month(2025, 11))
+    assert not view.buttons["close"].isEnabled()
+    assert not view.buttons["reopen"].isEnabled()
+    assert view.buttons["compute"].isEnabled() and view.buttons["pdf"].isEnabled()
+    view._on_close_clicked()  # even if reached, nothing is asked and nothing runs
+    assert not view.busy
