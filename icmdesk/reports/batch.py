@@ -206,29 +206,42 @@ def generate_batch(
             if stop and not state["cancelled"]:
                 state["cancelled"] = True
 
-    print_files = _PrintFiles(list(by_month))
-    summaries: dict[Month, bytes] = {}
-    use_pool = len(jobs) > POOL_THRESHOLD and (workers is None or workers > 1)
-    if use_pool:
-        summaries = _run_pool(
-            company, jobs, by_month, when, workers or DEFAULT_WORKERS, record, print_files, state
-        )
-    else:
-        for job in jobs:
-            if state["cancelled"]:
-                break
-            record(_render_job(company, job, when))
-            print_files.add(job)
-    # The print file and the summary are written last: both need the whole month.
-    for month, group in by_month.items():
-        folder = out_dir / str(month)
-        if not state["cancelled"]:
-            record(print_files.write(company, month, folder / f"All-{month}.pdf"))
-        if not state["cancelled"]:
-            data = summaries.get(month) or _summary_pdf(company, month, group, when)
-            path = folder / f"Summary-{month}.pdf"
-            _write_atomic(path, data)
-            record([path])
+    try:
+        print_files = _PrintFiles(list(by_month))
+        summaries: dict[Month, bytes] = {}
+        use_pool = len(jobs) > POOL_THRESHOLD and (workers is None or workers > 1)
+        if use_pool:
+            summaries = _run_pool(
+                company,
+                jobs,
+                by_month,
+                when,
+                workers or DEFAULT_WORKERS,
+                record,
+                print_files,
+                state,
+            )
+        else:
+            for job in jobs:
+                if state["cancelled"]:
+                    break
+                record(_render_job(company, job, when))
+                print_files.add(job)
+        # The print file and the summary are written last: both need the whole month.
+        for month, group in by_month.items():
+            folder = out_dir / str(month)
+            if not state["cancelled"]:
+                record(print_files.write(company, month, folder / f"All-{month}.pdf"))
+            if not state["cancelled"]:
+                data = summaries.get(month) or _summary_pdf(company, month, group, when)
+                path = folder / f"Summary-{month}.pdf"
+                _write_atomic(path, data)
+                record([path])
+    except BaseException:
+        # A failure leaves what a cancel leaves: no half month that looks complete.
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     if state["cancelled"]:
         for path in written:
             path.unlink(missing_ok=True)

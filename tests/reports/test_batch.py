@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.statement import Statement
 from icmdesk.reports import batch, generate_batch
@@ -159,3 +161,19 @@ def test_pool_batch_over_two_months_gives_each_month_its_print_file(tmp_path: Pa
         assert len(firsts) == 20
         assert all(month_name in p for p in firsts)
         assert "Total (20 reps)" in flat(tmp_path / folder / f"Summary-{folder}.pdf")
+
+
+def test_a_failure_part_way_removes_what_the_batch_wrote(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    real = batch._render_job
+    calls = []
+
+    def render(company, job, generated):  # type: ignore[no-untyped-def]
+        calls.append(job)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(company, job, generated)
+
+    monkeypatch.setattr(batch, "_render_job", render)
+    with pytest.raises(OSError, match="No space"):
+        generate_batch(f.company(), team(4), tmp_path, generated=GENERATED)
+    assert list((tmp_path / "2026-03").iterdir()) == []
