@@ -59,9 +59,6 @@ class Month:
     def last_day(self) -> date:
         return date.fromordinal(self.plus(1).first_day.toordinal() - 1)
 
-    def contains(self, day: date) -> bool:
-        return day.year == self.year and day.month == self.month
-
 
 def months_between(first: Month, last: Month) -> list[Month]:
     """Every month from first to last inclusive (empty when last < first)."""

@@ -1,8 +1,8 @@
 """Money and percentages as exact decimals.
 
 Every amount in the core is a `Decimal` built through `D()`, which refuses
-`float`. The database stores integer cents; `to_cents`/`from_cents` convert and
-refuse anything that is not a whole number of cents. Rounding happens only
+`float`. The database stores integer cents (models/types.py refuses a fraction of a
+cent on the way in; `from_cents` reads raw cents back). Rounding happens only
 where COMP_RULES.md says, through `round_cents` (ROUND_HALF_UP, explicit).
 """
 
@@ -49,15 +49,6 @@ def floor_cents(amount: Decimal) -> Decimal:
 def is_whole_cents(amount: Decimal) -> bool:
     """True when the amount has no fraction of a cent."""
     return amount == amount.quantize(CENT)
-
-
-def to_cents(amount: Decimal) -> int:
-    """Integer cents of an amount that must already be whole cents."""
-    if not isinstance(amount, Decimal):
-        raise TypeError(f"expected Decimal, got {type(amount).__name__}")
-    if not is_whole_cents(amount):
-        raise ValueError(f"{amount} is not a whole number of cents")
-    return int(amount * 100)
 
 
 def from_cents(cents: int) -> Decimal:

@@ -272,16 +272,8 @@ def delete_plan(cf: CompanyFile, plan_id: int) -> Plan:
     return _delete(cf, PLAN, plan_id)
 
 
-def delete_assignment(cf: CompanyFile, assignment_id: int) -> Assignment:
-    return _delete(cf, ASSIGNMENT, assignment_id)
-
-
 def delete_deal(cf: CompanyFile, deal_id: int) -> Deal:
     return _delete(cf, DEAL, deal_id)
-
-
-def delete_adjustment(cf: CompanyFile, adjustment_id: int) -> Adjustment:
-    return _delete(cf, ADJUSTMENT, adjustment_id)
 
 
 get_role = _getter(ROLE)
