@@ -125,6 +125,8 @@ class AttainmentChart(QWidget):
 class DashboardView(QWidget):
     """A payout month at a glance; pick the month at the top."""
 
+    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
+
     def __init__(
         self,
         company_file: CompanyFile,

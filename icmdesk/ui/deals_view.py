@@ -157,6 +157,8 @@ def _status_text(deal: DealRowView) -> str:
 class DealsView(QWidget):
     """Every deal of the company, searchable and sortable, however many there are."""
 
+    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
+
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._read_only = False

@@ -376,9 +376,16 @@ class MainWindow(QMainWindow):
             self._back_to_start = False
 
     def _on_nav_current_row_changed(self, row: int) -> None:
-        if row >= 0:
-            self._view(row)
-            self._stack.setCurrentIndex(row)
+        if row < 0:
+            return
+        built_before = row not in self._factories
+        view = self._view(row)
+        self._stack.setCurrentIndex(row)
+        if built_before and getattr(view, "refresh_when_shown", False):
+            # Listings re-read when they come back into view, so an edit made in another
+            # view since (a rep added, a deal cancelled, a month closed) shows here too.
+            # Views holding unsaved edits (Plans, Settings) do not opt in.
+            view.refresh()
 
     def _on_settings_view_saved(self, company: Company) -> None:
         self._set_title(company.name)

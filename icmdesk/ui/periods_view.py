@@ -154,6 +154,8 @@ _PERIOD_COLUMNS: list[Column[PeriodInfo]] = [
 class PeriodsView(QWidget):
     """Months and their status; the chosen month's statements, computed on request."""
 
+    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
+
     computed = Signal(object)  # the month whose statements are now shown
     work_finished = Signal()  # a background compute/close ended (tests wait on it)
 

@@ -59,6 +59,8 @@ def _columns(today: Callable[[], date]) -> list[Column[RepRowView]]:
 class RepsView(QWidget):
     """Every rep of the company with role, manager and current plan; type to filter."""
 
+    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
+
     def __init__(
         self,
         company_file: CompanyFile,

@@ -98,6 +98,8 @@ class RoleDialog(QDialog):
 class RolesView(QWidget):
     """Every role with its default plan and how many reps hold it."""
 
+    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
+
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._read_only = False

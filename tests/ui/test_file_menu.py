@@ -346,3 +346,30 @@ def test_lock_prompt_offers_read_only_and_defaults_to_not_opening(qtbot, acme: P
     labels = [b.text() for b in box.buttons()]
     assert len(labels) == 2 and "Open &Read-Only" in labels
     assert box.defaultButton() is box.button(box.StandardButton.Cancel)
+
+
+def test_listings_show_edits_made_elsewhere_when_they_come_back(qtbot, acme: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from icmdesk.domain.entities import Rep, Role
+    from icmdesk.services import records
+    from icmdesk.ui.reps_view import RepsView
+    from icmdesk.ui.roles_view import RolesView
+
+    cf = database.CompanyFile.open(acme)
+    try:
+        window = MainWindow(cf)
+        qtbot.addWidget(window)
+        reps = window.show_view("Reps")
+        roles = window.show_view("Roles")
+        assert isinstance(reps, RepsView) and isinstance(roles, RolesView)
+        before = reps._model.rowCount()
+        role = records.save_role(cf, Role("Closer"))  # an edit made while Roles shows
+        records.save_rep(cf, Rep("New Hire", date(2026, 1, 5), role_id=role.id))
+        window.show_view("Reps")
+        assert reps._model.rowCount() == before + 1
+        window.show_view("Roles")
+        names = [roles.model.index(r, 0).data() for r in range(roles.model.rowCount())]
+        assert "Closer" in names
+    finally:
+        cf.close()
