@@ -248,6 +248,7 @@ class DashboardView(QWidget):
         task = Task(lambda _report: _compute(self._file, month), self)
         task.succeeded.connect(self._on_task_succeeded)
         task.failed.connect(self._on_task_failed)
+        task.finished.connect(task.deleteLater)  # its last signal: safe to free then
         self._task = task
         task.start()
         return task
@@ -258,10 +259,7 @@ class DashboardView(QWidget):
             self.load(Month.parse(self.month.itemData(index)))
 
     def _is_latest(self) -> bool:
-        task = self.sender()
-        if task is not None:
-            task.deleteLater()  # finished: free it
-        return task is self._task
+        return self.sender() is self._task
 
     def _on_task_failed(self, error: BaseException) -> None:
         if not self._is_latest():

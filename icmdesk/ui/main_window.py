@@ -330,7 +330,12 @@ class MainWindow(QMainWindow):
         ]
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Background work (a compute, a close) writes to the file: let it finish first.
+        # Work that can stop (a PDF batch) stops at its next file; work that writes to the
+        # file (a close) is left to finish first.
+        for row in range(self._stack.count()):
+            cancel_work = getattr(self._stack.widget(row), "cancel_work", None)
+            if callable(cancel_work):
+                cancel_work()
         QThreadPool.globalInstance().waitForDone()
         self._save_layout()
         super().closeEvent(event)

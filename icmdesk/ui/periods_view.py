@@ -408,6 +408,11 @@ class PeriodsView(QWidget):
             cancellable=True,
         )
 
+    def cancel_work(self) -> None:
+        """Stop cancellable work (a PDF batch) at its next step, e.g. when the window closes."""
+        if self._task is not None:
+            self._task.cancel()
+
     def _on_cancel_clicked(self) -> None:
         if self._task is not None:
             self._task.cancel()

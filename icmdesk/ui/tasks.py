@@ -34,19 +34,13 @@ class Task(QObject):
         super().__init__(parent)
         self._fn = fn
         self._cancelled = threading.Event()
-        self.running = False
 
     def start(self, pool: QThreadPool | None = None) -> None:
-        self.running = True
         (pool or QThreadPool.globalInstance()).start(self._run)
 
     def cancel(self) -> None:
         """Ask the work to stop at its next report (from the GUI thread)."""
         self._cancelled.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled.is_set()
 
     def report(self, done: int, total: int) -> bool:
         """Called by the work (pool thread): show progress; False means stop."""
@@ -62,5 +56,4 @@ class Task(QObject):
         else:
             self.succeeded.emit(result)
         finally:
-            self.running = False
             self.finished.emit()

@@ -296,8 +296,9 @@ def test_statement_pdfs_are_written_with_progress_and_offered_to_open(  # type: 
     assert set(result.files) <= set((out / "2026-02").iterdir())
 
 
+@pytest.mark.parametrize("how", ["cancel button", "window closing"])
 def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
-    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors, how: str
 ) -> None:
     view = open_view(qtbot, demo)
     monkeypatch.setattr(StatementFolderDialog, "choose", lambda _p, _m, _s: tmp_path / "out")
@@ -321,7 +322,10 @@ def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: view._busy.value() == 1)
     assert view._busy.maximum() > 1 and view.buttons["cancel"].isVisible()
     with qtbot.waitSignal(view.work_finished, timeout=10_000):
-        qtbot.mouseClick(view.buttons["cancel"], Qt.MouseButton.LeftButton)
+        if how == "cancel button":
+            qtbot.mouseClick(view.buttons["cancel"], Qt.MouseButton.LeftButton)
+        else:
+            view.cancel_work()  # what the main window does before it closes
         gate.set()
     (result,) = written
     # A cancelled batch takes back what it wrote: no folder looks complete when it is not.
