@@ -250,13 +250,20 @@ def test_missing_file_and_existing_target(tmp_path: Path, new_file: Path) -> Non
         CompanyFile.create(new_file)
 
 
-def test_backup_is_a_consistent_company_file(new_file: Path, tmp_path: Path) -> None:
-    cf = CompanyFile.open(new_file)
+def test_backup_is_a_consistent_company_file(tmp_path: Path) -> None:
+    from icmdesk.services import company_io
+
+    source = company_io.write_demo(tmp_path / "demo.icmdesk")
     try:
-        target = cf.backup_to(tmp_path / "copy.icmdesk")
+        original = company_io.export_json(source)
+        target = source.backup_to(tmp_path / "copy.icmdesk")  # while the source is open
     finally:
-        cf.close()
-    CompanyFile.open(target).close()
+        source.close()
+    copy = CompanyFile.open(target)
+    try:
+        assert company_io.export_json(copy) == original  # every record, as it was
+    finally:
+        copy.close()
 
 
 def test_open_check_is_bounded_in_time_but_still_probes_every_table(
