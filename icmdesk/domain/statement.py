@@ -140,3 +140,42 @@ class Statement:
 
     def lines_of(self, kind: LineKind) -> tuple[StatementLine, ...]:
         return tuple(line for line in self.lines if line.kind is kind)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementTotals:
+    """A statement's money figures without its lines, for runs over many months.
+
+    Computing years of statements keeps per rep and month only these (the figures a
+    payroll register needs, which closed months also store as columns); a month's full
+    statement, lines and all, is produced when that month is asked for.
+    """
+
+    rep_id: int
+    rep_name: str
+    month: Month
+    earnings: Decimal  # E
+    draw: Decimal  # D
+    balance_before: Decimal  # B
+    recovery: Decimal  # R
+    payout: Decimal
+    balance_after: Decimal
+    ytd_earnings: Decimal
+    closed: bool
+
+
+def totals_of(s: Statement) -> StatementTotals:
+    """The money figures of a full statement."""
+    return StatementTotals(
+        rep_id=s.rep_id,
+        rep_name=s.rep_name,
+        month=s.month,
+        earnings=s.earnings,
+        draw=s.draw,
+        balance_before=s.balance_before,
+        recovery=s.recovery,
+        payout=s.payout,
+        balance_after=s.balance_after,
+        ytd_earnings=s.ytd_earnings,
+        closed=s.closed,
+    )

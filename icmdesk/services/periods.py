@@ -20,7 +20,7 @@ from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, months_between
 from icmdesk.domain.entities import PeriodStatus
 from icmdesk.domain.errors import PeriodError
-from icmdesk.domain.statement import LineKind, Statement
+from icmdesk.domain.statement import LineKind, Statement, StatementTotals
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile, backup_file
@@ -43,22 +43,33 @@ class PeriodInfo:
 
 
 def compute(cf: CompanyFile, month: Month, *, rep_id: int | None = None) -> tuple[Statement, ...]:
-    """Every rep's statement for `month` (closed months: exactly as stored)."""
-    statements = compute_all(cf, month, month)[month]
+    """Every rep's statement for `month`, lines and all (closed months: exactly as stored).
+
+    Loads only what the month needs (store.load_for_months): with every earlier month
+    closed, the month's quota periods and the closed months edits have touched since the
+    last close (dirty_months), not all of history.
+    """
+    with cf.session() as session:
+        statements = _compute(session, month, month)[month]
     if rep_id is not None:
         statements = tuple(s for s in statements if s.rep_id == rep_id)
     return statements
 
 
-def compute_all(cf: CompanyFile, first: Month, last: Month) -> dict[Month, tuple[Statement, ...]]:
-    """Statements for every month of a range, in one pass.
+def compute_all(
+    cf: CompanyFile, first: Month, last: Month
+) -> dict[Month, tuple[StatementTotals, ...]]:
+    """Every rep's figures (E, draw, recovery, payout, balances, YTD) for every month of a
+    range, in one pass; `compute` gives a month's full statement.
 
-    Loads only what the months need (store.load_for_months): with every earlier month
-    closed, the open month's quota periods and the closed months edits have touched
-    since the last close (dirty_months), not all of history.
+    Loads what the months need, as `compute` does; closed months are their stored figures.
     """
     with cf.session() as session:
-        return _compute(session, first, last)
+        needed = load_for_months(session, first, last)
+        with bulk_objects():
+            return engine.compute_totals(
+                needed.data, first, last, verify_months=needed.verify_months
+            )
 
 
 def _compute(session: Session, first: Month, last: Month) -> dict[Month, tuple[Statement, ...]]:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod, months_between
-from icmdesk.domain.engine import compute_month, compute_range
+from icmdesk.domain.engine import compute_month, compute_range, compute_totals
 from icmdesk.domain.engine.crediting import credited_amounts
 from icmdesk.domain.entities import (
     Adjustment,
@@ -24,6 +24,7 @@ from icmdesk.domain.entities import (
     TierMode,
 )
 from icmdesk.domain.money import HUNDRED, ZERO
+from icmdesk.domain.statement import totals_of
 from icmdesk.domain.statement_codec import snapshot_of, statement_of_snapshot
 from tests.domain.builders import CompanyBuilder, closed, draw, money, plan, tiers, version
 
@@ -173,6 +174,18 @@ def test_the_same_data_gives_the_same_statements_month_by_month_or_in_a_range(da
     assert compute_range(data, FIRST, LAST) == ranged
     for m in (FIRST, Month(2026, 4), LAST):
         assert compute_month(data, m) == ranged[m]
+
+
+@given(companies(), st.integers(0, 4))
+def test_a_range_s_figures_without_lines_are_the_full_statements_figures(data, k: int) -> None:
+    ranged = compute_range(data, FIRST, LAST)
+    months = months_between(FIRST, FIRST.plus(k - 1))
+    snapshots = [snapshot_of(s) for m in months for s in ranged[m]]
+    data = closed(data, [str(m) for m in months], snapshots) if months else data
+    full = compute_range(data, FIRST, LAST)
+    assert compute_totals(data, FIRST, LAST) == {
+        m: tuple(totals_of(s) for s in statements) for m, statements in full.items()
+    }
 
 
 @given(companies(), st.integers(1, 4))

@@ -10,7 +10,7 @@ import pytest
 
 from icmdesk.cli import main
 from icmdesk.domain import engine
-from icmdesk.domain.statement import LineKind
+from icmdesk.domain.statement import LineKind, totals_of
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, periods
 from icmdesk.services.store import load_company_data
@@ -30,10 +30,13 @@ def test_every_demo_month_computes_and_adds_up(demo: Path) -> None:
             data = load_company_data(s)
         first, last = engine.first_statement_month(data), engine.last_data_month(data)
         assert first is not None and last is not None
-        months = periods.compute_all(cf, first, last)
+        months = engine.compute_range(data, first, last)
+        totals = periods.compute_all(cf, first, last)
     finally:
         cf.close()
     assert len(months) == 12
+    # The range's figures without lines are the full statements' figures.
+    assert totals == {m: tuple(totals_of(s) for s in items) for m, items in months.items()}
     kinds = set()
     for statements in months.values():
         for st in statements:

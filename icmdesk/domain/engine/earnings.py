@@ -10,12 +10,11 @@ years of history stays cheap.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from icmdesk.domain.calendar import Month, QuotaPeriod, quota_period_start
+from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.engine.context import InForce, Lookups
 from icmdesk.domain.engine.crediting import counted_amount, credited_amounts
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
@@ -26,6 +25,7 @@ from icmdesk.domain.entities import (
     Deal,
     OverrideScope,
     PayoutTrigger,
+    Spif,
 )
 from icmdesk.domain.money import HUNDRED, ZERO, round_cents
 from icmdesk.domain.statement import AwaitingLine, LineKind, StatementLine
@@ -72,15 +72,47 @@ class _Acc:
     # round(C_capped(x)) under `table`, kept so the next deal need not recompute it.
     table: RateTable | None = None
     c_rounded: Decimal = ZERO
+    # X at the end of each month (as a month index) with a deal.
+    x_by_month: dict[int, Decimal] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _Component:
-    """One booked amount a recipient gets from one credit (commission, true-up, SPIF, override)."""
+class _Terms:
+    """What governs a credit under one (assignment, plan version), resolved once per run."""
 
-    kind: LineKind
-    booked: Decimal
-    describe: Callable[[], tuple[str, str]]  # (description, rule), built only when shown
+    __slots__ = (
+        "bonuses",
+        "cash",
+        "f",
+        "multipliers",
+        "policy",
+        "quota_months",
+        "quota_period",
+        "spifs",
+        "table",
+    )
+
+    def __init__(self, f: InForce, table: RateTable, default_policy: ClawbackPolicy) -> None:
+        v = f.version
+        self.f = f
+        self.table = table
+        self.quota_period = v.quota_period
+        self.quota_months = v.quota_period.months
+        self.multipliers = {m.deal_type: m.multiplier_pct for m in v.multipliers}
+        self.spifs = v.spifs
+        # Attainment bonuses need a positive quota (refused otherwise); lowest first.
+        self.bonuses = (
+            tuple(sorted(v.bonuses, key=lambda b: b.threshold_pct))
+            if f.quota is not None and f.quota > 0
+            else ()
+        )
+        self.cash = v.payout_trigger is PayoutTrigger.CASH
+        self.policy = v.clawback_policy or default_policy
+
+
+# A manager paid an override on a credit: (manager id, rate %, depth, scope value).
+_Override = tuple[int, Decimal, int, str]
+# One booked amount a recipient gets from one credit: (kind, amount, what describes it).
+_Comp = tuple[LineKind, Decimal, object]
 
 
 class EarningsRun:
@@ -101,58 +133,46 @@ class EarningsRun:
         self.currency = lk.data.company.currency
         self.fy_start = lk.data.company.fiscal_year_start
         self.want_months = want_months
-        self.want_sorted = sorted(want_months)
-        self.want_rep_months = want_rep_months
+        # Inside the pass months are indexes (Month.index): ints hash and compare in C.
+        self._want = frozenset(m.index for m in want_months)
+        self._want_sorted = sorted(self._want)
+        self._want_rep = frozenset((r, m.index) for r, m in want_rep_months)
+        # Filled by run(): per (recipient, payout month), and X at the end of each month
+        # with a deal: (rep, quota period kind, period start, month) -> X.
         self.buckets: dict[tuple[int, Month], Bucket] = {}
-        # X at the end of each month with a deal: (rep, quota period kind, start, month) -> X
         self.x_at: dict[tuple[int, QuotaPeriod, Month, Month], Decimal] = {}
-        self._accs: dict[tuple[int, QuotaPeriod, Month], _Acc] = {}
-        self._tables: dict[tuple[int, int], RateTable] = {}
-        self._months: dict[date, Month] = {}
-        self._qstarts: dict[tuple[Month, QuotaPeriod], Month] = {}
+        self._b: dict[tuple[int, int], Bucket] = {}
+        self._accs: dict[tuple[int, QuotaPeriod, int], _Acc] = {}
+        self._terms: dict[tuple[int, int], _Terms] = {}
+        self._credit_ctx: dict[tuple[int, date], tuple[_Terms | None, tuple[_Override, ...]]] = {}
+        self._month_index: dict[date, int] = {}
 
     def month_of(self, day: date) -> Month:
-        m = self._months.get(day)
-        if m is None:
-            m = self._months[day] = Month.of(day)
-        return m
+        return Month.from_index(self._index(day))
+
+    def _index(self, day: date) -> int:
+        i = self._month_index.get(day)
+        if i is None:
+            i = self._month_index[day] = day.year * 12 + day.month - 1
+        return i
 
     # -- buckets -------------------------------------------------------------------------
 
-    def wants(self, rep_id: int, month: Month) -> bool:
-        return month in self.want_months or (rep_id, month) in self.want_rep_months
-
-    def bucket(self, rep_id: int, month: Month) -> Bucket:
+    def _bucket(self, rep_id: int, month: int) -> Bucket:
         key = (rep_id, month)
-        b = self.buckets.get(key)
+        b = self._b.get(key)
         if b is None:
-            b = Bucket()
-            if self.wants(rep_id, month):
+            b = self._b[key] = Bucket()
+            if month in self._want or (rep_id, month) in self._want_rep:
                 b.lines = []
-            self.buckets[key] = b
         return b
 
-    def add_line(self, rep_id: int, month: Month, sort_key: SortKey, line: StatementLine) -> None:
-        b = self.bucket(rep_id, month)
+    def _add_line(self, rep_id: int, month: int, sort_key: SortKey, line: StatementLine) -> None:
+        b = self._b.get((rep_id, month)) or self._bucket(rep_id, month)
         b.total += line.amount
         b.count += 1
         if b.lines is not None:
             b.lines.append((sort_key, line))
-
-    def add_lazy(
-        self,
-        rep_id: int,
-        month: Month,
-        amount: Decimal,
-        sort_key: SortKey,
-        make: Callable[[], StatementLine],
-    ) -> None:
-        """Count a line; build it only when its statement is wanted."""
-        b = self.bucket(rep_id, month)
-        b.total += amount
-        b.count += 1
-        if b.lines is not None:
-            b.lines.append((sort_key, make()))
 
     # -- the pass ------------------------------------------------------------------------
 
@@ -161,8 +181,7 @@ class EarningsRun:
         if self.until is not None:
             last_day = self.until.last_day
             deals = tuple(d for d in deals if d.close_date <= last_day)
-        deals = sorted(deals, key=lambda d: (d.close_date, d.external_id))
-        for seq, deal in enumerate(deals):
+        for seq, deal in enumerate(sorted(deals, key=_deal_order)):
             self._deal(seq, deal)
         for seq, adj in enumerate(self.lk.data.adjustments):
             if self.until is not None and adj.month > self.until:
@@ -173,242 +192,294 @@ class EarningsRun:
                 description=f"Adjustment · {_one_line(adj.reason) or 'no reason given'}",
                 rule="manual adjustment",
             )
-            self.add_line(adj.rep_id, adj.month, (GROUP_ADJUSTMENT, 0, seq, 0), line)
+            self._add_line(adj.rep_id, adj.month.index, (GROUP_ADJUSTMENT, 0, seq, 0), line)
+        months: dict[int, Month] = {}
+
+        def month(index: int) -> Month:
+            m = months.get(index)
+            if m is None:
+                m = months[index] = Month.from_index(index)
+            return m
+
+        self.buckets = {(rep_id, month(i)): b for (rep_id, i), b in self._b.items()}
+        self.x_at = {
+            (rep_id, period, month(start), month(i)): x
+            for (rep_id, period, start), acc in self._accs.items()
+            for i, x in acc.x_by_month.items()
+        }
         return self
 
-    def _table(self, f: InForce) -> RateTable:
+    def _context(self, rep_id: int, day: date) -> tuple[_Terms | None, tuple[_Override, ...]]:
+        """The terms a credit to the rep closed on `day` earns under, and the overrides it
+        pays its managers: the same for every deal of that rep and day."""
+        lk = self.lk
+        f = lk.in_force(rep_id, day)
+        if f is None:  # refused before the pass; kept as a guard
+            return None, ()
         key = (id(f.assignment), id(f.version))
-        table = self._tables.get(key)
-        if table is None:
+        terms = self._terms.get(key)
+        if terms is None:
             v = f.version
             table = RateTable.build(v.tiers, quota=f.quota, mode=v.tier_mode, cap=v.cap)
-            self._tables[key] = table
-        return table
+            terms = self._terms[key] = _Terms(f, table, self.company.clawback_policy)
+        overrides: list[_Override] = []
+        for depth, mgr_id in enumerate(lk.ancestors(rep_id)):
+            mf = lk.in_force(mgr_id, day)
+            if mf is None or mf.version.override_rate_pct is None:
+                continue
+            mgr = lk.reps[mgr_id]
+            if mgr.termination_date is not None and day > mgr.termination_date:
+                continue
+            if depth > 0 and mf.version.override_scope is not OverrideScope.TREE:
+                continue
+            rate = mf.version.override_rate_pct
+            overrides.append((mgr_id, rate, depth, mf.version.override_scope.value))
+        return terms, tuple(overrides)
 
     def _deal(self, seq: int, deal: Deal) -> None:
-        lk = self.lk
-        cur = self.currency
         close = deal.close_date
-        close_month = self.month_of(close)
-        amounts = credited_amounts(deal)
-        schedule = _payment_schedule(deal)
-        many = len(deal.credits) > 1
-        for ci, (credit, credited) in enumerate(zip(deal.credits, amounts, strict=True)):
+        close_month = self._index(close)
+        credits = deal.credits
+        if len(credits) == 1 and credits[0].split_pct == HUNDRED:
+            amounts = [round_cents(deal.amount)]  # the common case, without the allocation
+        else:
+            amounts = credited_amounts(deal)
+        fy0 = self.fy_start - 1
+        for ci, credit in enumerate(credits):
             rep_id = credit.rep_id
-            f = lk.in_force(rep_id, close)
-            if f is None:  # refused before the pass; kept as a guard
+            ctx = self._credit_ctx.get((rep_id, close))
+            if ctx is None:
+                ctx = self._credit_ctx[(rep_id, close)] = self._context(rep_id, close)
+            terms, overrides = ctx
+            if terms is None:
                 continue
-            v = f.version
-            table = self._table(f)
-            mult = v.multiplier_pct(deal.deal_type)
-            counted = counted_amount(credited, mult)
-            qkey = (close_month, v.quota_period)
-            qstart = self._qstarts.get(qkey)
-            if qstart is None:
-                qstart = quota_period_start(close_month, v.quota_period, self.fy_start)
-                self._qstarts[qkey] = qstart
-            acc_key = (rep_id, v.quota_period, qstart)
+            credited = amounts[ci]
+            mult = terms.multipliers.get(deal.deal_type, HUNDRED) if terms.multipliers else HUNDRED
+            counted = credited if mult == HUNDRED else counted_amount(credited, mult)
+            qstart = close_month - (close_month - fy0) % terms.quota_months
+            acc_key = (rep_id, terms.quota_period, qstart)
             acc = self._accs.get(acc_key)
             if acc is None:
                 acc = self._accs[acc_key] = _Acc()
             x_before = acc.x
             x_after = x_before + counted
             acc.x = x_after
-            self.x_at[(rep_id, v.quota_period, qstart, close_month)] = x_after
+            acc.x_by_month[close_month] = x_after
 
-            same = acc.table is table
-            c_before = acc.c_rounded if same else round_cents(table.capped(x_before))
+            table = terms.table
+            c_before = acc.c_rounded if acc.table is table else round_cents(table.capped(x_before))
             c_after = round_cents(table.capped(x_after))
             acc.table, acc.c_rounded = table, c_after
             commission = c_after - c_before
-            target = table.retro_true_up_target(x_before, x_after)
-            true_up = ZERO if target is None else round_cents(target) - c_before
-            deal_part = commission - true_up
-
-            def describe_deal(
-                table: RateTable = table,
-                xb: Decimal = x_before,
-                xa: Decimal = x_after,
-                split: Decimal = credit.split_pct,
-                credited: Decimal = credited,
-                counted: Decimal = counted,
-                mult: Decimal = mult,
-            ) -> tuple[str, str]:
-                rule = table.describe(xb, xa, cur)
-                credit_text = _credit_text(deal, split, credited, counted, mult, many, cur)
-                return f"{_head(deal)} · {credit_text} · {rule}", rule
-
-            own: list[_Component] = [_Component(LineKind.COMMISSION, deal_part, describe_deal)]
+            true_up = ZERO
+            if table.retroactive:
+                target = table.retro_true_up_target(x_before, x_after)
+                if target is not None:
+                    true_up = round_cents(target) - c_before
+            # What describes the credit's lines, should any statement show them.
+            about = _CreditFacts(
+                deal,
+                table,
+                x_before,
+                x_after,
+                credit.split_pct,
+                credited,
+                counted,
+                mult,
+                len(credits) > 1,
+            )
+            own: list[_Comp] = [(LineKind.COMMISSION, commission - true_up, None)]
             if true_up != 0:
-                band = table.bands[table.band_index(x_after)]
-
-                def describe_true_up(band: Band = band, xb: Decimal = x_before) -> tuple[str, str]:
-                    return (
-                        f"Retroactive tier true-up · {_head(deal)} reached {band.label}: "
-                        f"earlier deals of the quota period ({fmt_money(xb, cur)}) re-rated at "
-                        f"{fmt_pct(band.rate_pct)}",
-                        f"{band.label} at {fmt_pct(band.rate_pct)} on {fmt_money(xb, cur)} "
-                        "counted before this deal (retroactive)",
-                    )
-
-                own.append(_Component(LineKind.TRUE_UP, true_up, describe_true_up))
-            for spif in v.spifs:
+                own.append((LineKind.TRUE_UP, true_up, table.bands[table.band_index(x_after)]))
+            for spif in terms.spifs:
                 if spif.applies_to(deal_type=deal.deal_type, amount=deal.amount, close_date=close):
-                    own.append(
-                        _Component(
-                            LineKind.SPIF,
-                            round_cents(spif.amount),
-                            lambda spif=spif: (
-                                f"SPIF {spif.name} · {_head(deal)}",
-                                f"SPIF {spif.name}: {fmt_money(spif.amount, cur)} per "
-                                "qualifying deal",
-                            ),
-                        )
-                    )
+                    own.append((LineKind.SPIF, round_cents(spif.amount), spif))
+            if terms.bonuses:
+                self._bonuses(seq, ci, deal, rep_id, close_month, terms, acc, x_after)
+            self._earn(seq, ci * 64, deal, rep_id, own, None, about, terms)
+            if overrides:
+                rep_name = self.lk.reps[rep_id].name
+                for ri, (mgr_id, rate, depth, scope_value) in enumerate(overrides, start=1):
+                    amount = round_cents(rate * credited / HUNDRED)
+                    comp = (LineKind.OVERRIDE, amount, (rate, depth, scope_value))
+                    self._earn(seq, ci * 64 + ri, deal, mgr_id, [comp], rep_name, about, terms)
 
-            # Attainment bonuses: booked, never follow payments, never clawed back.
-            if v.bonuses and f.quota is not None and f.quota > 0:
-                for bonus in sorted(v.bonuses, key=lambda b: b.threshold_pct):
-                    if bonus.threshold_pct in acc.bonuses_paid:
-                        continue
-                    if x_after >= f.quota * bonus.threshold_pct / HUNDRED:
-                        acc.bonuses_paid.add(bonus.threshold_pct)
-                        self.add_line(
-                            rep_id,
-                            close_month,
-                            (GROUP_DATED, close.toordinal(), seq, ci * 64 * 8 + 6),
-                            StatementLine(
-                                kind=LineKind.BONUS,
-                                amount=round_cents(bonus.amount),
-                                description=(
-                                    f"Attainment bonus · {fmt_pct(bonus.threshold_pct)} of quota "
-                                    f"{fmt_money(f.quota, cur)} reached with deal "
-                                    f"{deal.external_id} ({fmt_money(x_after, cur)} counted)"
-                                ),
-                                deal_id=deal.external_id,
-                                customer=deal.customer,
-                                close_date=close,
-                                rule=f"bonus at {fmt_pct(bonus.threshold_pct)} of quota",
-                                earned_on=close,
-                            ),
-                        )
-
-            recipients: list[tuple[int, list[_Component], str | None]] = [(rep_id, own, None)]
-            rep_name = lk.reps[rep_id].name
-            for depth, mgr_id in enumerate(lk.ancestors(rep_id)):
-                mf = lk.in_force(mgr_id, close)
-                if mf is None or mf.version.override_rate_pct is None:
-                    continue
-                mgr = lk.reps[mgr_id]
-                if mgr.termination_date is not None and close > mgr.termination_date:
-                    continue
-                if depth > 0 and mf.version.override_scope is not OverrideScope.TREE:
-                    continue
-                rate = mf.version.override_rate_pct
-                amount = round_cents(rate * credited / HUNDRED)
-                scope = "direct report" if depth == 0 else "indirect report"
-                scope_value = mf.version.override_scope.value
-
-                def describe_override(
-                    rate: Decimal = rate,
-                    scope: str = scope,
-                    credited: Decimal = credited,
-                    scope_value: str = scope_value,
-                    rep_name: str = rep_name,
-                ) -> tuple[str, str]:
-                    return (
-                        f"Manager override · {rep_name} ({scope}) · {_head(deal)} · "
-                        f"{fmt_pct(rate)} of {fmt_money(credited, cur)} credited",
-                        f"{fmt_pct(rate)} override ({scope_value})",
-                    )
-
-                recipients.append(
-                    (mgr_id, [_Component(LineKind.OVERRIDE, amount, describe_override)], rep_name)
-                )
-
-            policy = v.clawback_policy or self.company.clawback_policy
-            for ri, (recipient, comps, source) in enumerate(recipients):
-                self._earn(
-                    seq=seq,
-                    sub=ci * 64 + ri,
-                    deal=deal,
-                    recipient=recipient,
-                    comps=comps,
-                    source=source,
-                    credited=credited,
-                    split=credit.split_pct,
-                    cash=v.payout_trigger is PayoutTrigger.CASH,
-                    schedule=schedule,
-                    policy=policy,
+    def _bonuses(
+        self,
+        seq: int,
+        ci: int,
+        deal: Deal,
+        rep_id: int,
+        month: int,
+        terms: _Terms,
+        acc: _Acc,
+        x_after: Decimal,
+    ) -> None:
+        """Attainment bonuses: booked, never follow payments, never clawed back."""
+        quota = terms.f.quota
+        assert quota is not None
+        cur = self.currency
+        close = deal.close_date
+        for bonus in terms.bonuses:
+            if bonus.threshold_pct in acc.bonuses_paid:
+                continue
+            if x_after >= quota * bonus.threshold_pct / HUNDRED:
+                acc.bonuses_paid.add(bonus.threshold_pct)
+                self._add_line(
+                    rep_id,
+                    month,
+                    (GROUP_DATED, close.toordinal(), seq, ci * 64 * 8 + 6),
+                    StatementLine(
+                        kind=LineKind.BONUS,
+                        amount=round_cents(bonus.amount),
+                        description=(
+                            f"Attainment bonus · {fmt_pct(bonus.threshold_pct)} of quota "
+                            f"{fmt_money(quota, cur)} reached with deal "
+                            f"{deal.external_id} ({fmt_money(x_after, cur)} counted)"
+                        ),
+                        deal_id=deal.external_id,
+                        customer=deal.customer,
+                        close_date=close,
+                        rule=f"bonus at {fmt_pct(bonus.threshold_pct)} of quota",
+                        earned_on=close,
+                    ),
                 )
 
     def _earn(
         self,
-        *,
         seq: int,
         sub: int,
         deal: Deal,
         recipient: int,
-        comps: list[_Component],
+        comps: list[_Comp],
+        source: str | None,
+        about: _CreditFacts,
+        terms: _Terms,
+    ) -> None:
+        """Post a recipient's lines from one credit, then any clawback of them."""
+        close = deal.close_date
+        paid = ZERO
+        increments: list[tuple[int, Decimal]] = []
+        if not terms.cash:
+            month = self._index(close)
+            b = self._b.get((recipient, month)) or self._bucket(recipient, month)
+            for ki, (kind, booked, what) in enumerate(comps):
+                paid += booked
+                b.total += booked
+                b.count += 1
+                if b.lines is not None:
+                    line = self._line(kind, what, booked, about, source, close, None)
+                    b.lines.append(((GROUP_DATED, close.toordinal(), seq, sub * 8 + ki), line))
+        else:
+            cur = self.currency
+            schedule = _payment_schedule(deal)
+            for ki, (kind, booked, what) in enumerate(comps):
+                earned = ZERO
+                for pi, (day, received) in enumerate(schedule):
+                    now = round_cents(booked * received / deal.amount)
+                    delta = now - earned
+                    earned = now
+                    if delta == 0:
+                        continue
+                    month = self._index(day)
+                    increments.append((month, delta))
+                    b = self._b.get((recipient, month)) or self._bucket(recipient, month)
+                    b.total += delta
+                    b.count += 1
+                    if b.lines is not None:
+                        suffix = (
+                            f" · payment received {day.isoformat()}: {fmt_money(received, cur)} "
+                            f"of {fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
+                            f"{fmt_money(booked, cur)} earned"
+                        )
+                        line = self._line(kind, what, delta, about, source, day, suffix)
+                        key = (GROUP_DATED, day.toordinal(), seq, (sub * 8 + ki) * 1024 + pi)
+                        b.lines.append((key, line))
+                paid += earned
+            if self._want_sorted:
+                self._awaiting(recipient, deal, comps, increments)
+        if deal.cancellation_date is not None:
+            self._clawback(
+                seq, sub, deal, recipient, paid, source, about.credited, about.split, terms.policy
+            )
+
+    def _line(
+        self,
+        kind: LineKind,
+        what: object,
+        amount: Decimal,
+        about: _CreditFacts,
+        source: str | None,
+        earned_on: date,
+        suffix: str | None,
+    ) -> StatementLine:
+        """A deal line, with its description and rule, for a statement that shows it."""
+        cur = self.currency
+        deal = about.deal
+        if kind is LineKind.COMMISSION:
+            rule = about.table.describe(about.x_before, about.x_after, cur)
+            credit_text = _credit_text(
+                deal, about.split, about.credited, about.counted, about.mult, about.many, cur
+            )
+            description = f"{_head(deal)} · {credit_text} · {rule}"
+        elif kind is LineKind.TRUE_UP:
+            assert isinstance(what, Band)
+            xb = about.x_before
+            description = (
+                f"Retroactive tier true-up · {_head(deal)} reached {what.label}: "
+                f"earlier deals of the quota period ({fmt_money(xb, cur)}) re-rated at "
+                f"{fmt_pct(what.rate_pct)}"
+            )
+            rule = (
+                f"{what.label} at {fmt_pct(what.rate_pct)} on {fmt_money(xb, cur)} "
+                "counted before this deal (retroactive)"
+            )
+        elif kind is LineKind.SPIF:
+            assert isinstance(what, Spif)
+            description = f"SPIF {what.name} · {_head(deal)}"
+            rule = f"SPIF {what.name}: {fmt_money(what.amount, cur)} per qualifying deal"
+        else:
+            assert isinstance(what, tuple)
+            rate, depth, scope_value = what
+            scope = "direct report" if depth == 0 else "indirect report"
+            description = (
+                f"Manager override · {source} ({scope}) · {_head(deal)} · "
+                f"{fmt_pct(rate)} of {fmt_money(about.credited, cur)} credited"
+            )
+            rule = f"{fmt_pct(rate)} override ({scope_value})"
+        if suffix:
+            description += suffix
+        return StatementLine(
+            kind=kind,
+            amount=amount,
+            description=description,
+            deal_id=deal.external_id,
+            customer=deal.customer,
+            close_date=deal.close_date,
+            credited_amount=about.credited,
+            split_pct=about.split,
+            rule=rule,
+            earned_on=earned_on,
+            source_rep=source,
+        )
+
+    def _clawback(
+        self,
+        seq: int,
+        sub: int,
+        deal: Deal,
+        recipient: int,
+        paid: Decimal,
         source: str | None,
         credited: Decimal,
         split: Decimal,
-        cash: bool,
-        schedule: list[tuple[date, Decimal]],
         policy: ClawbackPolicy,
     ) -> None:
-        """Post a recipient's lines from one credit, then any clawback of them."""
+        """A cancelled deal takes back what the recipient was paid on the credit."""
         cur = self.currency
         close = deal.close_date
-        paid = ZERO
-        increments: list[tuple[Month, Decimal]] = []
-        for ki, comp in enumerate(comps):
-            if not cash:
-                paid += comp.booked
-                self.add_lazy(
-                    recipient,
-                    self.month_of(close),
-                    comp.booked,
-                    (GROUP_DATED, close.toordinal(), seq, sub * 8 + ki),
-                    lambda comp=comp: _line(
-                        comp, comp.booked, deal, credited, split, source, close, None
-                    ),
-                )
-                continue
-            earned = ZERO
-            for pi, (day, received) in enumerate(schedule):
-                now = round_cents(comp.booked * received / deal.amount)
-                delta = now - earned
-                earned = now
-                if delta == 0:
-                    continue
-                month = self.month_of(day)
-                increments.append((month, delta))
-                self.add_lazy(
-                    recipient,
-                    month,
-                    delta,
-                    (GROUP_DATED, day.toordinal(), seq, (sub * 8 + ki) * 1024 + pi),
-                    lambda comp=comp, delta=delta, day=day, received=received, now=now: _line(
-                        comp,
-                        delta,
-                        deal,
-                        credited,
-                        split,
-                        source,
-                        day,
-                        f" · payment received {day.isoformat()}: {fmt_money(received, cur)} of "
-                        f"{fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
-                        f"{fmt_money(comp.booked, cur)} earned",
-                    ),
-                )
-            paid += earned
-
         cancel = deal.cancellation_date
-        if cash:
-            self._awaiting(recipient, deal, comps, increments)
-        if cancel is None:
-            return
+        assert cancel is not None
         days = (cancel - close).days
         # Nothing (or, under a decelerating table, less than nothing) earned: nothing to take.
         if days > policy.window_days or paid <= 0:
@@ -423,7 +494,7 @@ class EarningsRun:
             factor_text = "1"
         if clawed == 0:
             return
-        cancel_month = Month.of(cancel)
+        cancel_month = self._index(cancel)
         reason = _one_line(deal.cancellation_reason) or "no reason given"
         what = "override" if source is not None else "earnings"
         line = StatementLine(
@@ -447,11 +518,11 @@ class EarningsRun:
             earned_on=cancel,
             source_rep=source,
         )
-        self.add_line(
+        self._add_line(
             recipient, cancel_month, (GROUP_DATED, cancel.toordinal(), seq, sub * 8 + 7), line
         )
-        if cancel_month in self.want_months:
-            self.bucket(recipient, cancel_month).notices.append(
+        if cancel_month in self._want:
+            self._bucket(recipient, cancel_month).notices.append(
                 PendingNotice(
                     rep_id=recipient,
                     deal=deal,
@@ -467,16 +538,17 @@ class EarningsRun:
         self,
         recipient: int,
         deal: Deal,
-        comps: list[_Component],
-        increments: list[tuple[Month, Decimal]],
+        comps: list[_Comp],
+        increments: list[tuple[int, Decimal]],
     ) -> None:
         """Cash trigger: show what is booked but not yet earned on each wanted statement."""
-        want = self.want_sorted
-        first = bisect_left(want, self.month_of(deal.close_date))
-        booked = sum((c.booked for c in comps), ZERO)
+        want = self._want_sorted
+        first = bisect_left(want, self._index(deal.close_date))
+        booked = sum((c[1] for c in comps), ZERO)
         if first == len(want) or booked == 0:
             return
-        cancel_month = self.month_of(deal.cancellation_date) if deal.cancellation_date else None
+        cancel = deal.cancellation_date
+        cancel_month = self._index(cancel) if cancel is not None else None
         incs = sorted(increments, key=lambda inc: inc[0])
         cur = self.currency
         taken = 0
@@ -508,35 +580,49 @@ class EarningsRun:
                         "payment"
                     ),
                 )
-            self.bucket(recipient, month).awaiting.append(line)
+            self._bucket(recipient, month).awaiting.append(line)
 
 
-def _line(
-    comp: _Component,
-    amount: Decimal,
-    deal: Deal,
-    credited: Decimal,
-    split: Decimal,
-    source: str | None,
-    earned_on: date,
-    suffix: str | None,
-) -> StatementLine:
-    description, rule = comp.describe()
-    if suffix:
-        description += suffix
-    return StatementLine(
-        kind=comp.kind,
-        amount=amount,
-        description=description,
-        deal_id=deal.external_id,
-        customer=deal.customer,
-        close_date=deal.close_date,
-        credited_amount=credited,
-        split_pct=split,
-        rule=rule,
-        earned_on=earned_on,
-        source_rep=source,
+class _CreditFacts:
+    """What describes one credit's lines: built per credit, read only for shown lines."""
+
+    __slots__ = (
+        "counted",
+        "credited",
+        "deal",
+        "many",
+        "mult",
+        "split",
+        "table",
+        "x_after",
+        "x_before",
     )
+
+    def __init__(
+        self,
+        deal: Deal,
+        table: RateTable,
+        x_before: Decimal,
+        x_after: Decimal,
+        split: Decimal,
+        credited: Decimal,
+        counted: Decimal,
+        mult: Decimal,
+        many: bool,
+    ) -> None:
+        self.deal = deal
+        self.table = table
+        self.x_before = x_before
+        self.x_after = x_after
+        self.split = split
+        self.credited = credited
+        self.counted = counted
+        self.mult = mult
+        self.many = many
+
+
+def _deal_order(deal: Deal) -> tuple[date, str]:
+    return deal.close_date, deal.external_id
 
 
 def _credit_text(

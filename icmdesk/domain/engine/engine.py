@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal, TypeVar, overload
 
 from icmdesk.domain.calendar import (
     Month,
@@ -49,6 +50,7 @@ from icmdesk.domain.statement import (
     LineKind,
     Statement,
     StatementLine,
+    StatementTotals,
     TierMark,
 )
 from icmdesk.domain.statement_codec import awaiting_of_payload, statement_of_snapshot
@@ -98,33 +100,96 @@ def compute_range(
     `verify_months` as for compute_month. Raises ValidationError with every refusal
     found in the data.
     """
-    closed = [p.month for p in data.periods if p.status is PeriodStatus.CLOSED]
-    last_closed = max(closed) if closed else None
-    months = months_between(first, last)
-    result: dict[Month, tuple[Statement, ...]] = {}
+    last_closed, closed, open_months = _split(data, first, last)
     by_month: dict[Month, list[StatementSnapshot]] = {}
     for snap in data.snapshots:
         by_month.setdefault(snap.month, []).append(snap)
-    open_months = []
-    for m in months:
-        if last_closed is not None and m <= last_closed:
-            # Months up to the last close are closed (a month before the first close
-            # counts as closed with no statements): they are what was stored.
-            result[m] = _sorted(statement_of_snapshot(s) for s in by_month.get(m, ()))
-        else:
-            open_months.append(m)
+    result: dict[Month, tuple[Statement, ...]] = {
+        m: _sorted(statement_of_snapshot(s) for s in by_month.get(m, ())) for m in closed
+    }
     if open_months:
-        # Closed months are only read back, so bad data entered since never hides them;
-        # computing an open month needs every record valid.
-        lk = Lookups(data)
-        problems = find_problems(lk)
-        if problems:
-            raise ValidationError(problems)
-        result.update(_compute_open(lk, open_months, last_closed, verify_months))
-    return result
+        lk = _checked(data)
+        result.update(_compute_open(lk, open_months, last_closed, verify_months, detail=True))
+    return dict(sorted(result.items()))
 
 
-def _sorted(statements: Iterable[Statement]) -> tuple[Statement, ...]:
+def compute_totals(
+    data: CompanyData,
+    first: Month,
+    last: Month,
+    *,
+    verify_months: frozenset[Month] | None = None,
+) -> dict[Month, tuple[StatementTotals, ...]]:
+    """compute_range's money figures without the lines: what a run over years keeps.
+
+    Building every line of every month is most of the cost of a long range (and of its
+    memory); the figures are the same as the full statements'. Closed months come from
+    their snapshots' stored figures, under the rep's current name.
+    """
+    last_closed, closed, open_months = _split(data, first, last)
+    names = {r.id: r.name for r in data.reps}
+    wanted = frozenset(closed)
+    result: dict[Month, list[StatementTotals]] = {m: [] for m in closed}
+    for snap in data.snapshots:
+        if snap.month in wanted:
+            result[snap.month].append(_totals_of_snapshot(snap, names.get(snap.rep_id, "")))
+    out = {m: _sorted(items) for m, items in result.items()}
+    if open_months:
+        lk = _checked(data)
+        out.update(_compute_open(lk, open_months, last_closed, verify_months, detail=False))
+    return dict(sorted(out.items()))
+
+
+def _split(
+    data: CompanyData, first: Month, last: Month
+) -> tuple[Month | None, list[Month], list[Month]]:
+    """(the last closed month, the range's closed months, its open months).
+
+    Months up to the last close are closed (a month before the first close counts as
+    closed with no statements): they are what was stored.
+    """
+    closed = [p.month for p in data.periods if p.status is PeriodStatus.CLOSED]
+    last_closed = max(closed) if closed else None
+    months = months_between(first, last)
+    if last_closed is None:
+        return None, [], months
+    return (
+        last_closed,
+        [m for m in months if m <= last_closed],
+        [m for m in months if m > last_closed],
+    )
+
+
+def _checked(data: CompanyData) -> Lookups:
+    """Closed months are only read back, so bad data entered since never hides them;
+    computing an open month needs every record valid."""
+    lk = Lookups(data)
+    problems = find_problems(lk)
+    if problems:
+        raise ValidationError(problems)
+    return lk
+
+
+def _totals_of_snapshot(snap: StatementSnapshot, rep_name: str) -> StatementTotals:
+    return StatementTotals(
+        rep_id=snap.rep_id,
+        rep_name=rep_name,
+        month=snap.month,
+        earnings=snap.earnings,
+        draw=snap.draw,
+        balance_before=snap.balance_before,
+        recovery=snap.recovery,
+        payout=snap.payout,
+        balance_after=snap.balance_after,
+        ytd_earnings=snap.ytd_earnings,
+        closed=True,
+    )
+
+
+_S = TypeVar("_S", Statement, StatementTotals)
+
+
+def _sorted(statements: Iterable[_S]) -> tuple[_S, ...]:
     return tuple(sorted(statements, key=lambda s: (s.rep_name, s.rep_id)))
 
 
@@ -137,23 +202,54 @@ class _Ppa:
     posted: Decimal
 
 
+@overload
 def _compute_open(
     lk: Lookups,
     open_months: list[Month],
     last_closed: Month | None,
     verify: frozenset[Month] | None,
-) -> dict[Month, tuple[Statement, ...]]:
+    *,
+    detail: Literal[True],
+) -> dict[Month, tuple[Statement, ...]]: ...
+
+
+@overload
+def _compute_open(
+    lk: Lookups,
+    open_months: list[Month],
+    last_closed: Month | None,
+    verify: frozenset[Month] | None,
+    *,
+    detail: Literal[False],
+) -> dict[Month, tuple[StatementTotals, ...]]: ...
+
+
+def _compute_open(
+    lk: Lookups,
+    open_months: list[Month],
+    last_closed: Month | None,
+    verify: frozenset[Month] | None,
+    *,
+    detail: bool,
+) -> dict[Month, tuple[Statement, ...]] | dict[Month, tuple[StatementTotals, ...]]:
+    """The open months' statements (`detail`: with their lines, awaiting lines and notices;
+    otherwise their figures alone)."""
     data = lk.data
     wanted = frozenset(open_months)
-    run = EarningsRun(lk, want_months=wanted, until=max(open_months)).run()
+    run = EarningsRun(
+        lk, want_months=wanted if detail else frozenset(), until=max(open_months)
+    ).run()
     first_open = last_closed.plus(1) if last_closed is not None else None
     ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
     carried = (
-        _carried_awaiting(lk, last_closed, verify) if verify is not None and last_closed else {}
+        _carried_awaiting(lk, last_closed, verify)
+        if detail and verify is not None and last_closed
+        else {}
     )
     explained: dict[tuple[int, Month], str] = {}
-    if ppas and first_open in wanted:
+    if detail and ppas and first_open in wanted:
         explained = _explain(lk, wanted, ppas)
+    totals: dict[Month, list[StatementTotals]] = {m: [] for m in open_months}
 
     # Each rep's first month: first assignment or first line.
     first_month: dict[int, Month] = {}
@@ -221,7 +317,23 @@ def _compute_open(
             if fy != ytd_fy:
                 ytd_fy, ytd = fy, ZERO
             ytd += earnings
-            if m in wanted:
+            if m in wanted and not detail:
+                totals[m].append(
+                    StatementTotals(
+                        rep_id=rep_id,
+                        rep_name=rep.name,
+                        month=m,
+                        earnings=earnings,
+                        draw=d_amount,
+                        balance_before=balance,
+                        recovery=s.recovery,
+                        payout=s.payout,
+                        balance_after=balance_after,
+                        ytd_earnings=ytd,
+                        closed=False,
+                    )
+                )
+            elif m in wanted:
                 lines = _lines(bucket, ppa_here, explained, rep_id, data.company.currency)
                 awaiting = tuple(bucket.awaiting)
                 if rep_id in carried:
@@ -248,6 +360,8 @@ def _compute_open(
                     )
                 )
             balance = balance_after
+    if not detail:
+        return {m: _sorted(items) for m, items in totals.items()}
     return {m: _sorted(items) for m, items in out.items()}
 
 

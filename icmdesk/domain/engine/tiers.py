@@ -8,8 +8,9 @@ the caller rounds cumulative values before differencing them ("Per-deal lines").
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
@@ -45,6 +46,23 @@ class RateTable:
     bands: tuple[Band, ...]
     mode: TierMode
     cap: Decimal | None
+    # Derived once, so C(X) is a bisect and two operations (the engine's hot path):
+    # each band's lower boundary, its rate as a fraction, and C at its lower boundary.
+    _lows: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+    _rates: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+    _c_at_low: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+    retroactive: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rates = tuple(b.rate_pct / HUNDRED for b in self.bands)
+        c_at_low = [_ZERO]
+        for band, rate in zip(self.bands[:-1], rates, strict=False):
+            assert band.high is not None  # only the last band is open-ended
+            c_at_low.append(c_at_low[-1] + rate * (band.high - band.low))
+        object.__setattr__(self, "_lows", tuple(b.low for b in self.bands))
+        object.__setattr__(self, "_rates", rates)
+        object.__setattr__(self, "_c_at_low", tuple(c_at_low))
+        object.__setattr__(self, "retroactive", self.mode is TierMode.RETROACTIVE)
 
     @classmethod
     def build(
@@ -82,31 +100,27 @@ class RateTable:
 
     def band_index(self, x: Decimal) -> int:
         """Index of the highest tier reached by X (X ≥ its lower boundary)."""
-        found = 0
-        for i, band in enumerate(self.bands):
-            if x >= band.low:
-                found = i
-            else:
-                break
-        return found
+        i = bisect_right(self._lows, x) - 1
+        return i if i > 0 else 0
 
     def uncapped(self, x: Decimal) -> Decimal:
-        """C(X), exact."""
-        if self.mode is TierMode.RETROACTIVE:
-            return self.bands[self.band_index(x)].rate_pct * x / HUNDRED
-        total = _ZERO
-        for band in self.bands:
-            if x <= band.low:
-                break
-            top = x if band.high is None or x < band.high else band.high
-            total += band.rate_pct * (top - band.low) / HUNDRED
-        return total
+        """C(X), exact: the rate of X's tier on all of X (retroactive), or C at the tier's
+        lower boundary plus the tier's rate on the part of X above it (marginal)."""
+        i = bisect_right(self._lows, x) - 1
+        if i < 0:
+            i = 0
+        if self.retroactive:
+            return self._rates[i] * x
+        if x <= 0:
+            return _ZERO
+        return self._c_at_low[i] + self._rates[i] * (x - self._lows[i])
 
     def capped(self, x: Decimal) -> Decimal:
         """C_capped(X) = min(C(X), cap), exact."""
         c = self.uncapped(x)
-        if self.cap is not None and c > self.cap:
-            return self.cap
+        cap = self.cap
+        if cap is not None and c > cap:
+            return cap
         return c
 
     def retro_true_up_target(self, x_before: Decimal, x_after: Decimal) -> Decimal | None:
@@ -114,7 +128,7 @@ class RateTable:
 
         None when there is no re-rating (marginal mode or no tier crossed).
         """
-        if self.mode is not TierMode.RETROACTIVE:
+        if not self.retroactive:
             return None
         new = self.band_index(x_after)
         if new <= self.band_index(x_before):
