@@ -19,9 +19,17 @@ from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod, months_between, quota_period_start
 from icmdesk.domain.engine import compute_month, compute_range
-from icmdesk.domain.entities import Adjustment, CompanyData, Deal
+from icmdesk.domain.entities import (
+    Adjustment,
+    ClawbackMethod,
+    ClawbackPolicy,
+    CompanyData,
+    Deal,
+    Spif,
+)
+from icmdesk.domain.statement import LineKind
 from icmdesk.domain.statement_codec import snapshot_of
-from tests.domain.builders import CompanyBuilder, closed, plan, version
+from tests.domain.builders import CompanyBuilder, closed, day, money, plan, tiers, version
 from tests.domain.test_engine_properties import FIRST, LAST, companies
 
 
@@ -33,8 +41,11 @@ def _deal_months(deal: Deal) -> set[Month]:
     return months
 
 
-def _load(data: CompanyData, month: Month, marked: set[Month]) -> tuple[CompanyData, frozenset]:
-    """The subset and the months to verify, as load_for_months chooses them."""
+def _load(
+    data: CompanyData, month: Month, marked: set[Month]
+) -> tuple[CompanyData, frozenset[Month], frozenset[str]]:
+    """The subset, the months to verify and the context deals, as load_for_months chooses
+    them."""
     last_closed = max(p.month for p in data.periods)
     kinds = {v.quota_period for p in data.plans for v in p.versions}
     unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
@@ -58,12 +69,32 @@ def _load(data: CompanyData, month: Month, marked: set[Month]) -> tuple[CompanyD
     needed = {*months_between(last_closed.plus(1), month), *verify}
     close_months = set(needed)
     for d in data.deals:
-        if touches(d) & needed:
+        if {Month.of(p.date) for p in d.payments} & needed:
             close_months.add(Month.of(d.close_date))
     loaded = units(close_months)
-    deals = tuple(
+    deals = [
         d for d in data.deals if Month.of(d.close_date) in loaded and d.close_date <= month.last_day
-    )
+    ]
+    # Deals cancelled in those months, closed in quota periods not loaded: each comes with
+    # its quota period's deals up to it that credit the reps it credits.
+    late = [
+        d
+        for d in data.deals
+        if d.cancellation_date is not None
+        and Month.of(d.cancellation_date) in needed
+        and Month.of(d.close_date) not in loaded
+    ]
+    context: set[str] = set()
+    for start in {quota_period_start(Month.of(d.close_date), unit, fy) for d in late}:
+        here = [d for d in late if quota_period_start(Month.of(d.close_date), unit, fy) == start]
+        reps = {c.rep_id for d in here for c in d.credits}
+        cutoff = max(d.close_date for d in here)
+        context |= {
+            d.external_id
+            for d in data.deals
+            if start.first_day <= d.close_date <= cutoff and reps & {c.rep_id for c in d.credits}
+        }
+    deals += [d for d in data.deals if d.external_id in context]
     latest: dict[int, Month] = {}
     for s in data.snapshots:
         latest[s.rep_id] = max(latest.get(s.rep_id, s.month), s.month)
@@ -74,7 +105,7 @@ def _load(data: CompanyData, month: Month, marked: set[Month]) -> tuple[CompanyD
         or s.month in verify
         or (verify and s.month > min(verify) and '"prior_period"' in s.payload)
     )
-    return replace(data, deals=deals, snapshots=snaps), verify
+    return replace(data, deals=tuple(deals), snapshots=snaps), verify, frozenset(context)
 
 
 def _stale(data: CompanyData) -> set[int]:
@@ -91,8 +122,8 @@ def _stale(data: CompanyData) -> set[int]:
 
 def _check(data: CompanyData, month: Month, marked: set[Month]) -> None:
     full = compute_month(data, month)
-    subset, verify = _load(data, month, marked)
-    part = compute_month(subset, month, verify_months=verify)
+    subset, verify, context = _load(data, month, marked)
+    part = compute_month(subset, month, verify_months=verify, context_deals=context)
     if any(s.rep_id in _stale(data) for s in part):
         return  # the services compute these from everything (periods._compute)
     assert part == full
@@ -153,3 +184,59 @@ def test_awaiting_lines_of_deals_left_out_are_carried_from_the_last_close() -> N
     full = compute_month(stored, april)
     assert [a.deal_id for a in full[0].awaiting] == ["D-1", "D-2", "D-3"]
     assert part == full
+
+
+def test_a_cancellation_from_a_quota_period_not_loaded_is_clawed_back_from_its_context() -> None:
+    """May cancels deals closed in Q1, which is closed and not loaded: the deals come with
+    their Q1 context (the deals before them crediting the same reps) and are clawed back
+    exactly as in the full computation, tiers, split, SPIF, override and cash trigger."""
+    c = CompanyBuilder(clawback_policy=ClawbackPolicy(120, ClawbackMethod.PRORATED))
+    quarterly = plan(
+        "Tiered",
+        version(
+            table=tiers((0, 5), (50, 10), (100, 15)),
+            quota="100000.00",
+            period=QuotaPeriod.QUARTER,
+            spifs=(Spif("Q1 push", money("250.00"), day("2026-01-01"), day("2026-03-31")),),
+        ),
+    )
+    lead = c.rep("Lead", plan("Lead", version(0, override=3)), hired="2026-01-01")
+    ana = c.rep("Ana", quarterly, hired="2026-01-01", manager=lead)
+    ben = c.rep("Ben", quarterly, hired="2026-01-01")
+    cash = c.rep("Cy", plan("Cash", version(8, cash=True)), hired="2026-01-01")
+    c.deal("D-01", "40000.00", "2026-01-15", (ana, 100))
+    c.deal("D-02", "30000.00", "2026-02-03", (ana, 60), (ben, 40))
+    c.deal("D-03", "25000.00", "2026-02-20", (ana, 100), cancelled="2026-05-12")
+    c.deal("D-04", "45000.00", "2026-03-02", (ben, 100))
+    c.deal("D-05", "35000.00", "2026-03-05", (ben, 50), (ana, 50), cancelled="2026-05-20")
+    c.deal(
+        "D-06",
+        "9000.00",
+        "2026-03-10",
+        (cash, 100),
+        payments=(("2026-03-25", "3000.00"), ("2026-04-15", "3000.00")),
+        cancelled="2026-05-02",
+    )
+    c.deal("D-07", "12000.00", "2026-03-12", (cash, 100))
+    c.deal("D-08", "20000.00", "2026-05-04", (ana, 100))
+    data = c.build()
+    ranged = compute_range(data, Month(2026, 1), Month(2026, 4))
+    snaps = [snapshot_of(s) for m in ranged for s in ranged[m]]
+    stored = closed(data, ["2026-01", "2026-02", "2026-03", "2026-04"], snaps)
+    may = Month(2026, 5)
+    subset, verify, context = _load(stored, may, set())
+    assert context == {"D-01", "D-02", "D-03", "D-04", "D-05", "D-06"}  # D-07: after them
+    full = compute_month(stored, may)
+    assert compute_month(subset, may, verify_months=verify, context_deals=context) == full
+    clawed = {(s.rep_name, line.deal_id) for s in full for line in s.lines_of(LineKind.CLAWBACK)}
+    assert clawed == {
+        ("Ana", "D-03"),
+        ("Ana", "D-05"),
+        ("Ben", "D-05"),
+        ("Cy", "D-06"),
+        ("Lead", "D-03"),
+        ("Lead", "D-05"),
+    }
+    # D-07 is still awaiting payment: its line is carried; D-06's stops with its cancellation.
+    cy = next(s for s in full if s.rep_name == "Cy")
+    assert [a.deal_id for a in cy.awaiting] == ["D-07"]

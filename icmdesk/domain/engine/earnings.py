@@ -12,7 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.engine.context import InForce, Lookups
@@ -27,6 +28,7 @@ from icmdesk.domain.entities import (
     PayoutTrigger,
     Spif,
 )
+from icmdesk.domain.money import CENT as _CENT
 from icmdesk.domain.money import HUNDRED, ZERO, round_cents
 from icmdesk.domain.statement import AwaitingLine, LineKind, StatementLine
 
@@ -86,7 +88,6 @@ class _Terms:
         "multipliers",
         "policy",
         "quota_months",
-        "quota_period",
         "spifs",
         "table",
     )
@@ -95,7 +96,6 @@ class _Terms:
         v = f.version
         self.f = f
         self.table = table
-        self.quota_period = v.quota_period
         self.quota_months = v.quota_period.months
         self.multipliers = {m.deal_type: m.multiplier_pct for m in v.multipliers}
         self.spifs = v.spifs
@@ -113,6 +113,12 @@ class _Terms:
 _Override = tuple[int, Decimal, int, str]
 # One booked amount a recipient gets from one credit: (kind, amount, what describes it).
 _Comp = tuple[LineKind, Decimal, object]
+# What describes a credit's lines, read only for lines a statement shows: (deal, rate table,
+# X before, X after, split %, credited, counted, type multiplier %, deal has several credits).
+_CreditFacts = tuple[Deal, RateTable, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
+# round_cents, bound for the hot loop.
+_quantize = Decimal.quantize
+_HALF_UP = ROUND_HALF_UP
 
 
 class EarningsRun:
@@ -125,7 +131,13 @@ class EarningsRun:
         want_months: frozenset[Month],
         want_rep_months: frozenset[tuple[int, Month]] = frozenset(),
         until: Month | None = None,
+        context_deals: frozenset[str] = frozenset(),
+        clawback_months: frozenset[Month] = frozenset(),
     ) -> None:
+        """`context_deals` (external ids): deals present only so that the cancelled ones
+        among them are clawed back exactly (their quota period's earlier deals, for the
+        reps they credit). They move their reps' accumulators but post nothing, except
+        their clawbacks dated in `clawback_months`."""
         self.lk = lk
         # Nothing closed after `until` can put a line in a month up to it: skip those deals.
         self.until = until
@@ -137,12 +149,14 @@ class EarningsRun:
         self._want = frozenset(m.index for m in want_months)
         self._want_sorted = sorted(self._want)
         self._want_rep = frozenset((r, m.index) for r, m in want_rep_months)
+        self._context_deals = context_deals
+        self._clawback_months = frozenset(m.index for m in clawback_months)
         # Filled by run(): per (recipient, payout month), and X at the end of each month
         # with a deal: (rep, quota period kind, period start, month) -> X.
         self.buckets: dict[tuple[int, Month], Bucket] = {}
         self.x_at: dict[tuple[int, QuotaPeriod, Month, Month], Decimal] = {}
         self._b: dict[tuple[int, int], Bucket] = {}
-        self._accs: dict[tuple[int, QuotaPeriod, int], _Acc] = {}
+        self._accs: dict[tuple[int, int, int], _Acc] = {}  # (rep, period months, start)
         self._terms: dict[tuple[int, int], _Terms] = {}
         self._credit_ctx: dict[tuple[int, date], tuple[_Terms | None, tuple[_Override, ...]]] = {}
         self._month_index: dict[date, int] = {}
@@ -202,9 +216,10 @@ class EarningsRun:
             return m
 
         self.buckets = {(rep_id, month(i)): b for (rep_id, i), b in self._b.items()}
+        kinds = {q.months: q for q in QuotaPeriod}
         self.x_at = {
-            (rep_id, period, month(start), month(i)): x
-            for (rep_id, period, start), acc in self._accs.items()
+            (rep_id, kinds[length], month(start), month(i)): x
+            for (rep_id, length, start), acc in self._accs.items()
             for i, x in acc.x_by_month.items()
         }
         return self
@@ -238,13 +253,17 @@ class EarningsRun:
 
     def _deal(self, seq: int, deal: Deal) -> None:
         close = deal.close_date
-        close_month = self._index(close)
+        close_month = self._month_index.get(close)
+        if close_month is None:
+            close_month = self._index(close)
         credits = deal.credits
-        if len(credits) == 1 and credits[0].split_pct == HUNDRED:
-            amounts = [round_cents(deal.amount)]  # the common case, without the allocation
+        many = len(credits) > 1
+        if not many and credits[0].split_pct == HUNDRED:
+            amounts = [_quantize(deal.amount, _CENT, _HALF_UP)]  # without the allocation
         else:
             amounts = credited_amounts(deal)
         fy0 = self.fy_start - 1
+        context = bool(self._context_deals) and deal.external_id in self._context_deals
         for ci, credit in enumerate(credits):
             rep_id = credit.rep_id
             ctx = self._credit_ctx.get((rep_id, close))
@@ -257,18 +276,22 @@ class EarningsRun:
             mult = terms.multipliers.get(deal.deal_type, HUNDRED) if terms.multipliers else HUNDRED
             counted = credited if mult == HUNDRED else counted_amount(credited, mult)
             qstart = close_month - (close_month - fy0) % terms.quota_months
-            acc_key = (rep_id, terms.quota_period, qstart)
+            acc_key = (rep_id, terms.quota_months, qstart)  # months: the period's kind
             acc = self._accs.get(acc_key)
             if acc is None:
                 acc = self._accs[acc_key] = _Acc()
             x_before = acc.x
             x_after = x_before + counted
             acc.x = x_after
-            acc.x_by_month[close_month] = x_after
+            if not context:
+                acc.x_by_month[close_month] = x_after
 
             table = terms.table
-            c_before = acc.c_rounded if acc.table is table else round_cents(table.capped(x_before))
-            c_after = round_cents(table.capped(x_after))
+            if acc.table is table:
+                c_before = acc.c_rounded
+            else:
+                c_before = _quantize(table.capped(x_before), _CENT, _HALF_UP)
+            c_after = _quantize(table.capped(x_after), _CENT, _HALF_UP)
             acc.table, acc.c_rounded = table, c_after
             commission = c_after - c_before
             true_up = ZERO
@@ -277,7 +300,7 @@ class EarningsRun:
                 if target is not None:
                     true_up = round_cents(target) - c_before
             # What describes the credit's lines, should any statement show them.
-            about = _CreditFacts(
+            about = (
                 deal,
                 table,
                 x_before,
@@ -286,7 +309,7 @@ class EarningsRun:
                 credited,
                 counted,
                 mult,
-                len(credits) > 1,
+                many,
             )
             own: list[_Comp] = [(LineKind.COMMISSION, commission - true_up, None)]
             if true_up != 0:
@@ -294,15 +317,33 @@ class EarningsRun:
             for spif in terms.spifs:
                 if spif.applies_to(deal_type=deal.deal_type, amount=deal.amount, close_date=close):
                     own.append((LineKind.SPIF, round_cents(spif.amount), spif))
-            if terms.bonuses:
+            if terms.bonuses and not context:
                 self._bonuses(seq, ci, deal, rep_id, close_month, terms, acc, x_after)
-            self._earn(seq, ci * 64, deal, rep_id, own, None, about, terms)
+            if context:
+                self._context_clawback(seq, ci * 64, deal, rep_id, own, None, about, terms)
+            else:
+                self._earn(seq, ci * 64, close_month, deal, rep_id, own, None, about, terms)
             if overrides:
                 rep_name = self.lk.reps[rep_id].name
                 for ri, (mgr_id, rate, depth, scope_value) in enumerate(overrides, start=1):
                     amount = round_cents(rate * credited / HUNDRED)
-                    comp = (LineKind.OVERRIDE, amount, (rate, depth, scope_value))
-                    self._earn(seq, ci * 64 + ri, deal, mgr_id, [comp], rep_name, about, terms)
+                    comps: list[_Comp] = [(LineKind.OVERRIDE, amount, (rate, depth, scope_value))]
+                    if context:
+                        self._context_clawback(
+                            seq, ci * 64 + ri, deal, mgr_id, comps, rep_name, about, terms
+                        )
+                    else:
+                        self._earn(
+                            seq,
+                            ci * 64 + ri,
+                            close_month,
+                            deal,
+                            mgr_id,
+                            comps,
+                            rep_name,
+                            about,
+                            terms,
+                        )
 
     def _bonuses(
         self,
@@ -349,6 +390,7 @@ class EarningsRun:
         self,
         seq: int,
         sub: int,
+        close_month: int,
         deal: Deal,
         recipient: int,
         comps: list[_Comp],
@@ -361,7 +403,7 @@ class EarningsRun:
         paid = ZERO
         increments: list[tuple[int, Decimal]] = []
         if not terms.cash:
-            month = self._index(close)
+            month = close_month
             b = self._b.get((recipient, month)) or self._bucket(recipient, month)
             for ki, (kind, booked, what) in enumerate(comps):
                 paid += booked
@@ -400,8 +442,35 @@ class EarningsRun:
                 self._awaiting(recipient, deal, comps, increments)
         if deal.cancellation_date is not None:
             self._clawback(
-                seq, sub, deal, recipient, paid, source, about.credited, about.split, terms.policy
+                seq, sub, deal, recipient, paid, source, about[5], about[4], terms.policy
             )
+
+    def _context_clawback(
+        self,
+        seq: int,
+        sub: int,
+        deal: Deal,
+        recipient: int,
+        comps: list[_Comp],
+        source: str | None,
+        about: _CreditFacts,
+        terms: _Terms,
+    ) -> None:
+        """A context deal posts nothing but its clawback, when dated in a month asked for:
+        what `_earn` would have posted is only added up, as what was paid."""
+        cancel = deal.cancellation_date
+        if cancel is None or self._index(cancel) not in self._clawback_months:
+            return
+        if not terms.cash:
+            paid = sum((booked for _, booked, _ in comps), ZERO)
+        else:
+            schedule = _payment_schedule(deal)
+            received = schedule[-1][1] if schedule else None
+            paid = ZERO
+            for _, booked, _ in comps:
+                if received is not None:  # what every payment together earned
+                    paid += round_cents(booked * received / deal.amount)
+        self._clawback(seq, sub, deal, recipient, paid, source, about[5], about[4], terms.policy)
 
     def _line(
         self,
@@ -415,16 +484,13 @@ class EarningsRun:
     ) -> StatementLine:
         """A deal line, with its description and rule, for a statement that shows it."""
         cur = self.currency
-        deal = about.deal
+        deal, table, xb, xa, split, credited, counted, mult, many = about
         if kind is LineKind.COMMISSION:
-            rule = about.table.describe(about.x_before, about.x_after, cur)
-            credit_text = _credit_text(
-                deal, about.split, about.credited, about.counted, about.mult, about.many, cur
-            )
+            rule = table.describe(xb, xa, cur)
+            credit_text = _credit_text(deal, split, credited, counted, mult, many, cur)
             description = f"{_head(deal)} · {credit_text} · {rule}"
         elif kind is LineKind.TRUE_UP:
             assert isinstance(what, Band)
-            xb = about.x_before
             description = (
                 f"Retroactive tier true-up · {_head(deal)} reached {what.label}: "
                 f"earlier deals of the quota period ({fmt_money(xb, cur)}) re-rated at "
@@ -444,7 +510,7 @@ class EarningsRun:
             scope = "direct report" if depth == 0 else "indirect report"
             description = (
                 f"Manager override · {source} ({scope}) · {_head(deal)} · "
-                f"{fmt_pct(rate)} of {fmt_money(about.credited, cur)} credited"
+                f"{fmt_pct(rate)} of {fmt_money(credited, cur)} credited"
             )
             rule = f"{fmt_pct(rate)} override ({scope_value})"
         if suffix:
@@ -456,8 +522,8 @@ class EarningsRun:
             deal_id=deal.external_id,
             customer=deal.customer,
             close_date=deal.close_date,
-            credited_amount=about.credited,
-            split_pct=about.split,
+            credited_amount=credited,
+            split_pct=split,
             rule=rule,
             earned_on=earned_on,
             source_rep=source,
@@ -583,46 +649,8 @@ class EarningsRun:
             self._bucket(recipient, month).awaiting.append(line)
 
 
-class _CreditFacts:
-    """What describes one credit's lines: built per credit, read only for shown lines."""
-
-    __slots__ = (
-        "counted",
-        "credited",
-        "deal",
-        "many",
-        "mult",
-        "split",
-        "table",
-        "x_after",
-        "x_before",
-    )
-
-    def __init__(
-        self,
-        deal: Deal,
-        table: RateTable,
-        x_before: Decimal,
-        x_after: Decimal,
-        split: Decimal,
-        credited: Decimal,
-        counted: Decimal,
-        mult: Decimal,
-        many: bool,
-    ) -> None:
-        self.deal = deal
-        self.table = table
-        self.x_before = x_before
-        self.x_after = x_after
-        self.split = split
-        self.credited = credited
-        self.counted = counted
-        self.mult = mult
-        self.many = many
-
-
-def _deal_order(deal: Deal) -> tuple[date, str]:
-    return deal.close_date, deal.external_id
+# The pass's order: close date, then external id (attrgetter: no Python call per deal).
+_deal_order = attrgetter("close_date", "external_id")
 
 
 def _credit_text(

@@ -17,7 +17,12 @@ data may hold a subset of the deals, provided (the services' month loader keeps 
   every snapshot carrying a prior-period line for a verified month;
 - a deal absent from the data and not closed in a verified month is unchanged since the
   last close: its "Booked, awaiting payment" lines are carried from each rep's last
-  closed statement (so every deal closed in a verified month must be present).
+  closed statement (so every deal closed in a verified month must be present);
+- except as context: a deal cancelled in an open or verified month whose quota period is
+  otherwise not loaded may be present with, as `context_deals`, the deals of its quota
+  period closed up to it that credit any rep it credits (so its credits are rated as in
+  the full computation). Context deals post nothing but those clawbacks; their awaiting
+  lines are carried like an absent deal's, until the month of their cancellation.
 """
 
 from __future__ import annotations
@@ -78,14 +83,21 @@ def last_data_month(data: CompanyData) -> Month | None:
 
 
 def compute_month(
-    data: CompanyData, month: Month, *, verify_months: frozenset[Month] | None = None
+    data: CompanyData,
+    month: Month,
+    *,
+    verify_months: frozenset[Month] | None = None,
+    context_deals: frozenset[str] = frozenset(),
 ) -> tuple[Statement, ...]:
     """Every rep's statement for `month`, sorted by rep name then id.
 
     `verify_months`: the closed months to re-verify (None: all; see the module docstring
-    for what the data may then leave out).
+    for what the data may then leave out). `context_deals`: external ids of deals present
+    only as context for the cancellations among them (see the module docstring).
     """
-    return compute_range(data, month, month, verify_months=verify_months)[month]
+    return compute_range(
+        data, month, month, verify_months=verify_months, context_deals=context_deals
+    )[month]
 
 
 def compute_range(
@@ -94,11 +106,12 @@ def compute_range(
     last: Month,
     *,
     verify_months: frozenset[Month] | None = None,
+    context_deals: frozenset[str] = frozenset(),
 ) -> dict[Month, tuple[Statement, ...]]:
     """Every rep's statements for each month from `first` to `last`, in one pass.
 
-    `verify_months` as for compute_month. Raises ValidationError with every refusal
-    found in the data.
+    `verify_months` and `context_deals` as for compute_month. Raises ValidationError with
+    every refusal found in the data.
     """
     last_closed, closed, open_months = _split(data, first, last)
     by_month: dict[Month, list[StatementSnapshot]] = {}
@@ -109,7 +122,8 @@ def compute_range(
     }
     if open_months:
         lk = _checked(data)
-        result.update(_compute_open(lk, open_months, last_closed, verify_months, detail=True))
+        scope = _Scope(last_closed, verify_months, context_deals)
+        result.update(_compute_open(lk, open_months, scope, detail=True))
     return dict(sorted(result.items()))
 
 
@@ -119,6 +133,7 @@ def compute_totals(
     last: Month,
     *,
     verify_months: frozenset[Month] | None = None,
+    context_deals: frozenset[str] = frozenset(),
 ) -> dict[Month, tuple[StatementTotals, ...]]:
     """compute_range's money figures without the lines: what a run over years keeps.
 
@@ -136,7 +151,8 @@ def compute_totals(
     out = {m: _sorted(items) for m, items in result.items()}
     if open_months:
         lk = _checked(data)
-        out.update(_compute_open(lk, open_months, last_closed, verify_months, detail=False))
+        scope = _Scope(last_closed, verify_months, context_deals)
+        out.update(_compute_open(lk, open_months, scope, detail=False))
     return dict(sorted(out.items()))
 
 
@@ -194,6 +210,16 @@ def _sorted(statements: Iterable[_S]) -> tuple[_S, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Scope:
+    """What the data holds beyond the open months: the last closed month, the closed
+    months to re-verify (None: all, and every deal is present) and the context deals."""
+
+    last_closed: Month | None
+    verify: frozenset[Month] | None
+    context: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class _Ppa:
     month: Month
     amount: Decimal
@@ -206,8 +232,7 @@ class _Ppa:
 def _compute_open(
     lk: Lookups,
     open_months: list[Month],
-    last_closed: Month | None,
-    verify: frozenset[Month] | None,
+    scope: _Scope,
     *,
     detail: Literal[True],
 ) -> dict[Month, tuple[Statement, ...]]: ...
@@ -217,8 +242,7 @@ def _compute_open(
 def _compute_open(
     lk: Lookups,
     open_months: list[Month],
-    last_closed: Month | None,
-    verify: frozenset[Month] | None,
+    scope: _Scope,
     *,
     detail: Literal[False],
 ) -> dict[Month, tuple[StatementTotals, ...]]: ...
@@ -227,28 +251,32 @@ def _compute_open(
 def _compute_open(
     lk: Lookups,
     open_months: list[Month],
-    last_closed: Month | None,
-    verify: frozenset[Month] | None,
+    scope: _Scope,
     *,
     detail: bool,
 ) -> dict[Month, tuple[Statement, ...]] | dict[Month, tuple[StatementTotals, ...]]:
     """The open months' statements (`detail`: with their lines, awaiting lines and notices;
     otherwise their figures alone)."""
     data = lk.data
+    last_closed, verify = scope.last_closed, scope.verify
     wanted = frozenset(open_months)
     run = EarningsRun(
-        lk, want_months=wanted if detail else frozenset(), until=max(open_months)
+        lk,
+        want_months=wanted if detail else frozenset(),
+        until=max(open_months),
+        context_deals=scope.context,
+        clawback_months=wanted | (verify or frozenset()),
     ).run()
     first_open = last_closed.plus(1) if last_closed is not None else None
     ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
     carried = (
-        _carried_awaiting(lk, last_closed, verify)
+        _carried_awaiting(lk, last_closed, verify, scope.context)
         if detail and verify is not None and last_closed
         else {}
     )
     explained: dict[tuple[int, Month], str] = {}
     if detail and ppas and first_open in wanted:
-        explained = _explain(lk, wanted, ppas)
+        explained = _explain(lk, scope, ppas)
     totals: dict[Month, list[StatementTotals]] = {m: [] for m in open_months}
 
     # Each rep's first month: first assignment or first line.
@@ -337,7 +365,8 @@ def _compute_open(
                 lines = _lines(bucket, ppa_here, explained, rep_id, data.company.currency)
                 awaiting = tuple(bucket.awaiting)
                 if rep_id in carried:
-                    awaiting = _merge_awaiting(awaiting, carried[rep_id])
+                    kept = tuple(a for a, ends in carried[rep_id] if ends is None or m < ends)
+                    awaiting = _merge_awaiting(awaiting, kept)
                 out[m].append(
                     _statement(
                         lk,
@@ -544,13 +573,20 @@ def _prior_period_adjustments(
 
 
 def _carried_awaiting(
-    lk: Lookups, last_closed: Month, verify: frozenset[Month]
-) -> dict[int, tuple[AwaitingLine, ...]]:
+    lk: Lookups, last_closed: Month, verify: frozenset[Month], context: frozenset[str]
+) -> dict[int, tuple[tuple[AwaitingLine, Month | None], ...]]:
     """Per rep, the awaiting lines of the last closed statement for deals absent from the
-    data: such a deal is unchanged since that close and nothing was paid on it since. A
-    deal closed in a verified month is never absent (those quota periods are loaded
-    whole): if its line has no deal now, the deal was deleted or moved."""
-    present = {d.external_id for d in lk.data.deals}
+    data (or present only as context), each with the month it stops showing in (the deal's
+    cancellation, for a context deal cancelled since; None: it goes on): such a deal is
+    otherwise unchanged since that close and nothing was paid on it since. A deal closed
+    in a verified month is never absent (those quota periods are loaded whole): if its
+    line has no deal now, the deal was deleted or moved."""
+    present = {d.external_id for d in lk.data.deals if d.external_id not in context}
+    ends = {
+        d.external_id: Month.of(d.cancellation_date)
+        for d in lk.data.deals
+        if d.external_id in context and d.cancellation_date is not None
+    }
     verified_day: dict[date, bool] = {}
 
     def in_verified(day: date) -> bool:
@@ -559,12 +595,12 @@ def _carried_awaiting(
             found = verified_day[day] = Month.of(day) in verify
         return found
 
-    out: dict[int, tuple[AwaitingLine, ...]] = {}
+    out: dict[int, tuple[tuple[AwaitingLine, Month | None], ...]] = {}
     for snap in lk.data.snapshots:
         if snap.month != last_closed:
             continue
         lines = tuple(
-            a
+            (a, ends.get(a.deal_id))
             for a in awaiting_of_payload(snap.payload)
             if a.deal_id not in present and not (verify and in_verified(a.close_date))
         )
@@ -583,13 +619,20 @@ def _merge_awaiting(
 
 
 def _explain(
-    lk: Lookups, wanted: frozenset[Month], ppas: dict[int, list[_Ppa]]
+    lk: Lookups, scope: _Scope, ppas: dict[int, list[_Ppa]]
 ) -> dict[tuple[int, Month], str]:
     """Name what changed in each corrected month: a second pass builds those months' lines
     and they are compared, per deal and kind, with the stored statement's."""
     pairs = frozenset((rep_id, p.month) for rep_id, items in ppas.items() for p in items)
     last = max(m for _, m in pairs)
-    run = EarningsRun(lk, want_months=frozenset(), want_rep_months=pairs, until=last).run()
+    run = EarningsRun(
+        lk,
+        want_months=frozenset(),
+        want_rep_months=pairs,
+        until=last,
+        context_deals=scope.context,
+        clawback_months=frozenset(m for _, m in pairs),
+    ).run()
     payloads = {(s.rep_id, s.month): s.payload for s in lk.data.snapshots}
     out: dict[tuple[int, Month], str] = {}
     for rep_id, m in pairs:
