@@ -258,7 +258,7 @@ class EarningsRun:
             close_month = self._index(close)
         credits = deal.credits
         many = len(credits) > 1
-        if not many and credits[0].split_pct == HUNDRED:
+        if len(credits) == 1 and credits[0].split_pct == HUNDRED:
             amounts = [_quantize(deal.amount, _CENT, _HALF_UP)]  # without the allocation
         else:
             amounts = credited_amounts(deal)
