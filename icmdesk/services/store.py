@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
+from typing import TypeVar
 
 from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -182,6 +184,7 @@ _DEAL_COLUMNS = (
     "d.cancellation_date, d.cancellation_reason"
 )
 _cents = Decimal
+_T = TypeVar("_T")
 _PCT_FACTOR = Decimal(10) ** 4
 _PCT_QUANTUM = Decimal("0.0001")
 
@@ -228,23 +231,31 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
     # Result machinery.
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        # The chosen deals' ids from the close-date index, then their credits and payments
-        # by deal id (a join would sort them afterwards).
-        join = f"WHERE x.deal_id IN (SELECT d.id FROM deals d {where})" if where else ""
-        # Credits repeat (a rep, 100%): share one immutable value per (rep, split).
-        shared: dict[tuple[int, int], Credit] = {}
-        credits: dict[int, list[Credit]] = defaultdict(list)
+        chosen = f"SELECT d.id FROM deals d {where}"
+        (count,) = cursor.execute(f"SELECT count(*) FROM deals d {where}", params).fetchone()
+        if not count:
+            return ()
+        (top,) = cursor.execute("SELECT max(id) FROM deals").fetchone()
+        # Values by deal id: a list indexed by id when the ids are dense enough (as they
+        # usually are), else a dict; both give () for a deal without credits or payments.
+        credits = _by_deal_id(top, count, ())
+        payments = _by_deal_id(top, count, ())
+        deals = _by_deal_id(top, count, None)
+        join = f"WHERE x.deal_id IN ({chosen})" if where else ""
+        # Rows come in deal id order. Most deals credit one rep at a round split: those
+        # share one tuple per (rep, split); a deal without payments shares the empty tuple.
+        singles: dict[tuple[int, int], tuple[Credit]] = {}
         for deal_id, rep_id, split in cursor.execute(
             f"SELECT x.deal_id, x.rep_id, x.split_pct FROM credits x {join} "
             "ORDER BY x.deal_id, x.position",
             params,
         ):
-            credit = shared.get((rep_id, split))
-            if credit is None:
-                credit = shared[(rep_id, split)] = Credit(rep_id, _percent(split))
-            credits[deal_id].append(credit)
-        days: dict[str, date] = {}
-        payments: dict[int, list[Payment]] = defaultdict(list)
+            one = singles.get((rep_id, split))
+            if one is None:
+                one = singles[(rep_id, split)] = (Credit(rep_id, _percent(split)),)
+            before = credits[deal_id]
+            credits[deal_id] = before + one if before else one
+        days: dict[str, date] = {}  # distinct dates are few: parse each once
         for deal_id, paid_on, amount in cursor.execute(
             f"SELECT x.deal_id, x.paid_on, x.amount FROM payments x {join} "
             "ORDER BY x.deal_id, x.paid_on, x.id",
@@ -253,36 +264,49 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
             day = days.get(paid_on)
             if day is None:
                 day = days[paid_on] = date.fromisoformat(paid_on)
-            payments[deal_id].append(Payment(day, _cents(amount).scaleb(-2)))
-        rows = cursor.execute(
-            f"SELECT {_DEAL_COLUMNS} FROM deals d {where} ORDER BY d.close_date, d.external_id",
+            payments[deal_id] += (Payment(day, _cents(amount).scaleb(-2)),)
+        # The deal rows in table (id) order, a sequential read, then their order from the
+        # covering close-date index: reading the rows through that index instead seeks the
+        # table once per deal, and took twice as long on a million deals.
+        day_of = days.get
+        name = {}.setdefault  # customers and deal types repeat: keep one string of each
+        for deal_id, ext, customer, amount, close, deal_type, cancelled, reason in cursor.execute(
+            f"SELECT {_DEAL_COLUMNS} FROM deals d "
+            + (f"WHERE d.id IN ({chosen})" if where else ""),
             params,
-        ).fetchall()
+        ):
+            closed_on = day_of(close)
+            if closed_on is None:
+                closed_on = days[close] = date.fromisoformat(close)
+            if cancelled is not None:
+                cancelled_on = day_of(cancelled)
+                if cancelled_on is None:
+                    cancelled_on = days[cancelled] = date.fromisoformat(cancelled)
+                cancelled = cancelled_on
+            deals[deal_id] = Deal(
+                ext,
+                name(customer, customer),
+                _cents(amount).scaleb(-2),  # == money.from_cents(amount), exponent -2, faster
+                closed_on,
+                name(deal_type, deal_type),
+                credits[deal_id],
+                payments[deal_id],
+                cancelled,
+                reason,
+                id=deal_id,
+            )
+        ordered = cursor.execute(f"{chosen} ORDER BY d.close_date, d.external_id", params)
+        return tuple(map(deals.__getitem__, map(itemgetter(0), ordered)))
     finally:
         cursor.close()
-    for row in rows:  # distinct dates are few: parse each once
-        for text in (row[4], row[6]):
-            if text is not None and text not in days:
-                days[text] = date.fromisoformat(text)
-    no_credits: list[Credit] = []
-    no_payments: list[Payment] = []
-    # Customers and deal types repeat across many deals: keep one string of each.
-    names: dict[str, str] = {}
-    return tuple(
-        Deal(
-            ext,
-            names.setdefault(customer, customer),
-            _cents(amount).scaleb(-2),  # == money.from_cents(amount), exponent -2, faster
-            days[close],
-            names.setdefault(deal_type, deal_type),
-            tuple(credits.get(deal_id, no_credits)),
-            tuple(payments.get(deal_id, no_payments)),
-            None if cancelled is None else days[cancelled],
-            reason,
-            id=deal_id,
-        )
-        for deal_id, ext, customer, amount, close, deal_type, cancelled, reason in rows
-    )
+
+
+def _by_deal_id(top: int, count: int, empty: _T) -> list[_T] | defaultdict[int, _T]:
+    """A table from deal id to a value, `empty` until set: a list when ids up to `top` are
+    dense enough for `count` deals (cheaper to fill and to read), else a dict."""
+    if top <= 2 * count + 1024:
+        return [empty] * (top + 1)
+    return defaultdict(lambda: empty)
 
 
 @dataclass(frozen=True, slots=True)
