@@ -25,7 +25,7 @@ from icmdesk.domain.errors import (
     ValidationError,
 )
 from icmdesk.domain.money import ZERO
-from icmdesk.domain.statement import Statement
+from icmdesk.domain.statement import Statement, StatementTotals
 from icmdesk.domain.statement_codec import statement_to_dict
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, documents, periods, records
@@ -117,6 +117,8 @@ def _month(text: str) -> Month:
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
+    if args.through is not None:
+        return _compute_range(args)
     cf = _open(args.path)
     try:
         currency = records.get_company(cf).currency
@@ -131,9 +133,59 @@ def cmd_compute(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _table(statements: Sequence[Statement], currency: str, month: Month) -> str:
-    """The month as a readable table: one row per rep, then totals."""
-    heads = ("Rep", "Earned (E)", "Draw", "Recovery", "Payout", "Balance owed", "Lines")
+def _compute_range(args: argparse.Namespace) -> int:
+    """`compute --period FIRST --through LAST`: every month's figures, one table a month."""
+    if args.through < args.period:
+        raise CliError(f"--through {args.through} is before --period {args.period}")
+    cf = _open(args.path)
+    try:
+        currency = records.get_company(cf).currency
+        months = periods.compute_all(cf, args.period, args.through)
+    finally:
+        cf.close()
+    if args.rep is not None:
+        months = {m: tuple(t for t in items if t.rep_id == args.rep) for m, items in months.items()}
+    if args.json:
+        doc = {
+            "from": str(args.period),
+            "through": str(args.through),
+            "months": [
+                {"period": str(m), "statements": [_totals_dict(t) for t in items]}
+                for m, items in months.items()
+            ],
+        }
+        print(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+        return EXIT_OK
+    print("\n\n".join(_table(items, currency, m) for m, items in months.items()))
+    return EXIT_OK
+
+
+def _totals_dict(t: StatementTotals) -> dict[str, object]:
+    """A month's figures for one rep, money as strings (docs/compute-json.md)."""
+    return {
+        "rep_id": t.rep_id,
+        "rep_name": t.rep_name,
+        "month": str(t.month),
+        "earnings": str(t.earnings),
+        "draw": str(t.draw),
+        "balance_before": str(t.balance_before),
+        "recovery": str(t.recovery),
+        "payout": str(t.payout),
+        "balance_after": str(t.balance_after),
+        "ytd_earnings": str(t.ytd_earnings),
+        "closed": t.closed,
+    }
+
+
+def _table(
+    statements: Sequence[Statement] | Sequence[StatementTotals], currency: str, month: Month
+) -> str:
+    """The month as a readable table: one row per rep, then totals (and each statement's
+    count of lines, when they are full statements)."""
+    lines = [len(s.lines) for s in statements if isinstance(s, Statement)]
+    heads: tuple[str, ...] = ("Rep", "Earned (E)", "Draw", "Recovery", "Payout", "Balance owed")
+    if len(lines) == len(statements) and statements:
+        heads = (*heads, "Lines")
 
     def money(amount: Decimal) -> str:
         return fmt_money(amount, currency)
@@ -141,7 +193,7 @@ def _table(statements: Sequence[Statement], currency: str, month: Month) -> str:
     def total(attr: str) -> str:
         return money(sum((getattr(s, attr) for s in statements), ZERO))
 
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             s.rep_name,
             money(s.earnings),
@@ -149,7 +201,6 @@ def _table(statements: Sequence[Statement], currency: str, month: Month) -> str:
             money(s.recovery),
             money(s.payout),
             money(s.balance_after),
-            str(len(s.lines)),
         )
         for s in statements
     ]
@@ -161,9 +212,10 @@ def _table(statements: Sequence[Statement], currency: str, month: Month) -> str:
             total("recovery"),
             total("payout"),
             total("balance_after"),
-            str(sum(len(s.lines) for s in statements)),
         )
     )
+    if len(heads) == 7:
+        rows = [(*row, str(n)) for row, n in zip(rows, [*lines, sum(lines)], strict=True)]
     widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
     closed = statements and all(s.closed for s in statements)
     out = [f"{month} ({'closed' if closed else 'open'}): {len(statements)} statements", ""]
@@ -261,6 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("compute", cmd_compute, "compute a month's statements (open months: a draft)")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+    p.add_argument(
+        "--through",
+        type=_month,
+        metavar="YYYY-MM",
+        help="every month from --period to this one: each rep's figures, without lines",
+    )
     p.add_argument("--rep", type=int, metavar="ID", help="only this rep (by id)")
     p.add_argument("--json", action="store_true", help="print the statements as JSON")
 

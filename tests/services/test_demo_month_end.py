@@ -99,3 +99,29 @@ def test_statements_command_writes_the_month_batch(
         main(["statements", str(demo), "--period", "2026-10", "--out", str(tmp_path / "no")]) == 1
     )
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_compute_through_prints_each_month_s_figures(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--through` gives, per month, each rep's figures: the same as each month's own."""
+    assert (
+        main(["compute", str(demo), "--period", "2026-05", "--through", "2026-07", "--json"]) == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert [m["period"] for m in doc["months"]] == ["2026-05", "2026-06", "2026-07"]
+    for month in doc["months"]:
+        assert main(["compute", str(demo), "--period", month["period"], "--json"]) == 0
+        full = json.loads(capsys.readouterr().out)["statements"]
+        assert [
+            (s["rep_name"], s["earnings"], s["payout"], s["balance_after"], s["ytd_earnings"])
+            for s in month["statements"]
+        ] == [
+            (s["rep_name"], s["earnings"], s["payout"], s["balance_after"], s["ytd_earnings"])
+            for s in full
+        ]
+    assert main(["compute", str(demo), "--period", "2026-05", "--through", "2026-06"]) == 0
+    text = capsys.readouterr().out
+    assert "2026-05 (open)" in text and "2026-06 (open)" in text and "Lines" not in text
+    assert main(["compute", str(demo), "--period", "2026-05", "--through", "2026-04"]) == 1
+    assert "--through 2026-04 is before --period 2026-05" in capsys.readouterr().err
