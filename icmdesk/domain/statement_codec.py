@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from icmdesk.domain.calendar import Month
@@ -149,28 +152,58 @@ def statement_of_snapshot(snapshot: StatementSnapshot) -> Statement:
     return statement_from_dict(d)
 
 
+# Where a stored statement's "Booked, awaiting payment" lines start. In canonical JSON the
+# first match is the statement's own key: an unescaped quote cannot be inside a string, and
+# only the statement's "awaiting" holds an array (a line's "awaiting" is a money string).
+_AWAITING_KEY = '"awaiting":['
+# AwaitingLine's fields in constructor order; the decoder's object hook (C code, no Python
+# frame per line) turns each line's object into a tuple of them as soon as it is parsed.
+_AWAITING_FIELDS = (
+    "deal_id",
+    "customer",
+    "close_date",
+    "booked",
+    "earned_to_date",
+    "awaiting",
+    "description",
+)
+_AWAITING_DECODER = json.JSONDecoder(object_hook=itemgetter(*_AWAITING_FIELDS))
+# The slot descriptors' setters: AwaitingLine's generated __init__ calls object.__setattr__,
+# which sets the same slots one Python call at a time. tests/domain/test_statement_codec.py
+# holds that AwaitingLine stays a slotted dataclass with exactly these fields and no
+# __post_init__, which is what makes setting the slots equal to calling the constructor.
+_AWAITING_SETTERS = tuple(getattr(AwaitingLine, name).__set__ for name in _AWAITING_FIELDS)
+
+
 def awaiting_of_payload(payload: str) -> tuple[AwaitingLine, ...]:
-    """The "Booked, awaiting payment" lines of a stored statement (a snapshot's payload)."""
-    if '"awaiting":[]' in payload:  # canonical JSON: most statements have none, skip parsing
+    """The "Booked, awaiting payment" lines of a stored statement (a snapshot's payload).
+
+    Equal to `statement_from_dict(json.loads(payload)).awaiting`, but reads only the
+    awaiting array and builds the lines column by column: a closed month of a big company
+    holds hundreds of thousands of them, and the engine reads them on every computation.
+    """
+    start = payload.find(_AWAITING_KEY)
+    if start < 0:
+        return statement_from_dict(json.loads(payload)).awaiting  # not canonical: the long way
+    start += len(_AWAITING_KEY) - 1  # at the "["
+    if payload.startswith("[]", start):  # most statements have none
         return ()
-    days: dict[str, date] = {}
+    rows: list[tuple[str, ...]] = _AWAITING_DECODER.raw_decode(payload, start)[0]
+    by_field = zip(*rows, strict=True)
+    deal_ids, customers, close_dates, booked, earned, awaiting, descriptions = by_field
+    days = {day: date.fromisoformat(day) for day in set(close_dates)}
     # Money in a payload is always a string of whole cents (never a float): Decimal reads
     # it exactly, without money.D's type checks, which dominated reading thousands of lines.
-    dec = Decimal
-    out = []
-    for item in json.loads(payload)["awaiting"]:
-        close = days.get(item["close_date"])
-        if close is None:
-            close = days[item["close_date"]] = date.fromisoformat(item["close_date"])
-        out.append(
-            AwaitingLine(
-                item["deal_id"],
-                item["customer"],
-                close,
-                dec(item["booked"]),
-                dec(item["earned_to_date"]),
-                dec(item["awaiting"]),
-                item["description"],
-            )
-        )
-    return tuple(out)
+    columns = (
+        deal_ids,
+        customers,
+        map(days.__getitem__, close_dates),
+        map(Decimal, booked),
+        map(Decimal, earned),
+        map(Decimal, awaiting),
+        descriptions,
+    )
+    lines = tuple(map(object.__new__, repeat(AwaitingLine, len(rows))))
+    for set_field, column in zip(_AWAITING_SETTERS, columns, strict=True):
+        deque(map(set_field, lines, column), maxlen=0)  # runs the setter over the column
+    return lines

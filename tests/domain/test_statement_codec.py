@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 
+from icmdesk.domain import statement_codec
 from icmdesk.domain.engine import compute_month
 from icmdesk.domain.entities import ClawbackMethod
+from icmdesk.domain.statement import AwaitingLine, Statement
 from icmdesk.domain.statement_codec import (
+    awaiting_of_payload,
     canonical_json,
     content_hash,
     snapshot_of,
@@ -86,3 +89,52 @@ def test_snapshot_stores_totals_and_decodes_as_closed() -> None:
     back = statement_of_snapshot(snap)
     assert back.closed and back.content_hash == snap.content_hash == content_hash(s)
     assert replace(back, closed=False, content_hash=None) == s
+
+
+def _awaiting_statement() -> Statement:
+    """A cash-plan statement with several awaiting lines: shared and distinct close dates,
+    customers whose names need JSON escapes or look like the payload's own keys."""
+    c = CompanyBuilder()
+    ann = c.rep("Ann", plan("Cash", version(10, cash=True)))
+    customers = ['Acme "West"', "Back\\slash", 'x","awaiting":[]', "Zoë & Ørsted", "Tab\tCo"]
+    for n, customer in enumerate(customers, start=1):
+        paid = (("2026-03-20", "33.33"),) if n % 2 else ()
+        closed_on = f"2026-03-{10 + n // 2:02d}"
+        c.deal(f"D-{n}", f"{n}00.05", closed_on, (ann, 100), customer=customer, payments=paid)
+    return of(compute_month(c.build(), month("2026-03")), ann)
+
+
+def _plain_awaiting(payload: str) -> tuple[AwaitingLine, ...]:
+    return statement_from_dict(json.loads(payload)).awaiting
+
+
+def test_awaiting_of_payload_equals_decoding_the_whole_statement() -> None:
+    s = _awaiting_statement()
+    assert len(s.awaiting) == 5 and len({a.close_date for a in s.awaiting}) == 3
+    payload = canonical_json(s)
+    fast = awaiting_of_payload(payload)
+    assert fast == _plain_awaiting(payload) == s.awaiting
+    assert repr(fast) == repr(s.awaiting)  # the same Decimal exponents, not just equal numbers
+    assert all(type(a) is AwaitingLine for a in fast)
+
+
+def test_awaiting_of_payload_without_awaiting_lines() -> None:
+    s, _ = _rich_statement()  # Ann's plan pays at booking: nothing awaits payment
+    payload = canonical_json(s)
+    assert s.awaiting == () and s.lines
+    assert awaiting_of_payload(payload) == _plain_awaiting(payload) == ()
+
+
+def test_awaiting_of_a_payload_that_is_not_canonical_json() -> None:
+    s = _awaiting_statement()
+    indented = json.dumps(statement_to_dict(s), indent=1)  # "awaiting": [ — not found fast
+    assert awaiting_of_payload(indented) == s.awaiting
+
+
+def test_awaiting_line_can_still_be_built_by_setting_its_slots() -> None:
+    # awaiting_of_payload sets AwaitingLine's slots directly instead of calling __init__:
+    # equal only while it is a slotted dataclass of these fields without __post_init__.
+    names = tuple(f.name for f in fields(AwaitingLine))
+    assert AwaitingLine.__slots__ == names
+    assert names == statement_codec._AWAITING_FIELDS
+    assert not hasattr(AwaitingLine, "__post_init__")
