@@ -235,12 +235,12 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
         (count,) = cursor.execute(f"SELECT count(*) FROM deals d {where}", params).fetchone()
         if not count:
             return ()
-        (top,) = cursor.execute("SELECT max(id) FROM deals").fetchone()
+        low, top = cursor.execute("SELECT min(id), max(id) FROM deals").fetchone()
         # Values by deal id: a list indexed by id when the ids are dense enough (as they
         # usually are), else a dict; both give () for a deal without credits or payments.
-        credits = _by_deal_id(top, count, ())
-        payments = _by_deal_id(top, count, ())
-        deals = _by_deal_id(top, count, None)
+        credits = _by_deal_id(low, top, count, ())
+        payments = _by_deal_id(low, top, count, ())
+        deals = _by_deal_id(low, top, count, None)
         join = f"WHERE x.deal_id IN ({chosen})" if where else ""
         # Rows come in deal id order. Most deals credit one rep at a round split: those
         # share one tuple per (rep, split); a deal without payments shares the empty tuple.
@@ -301,10 +301,10 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
         cursor.close()
 
 
-def _by_deal_id(top: int, count: int, empty: _T) -> list[_T] | defaultdict[int, _T]:
-    """A table from deal id to a value, `empty` until set: a list when ids up to `top` are
-    dense enough for `count` deals (cheaper to fill and to read), else a dict."""
-    if top <= 2 * count + 1024:
+def _by_deal_id(low: int, top: int, count: int, empty: _T) -> list[_T] | defaultdict[int, _T]:
+    """A table from deal id to a value, `empty` until set: a list when ids from `low` to
+    `top` are dense enough for `count` deals (cheaper to fill and to read), else a dict."""
+    if low >= 0 and top <= 2 * count + 1024:
         return [empty] * (top + 1)
     return defaultdict(lambda: empty)
 

@@ -49,8 +49,8 @@ def _deals(ana: int, boss: int, ids: list[int]) -> list[Deal]:
 
 @pytest.mark.parametrize(
     "ids",
-    [list(range(1, 31)), [3, *range(10**6, 10**6 + 28), 10**9]],
-    ids=["dense ids", "sparse ids"],
+    [list(range(1, 31)), [3, *range(10**6, 10**6 + 28), 10**9], [*range(-15, 0), *range(1, 16)]],
+    ids=["dense ids", "sparse ids", "negative ids"],
 )
 def test_raw_readers_match_the_orm(cf: CompanyFile, ids: list[int]) -> None:
     ana = records.save_rep(cf, Rep("Ana", date(2025, 1, 6))).id
