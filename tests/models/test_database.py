@@ -278,6 +278,31 @@ def test_open_check_is_bounded_in_time_but_still_probes_every_table(
         CompanyFile.open(new_file)  # the table probe alone finds the broken pages
 
 
+def test_open_check_stops_at_its_budget_even_inside_sqlites_tree_walk(
+    new_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ~65 MB in one table, then one page more that nothing uses: SQLite reports it only
+    # once it has walked every b-tree, in a single step of its VM, which a progress handler
+    # never interrupts. The first-page probe cannot see it.
+    conn = sqlite3.connect(new_file)
+    conn.execute("CREATE TABLE bulk (b BLOB NOT NULL)")
+    conn.execute(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 400000) "
+        "INSERT INTO bulk SELECT randomblob(150) FROM n"
+    )
+    conn.commit()
+    conn.close()
+    data = bytearray(new_file.read_bytes())
+    pages = int.from_bytes(data[28:32], "big")  # the header's page count
+    data[28:32] = (pages + 1).to_bytes(4, "big")
+    new_file.write_bytes(bytes(data) + bytes(len(data) // pages))
+    monkeypatch.setattr(database, "OPEN_CHECK_BUDGET_S", 0.0)
+    CompanyFile.open(new_file).close()  # stopped before it got there
+    monkeypatch.setattr(database, "OPEN_CHECK_BUDGET_S", 60.0)
+    with pytest.raises(CompanyFileError, match="damaged"):
+        CompanyFile.open(new_file)  # the same check, given the time, finds it
+
+
 def test_head_revision_from_file_names_is_alembics_head() -> None:
     from alembic.script import ScriptDirectory
 
