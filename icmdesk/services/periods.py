@@ -64,26 +64,42 @@ def compute_all(
 
     Loads what the months need, as `compute` does; closed months are their stored figures.
     """
-    with cf.session() as session:
+    with cf.session() as session, bulk_objects():
         needed = load_for_months(session, first, last)
-        with bulk_objects():
-            return engine.compute_totals(
-                needed.data, first, last, verify_months=needed.verify_months
-            )
+        result = engine.compute_totals(
+            needed.data,
+            first,
+            last,
+            verify_months=needed.verify_months,
+            context_deals=needed.context_deals,
+        )
+        del needed  # freed before the collector is back: it would scan it all once more
+    return result
 
 
 def _compute(session: Session, first: Month, last: Month) -> dict[Month, tuple[Statement, ...]]:
-    needed = load_for_months(session, first, last)
+    # Millions of small objects are built and dropped: the cyclic collector would scan
+    # them again and again for nothing (store.bulk_objects). They are freed before it is
+    # back on, or its first run would scan them all once more.
     with bulk_objects():
-        result = engine.compute_range(needed.data, first, last, verify_months=needed.verify_months)
-    if needed.stale_reps and any(
-        s.rep_id in needed.stale_reps for items in result.values() for s in items if not s.closed
-    ):
-        # A rep back on a statement after months without one: their awaiting lines cannot
-        # be carried from the last closed month, so compute from everything.
-        data = load_company_data(session, history=False)
-        with bulk_objects():
+        needed = load_for_months(session, first, last)
+        result = engine.compute_range(
+            needed.data,
+            first,
+            last,
+            verify_months=needed.verify_months,
+            context_deals=needed.context_deals,
+        )
+        stale = needed.stale_reps
+        del needed
+        if stale and any(
+            s.rep_id in stale for items in result.values() for s in items if not s.closed
+        ):
+            # A rep back on a statement after months without one: their awaiting lines
+            # cannot be carried from the last closed month, so compute from everything.
+            data = load_company_data(session, history=False)
             result = engine.compute_range(data, first, last)
+            del data
     return result
 
 

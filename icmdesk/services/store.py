@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -323,6 +323,7 @@ class MonthData:
     data: CompanyData
     verify_months: frozenset[Month] | None
     stale_reps: frozenset[int] = frozenset()
+    context_deals: frozenset[str] = frozenset()
 
 
 def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
@@ -330,10 +331,12 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
 
     Closed months are read from their snapshots alone. For open months, the deals closed
     in the quota periods their lines depend on: each open month's from the first open
-    one, each dirty closed month's (dirty_months), and those of every deal paid or
-    cancelled in any of them. Quota periods are taken at the longest length any plan
-    version uses, fiscal-year aligned, so each is complete for every plan. With nothing
-    closed, everything.
+    one, each dirty closed month's (dirty_months), and those of every deal paid in any
+    of them. Quota periods are taken at the longest length any plan version uses,
+    fiscal-year aligned, so each is complete for every plan. A deal cancelled in one of
+    those months but closed in a quota period not loaded comes with its context (see
+    engine/engine.py): the deals of its quota period closed up to it that credit any rep
+    it credits, not the whole period. With nothing closed, everything.
     """
     small = load_company_data(session, deals=False, history=False, snapshots=False)
     closed = [p.month for p in small.periods if p.status is PeriodStatus.CLOSED]
@@ -385,16 +388,10 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?",
         needed,
     )
-    close_months |= months_of(
-        "SELECT DISTINCT substr(close_date, 1, 7) FROM deals "
-        "WHERE cancellation_date BETWEEN ? AND ?",
-        needed,
-    )
-    spans = [
-        (lo.first_day, min(hi, last).last_day)
-        for lo, hi in _spans([m for m in units(m for m in close_months if m <= last) if m <= last])
-    ]
+    loaded = {m for m in units(m for m in close_months if m <= last) if m <= last}
+    spans = [(lo.first_day, min(hi, last).last_day) for lo, hi in _spans(list(loaded))]
     deals = load_deals_closed_in(session, spans)
+    context = _context_deals(session, needed, loaded, last, units)
 
     # Snapshots: each rep's latest (balances, YTD, awaiting lines carried), the dirty
     # months' (what was stored), and later ones that posted prior-period lines.
@@ -428,8 +425,60 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
             ).scalar()
         )
     )
-    data = dataclasses.replace(small, deals=deals, snapshots=snaps)
-    return MonthData(data, frozenset(dirty), stale)
+    data = dataclasses.replace(small, deals=(*deals, *context), snapshots=snaps)
+    return MonthData(data, frozenset(dirty), stale, frozenset(d.external_id for d in context))
+
+
+def _context_deals(
+    session: Session,
+    needed: list[tuple[Month, Month]],
+    loaded: set[Month],
+    last: Month,
+    units: Callable[[Iterable[Month]], list[Month]],
+) -> tuple[Deal, ...]:
+    """The deals cancelled in the `needed` months but closed in quota periods not
+    `loaded`, each with its context: per quota period, the deals closed from its start up
+    to the last of them that credit any rep they credit."""
+    conn = session.connection()
+    late: list[tuple[int, date]] = []
+    for lo, hi in needed:
+        late += [
+            (deal_id, date.fromisoformat(close))
+            for deal_id, close in conn.exec_driver_sql(
+                "SELECT id, close_date FROM deals WHERE cancellation_date BETWEEN ? AND ? "
+                "AND close_date <= ?",
+                (lo.first_day.isoformat(), hi.last_day.isoformat(), last.last_day.isoformat()),
+            )
+            if Month.parse(close[:7]) not in loaded
+        ]
+    by_unit: dict[Month, list[tuple[int, date]]] = defaultdict(list)
+    for deal_id, close in late:
+        by_unit[units([Month.of(close)])[0]].append((deal_id, close))
+    chosen: set[int] = set()
+    for start, items in by_unit.items():
+        reps = {
+            rep_id
+            for (rep_id,) in conn.exec_driver_sql(
+                "SELECT DISTINCT rep_id FROM credits WHERE deal_id IN "
+                f"({','.join(str(deal_id) for deal_id, _ in items)})"
+            )
+        }
+        # The quota period's deals up to the last cancelled one (by the close-date index;
+        # filtering on the reps in SQL makes SQLite scan the whole table instead).
+        chosen.update(
+            deal_id
+            for deal_id, rep_id in conn.exec_driver_sql(
+                "SELECT d.id, c.rep_id FROM deals d JOIN credits c ON c.deal_id = d.id "
+                "WHERE d.close_date BETWEEN ? AND ?",
+                (start.first_day.isoformat(), max(close for _, close in items).isoformat()),
+            )
+            if rep_id in reps
+        )
+    if not chosen:
+        return ()
+    with bulk_objects():
+        ids = ",".join(map(str, sorted(chosen)))
+        return _load_deals_raw(session, f"WHERE d.id IN ({ids})", ())
 
 
 def _spans(months: list[Month]) -> list[tuple[Month, Month]]:
@@ -626,13 +675,45 @@ def deal_months(deal: Deal) -> set[Month]:
     return months
 
 
+def _only_cancellation(before: Deal, after: Deal) -> bool:
+    """True when the edit changed nothing but the cancellation (date or reason)."""
+    return (
+        dataclasses.replace(
+            before,
+            cancellation_date=after.cancellation_date,
+            cancellation_reason=after.cancellation_reason,
+        )
+        == after
+    )
+
+
+def _cancellation_months(before: Deal, after: Deal) -> set[Month]:
+    """What a change of cancellation alone can change: the clawback's month, old and new,
+    and the months of payments after the earlier of the two dates (a payment dated after
+    the cancellation earns nothing). What the deal earned at its close does not change."""
+    days = [d for d in (before.cancellation_date, after.cancellation_date) if d is not None]
+    if not days:
+        return set()
+    earliest = min(days)
+    months = {Month.of(d) for d in days}
+    months |= {Month.of(p.date) for p in after.payments if p.date > earliest}
+    return months
+
+
 def mark_edit(session: Session, entity: str, before: object, after: object) -> None:
     """Mark what an edit of one record (None before: created; None after: deleted) touched."""
     values = [v for v in (before, after) if v is not None]
     verb = "added" if before is None else "deleted" if after is None else "changed"
     if entity == "deal":
         deals = [v for v in values if isinstance(v, Deal)]
-        months = {m for d in deals for m in deal_months(d)}
+        if (
+            isinstance(before, Deal)
+            and isinstance(after, Deal)
+            and _only_cancellation(before, after)
+        ):
+            months = _cancellation_months(before, after)
+        else:
+            months = {m for d in deals for m in deal_months(d)}
         mark_dirty(session, months, f"deal {deals[0].external_id} {verb}")
     elif entity == "adjustment":
         adjustments = [v for v in values if isinstance(v, Adjustment)]

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from icmdesk.domain import engine
-from icmdesk.domain.calendar import Month
+from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import Adjustment, Company, Deal, Payment
 from icmdesk.domain.money import from_cents
 from icmdesk.domain.statement import LineKind, Statement
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import DirtyMonthRow
 from icmdesk.services import company_io, periods, records, store
+from tests.domain.builders import CompanyBuilder, plan, tiers, version
 
 FIRST = Month(2025, 11)
 
@@ -231,3 +232,79 @@ def test_a_back_dated_deal_stays_right_after_the_close_that_corrected_it(
 def store_deals(cf: CompanyFile) -> tuple[Deal, ...]:
     with cf.session() as s:
         return store.load_all_deals(s)
+
+
+def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
+    tmp_path: Path,
+) -> None:
+    """May cancels a February deal: Q1 is closed and not loaded, so the deal comes with the
+    Q1 deals before it that credit its reps (its context), and May comes out as the full
+    computation's, clawback included. Cancelling marks no closed month."""
+    c = CompanyBuilder()
+    quarterly = plan(
+        "Tiered",
+        version(table=tiers((0, 5), (50, 10)), quota="100000.00", period=QuotaPeriod.QUARTER),
+    )
+    ana = c.rep("Ana", quarterly, hired="2026-01-01")
+    ben = c.rep("Ben", quarterly, hired="2026-01-01")
+    c.deal("D-1", "40000.00", "2026-01-15", (ana, 100))
+    c.deal("D-2", "30000.00", "2026-02-03", (ben, 100))
+    c.deal("D-3", "25000.00", "2026-02-20", (ana, 100))
+    c.deal("D-4", "45000.00", "2026-03-02", (ana, 100))
+    c.deal("D-5", "20000.00", "2026-05-04", (ben, 100))
+    path = tmp_path / "q.icmdesk"
+    cf = CompanyFile.create(path)
+    try:
+        with cf.session() as s:
+            store.replace_company_data(s, c.build())
+        for m in range(4):  # January to April closed
+            periods.close(cf, JAN.plus(m), backup_dir=tmp_path / "Backups")
+        may = Month(2026, 5)
+        deal = next(d for d in store_deals(cf) if d.external_id == "D-3")
+        cancelled = dataclasses.replace(
+            deal, cancellation_date=date(2026, 5, 12), cancellation_reason="Went elsewhere"
+        )
+        records.save_deal(cf, cancelled)
+        assert _dirty(cf) == set()  # May is open: nothing closed changes
+        with cf.session() as s:
+            needed = store.load_for_months(s, may, may)
+        assert needed.context_deals == {"D-1", "D-3"}  # Ana's Q1 deals up to D-3
+        statements = periods.compute(cf, may)
+        clawed = [line for s in statements for line in s.lines if line.kind is LineKind.CLAWBACK]
+        # D-3 took Ana from $40,000 to $65,000: $10,000 at 5% + $15,000 at 10% = $2,000.00
+        # (rated alone, without D-1 before it, it would be $1,250.00).
+        assert [(line.deal_id, line.amount) for line in clawed] == [("D-3", Decimal("-2000.00"))]
+        _same_as_full(cf, may)
+    finally:
+        cf.close()
+
+
+def test_changing_only_a_cancellation_marks_its_months_not_the_close(tmp_path: Path) -> None:
+    """Taking back a cancellation dated in a closed month changes that month's clawback
+    and the payments after it, not what the deal earned when it closed."""
+    c = CompanyBuilder()
+    cash = plan("Cash", version(10, cash=True))
+    ana = c.rep("Ana", cash, hired="2026-01-01")
+    c.deal(
+        "D-1",
+        "10000.00",
+        "2026-01-15",
+        (ana, 100),
+        payments=(("2026-01-20", "4000.00"), ("2026-03-05", "6000.00")),
+        cancelled="2026-02-10",
+    )
+    cf = CompanyFile.create(tmp_path / "c.icmdesk")
+    try:
+        with cf.session() as s:
+            store.replace_company_data(s, c.build())
+        for m in range(3):  # January to March closed
+            periods.close(cf, JAN.plus(m), backup_dir=tmp_path / "Backups")
+        (deal,) = store_deals(cf)
+        records.save_deal(
+            cf, dataclasses.replace(deal, cancellation_date=None, cancellation_reason="")
+        )
+        # February's clawback goes, March's payment now earns; January's close stands.
+        assert _dirty(cf) == {Month(2026, 2), Month(2026, 3)}
+        _same_as_full(cf, APR)
+    finally:
+        cf.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from icmdesk.domain.calendar import Month
@@ -41,7 +42,7 @@ class InForce:
 class Lookups:
     """Reps, plans and assignments by id, each rep's assignments in date order, manager chains."""
 
-    __slots__ = ("_ancestors", "_in_force", "assignments_by_rep", "data", "plans", "reps")
+    __slots__ = ("_ancestors", "_spans", "assignments_by_rep", "data", "plans", "reps")
 
     def __init__(self, data: CompanyData) -> None:
         self.data = data
@@ -54,8 +55,9 @@ class Lookups:
             items.sort(key=lambda a: (a.effective_from, a.id))
         self.assignments_by_rep = by_rep
         self._ancestors: dict[int, tuple[int, ...]] = {}
-        # Deals come in date order and many share a rep and a day: memoise the lookup.
-        self._in_force: dict[tuple[int, date], InForce | None] = {}
+        # Per rep, the days what governs them can change on (assignment starts and ends,
+        # plan version starts), each with what governs them from then on.
+        self._spans: dict[int, tuple[list[date], list[InForce | None]]] = {}
 
     def assignment_on(self, rep_id: int, day: date) -> Assignment | None:
         """The assignment in force for the rep on `day` (the latest started, if several)."""
@@ -69,12 +71,26 @@ class Lookups:
 
     def in_force(self, rep_id: int, day: date) -> InForce | None:
         """Assignment, plan and version governing the rep on `day`, or None."""
-        key = (rep_id, day)
-        try:
-            return self._in_force[key]
-        except KeyError:
-            found = self._in_force[key] = self._find_in_force(rep_id, day)
-            return found
+        spans = self._spans.get(rep_id)
+        if spans is None:
+            spans = self._spans[rep_id] = self._changes(rep_id)
+        starts, governing = spans
+        i = bisect_right(starts, day) - 1
+        return governing[i] if i >= 0 else None
+
+    def _changes(self, rep_id: int) -> tuple[list[date], list[InForce | None]]:
+        """The days on which what governs the rep can change, in order, each with what
+        governs them from that day to the next (_find_in_force is constant in between)."""
+        days: set[date] = set()
+        for a in self.assignments_by_rep.get(rep_id, ()):
+            days.add(a.effective_from)
+            if a.effective_to is not None and a.effective_to < date.max:
+                days.add(a.effective_to + timedelta(days=1))
+            plan = self.plans.get(a.plan_id)
+            if plan is not None:
+                days.update(v.effective_from for v in plan.versions)
+        starts = sorted(days)
+        return starts, [self._find_in_force(rep_id, day) for day in starts]
 
     def _find_in_force(self, rep_id: int, day: date) -> InForce | None:
         a = self.assignment_on(rep_id, day)

@@ -651,6 +651,7 @@ class EarningsRun:
 
 # The pass's order: close date, then external id (attrgetter: no Python call per deal).
 _deal_order = attrgetter("close_date", "external_id")
+_payment_day = attrgetter("date")
 
 
 def _credit_text(
@@ -682,7 +683,8 @@ def _payment_schedule(deal: Deal) -> list[tuple[date, Decimal]]:
     """
     out: list[tuple[date, Decimal]] = []
     total = ZERO
-    for p in sorted(deal.payments, key=lambda p: p.date):
+    payments = deal.payments
+    for p in payments if len(payments) < 2 else sorted(payments, key=_payment_day):
         if deal.cancellation_date is not None and p.date > deal.cancellation_date:
             continue
         total += p.amount
