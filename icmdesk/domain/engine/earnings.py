@@ -273,8 +273,11 @@ class EarningsRun:
             if terms is None:
                 continue
             credited = amounts[ci]
-            mult = terms.multipliers.get(deal.deal_type, HUNDRED) if terms.multipliers else HUNDRED
-            counted = credited if mult == HUNDRED else counted_amount(credited, mult)
+            if terms.multipliers:
+                mult = terms.multipliers.get(deal.deal_type, HUNDRED)
+                counted = credited if mult == HUNDRED else counted_amount(credited, mult)
+            else:
+                mult, counted = HUNDRED, credited
             qstart = close_month - (close_month - fy0) % terms.quota_months
             acc_key = (rep_id, terms.quota_months, qstart)  # months: the period's kind
             acc = self._accs.get(acc_key)
@@ -294,7 +297,7 @@ class EarningsRun:
             c_after = _quantize(table.capped(x_after), _CENT, _HALF_UP)
             acc.table, acc.c_rounded = table, c_after
             commission = c_after - c_before
-            true_up = ZERO
+            true_up = None
             if table.retroactive:
                 target = table.retro_true_up_target(x_before, x_after)
                 if target is not None:
@@ -311,12 +314,19 @@ class EarningsRun:
                 mult,
                 many,
             )
-            own: list[_Comp] = [(LineKind.COMMISSION, commission - true_up, None)]
-            if true_up != 0:
-                own.append((LineKind.TRUE_UP, true_up, table.bands[table.band_index(x_after)]))
-            for spif in terms.spifs:
-                if spif.applies_to(deal_type=deal.deal_type, amount=deal.amount, close_date=close):
-                    own.append((LineKind.SPIF, round_cents(spif.amount), spif))
+            if true_up is None:
+                own: list[_Comp] = [(LineKind.COMMISSION, commission, None)]
+            else:
+                own = [(LineKind.COMMISSION, commission - true_up, None)]
+                if true_up != 0:
+                    band = table.bands[table.band_index(x_after)]
+                    own.append((LineKind.TRUE_UP, true_up, band))
+            if terms.spifs:
+                for spif in terms.spifs:
+                    if spif.applies_to(
+                        deal_type=deal.deal_type, amount=deal.amount, close_date=close
+                    ):
+                        own.append((LineKind.SPIF, round_cents(spif.amount), spif))
             if terms.bonuses and not context:
                 self._bonuses(seq, ci, deal, rep_id, close_month, terms, acc, x_after)
             if context:

@@ -116,8 +116,16 @@ class RateTable:
         return self._c_at_low[i] + self._rates[i] * (x - self._lows[i])
 
     def capped(self, x: Decimal) -> Decimal:
-        """C_capped(X) = min(C(X), cap), exact."""
-        c = self.uncapped(x)
+        """C_capped(X) = min(C(X), cap), exact (C as `uncapped`, inlined: the hot path)."""
+        i = bisect_right(self._lows, x) - 1
+        if i < 0:
+            i = 0
+        if self.retroactive:
+            c = self._rates[i] * x
+        elif x <= 0:
+            c = _ZERO
+        else:
+            c = self._c_at_low[i] + self._rates[i] * (x - self._lows[i])
         cap = self.cap
         if cap is not None and c > cap:
             return cap
