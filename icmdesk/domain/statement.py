@@ -7,10 +7,12 @@ whole cents; `E = sum(line.amount for line in lines)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, overload
 
 from icmdesk.domain.calendar import Month
 
@@ -73,6 +75,60 @@ class AwaitingLine:
     description: str = ""
 
 
+class AwaitingLines(Sequence[AwaitingLine]):
+    """A statement's "Booked, awaiting payment" lines, produced when first read.
+
+    A cash-trigger rep's statement lists every deal still not fully paid, most of them
+    unchanged since the last closed statement they are carried from: decoding thousands
+    per rep was most of the cost of computing a month of a big company, and a month's
+    figures never read them. Reading, comparing, hashing or pickling the lines produces
+    them (once); they then behave as the tuple of them.
+    """
+
+    __slots__ = ("_lines", "_make")
+
+    def __init__(self, make: Callable[[], tuple[AwaitingLine, ...]]) -> None:
+        self._make: Callable[[], tuple[AwaitingLine, ...]] | None = make
+        self._lines: tuple[AwaitingLine, ...] | None = None
+
+    def lines(self) -> tuple[AwaitingLine, ...]:
+        if self._lines is None:
+            assert self._make is not None
+            self._lines, self._make = self._make(), None
+        return self._lines
+
+    def __len__(self) -> int:
+        return len(self.lines())
+
+    @overload
+    def __getitem__(self, index: int) -> AwaitingLine: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[AwaitingLine, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> AwaitingLine | tuple[AwaitingLine, ...]:
+        return self.lines()[index]
+
+    def __iter__(self) -> Iterator[AwaitingLine]:
+        return iter(self.lines())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AwaitingLines):
+            return self.lines() == other.lines()
+        if isinstance(other, tuple):
+            return self.lines() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.lines())
+
+    def __repr__(self) -> str:
+        return repr(self.lines())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple, (self.lines(),)
+
+
 @dataclass(frozen=True, slots=True)
 class ClawbackNotice:
     """What a clawback notice letter says (COMP_RULES "Statements")."""
@@ -123,7 +179,7 @@ class Statement:
     attainment_pct: Decimal | None  # X / quota × 100, two decimals; None without a quota
     tier_marks: tuple[TierMark, ...]
     lines: tuple[StatementLine, ...]
-    awaiting: tuple[AwaitingLine, ...]
+    awaiting: tuple[AwaitingLine, ...] | AwaitingLines  # AwaitingLines: produced when read
     notices: tuple[ClawbackNotice, ...]
     earnings: Decimal  # E
     draw: Decimal  # D

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -465,20 +466,19 @@ def _context_deals(
         }
         # The quota period's deals up to the last cancelled one (by the close-date index;
         # filtering on the reps in SQL makes SQLite scan the whole table instead).
-        chosen.update(
-            deal_id
-            for deal_id, rep_id in conn.exec_driver_sql(
-                "SELECT d.id, c.rep_id FROM deals d JOIN credits c ON c.deal_id = d.id "
-                "WHERE d.close_date BETWEEN ? AND ?",
-                (start.first_day.isoformat(), max(close for _, close in items).isoformat()),
-            )
-            if rep_id in reps
-        )
+        rows = conn.exec_driver_sql(
+            "SELECT d.id, c.rep_id FROM deals d JOIN credits c ON c.deal_id = d.id "
+            "WHERE d.close_date BETWEEN ? AND ?",
+            (start.first_day.isoformat(), max(close for _, close in items).isoformat()),
+        ).all()
+        chosen.update(deal_id for deal_id, rep_id in rows if rep_id in reps)
     if not chosen:
         return ()
     with bulk_objects():
-        ids = ",".join(map(str, sorted(chosen)))
-        return _load_deals_raw(session, f"WHERE d.id IN ({ids})", ())
+        # The ids as one JSON parameter: thousands of them inline would be parsed and
+        # planned again by each of the loader's queries.
+        ids = json.dumps(sorted(chosen))
+        return _load_deals_raw(session, "WHERE d.id IN (SELECT value FROM json_each(?))", (ids,))
 
 
 def _spans(months: list[Month]) -> list[tuple[Month, Month]]:

@@ -28,10 +28,11 @@ data may hold a subset of the deals, provided (the services' month loader keeps 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Literal, TypeVar, overload
 
 from icmdesk.domain.calendar import (
@@ -51,6 +52,7 @@ from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.money import HUNDRED, ZERO, round_cents
 from icmdesk.domain.statement import (
     AwaitingLine,
+    AwaitingLines,
     ClawbackNotice,
     LineKind,
     Statement,
@@ -269,10 +271,10 @@ def _compute_open(
     ).run()
     first_open = last_closed.plus(1) if last_closed is not None else None
     ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
-    carried = (
+    payloads, carried = (
         _carried_awaiting(lk, last_closed, verify, scope.context)
         if detail and verify is not None and last_closed
-        else {}
+        else ({}, _carry_none)
     )
     explained: dict[tuple[int, Month], str] = {}
     if detail and ppas and first_open in wanted:
@@ -363,10 +365,12 @@ def _compute_open(
                 )
             elif m in wanted:
                 lines = _lines(bucket, ppa_here, explained, rep_id, data.company.currency)
-                awaiting = tuple(bucket.awaiting)
-                if rep_id in carried:
-                    kept = tuple(a for a, ends in carried[rep_id] if ends is None or m < ends)
-                    awaiting = _merge_awaiting(awaiting, kept)
+                awaiting: tuple[AwaitingLine, ...] | AwaitingLines = tuple(bucket.awaiting)
+                if rep_id in payloads:
+                    # Decoded when the statement's awaiting lines are read.
+                    awaiting = AwaitingLines(
+                        partial(_with_carried, awaiting, payloads[rep_id], carried, m)
+                    )
                 out[m].append(
                     _statement(
                         lk,
@@ -432,6 +436,10 @@ def _lines(
     return tuple(line for _, line in keyed)
 
 
+def _carry_none(a: AwaitingLine, month: Month) -> bool:
+    return False
+
+
 def _statement(
     lk: Lookups,
     run: EarningsRun,
@@ -440,7 +448,7 @@ def _statement(
     month: Month,
     bucket: Bucket,
     lines: tuple[StatementLine, ...],
-    awaiting: tuple[AwaitingLine, ...],
+    awaiting: tuple[AwaitingLine, ...] | AwaitingLines,
     earnings: Decimal,
     draw: Decimal,
     draw_kind: str,
@@ -574,10 +582,10 @@ def _prior_period_adjustments(
 
 def _carried_awaiting(
     lk: Lookups, last_closed: Month, verify: frozenset[Month], context: frozenset[str]
-) -> dict[int, tuple[tuple[AwaitingLine, Month | None], ...]]:
-    """Per rep, the awaiting lines of the last closed statement for deals absent from the
-    data (or present only as context), each with the month it stops showing in (the deal's
-    cancellation, for a context deal cancelled since; None: it goes on): such a deal is
+) -> tuple[dict[int, str], Callable[[AwaitingLine, Month], bool]]:
+    """Per rep, the payload of the last closed statement when it has awaiting lines, and
+    which of its lines a month carries: those of deals absent from the data (or present
+    only as context), until the month of a context deal's cancellation. Such a deal is
     otherwise unchanged since that close and nothing was paid on it since. A deal closed
     in a verified month is never absent (those quota periods are loaded whole): if its
     line has no deal now, the deal was deleted or moved."""
@@ -589,31 +597,39 @@ def _carried_awaiting(
     }
     verified_day: dict[date, bool] = {}
 
-    def in_verified(day: date) -> bool:
-        found = verified_day.get(day)
-        if found is None:
-            found = verified_day[day] = Month.of(day) in verify
-        return found
+    def carried(a: AwaitingLine, month: Month) -> bool:
+        if a.deal_id in present:
+            return False
+        if verify:
+            found = verified_day.get(a.close_date)
+            if found is None:
+                found = verified_day[a.close_date] = Month.of(a.close_date) in verify
+            if found:
+                return False
+        end = ends.get(a.deal_id)
+        return end is None or month < end
 
-    out: dict[int, tuple[tuple[AwaitingLine, Month | None], ...]] = {}
-    for snap in lk.data.snapshots:
-        if snap.month != last_closed:
-            continue
-        lines = tuple(
-            (a, ends.get(a.deal_id))
-            for a in awaiting_of_payload(snap.payload)
-            if a.deal_id not in present and not (verify and in_verified(a.close_date))
-        )
-        if lines:
-            out[snap.rep_id] = lines
-    return out
+    payloads = {
+        snap.rep_id: snap.payload
+        for snap in lk.data.snapshots
+        if snap.month == last_closed and _AWAITING_NONE not in snap.payload
+    }
+    return payloads, carried
 
 
-def _merge_awaiting(
-    computed: tuple[AwaitingLine, ...], carried: tuple[AwaitingLine, ...]
+# Canonical JSON of a statement without awaiting lines (see statement_codec).
+_AWAITING_NONE = '"awaiting":[]'
+
+
+def _with_carried(
+    computed: tuple[AwaitingLine, ...],
+    payload: str,
+    carried: Callable[[AwaitingLine, Month], bool],
+    month: Month,
 ) -> tuple[AwaitingLine, ...]:
-    """Both lists in the pass's order: close date, then deal id."""
-    merged = [*computed, *carried]
+    """The month's awaiting lines: computed and carried, in the pass's order (close date,
+    then deal id)."""
+    merged = [*computed, *(a for a in awaiting_of_payload(payload) if carried(a, month))]
     merged.sort(key=lambda a: (a.close_date, a.deal_id))  # stable: a deal's lines stay in order
     return tuple(merged)
 

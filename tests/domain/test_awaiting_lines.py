@@ -1,0 +1,77 @@
+"""AwaitingLines: a statement's awaiting lines produced when first read, then a tuple."""
+
+from __future__ import annotations
+
+import operator
+import pickle
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine import compute_month, compute_range
+from icmdesk.domain.statement import AwaitingLine, AwaitingLines
+from icmdesk.domain.statement_codec import canonical_json, snapshot_of
+from tests.domain.builders import CompanyBuilder, closed, plan, version
+
+LINES = (
+    AwaitingLine(
+        "D-1",
+        "Acme",
+        date(2026, 1, 10),
+        Decimal("100.00"),
+        Decimal("40.00"),
+        Decimal("60.00"),
+        "one",
+    ),
+    AwaitingLine(
+        "D-2",
+        "Beta",
+        date(2026, 2, 10),
+        Decimal("200.00"),
+        Decimal("0.00"),
+        Decimal("200.00"),
+        "two",
+    ),
+)
+
+
+def test_lines_are_made_once_when_first_read_and_behave_as_their_tuple() -> None:
+    calls: list[int] = []
+
+    def make() -> tuple[AwaitingLine, ...]:
+        calls.append(1)
+        return LINES
+
+    lazy = AwaitingLines(make)
+    assert calls == []  # nothing produced until read
+    assert len(lazy) == 2 and list(lazy) == list(LINES)
+    assert lazy[1] == LINES[1] and lazy[:1] == LINES[:1]
+    assert lazy == LINES and lazy == AwaitingLines(lambda: LINES)
+    assert LINES.__eq__(lazy) is NotImplemented  # so tuple == lazy asks lazy: equal
+    assert operator.eq(LINES, lazy)
+    assert lazy != LINES[:1] and hash(lazy) == hash(LINES)
+    assert repr(lazy) == repr(LINES)
+    assert calls == [1]
+    copy = pickle.loads(pickle.dumps(lazy))  # the PDF pool sends statements to workers
+    assert copy == LINES and type(copy) is tuple
+    assert not AwaitingLines(tuple)  # empty
+
+
+def test_carried_lines_are_read_from_the_closed_statement_when_asked() -> None:
+    c = CompanyBuilder()
+    ana = c.rep("Ana", plan("Cash", version(10, cash=True)), hired="2026-01-01")
+    c.deal("D-1", "1000.00", "2026-01-10", (ana, 100), payments=(("2026-02-10", "400.00"),))
+    c.deal("D-2", "500.00", "2026-04-02", (ana, 100))
+    data = c.build()
+    ranged = compute_range(data, Month(2026, 1), Month(2026, 3))
+    snaps = [snapshot_of(s) for m in ranged for s in ranged[m]]
+    stored = closed(data, ["2026-01", "2026-02", "2026-03"], snaps)
+    april = Month(2026, 4)
+    only_april = replace(stored, deals=tuple(d for d in stored.deals if d.external_id == "D-2"))
+    (part,) = compute_month(only_april, april, verify_months=frozenset())
+    (full,) = compute_month(stored, april)
+    assert isinstance(part.awaiting, AwaitingLines)  # carried: produced when read
+    assert [a.deal_id for a in part.awaiting] == ["D-1", "D-2"]
+    assert part == full and hash(part) == hash(full)
+    assert canonical_json(part) == canonical_json(full)
