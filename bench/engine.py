@@ -3,9 +3,10 @@
 Generates (once, cached in a temp folder) companies of 20 reps / 10,000 deals and
 200 reps / 1,000,000 deals over 5 years, then prints, as medians of several runs:
 - the time to compute the last month when every earlier month is closed;
-- the time to compute all 60 months from scratch with nothing closed;
+- the time to compute all 60 months from scratch with nothing closed (periods.compute_all:
+  every rep's figures for every month; a month's lines are built when it is asked for);
 both including opening the file and loading from the database, each run in a fresh
-process, and the peak memory of those processes. The closed copy is prepared once (one
+process, and the peak memory of those processes. docs/performance.md discusses them. The closed copy is prepared once (one
 compute_range, snapshots bulk-inserted); delete it when the schema changes.
 
     python bench/engine.py            # both sizes
@@ -197,7 +198,7 @@ def bench(folder: Path, reps: int, deals: int) -> None:
     t, peak_last = measured("last", closed)
     print(f"  last month, all earlier closed:  {t:7.2f} s  (target < 1 s, incl. loading)")
     t, peak_all = measured("all", fresh)
-    print(f"  all 60 months, nothing closed:   {t:7.2f} s  (target < 10 s, incl. loading)")
+    print(f"  all 60 months, nothing closed:   {t:7.2f} s  (target < 10 s, incl. loading; figures)")
     print(
         f"  peak memory: {peak_last:.0f} MiB (last month), {peak_all:.0f} MiB (all months)"
         " (target < 1536 MiB)"
