@@ -6,8 +6,9 @@ Generates (once, cached in a temp folder) companies of 20 reps / 10,000 deals an
 - the time to compute all 60 months from scratch with nothing closed (periods.compute_all:
   every rep's figures for every month; a month's lines are built when it is asked for);
 both including opening the file and loading from the database, each run in a fresh
-process, and the peak memory of those processes. docs/performance.md discusses them. The closed copy is prepared once (one
-compute_range, snapshots bulk-inserted); delete it when the schema changes.
+process, and the peak memory of those processes (docs/performance.md discusses them).
+The closed copy is prepared once (one compute_range, snapshots bulk-inserted); delete it
+when the schema changes.
 
     python bench/engine.py            # both sizes
     python bench/engine.py --small    # 20 reps / 10k deals only
