@@ -348,14 +348,7 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         snaps = _snapshots(session, SnapshotRow.month.between(first, last))
         return MonthData(dataclasses.replace(small, snapshots=snaps), None)
     conn = session.connection()
-    kinds = {v.quota_period for p in small.plans for v in p.versions}
-    unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
-    fy = small.company.fiscal_year_start
-
-    def units(months: Iterable[Month]) -> list[Month]:
-        """Every month of the quota periods (of the longest length) holding `months`."""
-        starts = {quota_period_start(m, unit, fy) for m in months}
-        return sorted({start.plus(i) for start in starts for i in range(unit.months)})
+    units = _quota_units(small)
 
     def months_of(sql: str, spans: list[tuple[Month, Month]]) -> set[Month]:
         found: set[Month] = set()
@@ -430,12 +423,41 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
     return MonthData(data, frozenset(dirty), stale, frozenset(d.external_id for d in context))
 
 
+_Units = Callable[[Iterable[Month]], list[Month]]
+
+
+def _quota_units(data: CompanyData) -> _Units:
+    """Every month of the quota periods holding some months, at the longest length any
+    plan version uses, fiscal-year aligned (so each is complete for every plan)."""
+    kinds = {v.quota_period for p in data.plans for v in p.versions}
+    unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
+    fy = data.company.fiscal_year_start
+
+    def units(months: Iterable[Month]) -> list[Month]:
+        starts = {quota_period_start(m, unit, fy) for m in months}
+        return sorted({start.plus(i) for start in starts for i in range(unit.months)})
+
+    return units
+
+
+def load_deal_context(session: Session, deal_id: int) -> CompanyData:
+    """What rating one deal's credits needs, for previews of its lines: the company's
+    small tables (no closed statements) and the deals of its quota period closed up to it
+    that credit any rep it credits, the deal included (none when it does not exist)."""
+    small = load_company_data(session, deals=False, history=False, snapshots=False)
+    close = session.scalar(select(DealRow.close_date).where(DealRow.id == deal_id))
+    if close is None:
+        return small
+    ids = _context_ids(session, [(deal_id, close)], _quota_units(small))
+    return dataclasses.replace(small, deals=_load_ids(session, ids))
+
+
 def _context_deals(
     session: Session,
     needed: list[tuple[Month, Month]],
     loaded: set[Month],
     last: Month,
-    units: Callable[[Iterable[Month]], list[Month]],
+    units: _Units,
 ) -> tuple[Deal, ...]:
     """The deals cancelled in the `needed` months but closed in quota periods not
     `loaded`, each with its context: per quota period, the deals closed from its start up
@@ -452,8 +474,15 @@ def _context_deals(
             )
             if Month.parse(close[:7]) not in loaded
         ]
+    return _load_ids(session, _context_ids(session, late, units))
+
+
+def _context_ids(session: Session, deals: list[tuple[int, date]], units: _Units) -> set[int]:
+    """The ids of the deals (id, close date) and of their context: per quota period, the
+    deals closed from its start up to the last of them that credit any rep they credit."""
+    conn = session.connection()
     by_unit: dict[Month, list[tuple[int, date]]] = defaultdict(list)
-    for deal_id, close in late:
+    for deal_id, close in deals:
         by_unit[units([Month.of(close)])[0]].append((deal_id, close))
     chosen: set[int] = set()
     for start, items in by_unit.items():
@@ -464,7 +493,7 @@ def _context_deals(
                 f"({','.join(str(deal_id) for deal_id, _ in items)})"
             )
         }
-        # The quota period's deals up to the last cancelled one (by the close-date index;
+        # The quota period's deals up to the last of them (by the close-date index;
         # filtering on the reps in SQL makes SQLite scan the whole table instead).
         rows = conn.exec_driver_sql(
             "SELECT d.id, c.rep_id FROM deals d JOIN credits c ON c.deal_id = d.id "
@@ -472,6 +501,12 @@ def _context_deals(
             (start.first_day.isoformat(), max(close for _, close in items).isoformat()),
         ).all()
         chosen.update(deal_id for deal_id, rep_id in rows if rep_id in reps)
+        chosen.update(deal_id for deal_id, _ in items)  # a deal credited to nobody too
+    return chosen
+
+
+def _load_ids(session: Session, chosen: set[int]) -> tuple[Deal, ...]:
+    """The deals with these ids, in engine order."""
     if not chosen:
         return ()
     with bulk_objects():

@@ -1,9 +1,9 @@
 """Cancel a deal: pick the date and reason, see the clawbacks it would post, then confirm.
 
-The preview reads every deal (cancellation.preview_by_rep), so it runs in a pool thread
-(tasks.Task) while the dialog shows "Computing the clawbacks…". Inputs changed while it
-runs are previewed again once it is in; confirming while a preview is due waits for it,
-so what the user last saw is what gets posted.
+The preview reads the deal's quarter from the file (cancellation.preview_by_rep), so it
+runs in a pool thread (tasks.Task) while the dialog shows "Computing the clawbacks…".
+Inputs changed while it runs are previewed again once it is in; confirming while a
+preview is due waits for it, so what the user last saw is what gets posted.
 """
 
 from __future__ import annotations

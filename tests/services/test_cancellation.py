@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from icmdesk.domain.calendar import Month
+from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import (
     Assignment,
     Company,
@@ -23,7 +23,7 @@ from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.money import D
 from icmdesk.domain.statement import LineKind
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import cancellation, company_io, deal_table, periods, records
+from icmdesk.services import cancellation, company_io, deal_table, periods, records, store
 
 
 def deal_named(cf: CompanyFile, external_id: str) -> Deal | None:
@@ -119,3 +119,44 @@ def test_on_the_demo_company_a_split_deal_preview_is_what_gets_posted(tmp_path: 
         assert posted == preview
     finally:
         cf.close()
+
+
+def test_the_preview_rates_the_deal_on_the_quarter_before_it_and_reads_only_that(
+    tmp_path: Path,
+) -> None:
+    """Tiers run on the rep's quarter to date: the preview reads the deals of the quarter
+    up to the cancelled one that credit its reps (not the company's other deals), and
+    claws back what the full computation then posts."""
+    cf = records.create_company_file(tmp_path / "tiers.icmdesk", Company("Tiers Ltd"))
+    tiered = PlanVersion(
+        date(2026, 1, 1),
+        (Tier(D(0), D(5)), Tier(D(50), D(10))),
+        quota_period=QuotaPeriod.QUARTER,
+        quota=D("100000.00"),
+    )
+    plan = records.save_plan(cf, Plan("Tiered", (tiered,)))
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
+    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
+    for rep in (ana, bo):
+        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+    for ext, amount, day, rep in (
+        ("D-1", "40000.00", date(2026, 1, 15), ana),
+        ("D-2", "30000.00", date(2026, 2, 3), bo),
+        ("D-3", "25000.00", date(2026, 2, 20), ana),
+        ("D-4", "45000.00", date(2026, 3, 2), ana),
+    ):
+        records.save_deal(
+            cf, Deal(ext, "Globex", D(amount), day, credits=(Credit(rep.id, D(100)),))
+        )
+    deal = deal_named(cf, "D-3")
+    assert deal is not None
+    with cf.session() as session:
+        context = store.load_deal_context(session, deal.id)
+    assert [d.external_id for d in context.deals] == ["D-1", "D-3"]
+    on = date(2026, 3, 20)
+    preview = cancellation.preview_cancellation(cf, deal.id, on, "churned")
+    # D-3 took Ana from $40,000 to $65,000: $10,000 at 5% + $15,000 at 10% = $2,000.00.
+    assert [line.amount for line in preview] == [D("-2000.00")]
+    cancellation.cancel_deal(cf, deal.id, on, "churned")
+    assert tuple(line for _rep, line in clawbacks(cf, Month(2026, 3))) == preview
+    cf.close()
