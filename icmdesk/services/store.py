@@ -481,6 +481,8 @@ def _context_ids(session: Session, deals: list[tuple[int, date]], units: _Units)
     """The ids of the deals (id, close date) and of their context: per quota period, the
     deals closed from its start up to the last of them that credit any rep they credit."""
     conn = session.connection()
+    # The raw cursor for the big read: tens of thousands of rows, no per-row Result.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     by_unit: dict[Month, list[tuple[int, date]]] = defaultdict(list)
     for deal_id, close in deals:
         by_unit[units([Month.of(close)])[0]].append((deal_id, close))
@@ -495,13 +497,14 @@ def _context_ids(session: Session, deals: list[tuple[int, date]], units: _Units)
         }
         # The quota period's deals up to the last of them (by the close-date index;
         # filtering on the reps in SQL makes SQLite scan the whole table instead).
-        rows = conn.exec_driver_sql(
+        rows = cursor.execute(
             "SELECT d.id, c.rep_id FROM deals d JOIN credits c ON c.deal_id = d.id "
             "WHERE d.close_date BETWEEN ? AND ?",
             (start.first_day.isoformat(), max(close for _, close in items).isoformat()),
-        ).all()
+        ).fetchall()
         chosen.update(deal_id for deal_id, rep_id in rows if rep_id in reps)
         chosen.update(deal_id for deal_id, _ in items)  # a deal credited to nobody too
+    cursor.close()
     return chosen
 
 
