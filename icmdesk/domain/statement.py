@@ -92,10 +92,17 @@ class AwaitingLines(Sequence[AwaitingLine]):
         self._lines: tuple[AwaitingLine, ...] | None = None
 
     def lines(self) -> tuple[AwaitingLine, ...]:
-        if self._lines is None:
-            assert self._make is not None
-            self._lines, self._make = self._make(), None
-        return self._lines
+        lines = self._lines
+        if lines is None:
+            make = self._make
+            if make is None:  # another thread made them meanwhile (_lines is set first)
+                lines = self._lines
+                assert lines is not None
+                return lines
+            lines = make()  # pure: two threads making them at once get equal lines
+            self._lines = lines
+            self._make = None
+        return lines
 
     def __len__(self) -> int:
         return len(self.lines())

@@ -714,8 +714,11 @@ def deal_months(deal: Deal) -> set[Month]:
 
 
 def _only_cancellation(before: Deal, after: Deal) -> bool:
-    """True when the edit changed nothing but the cancellation (date or reason)."""
-    return (
+    """True when the edit only cancelled the deal, moved its cancellation earlier or
+    changed its reason. Taking a cancellation back or moving it later is not: the deal's
+    "Booked, awaiting payment" lines return to statements after the last close, which
+    (cancelled then) has none to carry, so its quota period must be read again."""
+    same_otherwise = (
         dataclasses.replace(
             before,
             cancellation_date=after.cancellation_date,
@@ -723,12 +726,14 @@ def _only_cancellation(before: Deal, after: Deal) -> bool:
         )
         == after
     )
+    old, new = before.cancellation_date, after.cancellation_date
+    return same_otherwise and (old is None or (new is not None and new <= old))
 
 
 def _cancellation_months(before: Deal, after: Deal) -> set[Month]:
-    """What a change of cancellation alone can change: the clawback's month, old and new,
-    and the months of payments after the earlier of the two dates (a payment dated after
-    the cancellation earns nothing). What the deal earned at its close does not change."""
+    """What cancelling earlier can change: the clawback's month, old and new, and the
+    months of payments after the earlier of the two dates (a payment dated after the
+    cancellation earns nothing). What the deal earned at its close does not change."""
     days = [d for d in (before.cancellation_date, after.cancellation_date) if d is not None]
     if not days:
         return set()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import operator
 import pickle
+import sys
+import threading
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from types import FrameType
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine import compute_month, compute_range
@@ -75,3 +79,43 @@ def test_carried_lines_are_read_from_the_closed_statement_when_asked() -> None:
     assert [a.deal_id for a in part.awaiting] == ["D-1", "D-2"]
     assert part == full and hash(part) == hash(full)
     assert canonical_json(part) == canonical_json(full)
+
+
+def test_a_reader_overtaken_by_another_gets_the_lines_they_made() -> None:
+    """Two threads reading at once: one pauses after finding no lines yet, the other makes
+    them meanwhile; the first then finds them made, not a missing maker."""
+    lazy = AwaitingLines(lambda: LINES)
+    source, first = inspect.getsourcelines(AwaitingLines.lines)
+    pause_at = first + next(i for i, text in enumerate(source) if "make = self._make" in text)
+    paused, overtaken = threading.Event(), threading.Event()
+
+    def tracer(frame: FrameType, event: str, arg: object) -> object:
+        if frame.f_code is not AwaitingLines.lines.__code__:
+            return None
+
+        def line(frame: FrameType, event: str, arg: object) -> object:
+            if event == "line" and frame.f_lineno == pause_at:
+                paused.set()
+                overtaken.wait(5)
+            return line
+
+        return line
+
+    got: dict[str, object] = {}
+
+    def slow_reader() -> None:
+        sys.settrace(tracer)
+        try:
+            got["slow"] = lazy.lines()
+        except BaseException as e:  # reported by the assertion below
+            got["slow"] = e
+        finally:
+            sys.settrace(None)
+
+    thread = threading.Thread(target=slow_reader)
+    thread.start()
+    assert paused.wait(5)
+    got["fast"] = lazy.lines()
+    overtaken.set()
+    thread.join(5)
+    assert got == {"fast": LINES, "slow": LINES}

@@ -20,7 +20,7 @@ from icmdesk.domain.statement import LineKind, Statement
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import DirtyMonthRow
 from icmdesk.services import company_io, periods, records, store
-from tests.domain.builders import CompanyBuilder, plan, tiers, version
+from tests.domain.builders import CompanyBuilder, draw, plan, tiers, version
 
 FIRST = Month(2025, 11)
 
@@ -279,32 +279,95 @@ def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
         cf.close()
 
 
-def test_changing_only_a_cancellation_marks_its_months_not_the_close(tmp_path: Path) -> None:
-    """Taking back a cancellation dated in a closed month changes that month's clawback
-    and the payments after it, not what the deal earned when it closed."""
+def _cash_file(tmp_path: Path, cancelled: str, closed_through: int) -> CompanyFile:
+    """A cash-trigger rep's deal closed 2025-12-15, $4,000 of $10,000 paid, cancelled on
+    `cancelled`; a later deal in May; months from 2025-12 closed for `closed_through`."""
     c = CompanyBuilder()
-    cash = plan("Cash", version(10, cash=True))
-    ana = c.rep("Ana", cash, hired="2026-01-01")
+    cash = plan("Cash", version(10, cash=True, period=QuotaPeriod.QUARTER))
+    ana = c.rep("Ana", cash, hired="2025-12-01")
     c.deal(
         "D-1",
         "10000.00",
-        "2026-01-15",
+        "2025-12-15",
         (ana, 100),
-        payments=(("2026-01-20", "4000.00"), ("2026-03-05", "6000.00")),
-        cancelled="2026-02-10",
+        payments=(("2025-12-20", "4000.00"), ("2026-03-05", "1000.00")),
+        cancelled=cancelled,
+        reason="Went elsewhere",
     )
-    cf = CompanyFile.create(tmp_path / "c.icmdesk")
+    c.deal("D-2", "1000.00", "2026-05-03", (ana, 100))
+    cf = CompanyFile.create(tmp_path / f"cash-{cancelled}.icmdesk")
+    with cf.session() as s:
+        store.replace_company_data(s, c.build())
+    for m in range(closed_through):
+        periods.close(cf, Month(2025, 12).plus(m), backup_dir=tmp_path / "Backups")
+    return cf
+
+
+def test_cancelling_earlier_marks_the_cancellation_months_not_the_close(tmp_path: Path) -> None:
+    """Moving a cancellation earlier changes its clawback's months and the payments after
+    it, not what the deal earned when it closed."""
+    cf = _cash_file(tmp_path, "2026-03-20", closed_through=5)  # 2025-12 .. 2026-04
+    try:
+        (deal,) = [d for d in store_deals(cf) if d.external_id == "D-1"]
+        records.save_deal(cf, dataclasses.replace(deal, cancellation_date=date(2026, 2, 10)))
+        # February now claws back, March's payment no longer earns; December stands.
+        assert _dirty(cf) == {Month(2026, 2), Month(2026, 3)}
+        _same_as_full(cf, Month(2026, 5), Month(2026, 6))
+    finally:
+        cf.close()
+
+
+@pytest.mark.parametrize("now", [None, date(2026, 6, 2)], ids=["taken back", "moved later"])
+def test_taking_a_cancellation_back_or_later_reads_the_deal_s_quarter_again(
+    tmp_path: Path, now: date | None
+) -> None:
+    """The last closed statement, from while the deal was cancelled, has no awaiting line
+    for it to carry: its close month is marked, so its quarter is read again and the
+    line comes back as the full computation has it."""
+    cf = _cash_file(tmp_path, "2026-02-10", closed_through=5)
+    try:
+        (deal,) = [d for d in store_deals(cf) if d.external_id == "D-1"]
+        reason = "" if now is None else deal.cancellation_reason
+        records.save_deal(
+            cf, dataclasses.replace(deal, cancellation_date=now, cancellation_reason=reason)
+        )
+        assert Month(2025, 12) in _dirty(cf)
+        may = periods.compute(cf, Month(2026, 5))
+        assert [a.deal_id for a in may[0].awaiting] == ["D-1", "D-2"]
+        _same_as_full(cf, Month(2026, 5), Month(2026, 6))
+    finally:
+        cf.close()
+
+
+def test_a_later_open_month_takes_the_clawback_of_an_earlier_open_month(tmp_path: Path) -> None:
+    """June computed alone, with May open: May's clawback of a deal from a closed quarter
+    (read as context) runs through the balance June starts from."""
+    c = CompanyBuilder()
+    ana = c.rep(
+        "Ana",
+        plan("Q", version(10, period=QuotaPeriod.QUARTER)),
+        hired="2026-01-01",
+        the_draw=draw("1000", start="2026-01"),
+    )
+    c.deal("D-1", "25000.00", "2026-02-20", (ana, 100), cancelled="2026-05-12")
+    c.deal("D-2", "1000.00", "2026-06-03", (ana, 100))
+    cf = CompanyFile.create(tmp_path / "draw.icmdesk")
     try:
         with cf.session() as s:
             store.replace_company_data(s, c.build())
-        for m in range(3):  # January to March closed
+        for m in range(4):  # January to April closed
             periods.close(cf, JAN.plus(m), backup_dir=tmp_path / "Backups")
-        (deal,) = store_deals(cf)
-        records.save_deal(
-            cf, dataclasses.replace(deal, cancellation_date=None, cancellation_reason="")
+        june = Month(2026, 6)
+        with cf.session() as s:
+            assert store.load_for_months(s, june, june).context_deals == {"D-1"}
+        (statement,) = periods.compute(cf, june)
+        # $2,500 earned in February, clawed back in May, with a $1,000 draw every month.
+        assert (statement.balance_before, statement.ytd_earnings) == (
+            Decimal("5500.00"),
+            Decimal("100.00"),
         )
-        # February's clawback goes, March's payment now earns; January's close stands.
-        assert _dirty(cf) == {Month(2026, 2), Month(2026, 3)}
-        _same_as_full(cf, APR)
+        _same_as_full(cf, june)
+        (totals,) = periods.compute_all(cf, june, june)[june]
+        assert totals.balance_after == statement.balance_after == Decimal("6400.00")
     finally:
         cf.close()

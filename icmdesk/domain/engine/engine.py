@@ -262,14 +262,17 @@ def _compute_open(
     data = lk.data
     last_closed, verify = scope.last_closed, scope.verify
     wanted = frozenset(open_months)
+    first_open = last_closed.plus(1) if last_closed is not None else None
+    # Context deals' clawbacks post in every open month up to the last asked for (the
+    # balance and YTD run through them) and in the verified months.
+    clawback_months = frozenset(months_between(first_open or min(open_months), max(open_months)))
     run = EarningsRun(
         lk,
         want_months=wanted if detail else frozenset(),
         until=max(open_months),
         context_deals=scope.context,
-        clawback_months=wanted | (verify or frozenset()),
+        clawback_months=clawback_months | (verify or frozenset()),
     ).run()
-    first_open = last_closed.plus(1) if last_closed is not None else None
     ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
     payloads, carried = (
         _carried_awaiting(lk, last_closed, verify, scope.context)
