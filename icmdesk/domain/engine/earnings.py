@@ -9,7 +9,7 @@ years of history stays cheap.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -191,11 +191,10 @@ class EarningsRun:
     # -- the pass ------------------------------------------------------------------------
 
     def run(self) -> EarningsRun:
-        deals = self.lk.data.deals
-        if self.until is not None:
-            last_day = self.until.last_day
-            deals = tuple(d for d in deals if d.close_date <= last_day)
-        for seq, deal in enumerate(sorted(deals, key=_deal_order)):
+        ordered = sorted(self.lk.data.deals, key=_deal_order)
+        if self.until is not None:  # the tail closed after `until`, found by bisection
+            del ordered[bisect_right(ordered, self.until.last_day, key=_close_day) :]
+        for seq, deal in enumerate(ordered):
             self._deal(seq, deal)
         for seq, adj in enumerate(self.lk.data.adjustments):
             if self.until is not None and adj.month > self.until:
@@ -662,6 +661,7 @@ class EarningsRun:
 # The pass's order: close date, then external id (attrgetter: no Python call per deal).
 _deal_order = attrgetter("close_date", "external_id")
 _payment_day = attrgetter("date")
+_close_day = attrgetter("close_date")
 
 
 def _credit_text(
