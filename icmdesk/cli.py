@@ -25,8 +25,8 @@ from icmdesk.domain.errors import (
     ValidationError,
 )
 from icmdesk.domain.money import ZERO
-from icmdesk.domain.statement import Statement, StatementTotals
-from icmdesk.domain.statement_codec import statement_to_dict
+from icmdesk.domain.statement import StatementTotals, totals_of
+from icmdesk.domain.statement_codec import statement_to_dict, totals_to_dict
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, documents, periods, records
 
@@ -129,7 +129,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
         doc = {"period": str(args.period), "statements": [statement_to_dict(s) for s in statements]}
         print(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
         return EXIT_OK
-    print(_table(statements, currency, args.period))
+    figures = [totals_of(s) for s in statements]
+    print(_table(figures, currency, args.period, [len(s.lines) for s in statements]))
     return EXIT_OK
 
 
@@ -150,7 +151,7 @@ def _compute_range(args: argparse.Namespace) -> int:
             "from": str(args.period),
             "through": str(args.through),
             "months": [
-                {"period": str(m), "statements": [_totals_dict(t) for t in items]}
+                {"period": str(m), "statements": [totals_to_dict(t) for t in items]}
                 for m, items in months.items()
             ],
         }
@@ -160,32 +161,15 @@ def _compute_range(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _totals_dict(t: StatementTotals) -> dict[str, object]:
-    """A month's figures for one rep, money as strings (docs/compute-json.md)."""
-    return {
-        "rep_id": t.rep_id,
-        "rep_name": t.rep_name,
-        "month": str(t.month),
-        "earnings": str(t.earnings),
-        "draw": str(t.draw),
-        "balance_before": str(t.balance_before),
-        "recovery": str(t.recovery),
-        "payout": str(t.payout),
-        "balance_after": str(t.balance_after),
-        "ytd_earnings": str(t.ytd_earnings),
-        "closed": t.closed,
-    }
-
-
 def _table(
-    statements: Sequence[Statement] | Sequence[StatementTotals], currency: str, month: Month
+    statements: Sequence[StatementTotals],
+    currency: str,
+    month: Month,
+    lines: Sequence[int] | None = None,
 ) -> str:
-    """The month as a readable table: one row per rep, then totals (and each statement's
-    count of lines, when they are full statements)."""
-    lines = [len(s.lines) for s in statements if isinstance(s, Statement)]
-    heads: tuple[str, ...] = ("Rep", "Earned (E)", "Draw", "Recovery", "Payout", "Balance owed")
-    if len(lines) == len(statements) and statements:
-        heads = (*heads, "Lines")
+    """The month as a readable table: one row per rep, then totals, with each statement's
+    count of `lines` when given."""
+    heads = ("Rep", "Earned (E)", "Draw", "Recovery", "Payout", "Balance owed")
 
     def money(amount: Decimal) -> str:
         return fmt_money(amount, currency)
@@ -214,7 +198,8 @@ def _table(
             total("balance_after"),
         )
     )
-    if len(heads) == 7:
+    if lines is not None:
+        heads = (*heads, "Lines")
         rows = [(*row, str(n)) for row, n in zip(rows, [*lines, sum(lines)], strict=True)]
     widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
     closed = statements and all(s.closed for s in statements)

@@ -8,7 +8,7 @@ whole cents; `E = sum(line.amount for line in lines)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -229,16 +229,4 @@ class StatementTotals:
 
 def totals_of(s: Statement) -> StatementTotals:
     """The money figures of a full statement."""
-    return StatementTotals(
-        rep_id=s.rep_id,
-        rep_name=s.rep_name,
-        month=s.month,
-        earnings=s.earnings,
-        draw=s.draw,
-        balance_before=s.balance_before,
-        recovery=s.recovery,
-        payout=s.payout,
-        balance_after=s.balance_after,
-        ytd_earnings=s.ytd_earnings,
-        closed=s.closed,
-    )
+    return StatementTotals(**{f.name: getattr(s, f.name) for f in fields(StatementTotals)})

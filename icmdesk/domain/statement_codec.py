@@ -28,6 +28,7 @@ from icmdesk.domain.statement import (
     LineKind,
     Statement,
     StatementLine,
+    StatementTotals,
     TierMark,
 )
 
@@ -74,6 +75,11 @@ def _to_dict(obj: Any, *, top: bool = False) -> dict[str, Any]:
 def statement_to_dict(s: Statement) -> dict[str, Any]:
     """The statement as a JSON-ready dict (see docs/compute-json.md)."""
     return _to_dict(s, top=True)
+
+
+def totals_to_dict(t: StatementTotals) -> dict[str, Any]:
+    """A month's figures for one rep as a JSON-ready dict, money as statements write it."""
+    return _to_dict(t)
 
 
 def _decode_value(annotation: str, value: Any) -> Any:

@@ -144,7 +144,6 @@ class EarningsRun:
         self.company = lk.data.company
         self.currency = lk.data.company.currency
         self.fy_start = lk.data.company.fiscal_year_start
-        self.want_months = want_months
         # Inside the pass months are indexes (Month.index): ints hash and compare in C.
         self._want = frozenset(m.index for m in want_months)
         self._want_sorted = sorted(self._want)
@@ -160,9 +159,6 @@ class EarningsRun:
         self._terms: dict[tuple[int, int], _Terms] = {}
         self._credit_ctx: dict[tuple[int, date], tuple[_Terms | None, tuple[_Override, ...]]] = {}
         self._month_index: dict[date, int] = {}
-
-    def month_of(self, day: date) -> Month:
-        return Month.from_index(self._index(day))
 
     def _index(self, day: date) -> int:
         i = self._month_index.get(day)
