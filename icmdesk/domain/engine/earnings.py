@@ -324,31 +324,25 @@ class EarningsRun:
                         own.append((LineKind.SPIF, round_cents(spif.amount), spif))
             if terms.bonuses and not context:
                 self._bonuses(seq, ci, deal, rep_id, close_month, terms, acc, x_after)
-            if context:
-                self._context_clawback(seq, ci * 64, deal, rep_id, own, None, about, terms)
-            else:
-                self._earn(seq, ci * 64, close_month, deal, rep_id, own, None, about, terms)
+            post = not context
+            self._earn(seq, ci * 64, close_month, deal, rep_id, own, None, about, terms, post)
             if overrides:
                 rep_name = self.lk.reps[rep_id].name
                 for ri, (mgr_id, rate, depth, scope_value) in enumerate(overrides, start=1):
                     amount = round_cents(rate * credited / HUNDRED)
                     comps: list[_Comp] = [(LineKind.OVERRIDE, amount, (rate, depth, scope_value))]
-                    if context:
-                        self._context_clawback(
-                            seq, ci * 64 + ri, deal, mgr_id, comps, rep_name, about, terms
-                        )
-                    else:
-                        self._earn(
-                            seq,
-                            ci * 64 + ri,
-                            close_month,
-                            deal,
-                            mgr_id,
-                            comps,
-                            rep_name,
-                            about,
-                            terms,
-                        )
+                    self._earn(
+                        seq,
+                        ci * 64 + ri,
+                        close_month,
+                        deal,
+                        mgr_id,
+                        comps,
+                        rep_name,
+                        about,
+                        terms,
+                        post,
+                    )
 
     def _bonuses(
         self,
@@ -402,16 +396,25 @@ class EarningsRun:
         source: str | None,
         about: _CreditFacts,
         terms: _Terms,
+        post: bool,
     ) -> None:
-        """Post a recipient's lines from one credit, then any clawback of them."""
+        """Post a recipient's lines from one credit, then any clawback of them. A context
+        deal (`post` false) posts only the clawback, when dated in a month asked for; what
+        it earned is only added up, as what was paid."""
         close = deal.close_date
         paid = ZERO
         increments: list[tuple[int, Decimal]] = []
         if not terms.cash:
             month = close_month
-            b = self._b.get((recipient, month)) or self._bucket(recipient, month)
+            b = (
+                (self._b.get((recipient, month)) or self._bucket(recipient, month))
+                if post
+                else None
+            )
             for ki, (kind, booked, what) in enumerate(comps):
                 paid += booked
+                if b is None:
+                    continue
                 b.total += booked
                 b.count += 1
                 if b.lines is not None:
@@ -426,7 +429,7 @@ class EarningsRun:
                     now = round_cents(booked * received / deal.amount)
                     delta = now - earned
                     earned = now
-                    if delta == 0:
+                    if delta == 0 or not post:
                         continue
                     month = self._index(day)
                     increments.append((month, delta))
@@ -443,39 +446,13 @@ class EarningsRun:
                         key = (GROUP_DATED, day.toordinal(), seq, (sub * 8 + ki) * 1024 + pi)
                         b.lines.append((key, line))
                 paid += earned
-            if self._want_sorted:
+            if post and self._want_sorted:
                 self._awaiting(recipient, deal, comps, increments)
-        if deal.cancellation_date is not None:
+        cancel = deal.cancellation_date
+        if cancel is not None and (post or self._index(cancel) in self._clawback_months):
             self._clawback(
                 seq, sub, deal, recipient, paid, source, about[5], about[4], terms.policy
             )
-
-    def _context_clawback(
-        self,
-        seq: int,
-        sub: int,
-        deal: Deal,
-        recipient: int,
-        comps: list[_Comp],
-        source: str | None,
-        about: _CreditFacts,
-        terms: _Terms,
-    ) -> None:
-        """A context deal posts nothing but its clawback, when dated in a month asked for:
-        what `_earn` would have posted is only added up, as what was paid."""
-        cancel = deal.cancellation_date
-        if cancel is None or self._index(cancel) not in self._clawback_months:
-            return
-        if not terms.cash:
-            paid = sum((booked for _, booked, _ in comps), ZERO)
-        else:
-            schedule = _payment_schedule(deal)
-            received = schedule[-1][1] if schedule else None
-            paid = ZERO
-            for _, booked, _ in comps:
-                if received is not None:  # what every payment together earned
-                    paid += round_cents(booked * received / deal.amount)
-        self._clawback(seq, sub, deal, recipient, paid, source, about[5], about[4], terms.policy)
 
     def _line(
         self,
