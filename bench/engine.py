@@ -44,6 +44,7 @@ from icmdesk.domain.entities import (
     PeriodStatus,
     Plan,
     PlanVersion,
+    QuotaProgress,
     Rep,
     Role,
     Tier,
@@ -51,7 +52,8 @@ from icmdesk.domain.entities import (
 from icmdesk.domain.money import D
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import PeriodRow, SnapshotRow
+from icmdesk.models.mapping import progress_payload
+from icmdesk.models.tables import PeriodRow, ProgressRow, SnapshotRow
 from icmdesk.services import periods
 from icmdesk.services.store import bulk_objects, load_company_data, replace_company_data
 
@@ -118,9 +120,11 @@ def build(path: Path, reps: int, deals: int) -> None:
 
 
 def close_all_but_last(src: Path, dst: Path) -> None:
-    """A copy of the file with every month before the last closed (snapshots stored).
+    """A copy of the file with every month before the last closed (snapshots and quota
+    progress stored, as periods.close stores them).
 
-    One pass computes every month; snapshots go in with Core inserts, month by month.
+    One pass computes every month, another each month's quota progress; they go in with
+    Core inserts, month by month.
     """
     if dst.exists():
         return
@@ -135,6 +139,9 @@ def close_all_but_last(src: Path, dst: Path) -> None:
         data = load_company_data(s, history=False)
     with bulk_objects():
         statements = engine.compute_range(data, FIRST, LAST.plus(-1))
+        standing: dict[Month, list[QuotaProgress]] = {m: [] for m in months}
+        for p in engine.quota_progress(data, frozenset(months)):
+            standing[p.month].append(p)
     del data
     with cf.session() as s:
         s.execute(insert(PeriodRow), [{"month": m, "status": "open"} for m in months])
@@ -143,6 +150,8 @@ def close_all_but_last(src: Path, dst: Path) -> None:
             rows = [{f.name: getattr(x, f.name) for f in dataclasses.fields(x)} for x in snaps]
             if rows:
                 s.execute(insert(SnapshotRow), rows)
+            payload = progress_payload(tuple(standing.pop(m)))
+            s.execute(insert(ProgressRow), [{"month": m, "payload": payload}])
         s.execute(update(PeriodRow).values(status=PeriodStatus.CLOSED.value))
     cf.close()
     print(f"  closed in {time.perf_counter() - t:.1f} s", flush=True)

@@ -291,6 +291,20 @@ class StatementSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class QuotaProgress:
+    """Where a rep stood in a quota period at the end of a closed month, stored with the
+    close: a later compute rates that period's next deals from here instead of reading its
+    earlier deals again (engine/engine.py states when it may)."""
+
+    month: Month  # the closed month it is the end of
+    rep_id: int
+    period: QuotaPeriod
+    period_start: Month
+    counted: Decimal  # X: the amount counted toward the quota so far
+    bonuses_paid: tuple[Decimal, ...] = ()  # the thresholds (% of quota) already paid
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: datetime
     action: str  # create, update, delete, close, reopen, import, ...

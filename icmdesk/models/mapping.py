@@ -8,8 +8,9 @@ payments, ...) are replaced as a whole: they have no identity of their own.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
-from icmdesk.domain.calendar import QuotaPeriod
+from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import (
     Adjustment,
     Assignment,
@@ -31,6 +32,7 @@ from icmdesk.domain.entities import (
     PeriodStatus,
     Plan,
     PlanVersion,
+    QuotaProgress,
     Rep,
     Role,
     Spif,
@@ -324,6 +326,38 @@ def snapshot_row(value: StatementSnapshot) -> SnapshotRow:
         ytd_earnings=value.ytd_earnings,
         content_hash=value.content_hash,
         payload=value.payload,
+    )
+
+
+def progress_payload(items: tuple[QuotaProgress, ...]) -> str:
+    """One closed month's quota progress as JSON: a list of [rep id, quota period,
+    its first month, amount counted, [bonus thresholds paid]], amounts as strings."""
+    return json.dumps(
+        [
+            [
+                p.rep_id,
+                p.period.value,
+                str(p.period_start),
+                str(p.counted),
+                [str(t) for t in p.bonuses_paid],
+            ]
+            for p in items
+        ],
+        separators=(",", ":"),
+    )
+
+
+def progress_values(month: Month, payload: str) -> tuple[QuotaProgress, ...]:
+    return tuple(
+        QuotaProgress(
+            month=month,
+            rep_id=rep_id,
+            period=QuotaPeriod(period),
+            period_start=Month.parse(start),
+            counted=Decimal(counted),
+            bonuses_paid=tuple(Decimal(t) for t in paid),
+        )
+        for rep_id, period, start, counted, paid in json.loads(payload)
     )
 
 

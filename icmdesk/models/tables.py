@@ -384,6 +384,21 @@ class SnapshotRow(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+class ProgressRow(Base):
+    """Each rep's standing in its quota periods at the end of a closed month, written with
+    the close and deleted with a reopen (migration 0003). `payload` is JSON (see
+    mapping.progress_payload). A month without a row (closed before 0003, or imported)
+    just has nothing to start from: its quota period's deals are read instead.
+    """
+
+    __tablename__ = "quota_progress"
+
+    month: Mapped[Month] = mapped_column(
+        MonthText(), ForeignKey("periods.month", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[str] = mapped_column(Text)
+
+
 class DirtyMonthRow(Base):
     """A month at or before the latest close that an edit touched since (migration 0002).
 

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, months_between
-from icmdesk.domain.entities import PeriodStatus
+from icmdesk.domain.entities import PeriodStatus, QuotaProgress
 from icmdesk.domain.errors import PeriodError
 from icmdesk.domain.statement import LineKind, Statement, StatementTotals
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile, backup_file
-from icmdesk.models.tables import DirtyMonthRow, PeriodRow, SnapshotRow
+from icmdesk.models.tables import DirtyMonthRow, PeriodRow, ProgressRow, SnapshotRow
 from icmdesk.services import audit
 from icmdesk.services.store import (
     bulk_objects,
@@ -72,23 +72,36 @@ def compute_all(
             last,
             verify_months=needed.verify_months,
             context_deals=needed.context_deals,
+            progress=needed.progress,
         )
         del needed  # freed before the collector is back: it would scan it all once more
     return result
 
 
 def _compute(session: Session, first: Month, last: Month) -> dict[Month, tuple[Statement, ...]]:
+    return _compute_recording(session, first, last, record=False)[0]
+
+
+def _compute_recording(
+    session: Session, first: Month, last: Month, *, record: bool
+) -> tuple[dict[Month, tuple[Statement, ...]], dict[Month, tuple[QuotaProgress, ...]]]:
+    """The statements of `first`..`last`; with `record`, the quota progress at the end
+    of `last` and of each closed month re-verified (what closing `last` stores: those
+    months' stored progress may no longer hold; see engine.quota_progress)."""
     # Millions of small objects are built and dropped: the cyclic collector would scan
     # them again and again for nothing (store.bulk_objects). They are freed before it is
     # back on, or its first run would scan them all once more.
     with bulk_objects():
         needed = load_for_months(session, first, last)
+        data, context, progress = needed.data, needed.context_deals, needed.progress
+        months = {last} | (needed.verify_months or frozenset()) if record else set()
         result = engine.compute_range(
-            needed.data,
+            data,
             first,
             last,
             verify_months=needed.verify_months,
-            context_deals=needed.context_deals,
+            context_deals=context,
+            progress=progress,
         )
         stale = needed.stale_reps
         del needed
@@ -98,9 +111,15 @@ def _compute(session: Session, first: Month, last: Month) -> dict[Month, tuple[S
             # A rep back on a statement after months without one: their awaiting lines
             # cannot be carried from the last closed month, so compute from everything.
             data = load_company_data(session, history=False)
+            context, progress = frozenset(), ()
             result = engine.compute_range(data, first, last)
-            del data
-    return result
+        standing: dict[Month, list[QuotaProgress]] = {m: [] for m in months}
+        for p in engine.quota_progress(
+            data, frozenset(months), context_deals=context, progress=progress
+        ):
+            standing[p.month].append(p)
+        del data
+    return result, {m: tuple(items) for m, items in standing.items()}
 
 
 def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[PeriodInfo]:
@@ -137,13 +156,15 @@ def close(
     _backup_before(cf, f"before-close-{month}", backup_dir)
     with cf.session() as session:
         _check_can_close(session, month)
-        statements = _compute(session, month, month)[month]
+        computed, standing = _compute_recording(session, month, month, record=True)
+        statements = computed[month]
         row = session.get(PeriodRow, month) or PeriodRow(month=month)
         row.status = PeriodStatus.CLOSED.value
         row.closed_at = audit.now()
         session.add(row)
         session.flush()  # the period row first: the snapshots refer to it
         session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
+        _store_progress(session, standing)
         # Each dirty month's correction is now on a closed statement: re-verifying it
         # would give 0 until something changes it again (which marks it again).
         session.execute(delete(DirtyMonthRow))
@@ -179,6 +200,7 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         row.closed_at = None
         session.flush()
         session.execute(delete(SnapshotRow).where(SnapshotRow.month == month))
+        session.execute(delete(ProgressRow).where(ProgressRow.month == month))
         mark_dirty(session, corrected, f"{month} reopened")
         audit.record(
             session,
@@ -188,6 +210,16 @@ def reopen(cf: CompanyFile, month: Month) -> None:
             before="closed",
             after="open",
         )
+
+
+def _store_progress(session: Session, standing: dict[Month, tuple[QuotaProgress, ...]]) -> None:
+    """Store the quota progress at the end of each month given (replacing what was)."""
+    session.execute(delete(ProgressRow).where(ProgressRow.month.in_(standing)))
+    session.flush()
+    session.add_all(
+        ProgressRow(month=m, payload=mapping.progress_payload(items))
+        for m, items in sorted(standing.items())
+    )
 
 
 def _corrected_months(session: Session, month: Month) -> set[Month]:

@@ -38,6 +38,7 @@ from icmdesk.domain.entities import (
     PeriodStatus,
     Plan,
     PlanVersion,
+    QuotaProgress,
     Rep,
     StatementSnapshot,
 )
@@ -56,6 +57,7 @@ from icmdesk.models.tables import (
     PeriodRow,
     PlanRow,
     PlanVersionRow,
+    ProgressRow,
     RepRow,
     RoleRow,
     SnapshotRow,
@@ -325,19 +327,26 @@ class MonthData:
     verify_months: frozenset[Month] | None
     stale_reps: frozenset[int] = frozenset()
     context_deals: frozenset[str] = frozenset()
+    progress: tuple[QuotaProgress, ...] = ()
 
 
 def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
     """Only what computing the payout months `first`..`last` needs.
 
-    Closed months are read from their snapshots alone. For open months, the deals closed
-    in the quota periods their lines depend on: each open month's from the first open
-    one, each dirty closed month's (dirty_months), and those of every deal paid in any
-    of them. Quota periods are taken at the longest length any plan version uses,
-    fiscal-year aligned, so each is complete for every plan. A deal cancelled in one of
-    those months but closed in a quota period not loaded comes with its context (see
-    engine/engine.py): the deals of its quota period closed up to it that credit any rep
-    it credits, not the whole period. With nothing closed, everything.
+    Closed months are read from their snapshots alone. Quota periods are taken at the
+    longest length any plan version uses, fiscal-year aligned, so each is complete for
+    every plan. For open months:
+    - the deals closed in them, and the quota progress stored when the last month closed
+      (quota_progress); without it, the deals of the first open month's quota period
+      from its start;
+    - the months edits have touched under closed months (dirty_months), with their whole
+      quota periods and those of every deal paid in them, to post prior-period
+      adjustments;
+    - each deal paid or cancelled in one of those months but closed in a quota period not
+      loaded, with its context (see engine/engine.py): the deals of its quota period that
+      credit any rep it credits, closed up to it from the month after the latest progress
+      stored in that period.
+    With nothing closed, everything.
     """
     small = load_company_data(session, deals=False, history=False, snapshots=False)
     closed = [p.month for p in small.periods if p.status is PeriodStatus.CLOSED]
@@ -357,6 +366,10 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
             found.update(Month.parse(m) for (m,) in conn.exec_driver_sql(sql, params))
         return found
 
+    paid_in = (
+        "SELECT DISTINCT substr(d.close_date, 1, 7) FROM payments p "
+        "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?"
+    )
     marked = set(session.scalars(select(DirtyMonthRow.month)))
     # A change in a month reaches the later deals of its quota period (attainment, tiers,
     # bonuses) and, through them, the months those deals are paid or cancelled in.
@@ -373,19 +386,47 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         touched,
     )
     dirty = sorted(m for m in marked | reached if m <= last_closed)
-    needed = _spans([*months_between(last_closed.plus(1), last), *dirty])
-    # Lines in those months come from deals closed in them, paid in them or cancelled in
-    # them: every such deal, with its whole quota period.
-    close_months = {m for lo, hi in needed for m in months_between(lo, hi)}
-    close_months |= months_of(
-        "SELECT DISTINCT substr(d.close_date, 1, 7) FROM payments p "
-        "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?",
-        needed,
-    )
-    loaded = {m for m in units(m for m in close_months if m <= last) if m <= last}
+    first_open = last_closed.plus(1)
+    open_months = months_between(first_open, last)
+    # Dirty months are verified against what was stored: their quota periods whole, and
+    # those of the deals paid in them.
+    whole = set(units([*dirty, *months_of(paid_in, _spans(dirty))]))
+    stored = set(session.scalars(select(ProgressRow.month)))
+    starts = _window_starts(units, stored)
+    # The open months' deals, and those of the closed months of the first one's quota
+    # period after the latest with its standing stored.
+    loaded = {m for m in whole | set(open_months) if m <= last}
+    if first_open not in whole:
+        loaded.update(months_between(starts(first_open), last_closed))
     spans = [(lo.first_day, min(hi, last).last_day) for lo, hi in _spans(list(loaded))]
     deals = load_deals_closed_in(session, spans)
-    context = _context_deals(session, needed, loaded, last, units)
+    # Deals paid or cancelled in those months but closed elsewhere, with their context.
+    needed = _spans([*open_months, *dirty])
+    targets: dict[int, date] = {}
+    loaded_text = {str(m) for m in loaded}
+    for sql in (
+        "SELECT d.id, d.close_date FROM payments p JOIN deals d ON d.id = p.deal_id "
+        "WHERE p.paid_on BETWEEN ? AND ? AND d.close_date <= ?",
+        "SELECT id, close_date FROM deals WHERE cancellation_date BETWEEN ? AND ? "
+        "AND close_date <= ?",
+    ):
+        for lo, hi in needed:
+            params = (lo.first_day.isoformat(), hi.last_day.isoformat(), last.last_day.isoformat())
+            for deal_id, close in conn.exec_driver_sql(sql, params):
+                if close[:7] not in loaded_text:
+                    targets[deal_id] = date.fromisoformat(close)
+    windows = {starts(Month.of(close)) for close in targets.values()}
+    if first_open not in whole:
+        windows.add(starts(first_open))
+    # The progress each window starts from: the month before it, unless it opens its
+    # quota period.
+    seeds = sorted(w.plus(-1) for w in windows if units([w])[0] != w)
+    progress = tuple(
+        p
+        for row in session.scalars(select(ProgressRow).where(ProgressRow.month.in_(seeds)))
+        for p in mapping.progress_values(row.month, row.payload)
+    )
+    context = _load_ids(session, _context_ids(session, list(targets.items()), starts))
 
     # Snapshots: each rep's latest (balances, YTD, awaiting lines carried), the dirty
     # months' (what was stored), and later ones that posted prior-period lines.
@@ -420,7 +461,9 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         )
     )
     data = dataclasses.replace(small, deals=(*deals, *context), snapshots=snaps)
-    return MonthData(data, frozenset(dirty), stale, frozenset(d.external_id for d in context))
+    return MonthData(
+        data, frozenset(dirty), stale, frozenset(d.external_id for d in context), progress
+    )
 
 
 _Units = Callable[[Iterable[Month]], list[Month]]
@@ -440,6 +483,26 @@ def _quota_units(data: CompanyData) -> _Units:
     return units
 
 
+def _window_starts(units: _Units, stored: set[Month]) -> Callable[[Month], Month]:
+    """For a month, the first month whose deals rating its deals needs: the month after
+    the latest month of its quota period before it with stored progress, else the
+    period's first month."""
+    found: dict[Month, Month] = {}
+
+    def start(month: Month) -> Month:
+        first = found.get(month)
+        if first is None:
+            period = units([month])
+            first = next(
+                (m.plus(1) for m in reversed(period[: period.index(month)]) if m in stored),
+                period[0],
+            )
+            found[month] = first
+        return first
+
+    return start
+
+
 def load_deal_context(session: Session, deal_id: int) -> CompanyData:
     """What rating one deal's credits needs, for previews of its lines: the company's
     small tables (no closed statements) and the deals of its quota period closed up to it
@@ -448,62 +511,49 @@ def load_deal_context(session: Session, deal_id: int) -> CompanyData:
     close = session.scalar(select(DealRow.close_date).where(DealRow.id == deal_id))
     if close is None:
         return small
-    ids = _context_ids(session, [(deal_id, close)], _quota_units(small))
+    units = _quota_units(small)
+    ids = _context_ids(session, [(deal_id, close)], _window_starts(units, set()))
     return dataclasses.replace(small, deals=_load_ids(session, ids))
 
 
-def _context_deals(
-    session: Session,
-    needed: list[tuple[Month, Month]],
-    loaded: set[Month],
-    last: Month,
-    units: _Units,
-) -> tuple[Deal, ...]:
-    """The deals cancelled in the `needed` months but closed in quota periods not
-    `loaded`, each with its context: per quota period, the deals closed from its start up
-    to the last of them that credit any rep they credit."""
+def _context_ids(
+    session: Session, deals: list[tuple[int, date]], starts: Callable[[Month], Month]
+) -> set[int]:
+    """The ids of the deals (id, close date) and of their context: the deals closed from
+    `starts` of their close month up to them that credit any rep they credit (up to the
+    latest of them crediting that rep, in each window)."""
     conn = session.connection()
-    late: list[tuple[int, date]] = []
-    for lo, hi in needed:
-        late += [
-            (deal_id, date.fromisoformat(close))
-            for deal_id, close in conn.exec_driver_sql(
-                "SELECT id, close_date FROM deals WHERE cancellation_date BETWEEN ? AND ? "
-                "AND close_date <= ?",
-                (lo.first_day.isoformat(), hi.last_day.isoformat(), last.last_day.isoformat()),
-            )
-            if Month.parse(close[:7]) not in loaded
-        ]
-    return _load_ids(session, _context_ids(session, late, units))
-
-
-def _context_ids(session: Session, deals: list[tuple[int, date]], units: _Units) -> set[int]:
-    """The ids of the deals (id, close date) and of their context: per quota period, the
-    deals closed from its start up to the last of them that credit any rep they credit."""
-    conn = session.connection()
-    # The raw cursor for the big read: tens of thousands of rows, no per-row Result.
+    # The raw cursor for the big reads: tens of thousands of rows, no per-row Result.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    by_unit: dict[Month, list[tuple[int, date]]] = defaultdict(list)
+    close_of = dict(deals)
+    reps_of: dict[int, list[int]] = defaultdict(list)
+    ids = json.dumps(sorted(close_of))
+    for deal_id, rep_id in cursor.execute(
+        "SELECT deal_id, rep_id FROM credits WHERE deal_id IN (SELECT value FROM json_each(?))",
+        (ids,),
+    ):
+        reps_of[deal_id].append(rep_id)
+    # Per window start: each rep's latest close among the deals crediting them.
+    cutoffs: dict[Month, dict[int, str]] = defaultdict(dict)
     for deal_id, close in deals:
-        by_unit[units([Month.of(close)])[0]].append((deal_id, close))
-    chosen: set[int] = set()
-    for start, items in by_unit.items():
-        reps = {
-            rep_id
-            for (rep_id,) in conn.exec_driver_sql(
-                "SELECT DISTINCT rep_id FROM credits WHERE deal_id IN "
-                f"({','.join(str(deal_id) for deal_id, _ in items)})"
-            )
-        }
-        # The quota period's deals up to the last of them (by the close-date index;
-        # filtering on the reps in SQL makes SQLite scan the whole table instead).
+        latest = cutoffs[starts(Month.of(close))]
+        day = close.isoformat()
+        for rep_id in reps_of[deal_id]:
+            if latest.get(rep_id, "") < day:
+                latest[rep_id] = day
+    chosen = set(close_of)  # a deal credited to nobody too
+    for start, latest in cutoffs.items():
+        if not latest:
+            continue
+        # The window's deals up to the last cutoff (by the close-date index; filtering on
+        # the reps in SQL makes SQLite scan the whole table instead).
         rows = cursor.execute(
-            "SELECT d.id, c.rep_id FROM deals d JOIN credits c ON c.deal_id = d.id "
-            "WHERE d.close_date BETWEEN ? AND ?",
-            (start.first_day.isoformat(), max(close for _, close in items).isoformat()),
-        ).fetchall()
-        chosen.update(deal_id for deal_id, rep_id in rows if rep_id in reps)
-        chosen.update(deal_id for deal_id, _ in items)  # a deal credited to nobody too
+            "SELECT d.id, c.rep_id, d.close_date FROM deals d "
+            "JOIN credits c ON c.deal_id = d.id WHERE d.close_date BETWEEN ? AND ?",
+            (start.first_day.isoformat(), max(latest.values())),
+        )
+        get = latest.get
+        chosen.update(deal_id for deal_id, rep_id, close in rows if close <= get(rep_id, ""))
     cursor.close()
     return chosen
 
@@ -544,6 +594,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
     session.execute(update(RepRow).values(manager_id=None))  # managers RESTRICT row by row
     for table in (
         SnapshotRow,
+        ProgressRow,
         PeriodRow,
         AuditRow,
         AdjustmentRow,

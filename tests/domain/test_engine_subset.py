@@ -18,14 +18,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod, months_between, quota_period_start
-from icmdesk.domain.engine import compute_month, compute_range
+from icmdesk.domain.engine import compute_month, compute_range, quota_progress
 from icmdesk.domain.entities import (
     Adjustment,
     ClawbackMethod,
     ClawbackPolicy,
     CompanyData,
     Deal,
+    PayoutTrigger,
+    QuotaProgress,
     Spif,
+    TierMode,
 )
 from icmdesk.domain.statement import LineKind
 from icmdesk.domain.statement_codec import snapshot_of
@@ -42,10 +45,14 @@ def _deal_months(deal: Deal) -> set[Month]:
 
 
 def _load(
-    data: CompanyData, month: Month, marked: set[Month]
-) -> tuple[CompanyData, frozenset[Month], frozenset[str]]:
-    """The subset, the months to verify and the context deals, as load_for_months chooses
-    them."""
+    data: CompanyData,
+    month: Month,
+    marked: set[Month],
+    stored: dict[Month, tuple[QuotaProgress, ...]] | None = None,
+) -> tuple[CompanyData, frozenset[Month], frozenset[str], tuple[QuotaProgress, ...]]:
+    """The subset, the months to verify, the context deals and the quota progress, as
+    load_for_months chooses them; `stored`: the quota progress stored at each close."""
+    stored = stored or {}
     last_closed = max(p.month for p in data.periods)
     kinds = {v.quota_period for p in data.plans for v in p.versions}
     unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
@@ -54,6 +61,14 @@ def _load(
     def units(months: set[Month]) -> set[Month]:
         starts = {quota_period_start(m, unit, fy) for m in months}
         return {s.plus(i) for s in starts for i in range(unit.months)}
+
+    def window(m: Month) -> Month:
+        """The month after the latest of m's quota period before m with stored progress."""
+        period = sorted(units({m}))
+        for b in reversed(period[: period.index(m)]):
+            if b in stored:
+                return b.plus(1)
+        return period[0]
 
     def touches(d: Deal) -> set[Month]:
         found = {Month.of(p.date) for p in d.payments}
@@ -66,35 +81,46 @@ def _load(
         if Month.of(d.close_date) in reached:
             reached = reached | touches(d)
     verify = frozenset(m for m in marked | reached if m <= last_closed)
-    needed = {*months_between(last_closed.plus(1), month), *verify}
-    close_months = set(needed)
+    first_open = last_closed.plus(1)
+    opens = set(months_between(first_open, month))
+    # Whole quota periods: the verified months' and those of the deals paid in them.
+    close_months = set(verify)
     for d in data.deals:
-        if {Month.of(p.date) for p in d.payments} & needed:
+        if {Month.of(p.date) for p in d.payments} & verify:
             close_months.add(Month.of(d.close_date))
-    loaded = units(close_months)
+    whole = units(close_months)
+    loaded = {m for m in whole | opens if m <= month}
+    windows: set[Month] = set()
+    if first_open not in whole:
+        loaded |= set(months_between(window(first_open), last_closed))
+        windows.add(window(first_open))
     deals = [
         d for d in data.deals if Month.of(d.close_date) in loaded and d.close_date <= month.last_day
     ]
-    # Deals cancelled in those months, closed in quota periods not loaded: each comes with
-    # its quota period's deals up to it that credit the reps it credits.
+    # Deals paid or cancelled in those months, closed in months not loaded: each comes
+    # with the deals crediting the reps it credits, from its window up to it.
     late = [
         d
         for d in data.deals
-        if d.cancellation_date is not None
-        and Month.of(d.cancellation_date) in needed
+        if touches(d) & (opens | verify)
         and Month.of(d.close_date) not in loaded
+        and d.close_date <= month.last_day
     ]
     context: set[str] = set()
-    for start in {quota_period_start(Month.of(d.close_date), unit, fy) for d in late}:
-        here = [d for d in late if quota_period_start(Month.of(d.close_date), unit, fy) == start]
+    for start in {window(Month.of(d.close_date)) for d in late}:
+        windows.add(start)
+        here = [d for d in late if window(Month.of(d.close_date)) == start]
         reps = {c.rep_id for d in here for c in d.credits}
         cutoff = max(d.close_date for d in here)
+        context |= {d.external_id for d in here}
         context |= {
             d.external_id
             for d in data.deals
             if start.first_day <= d.close_date <= cutoff and reps & {c.rep_id for c in d.credits}
         }
     deals += [d for d in data.deals if d.external_id in context]
+    seeds = sorted(w.plus(-1) for w in windows if min(units({w})) != w)
+    progress = tuple(p for b in seeds for p in stored[b])
     latest: dict[int, Month] = {}
     for s in data.snapshots:
         latest[s.rep_id] = max(latest.get(s.rep_id, s.month), s.month)
@@ -105,7 +131,16 @@ def _load(
         or s.month in verify
         or (verify and s.month > min(verify) and '"prior_period"' in s.payload)
     )
-    return replace(data, deals=tuple(deals), snapshots=snaps), verify, frozenset(context)
+    subset = replace(data, deals=tuple(deals), snapshots=snaps)
+    return subset, verify, frozenset(context), progress
+
+
+def _stored(data: CompanyData, months: list[Month]) -> dict[Month, tuple[QuotaProgress, ...]]:
+    """The quota progress closing each of the months stores."""
+    out: dict[Month, tuple[QuotaProgress, ...]] = {m: () for m in months}
+    for p in quota_progress(data, frozenset(months)):
+        out[p.month] = (*out[p.month], p)
+    return out
 
 
 def _stale(data: CompanyData) -> set[int]:
@@ -120,13 +155,21 @@ def _stale(data: CompanyData) -> set[int]:
     return {r.id for r in data.reps if r.id not in on_last and r.id in managers | credited}
 
 
-def _check(data: CompanyData, month: Month, marked: set[Month]) -> None:
+def _check(
+    data: CompanyData,
+    month: Month,
+    marked: set[Month],
+    stored: dict[Month, tuple[QuotaProgress, ...]] | None = None,
+) -> None:
     full = compute_month(data, month)
-    subset, verify, context = _load(data, month, marked)
-    part = compute_month(subset, month, verify_months=verify, context_deals=context)
-    if any(s.rep_id in _stale(data) for s in part):
-        return  # the services compute these from everything (periods._compute)
-    assert part == full
+    for kept in ({}, stored or {}):  # quota progress stored at the closes, or not
+        subset, verify, context, progress = _load(data, month, marked, kept)
+        part = compute_month(
+            subset, month, verify_months=verify, context_deals=context, progress=progress
+        )
+        if any(s.rep_id in _stale(data) for s in part):
+            return  # the services compute these from everything (periods._compute)
+        assert part == full
 
 
 @given(companies(), st.integers(1, 4), st.integers(0, 20), st.integers(-100000, 100000))
@@ -137,10 +180,13 @@ def test_a_subset_with_the_dirty_months_gives_the_full_statements(
     months = months_between(FIRST, FIRST.plus(k - 1))
     snapshots = [snapshot_of(s) for m in months for s in ranged[m]]
     first_open = FIRST.plus(k)
+    # What the closes stored, before any change (rows of months a change touches go
+    # stale: the loader must not use them).
+    progress = _stored(data, months)
     # Unchanged: nothing is dirty; the first open month, and a later one computed alone
     # (the open months before it run through its balance).
-    _check(closed(data, [str(m) for m in months], snapshots), first_open, set())
-    _check(closed(data, [str(m) for m in months], snapshots), LAST, set())
+    _check(closed(data, [str(m) for m in months], snapshots), first_open, set(), progress)
+    _check(closed(data, [str(m) for m in months], snapshots), LAST, set(), progress)
     # Change the past: drop a deal, book an adjustment in the first closed month.
     dirty: set[Month] = set()
     deals = list(data.deals)
@@ -153,9 +199,9 @@ def test_a_subset_with_the_dirty_months_gives_the_full_statements(
         dirty.add(FIRST)
     changed = replace(data, deals=tuple(deals), adjustments=adjustments)
     stored = closed(changed, [str(m) for m in months], snapshots)
-    _check(stored, first_open, dirty)
+    _check(stored, first_open, dirty, progress)
     # Later months too, with the months in between still open.
-    _check(stored, LAST, dirty)
+    _check(stored, LAST, dirty, progress)
 
 
 @given(companies(), st.integers(1, 4))
@@ -226,10 +272,20 @@ def test_a_cancellation_from_a_quota_period_not_loaded_is_clawed_back_from_its_c
     snaps = [snapshot_of(s) for m in ranged for s in ranged[m]]
     stored = closed(data, ["2026-01", "2026-02", "2026-03", "2026-04"], snaps)
     may = Month(2026, 5)
-    subset, verify, context = _load(stored, may, set())
+    subset, verify, context, _ = _load(stored, may, set())
     assert context == {"D-01", "D-02", "D-03", "D-04", "D-05", "D-06"}  # D-07: after them
     full = compute_month(stored, may)
     assert compute_month(subset, may, verify_months=verify, context_deals=context) == full
+    # With each close's quota progress, the context starts after January's close (D-03)
+    # and after February's (D-05, D-06): D-01 is no longer read.
+    months = [Month(2026, m) for m in range(1, 5)]
+    subset, verify, context, progress = _load(stored, may, set(), _stored(data, months))
+    assert context == {"D-02", "D-03", "D-04", "D-05", "D-06"}
+    assert {p.month for p in progress} == {Month(2026, 1), Month(2026, 2)}
+    part = compute_month(
+        subset, may, verify_months=verify, context_deals=context, progress=progress
+    )
+    assert part == full
     clawed = {(s.rep_name, line.deal_id) for s in full for line in s.lines_of(LineKind.CLAWBACK)}
     assert clawed == {
         ("Ana", "D-03"),
@@ -242,3 +298,60 @@ def test_a_cancellation_from_a_quota_period_not_loaded_is_clawed_back_from_its_c
     # D-07 is still awaiting payment: its line is carried; D-06's stops with its cancellation.
     cy = next(s for s in full if s.rep_name == "Cy")
     assert [a.deal_id for a in cy.awaiting] == ["D-07"]
+
+
+def test_a_month_rated_from_stored_progress_pays_what_the_whole_quarter_would() -> None:
+    """March computed from its own deals and February's stored quota progress: Ana's
+    March deal is rated from the $70,000 counted in January and February (retroactive
+    tiers, so the true-up re-rates them), and the 50% bonus paid in January is not paid
+    again; Ben's cash deal from February, paid in March, is rated as in the quarter."""
+    c = CompanyBuilder()
+    quarterly = version(
+        table=tiers((0, 5), (50, 10)),
+        quota="100000.00",
+        period=QuotaPeriod.QUARTER,
+        mode=TierMode.RETROACTIVE,
+        bonuses=((50, "500.00"), (100, "1000.00")),
+    )
+    ana = c.rep("Ana", plan("Tiered", quarterly), hired="2026-01-01")
+    cash = replace(quarterly, payout_trigger=PayoutTrigger.CASH)
+    ben = c.rep("Ben", plan("Cash", cash), hired="2026-01-01")
+    c.deal("D-1", "60000.00", "2026-01-15", (ana, 100))
+    c.deal("D-2", "10000.00", "2026-02-03", (ana, 100))
+    c.deal("D-3", "45000.00", "2026-02-10", (ben, 100))
+    c.deal("D-4", "20000.00", "2026-02-20", (ben, 100), payments=(("2026-03-05", "20000.00"),))
+    c.deal("D-5", "40000.00", "2026-03-04", (ana, 100))
+    data = c.build()
+    months = [Month(2026, 1), Month(2026, 2)]
+    ranged = compute_range(data, months[0], months[-1])
+    snaps = [snapshot_of(s) for m in ranged for s in ranged[m]]
+    stored = closed(data, ["2026-01", "2026-02"], snaps)
+    march = Month(2026, 3)
+    subset, verify, context, progress = _load(stored, march, set(), _stored(data, months))
+    # D-4 is paid in March: it comes with Ben's February deals up to it.
+    assert context == {"D-3", "D-4"}
+    assert {d.external_id for d in subset.deals} == {"D-3", "D-4", "D-5"}
+    # January's standing for D-4's window (February), February's for March.
+    assert [(str(p.month), p.rep_id, p.counted, p.bonuses_paid) for p in progress] == [
+        ("2026-01", ana.id, Decimal("60000.00"), (Decimal(50),)),
+        ("2026-02", ana.id, Decimal("70000.00"), (Decimal(50),)),
+        ("2026-02", ben.id, Decimal("65000.00"), (Decimal(50),)),
+    ]
+    full = compute_month(stored, march)
+    part = compute_month(
+        subset, march, verify_months=verify, context_deals=context, progress=progress
+    )
+    assert part == full
+    a = next(s for s in full if s.rep_id == ana.id)
+    # Ana: $110,000 counted, all at 10%: D-5 earns $11,000 - $7,000 = $4,000.00, and the
+    # 100% bonus $1,000.00; the 50% one was paid in January. (Rated from nothing, D-5
+    # would earn $2,000.00 and no bonus.)
+    assert [(line.kind, line.deal_id, line.amount) for line in a.lines] == [
+        (LineKind.COMMISSION, "D-5", Decimal("4000.00")),
+        (LineKind.BONUS, "D-5", Decimal("1000.00")),
+    ]
+    assert a.credited_to_date == Decimal("110000.00")
+    # Ben: D-4, paid in full in March, releases what it booked in February: $2,000.00 at
+    # 10% and the $2,250.00 true-up of D-3 re-rated from 5% (rated alone: $1,000.00).
+    b = next(s for s in full if s.rep_id == ben.id)
+    assert b.earnings == Decimal("4250.00")

@@ -10,15 +10,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import Adjustment, Company, Deal, Payment
 from icmdesk.domain.money import from_cents
 from icmdesk.domain.statement import LineKind, Statement
+from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import DirtyMonthRow
+from icmdesk.models.tables import DirtyMonthRow, ProgressRow
 from icmdesk.services import company_io, periods, records, store
 from tests.domain.builders import CompanyBuilder, draw, plan, tiers, version
 
@@ -268,13 +269,26 @@ def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
         assert _dirty(cf) == set()  # May is open: nothing closed changes
         with cf.session() as s:
             needed = store.load_for_months(s, may, may)
-        assert needed.context_deals == {"D-1", "D-3"}  # Ana's Q1 deals up to D-3
+        # Ana's February deals up to D-3, from where January's close left her: $40,000.
+        assert needed.context_deals == {"D-3"}
+        assert [(p.month, p.rep_id, p.counted) for p in needed.progress] == [
+            (JAN, ana.id, Decimal("40000.00"))
+        ]
         statements = periods.compute(cf, may)
         clawed = [line for s in statements for line in s.lines if line.kind is LineKind.CLAWBACK]
         # D-3 took Ana from $40,000 to $65,000: $10,000 at 5% + $15,000 at 10% = $2,000.00
         # (rated alone, without D-1 before it, it would be $1,250.00).
         assert [(line.deal_id, line.amount) for line in clawed] == [("D-3", Decimal("-2000.00"))]
         _same_as_full(cf, may)
+        # Months closed without their quota progress (before schema 0003): Ana's Q1 deals
+        # up to D-3 are read instead, with the same statements.
+        with cf.session() as s:
+            s.execute(delete(ProgressRow))
+        with cf.session() as s:
+            needed = store.load_for_months(s, may, may)
+        assert needed.context_deals == {"D-1", "D-3"}
+        assert needed.progress == ()
+        assert periods.compute(cf, may) == statements
     finally:
         cf.close()
 
@@ -369,5 +383,77 @@ def test_a_later_open_month_takes_the_clawback_of_an_earlier_open_month(tmp_path
         _same_as_full(cf, june)
         (totals,) = periods.compute_all(cf, june, june)[june]
         assert totals.balance_after == statement.balance_after == Decimal("6400.00")
+    finally:
+        cf.close()
+
+
+def _progress(cf: CompanyFile) -> dict[Month, dict[int, Decimal]]:
+    """The stored quota progress: per closed month, each rep's amount counted."""
+    with cf.session() as s:
+        rows = s.scalars(select(ProgressRow)).all()
+        return {
+            r.month: {p.rep_id: p.counted for p in mapping.progress_values(r.month, r.payload)}
+            for r in rows
+        }
+
+
+def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
+    tmp_path: Path,
+) -> None:
+    """Each close stores where every rep stands in the quarter; March then reads March's
+    deals only. An edit under a closed month makes March read the whole quarter again,
+    and March's close stores the corrected standing of every month it re-verified."""
+    c = CompanyBuilder()
+    quarterly = plan(
+        "Tiered",
+        version(table=tiers((0, 5), (50, 10)), quota="100000.00", period=QuotaPeriod.QUARTER),
+    )
+    ana = c.rep("Ana", quarterly, hired="2026-01-01")
+    ben = c.rep("Ben", quarterly, hired="2026-01-01")
+    c.deal("D-1", "40000.00", "2026-01-15", (ana, 100))
+    c.deal("D-2", "30000.00", "2026-02-03", (ben, 100))
+    c.deal("D-3", "25000.00", "2026-02-20", (ana, 100))
+    c.deal("D-4", "45000.00", "2026-03-02", (ana, 100))
+    cf = CompanyFile.create(tmp_path / "q.icmdesk")
+    backups = tmp_path / "Backups"
+    march = Month(2026, 3)
+    try:
+        with cf.session() as s:
+            store.replace_company_data(s, c.build())
+        periods.close(cf, JAN, backup_dir=backups)
+        periods.close(cf, JAN.plus(1), backup_dir=backups)
+        assert _progress(cf) == {
+            JAN: {ana.id: Decimal("40000.00")},
+            JAN.plus(1): {ana.id: Decimal("65000.00"), ben.id: Decimal("30000.00")},
+        }
+        with cf.session() as s:
+            needed = store.load_for_months(s, march, march)
+        assert [d.external_id for d in needed.data.deals] == ["D-4"]
+        # $65,000 before D-4: all of it at 10% = $4,500.00 (alone it would be $3,500.00).
+        (line,) = next(s for s in periods.compute(cf, march) if s.rep_id == ana.id).lines
+        assert line.amount == Decimal("4500.00")
+        _same_as_full(cf, march)
+
+        # January's deal grows by $10,000: the quarter is read whole and corrected.
+        d1 = next(d for d in store_deals(cf) if d.external_id == "D-1")
+        records.save_deal(cf, dataclasses.replace(d1, amount=Decimal("50000.00")))
+        with cf.session() as s:
+            needed = store.load_for_months(s, march, march)
+        assert [d.external_id for d in needed.data.deals] == ["D-1", "D-2", "D-3", "D-4"]
+        assert needed.progress == ()
+        _same_as_full(cf, march)
+        periods.close(cf, march, backup_dir=backups)
+        assert _progress(cf) == {
+            JAN: {ana.id: Decimal("50000.00")},
+            JAN.plus(1): {ana.id: Decimal("75000.00"), ben.id: Decimal("30000.00")},
+            march: {},  # the quarter ends with March: nothing carries on
+        }
+        periods.reopen(cf, march)
+        assert set(_progress(cf)) == {JAN, JAN.plus(1)}
+        _same_as_full(cf, march)
+        # An import replaces everything: no standing is left from the data it replaced.
+        with cf.session() as s:
+            store.replace_company_data(s, store.load_company_data(s))
+        assert _progress(cf) == {}
     finally:
         cf.close()

@@ -10,6 +10,7 @@ years of history stays cheap.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +27,7 @@ from icmdesk.domain.entities import (
     Deal,
     OverrideScope,
     PayoutTrigger,
+    QuotaProgress,
     Spif,
 )
 from icmdesk.domain.money import CENT as _CENT
@@ -132,12 +134,18 @@ class EarningsRun:
         want_rep_months: frozenset[tuple[int, Month]] = frozenset(),
         until: Month | None = None,
         context_deals: frozenset[str] = frozenset(),
-        clawback_months: frozenset[Month] = frozenset(),
+        post_months: frozenset[Month] = frozenset(),
+        progress: Iterable[QuotaProgress] = (),
+        record: frozenset[Month] = frozenset(),
     ) -> None:
-        """`context_deals` (external ids): deals present only so that the cancelled ones
-        among them are clawed back exactly (their quota period's earlier deals, for the
-        reps they credit). They move their reps' accumulators but post nothing, except
-        their clawbacks dated in `clawback_months`."""
+        """`context_deals` (external ids): deals present only so that those paid or
+        cancelled in `post_months` are rated exactly (see engine/engine.py). They move
+        their reps' accumulators and post only their lines dated in `post_months`
+        (payments, clawbacks); a deal that posts there shows its awaiting lines too.
+
+        `progress`: each rep's standing in its quota periods at the end of closed months,
+        taken up when the pass reaches the next month. `record`: the months whose end
+        standing `progress` gives after the run."""
         self.lk = lk
         # Nothing closed after `until` can put a line in a month up to it: skip those deals.
         self.until = until
@@ -149,7 +157,12 @@ class EarningsRun:
         self._want_sorted = sorted(self._want)
         self._want_rep = frozenset((r, m.index) for r, m in want_rep_months)
         self._context_deals = context_deals
-        self._clawback_months = frozenset(m.index for m in clawback_months)
+        self._post_months = frozenset(m.index for m in post_months)
+        self._seeds: dict[int, list[QuotaProgress]] = {}
+        for p in progress:
+            self._seeds.setdefault(p.month.index, []).append(p)
+        self._record = frozenset(m.index for m in record)
+        self.progress: dict[Month, tuple[QuotaProgress, ...]] = {}
         # Filled by run(): per (recipient, payout month), and X at the end of each month
         # with a deal: (rep, quota period kind, period start, month) -> X.
         self.buckets: dict[tuple[int, Month], Bucket] = {}
@@ -190,8 +203,18 @@ class EarningsRun:
         ordered = sorted(self.lk.data.deals, key=_deal_order)
         if self.until is not None:  # the tail closed after `until`, found by bisection
             del ordered[bisect_right(ordered, self.until.last_day, key=_close_day) :]
+        # Month ends where stored standing is taken up or the standing is recorded.
+        bounds = sorted(self._seeds.keys() | self._record)
+        b = 0
         for seq, deal in enumerate(ordered):
+            if b < len(bounds):
+                month = self._index(deal.close_date)
+                while b < len(bounds) and bounds[b] < month:
+                    self._month_end(bounds[b])
+                    b += 1
             self._deal(seq, deal)
+        for month in bounds[b:]:
+            self._month_end(month)
         for seq, adj in enumerate(self.lk.data.adjustments):
             if self.until is not None and adj.month > self.until:
                 continue
@@ -218,6 +241,33 @@ class EarningsRun:
             for i, x in acc.x_by_month.items()
         }
         return self
+
+    def _month_end(self, month: int) -> None:
+        """Between the deals of `month` and the next: take up the standing stored at its
+        end, then record the standing asked for."""
+        for p in self._seeds.get(month, ()):
+            key = (p.rep_id, p.period.months, p.period_start.index)
+            acc = self._accs.get(key)
+            if acc is None:
+                acc = self._accs[key] = _Acc()
+            acc.x = p.counted
+            acc.bonuses_paid = set(p.bonuses_paid)
+            acc.table = None  # C(X) is computed again from X under the next deal's table
+            acc.x_by_month[month] = p.counted
+        if month in self._record:
+            kinds = {q.months: q for q in QuotaPeriod}
+            self.progress[Month.from_index(month)] = tuple(
+                QuotaProgress(
+                    month=Month.from_index(month),
+                    rep_id=rep_id,
+                    period=kinds[length],
+                    period_start=Month.from_index(start),
+                    counted=acc.x,
+                    bonuses_paid=tuple(sorted(acc.bonuses_paid)),
+                )
+                for (rep_id, length, start), acc in sorted(self._accs.items())
+                if month < start + length - 1  # the period goes on after the month
+            )
 
     def _context(self, rep_id: int, day: date) -> tuple[_Terms | None, tuple[_Override, ...]]:
         """The terms a credit to the rep closed on `day` earns under, and the overrides it
@@ -399,16 +449,17 @@ class EarningsRun:
         post: bool,
     ) -> None:
         """Post a recipient's lines from one credit, then any clawback of them. A context
-        deal (`post` false) posts only the clawback, when dated in a month asked for; what
-        it earned is only added up, as what was paid."""
+        deal (`post` false) posts only its lines dated in the post months; what it earned
+        is added up all the same, as what was paid."""
         close = deal.close_date
         paid = ZERO
         increments: list[tuple[int, Decimal]] = []
+        posts = self._post_months
         if not terms.cash:
             month = close_month
             b = (
                 (self._b.get((recipient, month)) or self._bucket(recipient, month))
-                if post
+                if post or month in posts
                 else None
             )
             for ki, (kind, booked, what) in enumerate(comps):
@@ -429,10 +480,12 @@ class EarningsRun:
                     now = round_cents(booked * received / deal.amount)
                     delta = now - earned
                     earned = now
-                    if delta == 0 or not post:
+                    if delta == 0:
                         continue
                     month = self._index(day)
                     increments.append((month, delta))
+                    if not post and month not in posts:
+                        continue
                     b = self._b.get((recipient, month)) or self._bucket(recipient, month)
                     b.total += delta
                     b.count += 1
@@ -446,10 +499,10 @@ class EarningsRun:
                         key = (GROUP_DATED, day.toordinal(), seq, (sub * 8 + ki) * 1024 + pi)
                         b.lines.append((key, line))
                 paid += earned
-            if post and self._want_sorted:
+            if self._want_sorted and (post or reaches(deal, posts)):
                 self._awaiting(recipient, deal, comps, increments)
         cancel = deal.cancellation_date
-        if cancel is not None and (post or self._index(cancel) in self._clawback_months):
+        if cancel is not None and (post or self._index(cancel) in posts):
             self._clawback(
                 seq, sub, deal, recipient, paid, source, about[5], about[4], terms.policy
             )
@@ -629,6 +682,15 @@ class EarningsRun:
                     ),
                 )
             self._bucket(recipient, month).awaiting.append(line)
+
+
+def reaches(deal: Deal, months: frozenset[int]) -> bool:
+    """Whether a payment or the cancellation of the deal is dated in one of the months
+    (as indexes): a context deal that does posts there and shows its awaiting lines."""
+    cancel = deal.cancellation_date
+    if cancel is not None and cancel.year * 12 + cancel.month - 1 in months:
+        return True
+    return any(p.date.year * 12 + p.date.month - 1 in months for p in deal.payments)
 
 
 # The pass's order: close date, then external id (attrgetter: no Python call per deal).

@@ -18,11 +18,20 @@ data may hold a subset of the deals, provided (the services' month loader keeps 
 - a deal absent from the data and not closed in a verified month is unchanged since the
   last close: its "Booked, awaiting payment" lines are carried from each rep's last
   closed statement (so every deal closed in a verified month must be present);
-- except as context: a deal cancelled in an open or verified month whose quota period is
-  otherwise not loaded may be present with, as `context_deals`, the deals of its quota
-  period closed up to it that credit any rep it credits (so its credits are rated as in
-  the full computation). Context deals post nothing but those clawbacks; their awaiting
-  lines are carried like an absent deal's, until the month of their cancellation.
+- except as context: a deal paid or cancelled in an open or verified month whose quota
+  period is otherwise not loaded may be present with, as `context_deals`, the deals of
+  its quota period closed up to it that credit any rep it credits (so its credits are
+  rated as in the full computation). Context deals post only their lines dated in the
+  open months computed and the verified months (payments, clawbacks); a context deal with
+  a payment or its cancellation dated there shows its awaiting lines, the others' are
+  carried like an absent deal's;
+- `progress` (each rep's standing in its quota periods at the end of a closed month,
+  stored with the close: `quota_progress`) stands for the deals of its quota period
+  closed up to that month end: a month's progress, when given, must be complete and
+  still true of the data (no edit has touched the quota period since), and the pass
+  takes it up before the next month's deals. So a quota period's deals need only be
+  present from the month after the latest progress given in it, and a context deal's
+  context only from there.
 """
 
 from __future__ import annotations
@@ -44,10 +53,15 @@ from icmdesk.domain.calendar import (
 )
 from icmdesk.domain.engine.context import Lookups
 from icmdesk.domain.engine.draws import settle
-from icmdesk.domain.engine.earnings import GROUP_PPA, Bucket, EarningsRun
+from icmdesk.domain.engine.earnings import GROUP_PPA, Bucket, EarningsRun, reaches
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.engine.refusals import find_problems
-from icmdesk.domain.entities import CompanyData, PeriodStatus, StatementSnapshot
+from icmdesk.domain.entities import (
+    CompanyData,
+    PeriodStatus,
+    QuotaProgress,
+    StatementSnapshot,
+)
 from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.money import HUNDRED, ZERO, round_cents
 from icmdesk.domain.statement import (
@@ -90,15 +104,22 @@ def compute_month(
     *,
     verify_months: frozenset[Month] | None = None,
     context_deals: frozenset[str] = frozenset(),
+    progress: tuple[QuotaProgress, ...] = (),
 ) -> tuple[Statement, ...]:
     """Every rep's statement for `month`, sorted by rep name then id.
 
     `verify_months`: the closed months to re-verify (None: all; see the module docstring
     for what the data may then leave out). `context_deals`: external ids of deals present
-    only as context for the cancellations among them (see the module docstring).
+    only as context for the payments and cancellations among them. `progress`: standing
+    stored at closes, standing for earlier deals (see the module docstring).
     """
     return compute_range(
-        data, month, month, verify_months=verify_months, context_deals=context_deals
+        data,
+        month,
+        month,
+        verify_months=verify_months,
+        context_deals=context_deals,
+        progress=progress,
     )[month]
 
 
@@ -109,11 +130,12 @@ def compute_range(
     *,
     verify_months: frozenset[Month] | None = None,
     context_deals: frozenset[str] = frozenset(),
+    progress: tuple[QuotaProgress, ...] = (),
 ) -> dict[Month, tuple[Statement, ...]]:
     """Every rep's statements for each month from `first` to `last`, in one pass.
 
-    `verify_months` and `context_deals` as for compute_month. Raises ValidationError with
-    every refusal found in the data.
+    `verify_months`, `context_deals` and `progress` as for compute_month. Raises
+    ValidationError with every refusal found in the data.
     """
     last_closed, closed, open_months = _split(data, first, last)
     by_month: dict[Month, list[StatementSnapshot]] = {}
@@ -124,7 +146,7 @@ def compute_range(
     }
     if open_months:
         lk = _checked(data)
-        scope = _Scope(last_closed, verify_months, context_deals)
+        scope = _Scope(last_closed, verify_months, context_deals, progress)
         result.update(_compute_open(lk, open_months, scope, detail=True))
     return dict(sorted(result.items()))
 
@@ -136,6 +158,7 @@ def compute_totals(
     *,
     verify_months: frozenset[Month] | None = None,
     context_deals: frozenset[str] = frozenset(),
+    progress: tuple[QuotaProgress, ...] = (),
 ) -> dict[Month, tuple[StatementTotals, ...]]:
     """compute_range's money figures without the lines: what a run over years keeps.
 
@@ -153,9 +176,36 @@ def compute_totals(
     out = {m: _sorted(items) for m, items in result.items()}
     if open_months:
         lk = _checked(data)
-        scope = _Scope(last_closed, verify_months, context_deals)
+        scope = _Scope(last_closed, verify_months, context_deals, progress)
         out.update(_compute_open(lk, open_months, scope, detail=False))
     return dict(sorted(out.items()))
+
+
+def quota_progress(
+    data: CompanyData,
+    months: frozenset[Month],
+    *,
+    context_deals: frozenset[str] = frozenset(),
+    progress: tuple[QuotaProgress, ...] = (),
+) -> tuple[QuotaProgress, ...]:
+    """Each rep's standing in every quota period that goes on after each of `months`, at
+    its end: what closing those months stores (see the module docstring).
+
+    The data must hold, for each month, its quota period's deals closed up to its end
+    (from the month after the latest `progress` given in the period); `context_deals` and
+    `progress` as for compute_month.
+    """
+    if not months:
+        return ()
+    run = EarningsRun(
+        _checked(data),
+        want_months=frozenset(),
+        until=max(months),
+        context_deals=context_deals,
+        progress=progress,
+        record=months,
+    ).run()
+    return tuple(p for m in sorted(run.progress) for p in run.progress[m])
 
 
 def _split(
@@ -219,6 +269,7 @@ class _Scope:
     last_closed: Month | None
     verify: frozenset[Month] | None
     context: frozenset[str]
+    progress: tuple[QuotaProgress, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,19 +314,21 @@ def _compute_open(
     last_closed, verify = scope.last_closed, scope.verify
     wanted = frozenset(open_months)
     first_open = last_closed.plus(1) if last_closed is not None else None
-    # Context deals' clawbacks post in every open month up to the last asked for (the
-    # balance and YTD run through them) and in the verified months.
-    clawback_months = frozenset(months_between(first_open or min(open_months), max(open_months)))
+    # Context deals post in every open month up to the last asked for (the balance and
+    # YTD run through them) and in the verified months.
+    posts = frozenset(months_between(first_open or min(open_months), max(open_months)))
+    posts |= verify or frozenset()
     run = EarningsRun(
         lk,
         want_months=wanted if detail else frozenset(),
         until=max(open_months),
         context_deals=scope.context,
-        clawback_months=clawback_months | (verify or frozenset()),
+        post_months=posts,
+        progress=scope.progress,
     ).run()
     ppas = _prior_period_adjustments(lk, run, last_closed, verify) if last_closed else {}
     payloads, carried = (
-        _carried_awaiting(lk, last_closed, verify, scope.context)
+        _carried_awaiting(lk, last_closed, verify, scope.context, posts)
         if detail and verify is not None and last_closed
         else ({}, _carry_none)
     )
@@ -584,19 +637,22 @@ def _prior_period_adjustments(
 
 
 def _carried_awaiting(
-    lk: Lookups, last_closed: Month, verify: frozenset[Month], context: frozenset[str]
+    lk: Lookups,
+    last_closed: Month,
+    verify: frozenset[Month],
+    context: frozenset[str],
+    posts: frozenset[Month],
 ) -> tuple[dict[int, str], Callable[[AwaitingLine, Month], bool]]:
     """Per rep, the payload of the last closed statement when it has awaiting lines, and
-    which of its lines a month carries: those of deals absent from the data (or present
-    only as context), until the month of a context deal's cancellation. Such a deal is
-    otherwise unchanged since that close and nothing was paid on it since. A deal closed
-    in a verified month is never absent (those quota periods are loaded whole): if its
-    line has no deal now, the deal was deleted or moved."""
-    present = {d.external_id for d in lk.data.deals if d.external_id not in context}
-    ends = {
-        d.external_id: Month.of(d.cancellation_date)
-        for d in lk.data.deals
-        if d.external_id in context and d.cancellation_date is not None
+    which of its lines a month carries: those of deals absent from the data, or present
+    only as context without a payment or cancellation in the post months (the pass shows
+    the awaiting lines of those that have one). Such a deal is unchanged since that close
+    and nothing was paid on it since. A deal closed in a verified month is never absent
+    (those quota periods are loaded whole): if its line has no deal now, the deal was
+    deleted or moved."""
+    indexes = frozenset(m.index for m in posts)
+    present = {
+        d.external_id for d in lk.data.deals if d.external_id not in context or reaches(d, indexes)
     }
     verified_day: dict[date, bool] = {}
 
@@ -609,8 +665,7 @@ def _carried_awaiting(
                 found = verified_day[a.close_date] = Month.of(a.close_date) in verify
             if found:
                 return False
-        end = ends.get(a.deal_id)
-        return end is None or month < end
+        return True
 
     payloads = {
         snap.rep_id: snap.payload
@@ -650,7 +705,8 @@ def _explain(
         want_rep_months=pairs,
         until=last,
         context_deals=scope.context,
-        clawback_months=frozenset(m for _, m in pairs),
+        post_months=frozenset(m for _, m in pairs),
+        progress=scope.progress,
     ).run()
     payloads = {(s.rep_id, s.month): s.payload for s in lk.data.snapshots}
     out: dict[tuple[int, Month], str] = {}
