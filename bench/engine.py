@@ -44,7 +44,6 @@ from icmdesk.domain.entities import (
     PeriodStatus,
     Plan,
     PlanVersion,
-    QuotaProgress,
     Rep,
     Role,
     Tier,
@@ -52,10 +51,14 @@ from icmdesk.domain.entities import (
 from icmdesk.domain.money import D
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.mapping import progress_payload
-from icmdesk.models.tables import PeriodRow, ProgressRow, SnapshotRow
+from icmdesk.models.tables import PeriodRow, SnapshotRow
 from icmdesk.services import periods
-from icmdesk.services.store import bulk_objects, load_company_data, replace_company_data
+from icmdesk.services.store import (
+    bulk_objects,
+    load_company_data,
+    replace_company_data,
+    save_progress,
+)
 
 FIRST, LAST = Month(2022, 1), Month(2026, 12)
 RUNS = 3
@@ -123,8 +126,8 @@ def close_all_but_last(src: Path, dst: Path) -> None:
     """A copy of the file with every month before the last closed (snapshots and quota
     progress stored, as periods.close stores them).
 
-    One pass computes every month, another each month's quota progress; they go in with
-    Core inserts, month by month.
+    One pass computes every month, another the standing every close stores; snapshots go
+    in with Core inserts, month by month.
     """
     if dst.exists():
         return
@@ -139,9 +142,7 @@ def close_all_but_last(src: Path, dst: Path) -> None:
         data = load_company_data(s, history=False)
     with bulk_objects():
         statements = engine.compute_range(data, FIRST, LAST.plus(-1))
-        standing: dict[Month, list[QuotaProgress]] = {m: [] for m in months}
-        for p in engine.quota_progress(data, frozenset(months)):
-            standing[p.month].append(p)
+        standing = engine.quota_progress(data, frozenset(months))
     del data
     with cf.session() as s:
         s.execute(insert(PeriodRow), [{"month": m, "status": "open"} for m in months])
@@ -150,8 +151,7 @@ def close_all_but_last(src: Path, dst: Path) -> None:
             rows = [{f.name: getattr(x, f.name) for f in dataclasses.fields(x)} for x in snaps]
             if rows:
                 s.execute(insert(SnapshotRow), rows)
-            payload = progress_payload(tuple(standing.pop(m)))
-            s.execute(insert(ProgressRow), [{"month": m, "payload": payload}])
+        save_progress(s, months, standing)
         s.execute(update(PeriodRow).values(status=PeriodStatus.CLOSED.value))
     cf.close()
     print(f"  closed in {time.perf_counter() - t:.1f} s", flush=True)

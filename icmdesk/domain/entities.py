@@ -305,6 +305,25 @@ class QuotaProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class DealStanding:
+    """What a rep credited on a deal had counted in its quota period just before the deal,
+    stored with the close of the deal's month: a later payment or cancellation of the deal
+    is rated from here without the deals before it (engine/engine.py)."""
+
+    deal_id: int
+    rep_id: int
+    counted_before: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Standing stored with closes: at month ends, and before each deal of those months."""
+
+    months: tuple[QuotaProgress, ...] = ()
+    deals: tuple[DealStanding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: datetime
     action: str  # create, update, delete, close, reopen, import, ...

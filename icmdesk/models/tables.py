@@ -399,6 +399,22 @@ class ProgressRow(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+class DealStandingRow(Base):
+    """What a rep credited on a deal had counted in its quota period just before the deal,
+    written with the close of the deal's month (migration 0004): a later payment or
+    cancellation of the deal is rated from it. Used only for deals of a month with its
+    `quota_progress` row, which the same close writes.
+    """
+
+    __tablename__ = "deal_standing"
+
+    deal_id: Mapped[int] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True
+    )
+    rep_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counted_before: Mapped[Decimal] = mapped_column(Cents())
+
+
 class DirtyMonthRow(Base):
     """A month at or before the latest close that an edit touched since (migration 0002).
 

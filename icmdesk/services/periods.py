@@ -18,20 +18,22 @@ from sqlalchemy.orm import Session
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, months_between
-from icmdesk.domain.entities import PeriodStatus, QuotaProgress
+from icmdesk.domain.entities import PeriodStatus, Progress
 from icmdesk.domain.errors import PeriodError
 from icmdesk.domain.statement import LineKind, Statement, StatementTotals
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile, backup_file
-from icmdesk.models.tables import DirtyMonthRow, PeriodRow, ProgressRow, SnapshotRow
+from icmdesk.models.tables import DirtyMonthRow, PeriodRow, SnapshotRow
 from icmdesk.services import audit
 from icmdesk.services.store import (
     bulk_objects,
     data_month_bounds,
+    delete_progress,
     load_company_data,
     load_for_months,
     mark_dirty,
+    save_progress,
 )
 
 
@@ -84,17 +86,17 @@ def _compute(session: Session, first: Month, last: Month) -> dict[Month, tuple[S
 
 def _compute_recording(
     session: Session, first: Month, last: Month, *, record: bool
-) -> tuple[dict[Month, tuple[Statement, ...]], dict[Month, tuple[QuotaProgress, ...]]]:
-    """The statements of `first`..`last`; with `record`, the quota progress at the end
-    of `last` and of each closed month re-verified (what closing `last` stores: those
-    months' stored progress may no longer hold; see engine.quota_progress)."""
+) -> tuple[dict[Month, tuple[Statement, ...]], frozenset[Month], Progress]:
+    """The statements of `first`..`last`; with `record`, the months whose standing
+    closing `last` stores, and that standing (engine.quota_progress): `last` and each
+    closed month re-verified, whose stored standing may no longer hold."""
     # Millions of small objects are built and dropped: the cyclic collector would scan
     # them again and again for nothing (store.bulk_objects). They are freed before it is
     # back on, or its first run would scan them all once more.
     with bulk_objects():
         needed = load_for_months(session, first, last)
         data, context, progress = needed.data, needed.context_deals, needed.progress
-        months = {last} | (needed.verify_months or frozenset()) if record else set()
+        months = {last} | (needed.verify_months or frozenset()) if record else frozenset()
         result = engine.compute_range(
             data,
             first,
@@ -111,15 +113,13 @@ def _compute_recording(
             # A rep back on a statement after months without one: their awaiting lines
             # cannot be carried from the last closed month, so compute from everything.
             data = load_company_data(session, history=False)
-            context, progress = frozenset(), ()
+            context, progress = frozenset(), Progress()
             result = engine.compute_range(data, first, last)
-        standing: dict[Month, list[QuotaProgress]] = {m: [] for m in months}
-        for p in engine.quota_progress(
+        standing = engine.quota_progress(
             data, frozenset(months), context_deals=context, progress=progress
-        ):
-            standing[p.month].append(p)
+        )
         del data
-    return result, {m: tuple(items) for m, items in standing.items()}
+    return result, frozenset(months), standing
 
 
 def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[PeriodInfo]:
@@ -156,7 +156,7 @@ def close(
     _backup_before(cf, f"before-close-{month}", backup_dir)
     with cf.session() as session:
         _check_can_close(session, month)
-        computed, standing = _compute_recording(session, month, month, record=True)
+        computed, months, standing = _compute_recording(session, month, month, record=True)
         statements = computed[month]
         row = session.get(PeriodRow, month) or PeriodRow(month=month)
         row.status = PeriodStatus.CLOSED.value
@@ -164,7 +164,7 @@ def close(
         session.add(row)
         session.flush()  # the period row first: the snapshots refer to it
         session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
-        _store_progress(session, standing)
+        save_progress(session, months, standing)
         # Each dirty month's correction is now on a closed statement: re-verifying it
         # would give 0 until something changes it again (which marks it again).
         session.execute(delete(DirtyMonthRow))
@@ -200,7 +200,7 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         row.closed_at = None
         session.flush()
         session.execute(delete(SnapshotRow).where(SnapshotRow.month == month))
-        session.execute(delete(ProgressRow).where(ProgressRow.month == month))
+        delete_progress(session, month)
         mark_dirty(session, corrected, f"{month} reopened")
         audit.record(
             session,
@@ -210,16 +210,6 @@ def reopen(cf: CompanyFile, month: Month) -> None:
             before="closed",
             after="open",
         )
-
-
-def _store_progress(session: Session, standing: dict[Month, tuple[QuotaProgress, ...]]) -> None:
-    """Store the quota progress at the end of each month given (replacing what was)."""
-    session.execute(delete(ProgressRow).where(ProgressRow.month.in_(standing)))
-    session.flush()
-    session.add_all(
-        ProgressRow(month=m, payload=mapping.progress_payload(items))
-        for m, items in sorted(standing.items())
-    )
 
 
 def _corrected_months(session: Session, month: Month) -> set[Month]:

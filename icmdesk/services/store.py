@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -34,15 +34,18 @@ from icmdesk.domain.entities import (
     CompanyData,
     Credit,
     Deal,
+    DealStanding,
     Payment,
     PeriodStatus,
     Plan,
     PlanVersion,
+    Progress,
     QuotaProgress,
     Rep,
     StatementSnapshot,
 )
 from icmdesk.domain.errors import CompanyFileError
+from icmdesk.domain.money import from_cents
 from icmdesk.models import mapping
 from icmdesk.models.tables import (
     AdjustmentRow,
@@ -51,6 +54,7 @@ from icmdesk.models.tables import (
     CompanyRow,
     CreditRow,
     DealRow,
+    DealStandingRow,
     DealTypeRow,
     DirtyMonthRow,
     PaymentRow,
@@ -327,7 +331,7 @@ class MonthData:
     verify_months: frozenset[Month] | None
     stale_reps: frozenset[int] = frozenset()
     context_deals: frozenset[str] = frozenset()
-    progress: tuple[QuotaProgress, ...] = ()
+    progress: Progress = field(default_factory=Progress)
 
 
 def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
@@ -343,7 +347,8 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
       quota periods and those of every deal paid in them, to post prior-period
       adjustments;
     - each deal paid or cancelled in one of those months but closed in a quota period not
-      loaded, with its context (see engine/engine.py): the deals of its quota period that
+      loaded: alone with the standing its month's close stored before it (deal_standing),
+      else with its context (see engine/engine.py): the deals of its quota period that
       credit any rep it credits, closed up to it from the month after the latest progress
       stored in that period.
     With nothing closed, everything.
@@ -415,18 +420,25 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
             for deal_id, close in conn.exec_driver_sql(sql, params):
                 if close[:7] not in loaded_text:
                     targets[deal_id] = date.fromisoformat(close)
-    windows = {starts(Month.of(close)) for close in targets.values()}
+    # A deal of a month whose close stored its deals' standing is rated from it alone.
+    stored_text = {str(m) for m in stored}
+    rated = _deal_standing(
+        session, [i for i, close in targets.items() if close.isoformat()[:7] in stored_text]
+    )
+    rest = [(i, close) for i, close in targets.items() if i not in rated]
+    windows = {starts(Month.of(close)) for _, close in rest}
     if first_open not in whole:
         windows.add(starts(first_open))
     # The progress each window starts from: the month before it, unless it opens its
     # quota period.
     seeds = sorted(w.plus(-1) for w in windows if units([w])[0] != w)
-    progress = tuple(
+    ends = tuple(
         p
         for row in session.scalars(select(ProgressRow).where(ProgressRow.month.in_(seeds)))
         for p in mapping.progress_values(row.month, row.payload)
     )
-    context = _load_ids(session, _context_ids(session, list(targets.items()), starts))
+    progress = Progress(ends, tuple(x for items in rated.values() for x in items))
+    context = _load_ids(session, _context_ids(session, rest, starts) | set(rated))
 
     # Snapshots: each rep's latest (balances, YTD, awaiting lines carried), the dirty
     # months' (what was stored), and later ones that posted prior-period lines.
@@ -466,6 +478,47 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
     )
 
 
+def save_progress(session: Session, months: Iterable[Month], progress: Progress) -> None:
+    """Store what closing `months` stores (engine.quota_progress), replacing what they had:
+    each month's quota progress row and the standing before each deal closed in it."""
+    chosen = sorted(set(months))
+    by_month: dict[Month, list[QuotaProgress]] = {m: [] for m in chosen}
+    for p in progress.months:
+        by_month[p.month].append(p)
+    for m in chosen:
+        delete_progress(session, m)
+    if chosen:
+        session.execute(
+            insert(ProgressRow),
+            [
+                {"month": m, "payload": mapping.progress_payload(tuple(items))}
+                for m, items in by_month.items()
+            ],
+        )
+    if progress.deals:
+        session.execute(
+            insert(DealStandingRow),
+            [
+                {"deal_id": s.deal_id, "rep_id": s.rep_id, "counted_before": s.counted_before}
+                for s in progress.deals
+            ],
+        )
+
+
+def delete_progress(session: Session, month: Month) -> None:
+    """Forget the standing stored with `month`'s close (its row, its deals')."""
+    session.execute(delete(ProgressRow).where(ProgressRow.month == month))
+    session.execute(
+        delete(DealStandingRow).where(
+            DealStandingRow.deal_id.in_(
+                select(DealRow.id).where(
+                    DealRow.close_date.between(month.first_day, month.last_day)
+                )
+            )
+        )
+    )
+
+
 _Units = Callable[[Iterable[Month]], list[Month]]
 
 
@@ -501,6 +554,29 @@ def _window_starts(units: _Units, stored: set[Month]) -> Callable[[Month], Month
         return first
 
     return start
+
+
+def _deal_standing(session: Session, deal_ids: list[int]) -> dict[int, list[DealStanding]]:
+    """The deals among these whose standing is stored for every rep they credit, with it."""
+    if not deal_ids:
+        return {}
+    found: dict[int, list[DealStanding]] = defaultdict(list)
+    missing: set[int] = set()
+    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for deal_id, rep_id, cents in cursor.execute(
+            "SELECT c.deal_id, c.rep_id, s.counted_before FROM credits c "
+            "LEFT JOIN deal_standing s ON s.deal_id = c.deal_id AND s.rep_id = c.rep_id "
+            "WHERE c.deal_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(deal_ids)),),
+        ):
+            if cents is None:
+                missing.add(deal_id)
+            else:
+                found[deal_id].append(DealStanding(deal_id, rep_id, from_cents(cents)))
+    finally:
+        cursor.close()
+    return {i: items for i, items in found.items() if i not in missing}
 
 
 def load_deal_context(session: Session, deal_id: int) -> CompanyData:
@@ -595,6 +671,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
     for table in (
         SnapshotRow,
         ProgressRow,
+        DealStandingRow,
         PeriodRow,
         AuditRow,
         AdjustmentRow,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,7 +26,9 @@ from icmdesk.domain.entities import (
     ClawbackPolicy,
     CompanyData,
     Deal,
+    DealStanding,
     PayoutTrigger,
+    Progress,
     QuotaProgress,
     Spif,
     TierMode,
@@ -48,11 +51,17 @@ def _load(
     data: CompanyData,
     month: Month,
     marked: set[Month],
-    stored: dict[Month, tuple[QuotaProgress, ...]] | None = None,
-) -> tuple[CompanyData, frozenset[Month], frozenset[str], tuple[QuotaProgress, ...]]:
-    """The subset, the months to verify, the context deals and the quota progress, as
-    load_for_months chooses them; `stored`: the quota progress stored at each close."""
-    stored = stored or {}
+    kept: Kept | None = None,
+) -> tuple[CompanyData, frozenset[Month], frozenset[str], Progress]:
+    """The subset, the months to verify, the context deals and the standing, as
+    load_for_months chooses them; `kept`: the standing stored at the closes."""
+    kept = kept or Kept(Progress(), frozenset())
+    stored: dict[Month, list[QuotaProgress]] = {m: [] for m in kept.months}
+    for p in kept.progress.months:
+        stored[p.month].append(p)
+    before: dict[int, list[DealStanding]] = {}
+    for x in kept.progress.deals:
+        before.setdefault(x.deal_id, []).append(x)
     last_closed = max(p.month for p in data.periods)
     kinds = {v.quota_period for p in data.plans for v in p.versions}
     unit = max(kinds, key=lambda q: q.months, default=QuotaPeriod.MONTH)
@@ -106,7 +115,16 @@ def _load(
         and Month.of(d.close_date) not in loaded
         and d.close_date <= month.last_day
     ]
-    context: set[str] = set()
+    # Those closed in a month whose close stored its deals' standing need no context.
+    rated = [
+        d
+        for d in late
+        if Month.of(d.close_date) in stored
+        and {c.rep_id for c in d.credits} == {x.rep_id for x in before.get(d.id, ())}
+        and d.credits
+    ]
+    late = [d for d in late if d not in rated]
+    context: set[str] = {d.external_id for d in rated}
     for start in {window(Month.of(d.close_date)) for d in late}:
         windows.add(start)
         here = [d for d in late if window(Month.of(d.close_date)) == start]
@@ -120,7 +138,10 @@ def _load(
         }
     deals += [d for d in data.deals if d.external_id in context]
     seeds = sorted(w.plus(-1) for w in windows if min(units({w})) != w)
-    progress = tuple(p for b in seeds for p in stored[b])
+    progress = Progress(
+        tuple(p for b in seeds for p in stored[b]),
+        tuple(x for d in rated for x in before[d.id]),
+    )
     latest: dict[int, Month] = {}
     for s in data.snapshots:
         latest[s.rep_id] = max(latest.get(s.rep_id, s.month), s.month)
@@ -135,12 +156,16 @@ def _load(
     return subset, verify, frozenset(context), progress
 
 
-def _stored(data: CompanyData, months: list[Month]) -> dict[Month, tuple[QuotaProgress, ...]]:
-    """The quota progress closing each of the months stores."""
-    out: dict[Month, tuple[QuotaProgress, ...]] = {m: () for m in months}
-    for p in quota_progress(data, frozenset(months)):
-        out[p.month] = (*out[p.month], p)
-    return out
+class Kept(NamedTuple):
+    """The standing stored by the closes of `months`."""
+
+    progress: Progress
+    months: frozenset[Month]
+
+
+def _stored(data: CompanyData, months: list[Month]) -> Kept:
+    """The standing closing each of the months stores."""
+    return Kept(quota_progress(data, frozenset(months)), frozenset(months))
 
 
 def _stale(data: CompanyData) -> set[int]:
@@ -159,10 +184,10 @@ def _check(
     data: CompanyData,
     month: Month,
     marked: set[Month],
-    stored: dict[Month, tuple[QuotaProgress, ...]] | None = None,
+    stored: Kept | None = None,
 ) -> None:
     full = compute_month(data, month)
-    for kept in ({}, stored or {}):  # quota progress stored at the closes, or not
+    for kept in (None, stored):  # standing stored at the closes, or not
         subset, verify, context, progress = _load(data, month, marked, kept)
         part = compute_month(
             subset, month, verify_months=verify, context_deals=context, progress=progress
@@ -276,12 +301,20 @@ def test_a_cancellation_from_a_quota_period_not_loaded_is_clawed_back_from_its_c
     assert context == {"D-01", "D-02", "D-03", "D-04", "D-05", "D-06"}  # D-07: after them
     full = compute_month(stored, may)
     assert compute_month(subset, may, verify_months=verify, context_deals=context) == full
-    # With each close's quota progress, the context starts after January's close (D-03)
-    # and after February's (D-05, D-06): D-01 is no longer read.
+    # With the standing each close stored, the cancelled deals come alone, each rated
+    # from what its reps had counted before it.
     months = [Month(2026, m) for m in range(1, 5)]
     subset, verify, context, progress = _load(stored, may, set(), _stored(data, months))
-    assert context == {"D-02", "D-03", "D-04", "D-05", "D-06"}
-    assert {p.month for p in progress} == {Month(2026, 1), Month(2026, 2)}
+    assert context == {"D-03", "D-05", "D-06"}
+    assert progress.months == ()
+    counted = {(x.deal_id, x.rep_id): x.counted_before for x in progress.deals}
+    ids = {d.external_id: d.id for d in data.deals}
+    assert counted == {
+        (ids["D-03"], ana.id): Decimal("58000.00"),  # D-01, and 60% of D-02
+        (ids["D-05"], ben.id): Decimal("57000.00"),  # 40% of D-02, D-04
+        (ids["D-05"], ana.id): Decimal("83000.00"),  # with D-03
+        (ids["D-06"], cash.id): Decimal("0.00"),
+    }
     part = compute_month(
         subset, may, verify_months=verify, context_deals=context, progress=progress
     )
@@ -327,17 +360,28 @@ def test_a_month_rated_from_stored_progress_pays_what_the_whole_quarter_would() 
     snaps = [snapshot_of(s) for m in ranged for s in ranged[m]]
     stored = closed(data, ["2026-01", "2026-02"], snaps)
     march = Month(2026, 3)
-    subset, verify, context, progress = _load(stored, march, set(), _stored(data, months))
-    # D-4 is paid in March: it comes with Ben's February deals up to it.
+    kept = _stored(data, months)
+    # Without the deals' standing (months closed before schema 0004), D-4, paid in March,
+    # comes with Ben's February deals up to it.
+    months_only = Kept(Progress(kept.progress.months), kept.months)
+    subset, verify, context, progress = _load(stored, march, set(), months_only)
     assert context == {"D-3", "D-4"}
     assert {d.external_id for d in subset.deals} == {"D-3", "D-4", "D-5"}
     # January's standing for D-4's window (February), February's for March.
-    assert [(str(p.month), p.rep_id, p.counted, p.bonuses_paid) for p in progress] == [
+    assert [(str(p.month), p.rep_id, p.counted, p.bonuses_paid) for p in progress.months] == [
         ("2026-01", ana.id, Decimal("60000.00"), (Decimal(50),)),
         ("2026-02", ana.id, Decimal("70000.00"), (Decimal(50),)),
         ("2026-02", ben.id, Decimal("65000.00"), (Decimal(50),)),
     ]
     full = compute_month(stored, march)
+    part = compute_month(
+        subset, march, verify_months=verify, context_deals=context, progress=progress
+    )
+    assert part == full
+    # With it, D-4 comes alone: Ben had counted $45,000 before it.
+    subset, verify, context, progress = _load(stored, march, set(), kept)
+    assert context == {"D-4"}
+    assert [(x.rep_id, x.counted_before) for x in progress.deals] == [(ben.id, Decimal("45000.00"))]
     part = compute_month(
         subset, march, verify_months=verify, context_deals=context, progress=progress
     )

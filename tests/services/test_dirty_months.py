@@ -14,12 +14,12 @@ from sqlalchemy import delete, select
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, QuotaPeriod
-from icmdesk.domain.entities import Adjustment, Company, Deal, Payment
+from icmdesk.domain.entities import Adjustment, Company, Deal, Payment, Progress
 from icmdesk.domain.money import from_cents
 from icmdesk.domain.statement import LineKind, Statement
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import DirtyMonthRow, ProgressRow
+from icmdesk.models.tables import DealRow, DealStandingRow, DirtyMonthRow, ProgressRow
 from icmdesk.services import company_io, periods, records, store
 from tests.domain.builders import CompanyBuilder, draw, plan, tiers, version
 
@@ -269,10 +269,10 @@ def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
         assert _dirty(cf) == set()  # May is open: nothing closed changes
         with cf.session() as s:
             needed = store.load_for_months(s, may, may)
-        # Ana's February deals up to D-3, from where January's close left her: $40,000.
+        # D-3 alone: February's close stored what Ana had counted before it, $40,000.
         assert needed.context_deals == {"D-3"}
-        assert [(p.month, p.rep_id, p.counted) for p in needed.progress] == [
-            (JAN, ana.id, Decimal("40000.00"))
+        assert [(x.rep_id, x.counted_before) for x in needed.progress.deals] == [
+            (ana.id, Decimal("40000.00"))
         ]
         statements = periods.compute(cf, may)
         clawed = [line for s in statements for line in s.lines if line.kind is LineKind.CLAWBACK]
@@ -280,14 +280,24 @@ def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
         # (rated alone, without D-1 before it, it would be $1,250.00).
         assert [(line.deal_id, line.amount) for line in clawed] == [("D-3", Decimal("-2000.00"))]
         _same_as_full(cf, may)
-        # Months closed without their quota progress (before schema 0003): Ana's Q1 deals
-        # up to D-3 are read instead, with the same statements.
+        # Without the deals' standing (closed before schema 0004): Ana's February deals up
+        # to D-3, from where January's close left her.
+        with cf.session() as s:
+            s.execute(delete(DealStandingRow))
+        with cf.session() as s:
+            needed = store.load_for_months(s, may, may)
+        assert needed.context_deals == {"D-3"}
+        assert [(p.month, p.rep_id, p.counted) for p in needed.progress.months] == [
+            (JAN, ana.id, Decimal("40000.00"))
+        ]
+        assert periods.compute(cf, may) == statements
+        # Without any standing (closed before schema 0003): Ana's Q1 deals up to D-3.
         with cf.session() as s:
             s.execute(delete(ProgressRow))
         with cf.session() as s:
             needed = store.load_for_months(s, may, may)
         assert needed.context_deals == {"D-1", "D-3"}
-        assert needed.progress == ()
+        assert needed.progress == Progress()
         assert periods.compute(cf, may) == statements
     finally:
         cf.close()
@@ -397,6 +407,20 @@ def _progress(cf: CompanyFile) -> dict[Month, dict[int, Decimal]]:
         }
 
 
+def _deal_standing(cf: CompanyFile) -> dict[str, Decimal]:
+    """The stored standing before each deal, by deal (one rep per deal here)."""
+    with cf.session() as s:
+        return dict(
+            s.execute(
+                select(DealRow.external_id, DealStandingRow.counted_before).join(
+                    DealRow, DealRow.id == DealStandingRow.deal_id
+                )
+            )
+            .tuples()
+            .all()
+        )
+
+
 def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
     tmp_path: Path,
 ) -> None:
@@ -426,6 +450,11 @@ def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
             JAN: {ana.id: Decimal("40000.00")},
             JAN.plus(1): {ana.id: Decimal("65000.00"), ben.id: Decimal("30000.00")},
         }
+        assert _deal_standing(cf) == {
+            "D-1": Decimal("0.00"),
+            "D-2": Decimal("0.00"),
+            "D-3": Decimal("40000.00"),
+        }
         with cf.session() as s:
             needed = store.load_for_months(s, march, march)
         assert [d.external_id for d in needed.data.deals] == ["D-4"]
@@ -440,7 +469,7 @@ def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
         with cf.session() as s:
             needed = store.load_for_months(s, march, march)
         assert [d.external_id for d in needed.data.deals] == ["D-1", "D-2", "D-3", "D-4"]
-        assert needed.progress == ()
+        assert needed.progress == Progress()
         _same_as_full(cf, march)
         periods.close(cf, march, backup_dir=backups)
         assert _progress(cf) == {
@@ -448,12 +477,20 @@ def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
             JAN.plus(1): {ana.id: Decimal("75000.00"), ben.id: Decimal("30000.00")},
             march: {},  # the quarter ends with March: nothing carries on
         }
+        assert _deal_standing(cf) == {
+            "D-1": Decimal("0.00"),
+            "D-2": Decimal("0.00"),
+            "D-3": Decimal("50000.00"),
+            "D-4": Decimal("75000.00"),
+        }
         periods.reopen(cf, march)
         assert set(_progress(cf)) == {JAN, JAN.plus(1)}
+        assert set(_deal_standing(cf)) == {"D-1", "D-2", "D-3"}
         _same_as_full(cf, march)
         # An import replaces everything: no standing is left from the data it replaced.
         with cf.session() as s:
             store.replace_company_data(s, store.load_company_data(s))
         assert _progress(cf) == {}
+        assert _deal_standing(cf) == {}
     finally:
         cf.close()

@@ -10,7 +10,6 @@ years of history stays cheap.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,8 +24,10 @@ from icmdesk.domain.entities import (
     ClawbackMethod,
     ClawbackPolicy,
     Deal,
+    DealStanding,
     OverrideScope,
     PayoutTrigger,
+    Progress,
     QuotaProgress,
     Spif,
 )
@@ -135,7 +136,7 @@ class EarningsRun:
         until: Month | None = None,
         context_deals: frozenset[str] = frozenset(),
         post_months: frozenset[Month] = frozenset(),
-        progress: Iterable[QuotaProgress] = (),
+        progress: Progress | None = None,
         record: frozenset[Month] = frozenset(),
     ) -> None:
         """`context_deals` (external ids): deals present only so that those paid or
@@ -143,9 +144,10 @@ class EarningsRun:
         their reps' accumulators and post only their lines dated in `post_months`
         (payments, clawbacks); a deal that posts there shows its awaiting lines too.
 
-        `progress`: each rep's standing in its quota periods at the end of closed months,
-        taken up when the pass reaches the next month. `record`: the months whose end
-        standing `progress` gives after the run."""
+        `progress`: standing stored with closes: each rep's in its quota periods at the
+        end of closed months, taken up when the pass reaches the next month, and before
+        deals, taken up for those deals. `record`: the months whose standing (at their
+        end, and before each of their deals) `progress` gives after the run."""
         self.lk = lk
         # Nothing closed after `until` can put a line in a month up to it: skip those deals.
         self.until = until
@@ -159,10 +161,13 @@ class EarningsRun:
         self._context_deals = context_deals
         self._post_months = frozenset(m.index for m in post_months)
         self._seeds: dict[int, list[QuotaProgress]] = {}
-        for p in progress:
+        progress = progress or Progress()
+        for p in progress.months:
             self._seeds.setdefault(p.month.index, []).append(p)
+        self._before = {(s.deal_id, s.rep_id): s.counted_before for s in progress.deals}
         self._record = frozenset(m.index for m in record)
         self.progress: dict[Month, tuple[QuotaProgress, ...]] = {}
+        self.deal_standing: list[DealStanding] = []
         # Filled by run(): per (recipient, payout month), and X at the end of each month
         # with a deal: (rep, quota period kind, period start, month) -> X.
         self.buckets: dict[tuple[int, Month], Bucket] = {}
@@ -328,11 +333,17 @@ class EarningsRun:
             acc = self._accs.get(acc_key)
             if acc is None:
                 acc = self._accs[acc_key] = _Acc()
+            if self._before:
+                stored = self._before.get((deal.id, rep_id))
+                if stored is not None:  # the deals before it may not be present
+                    acc.x, acc.table = stored, None
             x_before = acc.x
             x_after = x_before + counted
             acc.x = x_after
             if not context:
                 acc.x_by_month[close_month] = x_after
+                if close_month in self._record and deal.id:  # a stored deal
+                    self.deal_standing.append(DealStanding(deal.id, rep_id, x_before))
 
             table = terms.table
             if acc.table is table:

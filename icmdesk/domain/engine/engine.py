@@ -25,13 +25,16 @@ data may hold a subset of the deals, provided (the services' month loader keeps 
   open months computed and the verified months (payments, clawbacks); a context deal with
   a payment or its cancellation dated there shows its awaiting lines, the others' are
   carried like an absent deal's;
-- `progress` (each rep's standing in its quota periods at the end of a closed month,
-  stored with the close: `quota_progress`) stands for the deals of its quota period
-  closed up to that month end: a month's progress, when given, must be complete and
-  still true of the data (no edit has touched the quota period since), and the pass
-  takes it up before the next month's deals. So a quota period's deals need only be
-  present from the month after the latest progress given in it, and a context deal's
-  context only from there.
+- `progress` is standing stored with closes (`quota_progress`), each piece still true of
+  the data (no edit has touched its quota period since) when given:
+  - a month's (each rep's standing in its quota periods at its end), complete, stands
+    for the deals of its quota period closed up to that month end; the pass takes it up
+    before the next month's deals. So a quota period's deals need only be present from
+    the month after the latest month's progress given in it, and a context deal's
+    context only from there;
+  - a deal's (what each rep it credits had counted before it) stands for the deals
+    before it: given for every rep a deal paid or cancelled in those months credits, the
+    deal needs no context.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ from icmdesk.domain.engine.refusals import find_problems
 from icmdesk.domain.entities import (
     CompanyData,
     PeriodStatus,
-    QuotaProgress,
+    Progress,
     StatementSnapshot,
 )
 from icmdesk.domain.errors import ValidationError
@@ -77,6 +80,7 @@ from icmdesk.domain.statement import (
 from icmdesk.domain.statement_codec import awaiting_of_payload, statement_of_snapshot
 
 _EMPTY = Bucket()
+_NO_PROGRESS = Progress()
 
 
 def first_statement_month(data: CompanyData) -> Month | None:
@@ -104,7 +108,7 @@ def compute_month(
     *,
     verify_months: frozenset[Month] | None = None,
     context_deals: frozenset[str] = frozenset(),
-    progress: tuple[QuotaProgress, ...] = (),
+    progress: Progress = _NO_PROGRESS,
 ) -> tuple[Statement, ...]:
     """Every rep's statement for `month`, sorted by rep name then id.
 
@@ -130,7 +134,7 @@ def compute_range(
     *,
     verify_months: frozenset[Month] | None = None,
     context_deals: frozenset[str] = frozenset(),
-    progress: tuple[QuotaProgress, ...] = (),
+    progress: Progress = _NO_PROGRESS,
 ) -> dict[Month, tuple[Statement, ...]]:
     """Every rep's statements for each month from `first` to `last`, in one pass.
 
@@ -158,7 +162,7 @@ def compute_totals(
     *,
     verify_months: frozenset[Month] | None = None,
     context_deals: frozenset[str] = frozenset(),
-    progress: tuple[QuotaProgress, ...] = (),
+    progress: Progress = _NO_PROGRESS,
 ) -> dict[Month, tuple[StatementTotals, ...]]:
     """compute_range's money figures without the lines: what a run over years keeps.
 
@@ -186,17 +190,18 @@ def quota_progress(
     months: frozenset[Month],
     *,
     context_deals: frozenset[str] = frozenset(),
-    progress: tuple[QuotaProgress, ...] = (),
-) -> tuple[QuotaProgress, ...]:
-    """Each rep's standing in every quota period that goes on after each of `months`, at
-    its end: what closing those months stores (see the module docstring).
+    progress: Progress = _NO_PROGRESS,
+) -> Progress:
+    """What closing `months` stores (see the module docstring): each rep's standing in
+    every quota period that goes on after each month, at its end, and before each deal
+    closed in the month, for each rep it credits.
 
     The data must hold, for each month, its quota period's deals closed up to its end
-    (from the month after the latest `progress` given in the period); `context_deals` and
-    `progress` as for compute_month.
+    (from the month after the latest month's `progress` given in the period);
+    `context_deals` and `progress` as for compute_month.
     """
     if not months:
-        return ()
+        return _NO_PROGRESS
     run = EarningsRun(
         _checked(data),
         want_months=frozenset(),
@@ -205,7 +210,8 @@ def quota_progress(
         progress=progress,
         record=months,
     ).run()
-    return tuple(p for m in sorted(run.progress) for p in run.progress[m])
+    ends = tuple(p for m in sorted(run.progress) for p in run.progress[m])
+    return Progress(ends, tuple(run.deal_standing))
 
 
 def _split(
@@ -269,7 +275,7 @@ class _Scope:
     last_closed: Month | None
     verify: frozenset[Month] | None
     context: frozenset[str]
-    progress: tuple[QuotaProgress, ...] = ()
+    progress: Progress = _NO_PROGRESS
 
 
 @dataclass(frozen=True, slots=True)
