@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from icmdesk.domain.calendar import Month
 
@@ -75,23 +75,21 @@ class AwaitingLine:
     description: str = ""
 
 
-class AwaitingLines(Sequence[AwaitingLine]):
-    """A statement's "Booked, awaiting payment" lines, produced when first read.
+_T = TypeVar("_T")
 
-    A cash-trigger rep's statement lists every deal still not fully paid, most of them
-    unchanged since the last closed statement they are carried from: decoding thousands
-    per rep was most of the cost of computing a month of a big company, and a month's
-    figures never read them. Reading, comparing, hashing or pickling the lines produces
-    them (once); they then behave as the tuple of them.
-    """
+
+class _Produced(Sequence[_T]):
+    """Lines produced when first read: reading, comparing, hashing or pickling them
+    produces them (once); they then behave as the tuple of them. Safe to read from
+    several threads: making them is pure, so two threads at once get equal lines."""
 
     __slots__ = ("_lines", "_make")
 
-    def __init__(self, make: Callable[[], tuple[AwaitingLine, ...]]) -> None:
-        self._make: Callable[[], tuple[AwaitingLine, ...]] | None = make
-        self._lines: tuple[AwaitingLine, ...] | None = None
+    def __init__(self, make: Callable[[], tuple[_T, ...]]) -> None:
+        self._make: Callable[[], tuple[_T, ...]] | None = make
+        self._lines: tuple[_T, ...] | None = None
 
-    def lines(self) -> tuple[AwaitingLine, ...]:
+    def lines(self) -> tuple[_T, ...]:
         lines = self._lines
         if lines is None:
             make = self._make
@@ -99,7 +97,7 @@ class AwaitingLines(Sequence[AwaitingLine]):
                 lines = self._lines
                 assert lines is not None
                 return lines
-            lines = make()  # pure: two threads making them at once get equal lines
+            lines = make()
             self._lines = lines
             self._make = None
         return lines
@@ -108,19 +106,19 @@ class AwaitingLines(Sequence[AwaitingLine]):
         return len(self.lines())
 
     @overload
-    def __getitem__(self, index: int) -> AwaitingLine: ...
+    def __getitem__(self, index: int) -> _T: ...
 
     @overload
-    def __getitem__(self, index: slice) -> tuple[AwaitingLine, ...]: ...
+    def __getitem__(self, index: slice) -> tuple[_T, ...]: ...
 
-    def __getitem__(self, index: int | slice) -> AwaitingLine | tuple[AwaitingLine, ...]:
+    def __getitem__(self, index: int | slice) -> _T | tuple[_T, ...]:
         return self.lines()[index]
 
-    def __iter__(self) -> Iterator[AwaitingLine]:
+    def __iter__(self) -> Iterator[_T]:
         return iter(self.lines())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, AwaitingLines):
+        if isinstance(other, _Produced):
             return self.lines() == other.lines()
         if isinstance(other, tuple):
             return self.lines() == other
@@ -134,6 +132,26 @@ class AwaitingLines(Sequence[AwaitingLine]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return tuple, (self.lines(),)
+
+
+class AwaitingLines(_Produced[AwaitingLine]):
+    """A statement's "Booked, awaiting payment" lines, produced when first read.
+
+    A cash-trigger rep's statement lists every deal still not fully paid, most of them
+    unchanged since the last closed statement they are carried from: decoding thousands
+    per rep was most of the cost of computing a month of a big company, and a month's
+    figures never read them.
+    """
+
+    __slots__ = ()
+
+
+class StatementLines(_Produced[StatementLine]):
+    """A computed statement's lines, produced when first read: their descriptions were
+    a large part of computing a month of a big company, and a month's list of statements
+    reads only its figures."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +203,7 @@ class Statement:
     credited_to_date: Decimal  # counted amount X in the quota period through this month
     attainment_pct: Decimal | None  # X / quota × 100, two decimals; None without a quota
     tier_marks: tuple[TierMark, ...]
-    lines: tuple[StatementLine, ...]
+    lines: tuple[StatementLine, ...] | StatementLines  # StatementLines: produced when read
     awaiting: tuple[AwaitingLine, ...] | AwaitingLines  # AwaitingLines: produced when read
     notices: tuple[ClawbackNotice, ...]
     earnings: Decimal  # E

@@ -1,4 +1,5 @@
-"""AwaitingLines: a statement's awaiting lines produced when first read, then a tuple."""
+"""AwaitingLines and StatementLines: a statement's lines produced when first read, then a
+tuple."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from types import FrameType
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine import compute_month, compute_range
-from icmdesk.domain.statement import AwaitingLine, AwaitingLines
+from icmdesk.domain.statement import AwaitingLine, AwaitingLines, LineKind, StatementLines
 from icmdesk.domain.statement_codec import canonical_json, snapshot_of
 from tests.domain.builders import CompanyBuilder, closed, plan, version
 
@@ -119,3 +120,20 @@ def test_a_reader_overtaken_by_another_gets_the_lines_they_made() -> None:
     overtaken.set()
     thread.join(5)
     assert got == {"fast": LINES, "slow": LINES}
+
+
+def test_a_computed_statements_lines_are_built_when_read() -> None:
+    c = CompanyBuilder()
+    ana = c.rep("Ana", plan("Flat", version(10)), hired="2026-01-01")
+    c.deal("D-1", "1000.00", "2026-01-10", (ana, 100))
+    c.adjust(ana, "2026-01", "50.00", "Spiff by hand")
+    (statement,) = compute_month(c.build(), Month(2026, 1))
+    assert isinstance(statement.lines, StatementLines)
+    assert statement.lines._lines is None  # nothing described until read
+    assert [(line.kind, line.deal_id, line.amount) for line in statement.lines] == [
+        (LineKind.COMMISSION, "D-1", Decimal("100.00")),
+        (LineKind.ADJUSTMENT, None, Decimal("50.00")),
+    ]
+    assert statement.lines[0].description.startswith("Deal D-1 · ")
+    copy = pickle.loads(pickle.dumps(statement))
+    assert copy == statement and type(copy.lines) is tuple

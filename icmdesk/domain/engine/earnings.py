@@ -59,11 +59,12 @@ class PendingNotice:
 
 @dataclass(slots=True)
 class Bucket:
-    """Earnings of one recipient in one payout month."""
+    """Earnings of one recipient in one payout month. A deal's lines are kept as what
+    describes them (`PendingLine`) until a statement's lines are read (`keyed_lines`)."""
 
     total: Decimal = ZERO
     count: int = 0
-    lines: list[tuple[SortKey, StatementLine]] | None = None
+    lines: list[tuple[SortKey, StatementLine | PendingLine]] | None = None
     notices: list[PendingNotice] = field(default_factory=list)
     awaiting: list[AwaitingLine] = field(default_factory=list)
 
@@ -119,6 +120,16 @@ _Comp = tuple[LineKind, Decimal, object]
 # What describes a credit's lines, read only for lines a statement shows: (deal, rate table,
 # X before, X after, split %, credited, counted, type multiplier %, deal has several credits).
 _CreditFacts = tuple[Deal, RateTable, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
+# A deal line before it is built: deal_line's arguments after the currency.
+PendingLine = tuple[
+    LineKind,
+    object,
+    Decimal,
+    _CreditFacts,
+    str | None,
+    date,
+    tuple[Decimal, Decimal, Decimal] | None,
+]
 # round_cents, bound for the hot loop.
 _quantize = Decimal.quantize
 _HALF_UP = ROUND_HALF_UP
@@ -480,10 +491,9 @@ class EarningsRun:
                 b.total += booked
                 b.count += 1
                 if b.lines is not None:
-                    line = self._line(kind, what, booked, about, source, close, None)
+                    line = (kind, what, booked, about, source, close, None)
                     b.lines.append(((GROUP_DATED, close.toordinal(), seq, sub * 8 + ki), line))
         else:
-            cur = self.currency
             schedule = _payment_schedule(deal)
             for ki, (kind, booked, what) in enumerate(comps):
                 earned = ZERO
@@ -501,12 +511,8 @@ class EarningsRun:
                     b.total += delta
                     b.count += 1
                     if b.lines is not None:
-                        suffix = (
-                            f" · payment received {day.isoformat()}: {fmt_money(received, cur)} "
-                            f"of {fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
-                            f"{fmt_money(booked, cur)} earned"
-                        )
-                        line = self._line(kind, what, delta, about, source, day, suffix)
+                        paid_in = (received, now, booked)
+                        line = (kind, what, delta, about, source, day, paid_in)
                         key = (GROUP_DATED, day.toordinal(), seq, (sub * 8 + ki) * 1024 + pi)
                         b.lines.append((key, line))
                 paid += earned
@@ -517,63 +523,6 @@ class EarningsRun:
             self._clawback(
                 seq, sub, deal, recipient, paid, source, about[5], about[4], terms.policy
             )
-
-    def _line(
-        self,
-        kind: LineKind,
-        what: object,
-        amount: Decimal,
-        about: _CreditFacts,
-        source: str | None,
-        earned_on: date,
-        suffix: str | None,
-    ) -> StatementLine:
-        """A deal line, with its description and rule, for a statement that shows it."""
-        cur = self.currency
-        deal, table, xb, xa, split, credited, counted, mult, many = about
-        if kind is LineKind.COMMISSION:
-            rule = table.describe(xb, xa, cur)
-            credit_text = _credit_text(deal, split, credited, counted, mult, many, cur)
-            description = f"{_head(deal)} · {credit_text} · {rule}"
-        elif kind is LineKind.TRUE_UP:
-            assert isinstance(what, Band)
-            description = (
-                f"Retroactive tier true-up · {_head(deal)} reached {what.label}: "
-                f"earlier deals of the quota period ({fmt_money(xb, cur)}) re-rated at "
-                f"{fmt_pct(what.rate_pct)}"
-            )
-            rule = (
-                f"{what.label} at {fmt_pct(what.rate_pct)} on {fmt_money(xb, cur)} "
-                "counted before this deal (retroactive)"
-            )
-        elif kind is LineKind.SPIF:
-            assert isinstance(what, Spif)
-            description = f"SPIF {what.name} · {_head(deal)}"
-            rule = f"SPIF {what.name}: {fmt_money(what.amount, cur)} per qualifying deal"
-        else:
-            assert isinstance(what, tuple)
-            rate, depth, scope_value = what
-            scope = "direct report" if depth == 0 else "indirect report"
-            description = (
-                f"Manager override · {source} ({scope}) · {_head(deal)} · "
-                f"{fmt_pct(rate)} of {fmt_money(credited, cur)} credited"
-            )
-            rule = f"{fmt_pct(rate)} override ({scope_value})"
-        if suffix:
-            description += suffix
-        return StatementLine(
-            kind=kind,
-            amount=amount,
-            description=description,
-            deal_id=deal.external_id,
-            customer=deal.customer,
-            close_date=deal.close_date,
-            credited_amount=credited,
-            split_pct=split,
-            rule=rule,
-            earned_on=earned_on,
-            source_rep=source,
-        )
 
     def _clawback(
         self,
@@ -702,6 +651,79 @@ def reaches(deal: Deal, months: frozenset[int]) -> bool:
     if cancel is not None and cancel.year * 12 + cancel.month - 1 in months:
         return True
     return any(p.date.year * 12 + p.date.month - 1 in months for p in deal.payments)
+
+
+def deal_line(
+    cur: str,
+    kind: LineKind,
+    what: object,
+    amount: Decimal,
+    about: _CreditFacts,
+    source: str | None,
+    earned_on: date,
+    paid_in: tuple[Decimal, Decimal, Decimal] | None,
+) -> StatementLine:
+    """A deal line, with its description and rule, for a statement that shows it.
+    `paid_in`: for a cash line, (received so far, earned so far, booked)."""
+    deal, table, xb, xa, split, credited, counted, mult, many = about
+    if kind is LineKind.COMMISSION:
+        rule = table.describe(xb, xa, cur)
+        credit_text = _credit_text(deal, split, credited, counted, mult, many, cur)
+        description = f"{_head(deal)} · {credit_text} · {rule}"
+    elif kind is LineKind.TRUE_UP:
+        assert isinstance(what, Band)
+        description = (
+            f"Retroactive tier true-up · {_head(deal)} reached {what.label}: "
+            f"earlier deals of the quota period ({fmt_money(xb, cur)}) re-rated at "
+            f"{fmt_pct(what.rate_pct)}"
+        )
+        rule = (
+            f"{what.label} at {fmt_pct(what.rate_pct)} on {fmt_money(xb, cur)} "
+            "counted before this deal (retroactive)"
+        )
+    elif kind is LineKind.SPIF:
+        assert isinstance(what, Spif)
+        description = f"SPIF {what.name} · {_head(deal)}"
+        rule = f"SPIF {what.name}: {fmt_money(what.amount, cur)} per qualifying deal"
+    else:
+        assert isinstance(what, tuple)
+        rate, depth, scope_value = what
+        scope = "direct report" if depth == 0 else "indirect report"
+        description = (
+            f"Manager override · {source} ({scope}) · {_head(deal)} · "
+            f"{fmt_pct(rate)} of {fmt_money(credited, cur)} credited"
+        )
+        rule = f"{fmt_pct(rate)} override ({scope_value})"
+    if paid_in is not None:
+        received, now, booked = paid_in
+        description += (
+            f" · payment received {earned_on.isoformat()}: {fmt_money(received, cur)} "
+            f"of {fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
+            f"{fmt_money(booked, cur)} earned"
+        )
+    return StatementLine(
+        kind=kind,
+        amount=amount,
+        description=description,
+        deal_id=deal.external_id,
+        customer=deal.customer,
+        close_date=deal.close_date,
+        credited_amount=credited,
+        split_pct=split,
+        rule=rule,
+        earned_on=earned_on,
+        source_rep=source,
+    )
+
+
+def keyed_lines(
+    lines: list[tuple[SortKey, StatementLine | PendingLine]], cur: str
+) -> list[tuple[SortKey, StatementLine]]:
+    """A bucket's lines, those of deals built now."""
+    return [
+        (key, line if isinstance(line, StatementLine) else deal_line(cur, *line))
+        for key, line in lines
+    ]
 
 
 # The pass's order: close date, then external id (attrgetter: no Python call per deal).

@@ -56,7 +56,15 @@ from icmdesk.domain.calendar import (
 )
 from icmdesk.domain.engine.context import Lookups
 from icmdesk.domain.engine.draws import settle
-from icmdesk.domain.engine.earnings import GROUP_PPA, Bucket, EarningsRun, reaches
+from icmdesk.domain.engine.earnings import (
+    GROUP_PPA,
+    Bucket,
+    EarningsRun,
+    PendingLine,
+    SortKey,
+    keyed_lines,
+    reaches,
+)
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.engine.refusals import find_problems
 from icmdesk.domain.entities import (
@@ -74,6 +82,7 @@ from icmdesk.domain.statement import (
     LineKind,
     Statement,
     StatementLine,
+    StatementLines,
     StatementTotals,
     TierMark,
 )
@@ -466,8 +475,10 @@ def _lines(
     explained: dict[tuple[int, Month], str],
     rep_id: int,
     cur: str,
-) -> tuple[StatementLine, ...]:
-    keyed = list(bucket.lines or ())
+) -> tuple[StatementLine, ...] | StatementLines:
+    """The statement's lines in order: prior-period adjustments now, deal lines when they
+    are read (StatementLines)."""
+    keyed: list[tuple[SortKey, StatementLine | PendingLine]] = []
     for i, p in enumerate(ppas):
         if p.stored is None:
             against = "no statement was closed for that month"
@@ -494,8 +505,17 @@ def _lines(
                 ),
             )
         )
-    keyed.sort(key=lambda item: item[0])
-    return tuple(line for _, line in keyed)
+    if not bucket.lines:
+        return _in_order(keyed, cur)
+    return StatementLines(partial(_in_order, [*bucket.lines, *keyed], cur))
+
+
+def _in_order(
+    keyed: list[tuple[SortKey, StatementLine | PendingLine]], cur: str
+) -> tuple[StatementLine, ...]:
+    built = keyed_lines(keyed, cur)
+    built.sort(key=lambda item: item[0])
+    return tuple(line for _, line in built)
 
 
 def _carry_none(a: AwaitingLine, month: Month) -> bool:
@@ -614,6 +634,8 @@ def _prior_period_adjustments(
 ) -> dict[int, list[_Ppa]]:
     """Per rep, what the closed months (and the months before the first close) now earn
     beyond what was stored and already adjusted; only the `verify` months when given."""
+    if verify is not None and not verify:
+        return {}  # nothing to re-verify (and the stored payloads need not be read)
     stored: dict[tuple[int, Month], Decimal] = {}
     posted: dict[tuple[int, Month], Decimal] = {}
     for snap in lk.data.snapshots:
@@ -719,7 +741,8 @@ def _explain(
     for rep_id, m in pairs:
         now: dict[tuple[str, str], Decimal] = {}
         bucket = run.buckets.get((rep_id, m))
-        for _, line in (bucket.lines or []) if bucket else []:
+        cur = lk.data.company.currency
+        for _, line in keyed_lines(bucket.lines or [], cur) if bucket else []:
             key = (line.kind.title, line.deal_id or "")
             now[key] = now.get(key, ZERO) + line.amount
         before: dict[tuple[str, str], Decimal] = {}
