@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod, months_between
@@ -23,7 +23,7 @@ from icmdesk.domain.entities import (
     Spif,
     TierMode,
 )
-from icmdesk.domain.money import HUNDRED, ZERO
+from icmdesk.domain.money import HUNDRED, ZERO, allocate_largest_remainder
 from icmdesk.domain.statement import totals_of
 from icmdesk.domain.statement_codec import snapshot_of, statement_of_snapshot
 from tests.domain.builders import CompanyBuilder, closed, draw, money, plan, tiers, version
@@ -245,3 +245,13 @@ def test_a_change_to_closed_months_is_posted_once_in_the_first_open_month(
         now = sum((x.earnings for m in months for x in fresh[m] if x.rep_id == rep.id), ZERO)
         was = sum((x.earnings for m in months for x in ranged[m] if x.rep_id == rep.id), ZERO)
         assert posted == now - was
+
+
+@given(st.integers(1, 10**11), st.integers(1, 10**6 - 1), st.integers(0, 4))
+@example(10009, 500000, 0)  # 50/50 of $100.09: $50.05 then $50.04, the tie to the first
+def test_a_two_way_split_is_allocated_as_any_split_is(cents: int, share: int, places: int) -> None:
+    first = Decimal(share).scaleb(-4)  # 0.0001% .. 99.9999%
+    first = first.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN) or Decimal(1)
+    amount = Decimal(cents).scaleb(-2)
+    deal = Deal("D-1", "X", amount, START, credits=(Credit(1, first), Credit(2, HUNDRED - first)))
+    assert credited_amounts(deal) == allocate_largest_remainder(amount, [first, HUNDRED - first])
