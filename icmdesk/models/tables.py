@@ -418,14 +418,18 @@ class DealStandingRow(Base):
 class DirtyMonthRow(Base):
     """A month at or before the latest close that an edit touched since (migration 0002).
 
-    Kept for good: computing the first open month re-verifies exactly these closed
-    months, and re-verifying a month already corrected yields nothing more.
+    Computing the first open month re-verifies exactly the marked closed months (those
+    not `cleared_by` a close); re-verifying a month already corrected yields nothing
+    more. The close that posts their corrections clears them, and reopening it marks
+    them again (migration 0005): its statements are gone, and so are the corrections,
+    and the fresh awaiting lines, they carried.
     """
 
     __tablename__ = "dirty_months"
 
     month: Mapped[Month] = mapped_column(MonthText(), primary_key=True)
     cause: Mapped[str] = mapped_column(Text, default="")
+    cleared_by: Mapped[Month | None] = mapped_column(MonthText(), nullable=True, default=None)
 
 
 class AuditRow(Base):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from icmdesk.domain import engine
@@ -149,7 +149,8 @@ def close(
 
     A backup copy of the file is written first (to `backup_dir`, default a
     "Backups" folder beside the file). The statements carry the corrections of every
-    dirty closed month, so the dirty markers are cleared with the close.
+    dirty closed month, so the dirty markers are cleared with the close (until it is
+    reopened). The standing the close leaves is stored with it (store.save_progress).
     """
     with cf.session() as session:
         _check_can_close(session, month)
@@ -166,8 +167,11 @@ def close(
         session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
         save_progress(session, months, standing)
         # Each dirty month's correction is now on a closed statement: re-verifying it
-        # would give 0 until something changes it again (which marks it again).
-        session.execute(delete(DirtyMonthRow))
+        # would give 0 until something changes it again (which marks it again). The
+        # markers stay, cleared by this close: reopening it marks them again.
+        session.execute(
+            update(DirtyMonthRow).where(DirtyMonthRow.cleared_by.is_(None)).values(cleared_by=month)
+        )
         audit.record(
             session,
             action="close",
@@ -181,8 +185,9 @@ def close(
 def reopen(cf: CompanyFile, month: Month) -> None:
     """Reopen the latest closed month (deliberately; recorded in the audit log).
 
-    The months its statements corrected are marked dirty again: with those statements
-    gone, their corrections are due again in the first open month.
+    The months its close had cleared, and those its statements corrected, are marked
+    dirty again: with those statements gone, their corrections (and the awaiting lines
+    computed from the corrected data) are due again in the first open month.
     """
     with cf.session() as session:
         closed = session.scalars(
@@ -201,6 +206,9 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         session.flush()
         session.execute(delete(SnapshotRow).where(SnapshotRow.month == month))
         delete_progress(session, month)
+        session.execute(
+            update(DirtyMonthRow).where(DirtyMonthRow.cleared_by == month).values(cleared_by=None)
+        )
         mark_dirty(session, corrected, f"{month} reopened")
         audit.record(
             session,

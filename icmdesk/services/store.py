@@ -375,7 +375,9 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         "SELECT DISTINCT substr(d.close_date, 1, 7) FROM payments p "
         "JOIN deals d ON d.id = p.deal_id WHERE p.paid_on BETWEEN ? AND ?"
     )
-    marked = set(session.scalars(select(DirtyMonthRow.month)))
+    marked = set(
+        session.scalars(select(DirtyMonthRow.month).where(DirtyMonthRow.cleared_by.is_(None)))
+    )
     # A change in a month reaches the later deals of its quota period (attainment, tiers,
     # bonuses) and, through them, the months those deals are paid or cancelled in.
     touched = _spans(units(marked))
@@ -480,8 +482,22 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
 
 def save_progress(session: Session, months: Iterable[Month], progress: Progress) -> None:
     """Store what closing `months` stores (engine.quota_progress), replacing what they had:
-    each month's quota progress row and the standing before each deal closed in it."""
-    chosen = sorted(set(months))
+    each month's quota progress row and the standing before each deal closed in it. Months
+    without a period row (before the first close) keep none: they are read whole."""
+    periods = set(session.scalars(select(PeriodRow.month)))
+    chosen = sorted(m for m in set(months) if m in periods)
+    if len(chosen) < len(set(months)):
+        kept: set[int] = set()
+        for lo, hi in _spans(chosen):
+            kept.update(
+                session.scalars(
+                    select(DealRow.id).where(DealRow.close_date.between(lo.first_day, hi.last_day))
+                )
+            )
+        progress = Progress(
+            tuple(p for p in progress.months if p.month in periods),
+            tuple(s for s in progress.deals if s.deal_id in kept),
+        )
     by_month: dict[Month, list[QuotaProgress]] = {m: [] for m in chosen}
     for p in progress.months:
         by_month[p.month].append(p)
@@ -794,7 +810,8 @@ def insert_deals(session: Session, deals: tuple[Deal, ...] | list[Deal]) -> None
 
 
 def mark_dirty(session: Session, months: Iterable[Month], cause: str) -> None:
-    """Record the months (those at or before the latest close) an edit touched."""
+    """Record the months (those at or before the latest close) an edit touched; a month
+    a close had cleared is marked again."""
     last_closed = session.scalar(
         select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
     )
@@ -802,10 +819,15 @@ def mark_dirty(session: Session, months: Iterable[Month], cause: str) -> None:
         return
     chosen = sorted({m for m in months if m <= last_closed})
     if chosen:
+        insert_rows = sqlite_insert(DirtyMonthRow).values(
+            [{"month": m, "cause": cause[:500], "cleared_by": None} for m in chosen]
+        )
         session.execute(
-            sqlite_insert(DirtyMonthRow)
-            .values([{"month": m, "cause": cause[:500]} for m in chosen])
-            .on_conflict_do_nothing()
+            insert_rows.on_conflict_do_update(
+                index_elements=[DirtyMonthRow.month],
+                set_={"cause": insert_rows.excluded.cause, "cleared_by": None},
+                where=DirtyMonthRow.cleared_by.is_not(None),
+            )
         )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, QuotaPeriod
-from icmdesk.domain.entities import Adjustment, Company, Deal, Payment, Progress
+from icmdesk.domain.entities import Adjustment, Company, Deal, Payment, Plan, Progress
 from icmdesk.domain.money import from_cents
 from icmdesk.domain.statement import LineKind, Statement
 from icmdesk.models import mapping
@@ -51,7 +51,8 @@ def cf(demo: Path, tmp_path: Path) -> Iterator[CompanyFile]:
 
 def _dirty(cf: CompanyFile) -> set[Month]:
     with cf.session() as s:
-        return set(s.scalars(select(DirtyMonthRow.month)))
+        marked = select(DirtyMonthRow.month).where(DirtyMonthRow.cleared_by.is_(None))
+        return set(s.scalars(marked))
 
 
 def _full(cf: CompanyFile, month: Month) -> tuple[Statement, ...]:
@@ -494,3 +495,71 @@ def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
         assert _deal_standing(cf) == {}
     finally:
         cf.close()
+
+
+def test_reopening_a_close_marks_again_the_months_it_had_verified(tmp_path: Path) -> None:
+    """A cash deal of January grows after January closed: no prior-period line (nothing
+    was paid on it), but February's close verified January and computed the deal's
+    awaiting line from the new amount. Reopening February brings January back to verify,
+    so February's awaiting line is the new one again, not January's stored one."""
+    c = CompanyBuilder()
+    cash = plan("Cash", version(10, cash=True, period=QuotaPeriod.QUARTER))
+    ana = c.rep("Ana", cash, hired="2026-01-01")
+    c.deal("D-1", "10000.00", "2026-01-15", (ana, 100))
+    c.deal("D-2", "5000.00", "2026-02-10", (ana, 100))
+    cf = CompanyFile.create(tmp_path / "cash.icmdesk")
+    backups = tmp_path / "Backups"
+    february = JAN.plus(1)
+    try:
+        with cf.session() as s:
+            store.replace_company_data(s, c.build())
+        periods.close(cf, JAN, backup_dir=backups)
+        d1 = next(d for d in store_deals(cf) if d.external_id == "D-1")
+        records.save_deal(cf, dataclasses.replace(d1, amount=Decimal("12000.00")))
+        assert _dirty(cf) == {JAN}
+        periods.close(cf, february, backup_dir=backups)
+        assert _dirty(cf) == set()
+        periods.reopen(cf, february)
+        assert _dirty(cf) == {JAN}
+        (statement,) = periods.compute(cf, february)
+        assert [(a.deal_id, a.awaiting) for a in statement.awaiting] == [
+            ("D-1", Decimal("1200.00")),  # 10% of $12,000.00, not of $10,000.00
+            ("D-2", Decimal("500.00")),
+        ]
+        _same_as_full(cf, february)
+    finally:
+        cf.close()
+
+
+def test_a_change_reaching_back_before_the_first_close_still_closes(tmp_path: Path) -> None:
+    """The plan's only version dates from 2020: changing its rate marks every month from
+    then, all but January before the first close (they count as closed, with no period
+    row). February's close verifies them and stores standing for the closed months only;
+    the figures match the full computation."""
+    c = CompanyBuilder()
+    quarterly = plan("Q", version(10, period=QuotaPeriod.QUARTER))
+    ana = c.rep("Ana", quarterly, hired="2026-01-01")
+    c.deal("D-1", "10000.00", "2026-01-15", (ana, 100))
+    c.deal("D-2", "5000.00", "2026-02-10", (ana, 100))
+    cf = CompanyFile.create(tmp_path / "early.icmdesk")
+    backups = tmp_path / "Backups"
+    try:
+        with cf.session() as s:
+            store.replace_company_data(s, c.build())
+        periods.close(cf, JAN, backup_dir=backups)
+        (q,) = [p for p in store_plans(cf) if p.name == "Q"]
+        (v,) = q.versions
+        records.save_plan(
+            cf, dataclasses.replace(q, versions=(dataclasses.replace(v, tiers=tiers((0, 12))),))
+        )
+        assert Month(2020, 1) in _dirty(cf) and JAN in _dirty(cf)
+        periods.close(cf, JAN.plus(1), backup_dir=backups)
+        assert set(_progress(cf)) == {JAN, JAN.plus(1)}
+        _same_as_full(cf, JAN.plus(2))
+    finally:
+        cf.close()
+
+
+def store_plans(cf: CompanyFile) -> tuple[Plan, ...]:
+    with cf.session() as s:
+        return store.load_company_data(s, deals=False, history=False, snapshots=False).plans
