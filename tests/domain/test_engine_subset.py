@@ -193,7 +193,7 @@ def _check(
             subset, month, verify_months=verify, context_deals=context, progress=progress
         )
         if any(s.rep_id in _stale(data) for s in part):
-            return  # the services compute these from everything (periods._compute)
+            continue  # the services compute these from everything (periods._compute)
         assert part == full
 
 

@@ -563,3 +563,18 @@ def test_a_change_reaching_back_before_the_first_close_still_closes(tmp_path: Pa
 def store_plans(cf: CompanyFile) -> tuple[Plan, ...]:
     with cf.session() as s:
         return store.load_company_data(s, deals=False, history=False, snapshots=False).plans
+
+
+def test_a_closed_company_exported_and_imported_closes_its_next_month(
+    cf: CompanyFile, tmp_path: Path
+) -> None:
+    """An import marks every closed month; the demo's yearly quota period reaches back
+    before its first close, where there are no period rows to store standing on."""
+    imported = company_io.import_json(tmp_path / "imported.icmdesk", company_io.export_json(cf))
+    try:
+        periods.close(imported, APR, backup_dir=tmp_path / "Backups")
+        assert _dirty(imported) == set()
+        assert APR in _progress(imported)
+        _same_as_full(imported, Month(2026, 5))
+    finally:
+        imported.close()
