@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod, months_between
 from icmdesk.domain.engine import compute_month, compute_range, compute_totals
+from icmdesk.domain.engine.context import Lookups
 from icmdesk.domain.engine.crediting import credited_amounts
+from icmdesk.domain.engine.earnings import EarningsRun, keyed_lines
 from icmdesk.domain.entities import (
     Adjustment,
     ClawbackMethod,
@@ -24,9 +27,10 @@ from icmdesk.domain.entities import (
     TierMode,
 )
 from icmdesk.domain.money import HUNDRED, ZERO, allocate_largest_remainder
-from icmdesk.domain.statement import totals_of
+from icmdesk.domain.statement import LineKind, totals_of
 from icmdesk.domain.statement_codec import snapshot_of, statement_of_snapshot
 from tests.domain.builders import CompanyBuilder, closed, draw, money, plan, tiers, version
+from tests.services.test_month_end_fuzz import random_company
 
 FIRST = Month(2026, 1)
 LAST = Month(2026, 8)
@@ -255,3 +259,74 @@ def test_a_two_way_split_is_allocated_as_any_split_is(cents: int, share: int, pl
     amount = Decimal(cents).scaleb(-2)
     deal = Deal("D-1", "X", amount, START, credits=(Credit(1, first), Credit(2, HUNDRED - first)))
     assert credited_amounts(deal) == allocate_largest_remainder(amount, [first, HUNDRED - first])
+
+
+class _EveryDayAfresh(EarningsRun):
+    """The pass resolving each credit's terms and overrides on its own day (no keeping
+    them between the days they can change on)."""
+
+    def _deal(self, seq: int, deal: Deal) -> None:
+        self._credit_ctx.clear()
+        super()._deal(seq, deal)
+
+
+def _same_runs(data: CompanyData, first: Month, last: Month) -> None:
+    months = frozenset(months_between(first, last))
+    kept = EarningsRun(Lookups(data), want_months=months).run()
+    afresh = _EveryDayAfresh(Lookups(data), want_months=months).run()
+    assert kept.buckets.keys() == afresh.buckets.keys()
+    for key, bucket in kept.buckets.items():
+        other = afresh.buckets[key]
+        assert bucket.total == other.total, key
+        cur = data.company.currency
+        assert keyed_lines(bucket.lines or [], cur) == keyed_lines(other.lines or [], cur), key
+
+
+@given(companies())
+def test_terms_kept_between_change_days_are_those_of_each_day(data: CompanyData) -> None:
+    _same_runs(data, FIRST, LAST)
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_terms_kept_between_change_days_with_managers_plan_moves_and_leavers(seed: int) -> None:
+    _same_runs(random_company(random.Random(seed)), Month(2026, 1), Month(2026, 12))
+
+
+def test_overrides_follow_each_managers_changes_day_by_day() -> None:
+    """Ana's deals on consecutive days across her managers' changes: Lead's override rate
+    goes from 3% to 5% on March 10; Head (tree scope, over Lead) leaves on March 11. The
+    terms kept between change days give each deal the override of its own day."""
+    c = CompanyBuilder()
+    head = c.rep(
+        "Head",
+        plan("Head", version(0, override=1, scope=OverrideScope.TREE)),
+        hired="2026-01-01",
+        terminated="2026-03-11",
+    )
+    lead_plan = plan(
+        "Lead",
+        version(0, override=3, scope=OverrideScope.TREE),
+        version(0, effective_from="2026-03-10", override=5, scope=OverrideScope.TREE),
+    )
+    lead = c.rep("Lead", lead_plan, hired="2026-01-01", manager=head)
+    ana = c.rep("Ana", plan("Flat", version(10)), hired="2026-01-01", manager=lead)
+    for n, day_ in enumerate(["2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"]):
+        c.deal(f"D-{n}", "1000.00", day_, (ana, 100))
+    data = c.build()
+    (march,) = [compute_month(data, Month(2026, 3))]
+    overrides = {
+        (s.rep_name, line.deal_id): line.amount
+        for s in march
+        for line in s.lines
+        if line.kind is LineKind.OVERRIDE
+    }
+    assert overrides == {
+        ("Lead", "D-0"): Decimal("30.00"),
+        ("Lead", "D-1"): Decimal("50.00"),
+        ("Lead", "D-2"): Decimal("50.00"),
+        ("Lead", "D-3"): Decimal("50.00"),
+        ("Head", "D-0"): Decimal("10.00"),
+        ("Head", "D-1"): Decimal("10.00"),
+        ("Head", "D-2"): Decimal("10.00"),  # his last day
+    }
+    _same_runs(data, Month(2026, 3), Month(2026, 3))

@@ -118,7 +118,8 @@ def _deal(rng: random.Random, external_id: str, reps: list[Rep], close: date) ->
     )
 
 
-def _company(rng: random.Random) -> CompanyData:
+def random_company(rng: random.Random) -> CompanyData:
+    """A random company (see the module docstring), its deals in 2026."""
     c = CompanyBuilder(fiscal_year_start=rng.choice([1, 1, 2, 4, 7, 10]))
     plans = []
     for i in range(rng.randint(2, 4)):
@@ -331,7 +332,7 @@ def test_every_step_of_a_random_month_end_computes_as_everything_would(
     steps: list[str] = []
     try:
         with cf.session() as s:
-            store.replace_company_data(s, _company(rng))
+            store.replace_company_data(s, random_company(rng))
         for _ in range(STEPS):
             try:
                 steps.append(_step(rng, cf, folder / "Backups"))

@@ -78,6 +78,16 @@ class Lookups:
         i = bisect_right(starts, day) - 1
         return governing[i] if i >= 0 else None
 
+    def next_change(self, rep_id: int, day: date) -> date:
+        """The first day after `day` on which what governs the rep can change (date.max
+        when nothing changes after it): in_force is the same from `day` up to it."""
+        spans = self._spans.get(rep_id)
+        if spans is None:
+            spans = self._spans[rep_id] = self._changes(rep_id)
+        starts = spans[0]
+        i = bisect_right(starts, day)
+        return starts[i] if i < len(starts) else date.max
+
     def _changes(self, rep_id: int) -> tuple[list[date], list[InForce | None]]:
         """The days on which what governs the rep can change, in order, each with what
         governs them from that day to the next (_find_in_force is constant in between)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
@@ -115,6 +115,9 @@ class _Terms:
 
 # A manager paid an override on a credit: (manager id, rate %, depth, scope value).
 _Override = tuple[int, Decimal, int, str]
+# What a credit to a rep on a day earns under, and the overrides it pays.
+_CreditContext = tuple[_Terms | None, tuple[_Override, ...]]
+_ONE_DAY = timedelta(days=1)
 # One booked amount a recipient gets from one credit: (kind, amount, what describes it).
 _Comp = tuple[LineKind, Decimal, object]
 # What describes a credit's lines, read only for lines a statement shows: (deal, rate table,
@@ -186,7 +189,9 @@ class EarningsRun:
         self._b: dict[tuple[int, int], Bucket] = {}
         self._accs: dict[tuple[int, int, int], _Acc] = {}  # (rep, period months, start)
         self._terms: dict[tuple[int, int], _Terms] = {}
-        self._credit_ctx: dict[tuple[int, date], tuple[_Terms | None, tuple[_Override, ...]]] = {}
+        # Per rep, the terms and overrides of the day last asked for, and the days they
+        # hold on: [from, until). Deals come in date order, so a rep's stay put for long.
+        self._credit_ctx: dict[int, tuple[date, date, _CreditContext]] = {}
         self._month_index: dict[date, int] = {}
 
     def _index(self, day: date) -> int:
@@ -285,7 +290,21 @@ class EarningsRun:
                 if month < start + length - 1  # the period goes on after the month
             )
 
-    def _context(self, rep_id: int, day: date) -> tuple[_Terms | None, tuple[_Override, ...]]:
+    def _context_from(self, rep_id: int, day: date) -> _CreditContext:
+        """_context for the rep on `day`, kept for the days up to the next on which it can
+        change: the rep's or a manager's terms change, or a manager's employment ends."""
+        ctx = self._context(rep_id, day)
+        lk = self.lk
+        until = lk.next_change(rep_id, day)
+        for mgr_id in lk.ancestors(rep_id):
+            until = min(until, lk.next_change(mgr_id, day))
+            ended = lk.reps[mgr_id].termination_date
+            if ended is not None and day <= ended < until - _ONE_DAY:
+                until = ended + _ONE_DAY
+        self._credit_ctx[rep_id] = (day, until, ctx)
+        return ctx
+
+    def _context(self, rep_id: int, day: date) -> _CreditContext:
         """The terms a credit to the rep closed on `day` earns under, and the overrides it
         pays its managers: the same for every deal of that rep and day."""
         lk = self.lk
@@ -327,10 +346,11 @@ class EarningsRun:
         context = bool(self._context_deals) and deal.external_id in self._context_deals
         for ci, credit in enumerate(credits):
             rep_id = credit.rep_id
-            ctx = self._credit_ctx.get((rep_id, close))
-            if ctx is None:
-                ctx = self._credit_ctx[(rep_id, close)] = self._context(rep_id, close)
-            terms, overrides = ctx
+            held = self._credit_ctx.get(rep_id)
+            if held is not None and held[0] <= close < held[1]:
+                terms, overrides = held[2]
+            else:
+                terms, overrides = self._context_from(rep_id, close)
             if terms is None:
                 continue
             credited = amounts[ci]
