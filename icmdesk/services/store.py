@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -207,7 +208,15 @@ def _percent(value: int) -> Decimal:
 @contextmanager
 def bulk_objects() -> Iterator[None]:
     """Build or compute with millions of small acyclic objects without the cyclic garbage
-    collector rescanning them all again and again (half the time of a million-deal load)."""
+    collector rescanning them all again and again (half the time of a million-deal load).
+
+    Only on the main thread (the command line, benchmarks): the switch is process-wide,
+    and pausing it from a worker while the GUI thread runs moved the collection of Qt
+    wrappers to moments that crashed painting (tests/services/test_bulk_objects.py).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     was = gc.isenabled()
     gc.disable()
     try:

@@ -330,6 +330,10 @@ class MainWindow(QMainWindow):
         ]
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        built = [self._stack.widget(row) for row in range(self._stack.count())]
+        if not self._may_discard_edits(built):
+            event.ignore()
+            return
         # Work that can stop (a PDF batch) stops at its next file; work that writes to the
         # file (a close) is left to finish first.
         for row in range(self._stack.count()):
@@ -401,6 +405,18 @@ class MainWindow(QMainWindow):
             focus_search()
 
     def _on_refresh_triggered(self) -> None:
-        refresh = getattr(self._stack.currentWidget(), "refresh", None)
-        if callable(refresh):
+        view = self._stack.currentWidget()
+        refresh = getattr(view, "refresh", None)
+        if callable(refresh) and self._may_discard_edits([view]):
             refresh()
+
+    def _may_discard_edits(self, views: list[QWidget]) -> bool:
+        """True when none of the views holds edits not saved yet, or the user agrees to
+        lose them."""
+        for view in views:
+            unsaved = getattr(view, "has_unsaved_edits", None)
+            if callable(unsaved) and unsaved():
+                row = self._stack.indexOf(view)
+                title = self._nav.item(row).text() if row >= 0 else "this view"
+                return Messages.discard_edits(self, f"the {title.lower()}")
+        return True

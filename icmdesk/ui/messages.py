@@ -36,6 +36,19 @@ class Messages:
         box.exec()
 
     @staticmethod
+    def discard_edits(parent: QWidget | None, what: str) -> bool:
+        """Ask before throwing away edits not saved yet (`what`: "the plan", "the
+        settings"); Cancel, the default, keeps them."""
+        return Messages.confirm(
+            parent,
+            "Discard unsaved changes?",
+            f"You have changed {what} without saving.",
+            "Discarding shows what the company file holds. Cancel keeps your changes so "
+            "that you can save them.",
+            "Discard changes",
+        )
+
+    @staticmethod
     def confirm(parent: QWidget | None, title: str, text: str, details: str, action: str) -> bool:
         """Ask before a deliberate action; `action` labels the button that goes ahead."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text)

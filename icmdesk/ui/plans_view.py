@@ -72,6 +72,13 @@ from icmdesk.ui.tier_chart import TierChart
 _DEFAULT_TIERS = (Tier(Decimal(0), Decimal(5)),)
 
 
+def _select_quietly(widget: QListWidget, row: int) -> None:
+    """Put the list's current row back without telling anyone."""
+    widget.blockSignals(True)
+    widget.setCurrentRow(row)
+    widget.blockSignals(False)
+
+
 def _enum_combo(values: Sequence[tuple[str, str]]) -> QComboBox:
     combo = QComboBox()
     for value, text in values:
@@ -171,6 +178,7 @@ class PlansView(QWidget):
         self._plans: tuple[Plan, ...] = ()
         self._plan: Plan | None = None  # the plan being edited (None: a new plan)
         self._version: PlanVersion | None = None  # the version loaded (None: a new version)
+        self._loaded_form: tuple[object, ...] = ()  # the editor as loaded (has_unsaved_edits)
         self._build_ui()
         self._connect_signals()
         self.refresh()
@@ -363,7 +371,7 @@ class PlansView(QWidget):
         self.plan_list.blockSignals(False)
         row = next((i for i, p in enumerate(self._plans) if p.id == keep), 0)
         if self._plans:
-            self.plan_list.setCurrentRow(row)
+            _select_quietly(self.plan_list, row)
             self._show_plan(self._plans[row])
         else:
             self.new_plan()
@@ -418,7 +426,7 @@ class PlansView(QWidget):
         self.version_list.blockSignals(False)
         if plan.versions:
             last = self._current_version_index(plan)
-            self.version_list.setCurrentRow(last)
+            _select_quietly(self.version_list, last)
             self._load_version(plan.versions[last], is_new=False)
 
     def _current_version_index(self, plan: Plan) -> int:
@@ -471,6 +479,40 @@ class PlansView(QWidget):
         for label in self._field_labels.values():
             label.set_messages(())
         self.update_chart()
+        self._loaded_form = self._form_state()
+
+    def has_unsaved_edits(self) -> bool:
+        """Whether the editor shows something other than the plan and version it loaded."""
+        return bool(self._loaded_form) and self._form_state() != self._loaded_form
+
+    def _form_state(self) -> tuple[object, ...]:
+        """Everything the plan editor holds, as typed (the what-if quota is not the plan's)."""
+        tables = (self.tiers, self.bonuses, self.spifs, self.multipliers)
+        return (
+            self.name.text(),
+            self.effective_from.date(),
+            *(combo.currentIndex() for combo in self._form_combos()),
+            self.quota.text(),
+            self.cap.text(),
+            self.override_rate.text(),
+            self.clawback_default.isChecked(),
+            self.clawback_days.value(),
+            tuple(
+                tuple(t.text(r, c) for c in range(t.table.columnCount()))
+                for t in tables
+                for r in range(t.row_count())
+            ),
+            tuple(t.row_count() for t in tables),
+        )
+
+    def _form_combos(self) -> tuple[QComboBox, ...]:
+        return (
+            self.quota_period,
+            self.mode,
+            self.trigger,
+            self.override_scope,
+            self.clawback_method,
+        )
 
     def _show_in_use_note(self) -> None:
         in_use = self._plan is not None and choices.plan_in_use(self._file, self._plan.id)
@@ -736,12 +778,26 @@ class PlansView(QWidget):
 
     # Slots.
     def _on_plan_list_current_row_changed(self, row: int) -> None:
-        if 0 <= row < len(self._plans):
-            self._show_plan(self._plans[row])
+        if not 0 <= row < len(self._plans):
+            return
+        if not self._may_discard_edits():
+            shown = self._plans.index(self._plan) if self._plan in self._plans else -1
+            _select_quietly(self.plan_list, shown)
+            return
+        self._show_plan(self._plans[row])
 
     def _on_version_list_current_row_changed(self, row: int) -> None:
-        if self._plan is not None and 0 <= row < len(self._plan.versions):
-            self._load_version(self._plan.versions[row], is_new=False)
+        if self._plan is None or not 0 <= row < len(self._plan.versions):
+            return
+        if not self._may_discard_edits():
+            versions = self._plan.versions
+            shown = versions.index(self._version) if self._version in versions else -1
+            _select_quietly(self.version_list, shown)
+            return
+        self._load_version(self._plan.versions[row], is_new=False)
+
+    def _may_discard_edits(self) -> bool:
+        return not self.has_unsaved_edits() or Messages.discard_edits(self, "the plan")
 
     def _on_tiers_changed(self, _item: QTableWidgetItem) -> None:
         self._show_tier_ends()

@@ -267,6 +267,10 @@ class SettingsView(QWidget):
         self._company = records.get_company(self._file)
         self._show(self._company)
 
+    def has_unsaved_edits(self) -> bool:
+        """Whether the form shows something other than the settings it loaded."""
+        return self._company is not None and self.form_value() != self._company
+
     # Slots.
     def _on_save_clicked(self) -> None:
         try:

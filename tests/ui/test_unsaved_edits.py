@@ -1,0 +1,104 @@
+"""Edits not saved yet in Plans and Settings are not thrown away without asking: Refresh
+(F5), choosing another plan or version, and closing the window ask first; Cancel (the
+default) keeps them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QTableWidgetItem
+
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import company_io, records
+from icmdesk.ui.main_window import MainWindow
+from icmdesk.ui.messages import Messages
+from icmdesk.ui.plans_view import PlansView
+from icmdesk.ui.settings_view import SettingsView
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[CompanyFile]:
+    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
+    yield cf
+    cf.close()
+
+
+@dataclass
+class Box:
+    """The "Discard unsaved changes?" box: the answers it gives, in order, and what it
+    was asked about."""
+
+    answers: list[bool] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+
+    def discard(self, _parent: object, what: str) -> bool:
+        self.asked.append(what)
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def box(monkeypatch: pytest.MonkeyPatch) -> Box:
+    box = Box()
+    monkeypatch.setattr(Messages, "discard_edits", staticmethod(box.discard))
+    return box
+
+
+def open_window(qtbot, cf: CompanyFile) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(cf)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_refresh_asks_before_dropping_settings_edits(qtbot, demo, box: Box) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, demo)
+    view = window.show_view("Settings")
+    assert isinstance(view, SettingsView)
+    stored = records.get_company(demo).name
+    window._refresh_action.trigger()  # nothing edited: no question
+    assert box.asked == []
+    view._name.setText("Renamed Ltd")
+    box.answers.append(False)
+    window._refresh_action.trigger()
+    assert view._name.text() == "Renamed Ltd"  # kept
+    box.answers.append(True)
+    window._refresh_action.trigger()
+    assert view._name.text() == stored  # discarded, as the file holds it
+    assert box.asked == ["the settings", "the settings"]
+
+
+def test_choosing_another_plan_asks_before_dropping_tier_edits(qtbot, demo, box: Box) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, demo)
+    view = window.show_view("Plans")
+    assert isinstance(view, PlansView)
+    first = view.plan_list.currentRow()
+    view.tiers.table.setItem(0, 2, QTableWidgetItem("9.5"))
+    assert view.has_unsaved_edits()
+    box.answers.append(False)
+    view.plan_list.setCurrentRow(first + 1)
+    assert view.plan_list.currentRow() == first  # still on the plan being edited
+    assert view.tiers.text(0, 2) == "9.5"
+    box.answers.append(True)
+    view.plan_list.setCurrentRow(first + 1)
+    assert view.plan_list.currentRow() == first + 1
+    assert not view.has_unsaved_edits()
+    assert box.asked == ["the plan", "the plan"]
+
+
+def test_closing_the_window_asks_and_cancel_keeps_it_open(qtbot, demo, box: Box) -> None:  # type: ignore[no-untyped-def]
+    window = open_window(qtbot, demo)
+    view = window.show_view("Settings")
+    assert isinstance(view, SettingsView)
+    view._name.setText("Renamed Ltd")
+    box.answers.append(False)
+    assert not window.close()
+    assert window.isVisible() and view._name.text() == "Renamed Ltd"
+    box.answers.append(True)
+    assert window.close()
+    assert box.asked == ["the settings", "the settings"]
