@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month, QuotaPeriod
-from icmdesk.domain.entities import Adjustment, Company, Deal, Payment, Plan, Progress
+from icmdesk.domain.entities import Adjustment, Company, Deal, Payment, Plan, Progress, Rep
 from icmdesk.domain.money import from_cents
 from icmdesk.domain.statement import LineKind, Statement
 from icmdesk.models import mapping
@@ -236,12 +236,10 @@ def store_deals(cf: CompanyFile) -> tuple[Deal, ...]:
         return store.load_all_deals(s)
 
 
-def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
-    tmp_path: Path,
-) -> None:
-    """May cancels a February deal: Q1 is closed and not loaded, so the deal comes with the
-    Q1 deals before it that credit its reps (its context), and May comes out as the full
-    computation's, clawback included. Cancelling marks no closed month."""
+def _tiered_quarter() -> tuple[CompanyBuilder, Rep, Rep]:
+    """Ana and Ben on a quarterly plan (5% to half the $100,000 quota, 10% above), with
+    Q1 deals: Ana D-1 $40,000 (Jan 15), D-3 $25,000 (Feb 20), D-4 $45,000 (Mar 2); Ben
+    D-2 $30,000 (Feb 3)."""
     c = CompanyBuilder()
     quarterly = plan(
         "Tiered",
@@ -253,6 +251,16 @@ def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
     c.deal("D-2", "30000.00", "2026-02-03", (ben, 100))
     c.deal("D-3", "25000.00", "2026-02-20", (ana, 100))
     c.deal("D-4", "45000.00", "2026-03-02", (ana, 100))
+    return c, ana, ben
+
+
+def test_a_cancellation_of_a_deal_from_a_closed_quarter_loads_only_its_context(
+    tmp_path: Path,
+) -> None:
+    """May cancels a February deal: Q1 is closed and not loaded, so the deal comes with the
+    Q1 deals before it that credit its reps (its context), and May comes out as the full
+    computation's, clawback included. Cancelling marks no closed month."""
+    c, ana, ben = _tiered_quarter()
     c.deal("D-5", "20000.00", "2026-05-04", (ben, 100))
     path = tmp_path / "q.icmdesk"
     cf = CompanyFile.create(path)
@@ -428,17 +436,7 @@ def test_closing_stores_quota_progress_and_a_month_reads_only_its_own_deals(
     """Each close stores where every rep stands in the quarter; March then reads March's
     deals only. An edit under a closed month makes March read the whole quarter again,
     and March's close stores the corrected standing of every month it re-verified."""
-    c = CompanyBuilder()
-    quarterly = plan(
-        "Tiered",
-        version(table=tiers((0, 5), (50, 10)), quota="100000.00", period=QuotaPeriod.QUARTER),
-    )
-    ana = c.rep("Ana", quarterly, hired="2026-01-01")
-    ben = c.rep("Ben", quarterly, hired="2026-01-01")
-    c.deal("D-1", "40000.00", "2026-01-15", (ana, 100))
-    c.deal("D-2", "30000.00", "2026-02-03", (ben, 100))
-    c.deal("D-3", "25000.00", "2026-02-20", (ana, 100))
-    c.deal("D-4", "45000.00", "2026-03-02", (ana, 100))
+    c, ana, ben = _tiered_quarter()
     cf = CompanyFile.create(tmp_path / "q.icmdesk")
     backups = tmp_path / "Backups"
     march = Month(2026, 3)

@@ -667,10 +667,10 @@ class EarningsRun:
 def reaches(deal: Deal, months: frozenset[int]) -> bool:
     """Whether a payment or the cancellation of the deal is dated in one of the months
     (as indexes): a context deal that does posts there and shows its awaiting lines."""
-    cancel = deal.cancellation_date
-    if cancel is not None and cancel.year * 12 + cancel.month - 1 in months:
-        return True
-    return any(p.date.year * 12 + p.date.month - 1 in months for p in deal.payments)
+    days = [p.date for p in deal.payments]
+    if deal.cancellation_date is not None:
+        days.append(deal.cancellation_date)
+    return any(Month.of(day).index in months for day in days)
 
 
 def deal_line(
