@@ -77,7 +77,21 @@ def test_check_lists_problems_and_fails(tmp_path: Path, capsys: pytest.CaptureFi
     conn.close()
     code, _, err = run(capsys, "check", str(path))
     assert code == 3
-    assert "problem(s) found" in err and "Ana" in err
+    # The loop is one problem, said once (not once for each rep in it).
+    assert err.splitlines() == [
+        "Rep 'Ana': Ana cannot report to Bo: the managers would form a loop (Ana → Bo → Ana).",
+        f"1 problem(s) found in {path}",
+    ]
+    # Importing such a document refuses it in one line too.
+    run(capsys, "export", str(path), "--json", str(tmp_path / "loop.json"))
+    code, _, err = run(
+        capsys, "import", str(tmp_path / "b.icmdesk"), "--json", str(tmp_path / "loop.json")
+    )
+    assert code == 1
+    assert err.splitlines() == [
+        "icmdesk: Rep 'Ana': Ana cannot report to Bo: the managers would form a loop "
+        "(Ana → Bo → Ana)."
+    ]
 
 
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

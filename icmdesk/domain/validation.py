@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine.context import draw_months
 from icmdesk.domain.entities import (
     NEW,
     Adjustment,
@@ -125,8 +126,10 @@ class _Index:
         for a in data.assignments:
             self.assignments_by_rep[a.rep_id].append(a)
         self.deal_ids_by_external: dict[str, list[int]] = defaultdict(list)
-        for d in data.deals:
+        self.deal_positions_by_external: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(data.deals):
             self.deal_ids_by_external[d.external_id.strip()].append(d.id)
+            self.deal_positions_by_external[d.external_id.strip()].append(i)
         self._deals_by_rep: dict[int, list[Deal]] | None = None
 
     def deals_crediting(self, rep_id: int) -> list[Deal]:
@@ -262,10 +265,13 @@ def validate_rep(rep: Rep, data: CompanyData) -> list[Problem]:
     Also reports deals credited to the rep that the new hire/termination dates would
     leave outside the rep's employment.
     """
-    return _rep_problems(rep, _Index(data), check_deals=True)
+    return _rep_problems(rep, _Index(data), in_company=False)
 
 
-def _rep_problems(rep: Rep, idx: _Index, *, check_deals: bool) -> list[Problem]:
+def _rep_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
+    """`in_company`: part of a whole-company check, where a problem between several reps
+    (a shared payroll id, a manager loop) is said once, not once per rep involved, and
+    the deals are checked on their own."""
     problems: list[Problem] = []
     if _blank(rep.name):
         problems.append(Problem("name", "The rep needs a name."))
@@ -273,7 +279,10 @@ def _rep_problems(rep: Rep, idx: _Index, *, check_deals: bool) -> list[Problem]:
         problems.append(Problem("email", f"'{rep.email}' does not look like an email address."))
     if rep.payroll_id.strip():
         key = rep.payroll_id.strip()
-        for other in idx.data.reps:
+        others = idx.data.reps
+        if in_company:  # said by the later of the two reps only
+            others = others[: next(i for i, r in enumerate(others) if r is rep)]
+        for other in others:
             if _is_other(other.id, rep.id) and other.payroll_id.strip() == key:
                 problems.append(
                     Problem(
@@ -284,7 +293,7 @@ def _rep_problems(rep: Rep, idx: _Index, *, check_deals: bool) -> list[Problem]:
                 break
     if rep.role_id is not None and rep.role_id not in idx.roles:
         problems.append(Problem("role_id", f"The role #{rep.role_id} does not exist."))
-    problems += _manager_problems(rep, idx)
+    problems += _manager_problems(rep, idx, in_company=in_company)
     if rep.termination_date is not None and rep.termination_date < rep.hire_date:
         problems.append(
             Problem(
@@ -293,7 +302,7 @@ def _rep_problems(rep: Rep, idx: _Index, *, check_deals: bool) -> list[Problem]:
                 f"hire date {rep.hire_date.isoformat()}.",
             )
         )
-    if check_deals and rep.id != NEW:
+    if not in_company and rep.id != NEW:
         late = [
             d.external_id
             for d in idx.deals_crediting(rep.id)
@@ -310,7 +319,7 @@ def _rep_problems(rep: Rep, idx: _Index, *, check_deals: bool) -> list[Problem]:
     return problems
 
 
-def _manager_problems(rep: Rep, idx: _Index) -> list[Problem]:
+def _manager_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
     if rep.manager_id is None:
         return []
     if rep.id != NEW and rep.manager_id == rep.id:
@@ -326,7 +335,8 @@ def _manager_problems(rep: Rep, idx: _Index) -> list[Problem]:
     while current is not None and current not in chain:
         chain.append(current)
         current = manager_of.get(current)
-    if current == rep.id:
+    if current == rep.id and not (in_company and rep.id != min(chain)):
+        # A whole-company check names a loop once, at the rep of the lowest id in it.
         names = " → ".join(rep.name if i == rep.id else idx.rep_name(i) for i in [*chain, rep.id])
         return [
             Problem(
@@ -549,8 +559,13 @@ def _assignment_problems(a: Assignment, idx: _Index, *, in_company: bool) -> lis
             )
         )
     others = [o for o in idx.assignments_by_rep.get(a.rep_id, []) if _is_other(o.id, a.id)]
+    # Problems between two assignments: a whole-company check says each once, at the later.
+    pairs = others
+    if in_company:
+        mine = idx.assignments_by_rep.get(a.rep_id, [])
+        pairs = mine[: next(i for i, o in enumerate(mine) if o is a)]
     if dates_ok:
-        for o in others:
+        for o in pairs:
             if _overlaps(a.effective_from, a.effective_to, o.effective_from, o.effective_to):
                 problems.append(
                     Problem(
@@ -563,7 +578,7 @@ def _assignment_problems(a: Assignment, idx: _Index, *, in_company: bool) -> lis
     if a.quota_override is not None:
         problems += _amount_problems(a.quota_override, "quota_override", "The quota override", cur)
     if a.draw is not None:
-        problems += _draw_problems(a, a.draw, others, idx)
+        problems += _draw_problems(a, a.draw, pairs if dates_ok else [], idx)
     if plan is not None and dates_ok and not in_company and not _positive(a.quota_override):
         # In a whole-company check the plan reports this once, for all its assignments.
         for v, start, end in _version_spans(plan):
@@ -601,14 +616,6 @@ def _range(start: date, end: date | None) -> str:
     return f"from {start}" if end is None else f"{start} to {end}"
 
 
-def _draw_months(a: Assignment, draw: Draw) -> tuple[Month, Month | None]:
-    """The months a draw can run: its own end, else the assignment's end, else open."""
-    end = draw.end_month
-    if end is None and a.effective_to is not None:
-        end = Month.of(a.effective_to)
-    return draw.start_month, end
-
-
 def _draw_problems(
     a: Assignment, draw: Draw, others: list[Assignment], idx: _Index
 ) -> list[Problem]:
@@ -629,18 +636,29 @@ def _draw_problems(
             )
         )
         return problems
-    start, end = _draw_months(a, draw)
+    starts = Month.of(a.effective_from)
+    if draw.start_month < starts:
+        problems.append(
+            Problem(
+                "draw.start_month",
+                f"The draw starts in {draw.start_month}, before this assignment starts "
+                f"({a.effective_from}): a draw runs from its assignment's first month "
+                f"({starts}) on.",
+            )
+        )
+    months = draw_months(a)
     for o in others:
         if o.draw is None:
             continue
-        o_start, o_end = _draw_months(o, o.draw)
-        if (end is None or o_start <= end) and (o_end is None or start <= o_end):
-            first = max(start, o_start)
+        theirs = draw_months(o)
+        if months.overlaps(theirs):
+            first = max(months.first, theirs.first)
             problems.append(
                 Problem(
                     "draw.start_month",
                     f"{idx.rep_name(a.rep_id)} already has a draw in {first} (on the assignment "
-                    f"to {idx.plan_name(o.plan_id)}); two draws cannot cover the same month.",
+                    f"to {idx.plan_name(o.plan_id)} from {o.effective_from}); two draws "
+                    "cannot cover the same month.",
                 )
             )
     return problems
@@ -658,15 +676,23 @@ def validate_deal(deal: Deal, data: CompanyData, *, currency: str | None = None)
     return _deal_problems(deal, _Index(data), currency=currency)
 
 
-def _deal_problems(deal: Deal, idx: _Index, *, currency: str | None = None) -> list[Problem]:
+def _deal_problems(
+    deal: Deal, idx: _Index, *, currency: str | None = None, position: int | None = None
+) -> list[Problem]:
+    """`position`: the deal's place in a whole-company check, where a shared external id
+    is said once, at the later deal."""
     problems: list[Problem] = []
     cur = idx.currency
     label = deal.external_id.strip() or "without an id"
     if _blank(deal.external_id):
         problems.append(Problem("external_id", "The deal needs an external (CRM) id."))
-    elif any(
-        _is_other(other_id, deal.id)
-        for other_id in idx.deal_ids_by_external.get(deal.external_id.strip(), [])
+    elif (
+        any(i < position for i in idx.deal_positions_by_external[deal.external_id.strip()])
+        if position is not None
+        else any(
+            _is_other(other_id, deal.id)
+            for other_id in idx.deal_ids_by_external.get(deal.external_id.strip(), [])
+        )
     ):
         problems.append(
             Problem("external_id", f"Another deal already has the id {deal.external_id.strip()}.")
@@ -688,24 +714,9 @@ def _deal_problems(deal: Deal, idx: _Index, *, currency: str | None = None) -> l
             Problem("deal_type", _unknown_type(deal.deal_type, idx.data.company.all_deal_types))
         )
     problems += _credit_problems(deal, idx)
-    total_paid = Decimal(0)
-    payments_ok = True
     for p_i, payment in enumerate(deal.payments):
-        found = _amount_problems(
+        problems += _amount_problems(
             payment.amount, f"payments[{p_i}].amount", f"Payment {p_i + 1}", cur
-        )
-        problems += found
-        if found:
-            payments_ok = False
-        else:
-            total_paid += payment.amount
-    if payments_ok and not amount_problems and total_paid > deal.amount:
-        problems.append(
-            Problem(
-                "payments",
-                f"The payments total {_money(total_paid, cur)}, more than the deal amount "
-                f"{_money(deal.amount, cur)}.",
-            )
         )
     if deal.cancellation_date is not None:
         if deal.cancellation_date < deal.close_date:
@@ -769,14 +780,30 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
                     f"{deal.close_date}.",
                 )
             )
-        elif not any(a.in_force(deal.close_date) for a in idx.assignments_by_rep.get(rep.id, [])):
-            problems.append(
-                Problem(
-                    f"{field}.rep_id",
-                    f"{rep.name} has no plan assignment in force on the close date "
-                    f"{deal.close_date}.",
+        else:
+            in_force = [
+                a for a in idx.assignments_by_rep.get(rep.id, []) if a.in_force(deal.close_date)
+            ]
+            if not in_force:
+                problems.append(
+                    Problem(
+                        f"{field}.rep_id",
+                        f"{rep.name} has no plan assignment in force on the close date "
+                        f"{deal.close_date}.",
+                    )
                 )
-            )
+            elif all(
+                (plan := idx.plans.get(a.plan_id)) is not None
+                and plan.version_on(deal.close_date) is None
+                for a in in_force
+            ):
+                problems.append(
+                    Problem(
+                        f"{field}.rep_id",
+                        f"{rep.name} is on plan {idx.plan_name(in_force[0].plan_id)}, which has "
+                        f"no version on the close date {deal.close_date}.",
+                    )
+                )
     if totals_ok and total < HUNDRED:
         problems.append(
             Problem(
@@ -835,7 +862,7 @@ def validate_company(data: CompanyData) -> list[Problem]:
     for i, role in enumerate(data.roles):
         add(f"Role '{role.name}'", f"roles[{i}]", _role_problems(role, idx))
     for i, rep in enumerate(data.reps):
-        add(f"Rep '{rep.name}'", f"reps[{i}]", _rep_problems(rep, idx, check_deals=False))
+        add(f"Rep '{rep.name}'", f"reps[{i}]", _rep_problems(rep, idx, in_company=True))
     for i, plan in enumerate(data.plans):
         add(f"Plan '{plan.name}'", f"plans[{i}]", _plan_problems(plan, idx))
     for i, a in enumerate(data.assignments):
@@ -848,7 +875,7 @@ def validate_company(data: CompanyData) -> list[Problem]:
         add(
             f"Deal {deal.external_id.strip() or '#' + str(deal.id)}",
             f"deals[{i}]",
-            _deal_problems(deal, idx),
+            _deal_problems(deal, idx, position=i),
         )
     for i, adj in enumerate(data.adjustments):
         prefix = f"Adjustment for '{idx.rep_name(adj.rep_id)}' in {adj.month}"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Credit, Deal, Payment
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.money import HUNDRED
@@ -81,7 +82,9 @@ class DealDialog(QDialog):
         self._file = company_file
         self._deal = deal
         self._reps = choices.reps(company_file)
-        self._types = records.get_company(company_file).all_deal_types
+        company = records.get_company(company_file)
+        self._types = company.all_deal_types
+        self._currency = company.currency
         self.saved: Deal | None = None
         self._build_ui()
         self._connect_signals()
@@ -134,6 +137,8 @@ class DealDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self.credits.changed.connect(self._show_split_total)
+        self.payments.changed.connect(self._show_payment_total)
+        self.amount.textChanged.connect(self._show_payment_total)
 
     def _new_credit_row(self) -> EditorRow:
         return CreditRow(self._reps)
@@ -146,6 +151,7 @@ class DealDialog(QDialog):
             self.deal_type.setCurrentIndex(0)
             self.credits.add_row()
             self._show_split_total()
+            self._show_payment_total()
             return
         self.external_id.setText(deal.external_id)
         self.customer.setText(deal.customer)
@@ -164,6 +170,7 @@ class DealDialog(QDialog):
             )
             self.cancelled_note.show()
         self._show_split_total()
+        self._show_payment_total()
 
     # Reading the form.
     def credit_rows(self) -> list[CreditRow]:
@@ -188,6 +195,30 @@ class DealDialog(QDialog):
             return
         note = "" if total >= HUNDRED or not self.credit_rows() else " (at least 100% needed)"
         self.credits.footer.setText(f"Splits total: {total.normalize():f}%{note}")
+
+    def _show_payment_total(self) -> None:
+        """What was received against the deal amount; more than it is allowed (a refund
+        still to come, a corrected amount) and said, since commission stops at the amount."""
+        try:
+            amount = parse_number(self.amount.text())
+            received = sum(
+                (parse_number(row.amount.text()) for row in self.payment_rows()), Decimal(0)
+            )
+        except ValueError:
+            self.payments.footer.setText("Received: —" if self.payment_rows() else "")
+            return
+        if not self.payment_rows():
+            self.payments.footer.setText("")
+            return
+        cur = self._currency
+        text = f"Received {fmt_money(received, cur)} of {fmt_money(amount, cur)}"
+        if amount > 0 and received > amount:
+            text = (
+                f"Received {fmt_money(received, cur)}: overpaid by "
+                f"{fmt_money(received - amount, cur)}. Commission is earned on the deal "
+                f"amount, {fmt_money(amount, cur)}, only."
+            )
+        self.payments.footer.setText(text)
 
     def deal(self) -> tuple[Deal | None, list[Problem]]:
         """The deal as typed, or the inputs that are not numbers."""

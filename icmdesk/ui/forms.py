@@ -228,11 +228,11 @@ class RowsEditor(QGroupBox):
         bottom = QHBoxLayout()
         self.add_button = QPushButton(add_text)
         self.add_button.clicked.connect(lambda: self.add_row())
-        bottom.addWidget(self.add_button)
-        bottom.addStretch(1)
+        bottom.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
         self.footer = QLabel()
         self.footer.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        bottom.addWidget(self.footer)
+        self.footer.setWordWrap(True)  # a long note wraps instead of widening the dialog
+        bottom.addWidget(self.footer, 1)
         layout.addLayout(bottom)
 
     def add_row(self, row: EditorRow | None = None) -> EditorRow:

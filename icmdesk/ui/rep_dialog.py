@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from icmdesk.domain.calendar import Month
+from icmdesk.domain.engine.context import draw_months
+from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Assignment, Draw, DrawKind, Rep
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.money import HUNDRED
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import choices
+from icmdesk.services import choices, records
 from icmdesk.services.choices import Choice
 from icmdesk.services.rep_form import check_rep_with_assignments, save_rep_with_assignments
 from icmdesk.ui.forms import (
@@ -101,6 +103,7 @@ class AssignmentRow(EditorRow):
         self.max_recovery.setToolTip(
             "The most recovered per month, as a % of earnings above the draw"
         )
+        self._connect_changes()
         super().__init__(
             [self.plan, QLabel("from"), self.start, self.end, QLabel("quota"), self.quota],
             [
@@ -115,6 +118,44 @@ class AssignmentRow(EditorRow):
             ],
         )
 
+    def _connect_changes(self) -> None:
+        # Relayed once the row is built (EditorRow's signal exists only then).
+        self._relays = (
+            self.plan.currentIndexChanged,
+            self.start.dateChanged,
+            self.end.changed,
+            self.draw_amount.textChanged,
+            self.draw_kind.currentIndexChanged,
+            self.draw_start.dateChanged,
+            self.draw_end.changed,
+        )
+
+    def relay_changes(self) -> None:
+        for signal in self._relays:
+            signal.connect(self.changed)
+
+
+def _draw_text(a: Assignment, plan_name: str, currency: str) -> str:
+    """One draw, the assignment it belongs to and the months it runs, for the rep's form."""
+    assert a.draw is not None
+    d = a.draw
+    months = draw_months(a)
+    kind = "recoverable" if d.kind is DrawKind.RECOVERABLE else "non-recoverable"
+    span = f"{months.first} to {months.last}" if months.last else f"from {months.first}"
+    until = f" to {a.effective_to}" if a.effective_to else ""
+    text = (
+        f"Draw of {fmt_money(d.amount, currency)} a month ({kind}), {span}: from the "
+        f"assignment to {plan_name} (from {a.effective_from}{until})"
+    )
+    if d.end_month is None:
+        return text + "; it ends with that assignment."
+    if a.effective_to is not None and Month.of(a.effective_to) < d.end_month:
+        return (
+            text + "; it runs on after that assignment ends, paid in its months while the rep "
+            "is employed."
+        )
+    return text + "."
+
 
 class RepDialog(QDialog):
     """Add or edit one rep with their assignments. `saved` holds the stored rep."""
@@ -126,6 +167,7 @@ class RepDialog(QDialog):
         self._file = company_file
         self._rep = rep
         self._plans = choices.plans(company_file)
+        self._currency = records.get_company(company_file).currency
         self.saved: Rep | None = None
         self.saved_assignments: tuple[Assignment, ...] = ()
         self._build_ui()
@@ -166,8 +208,13 @@ class RepDialog(QDialog):
         layout.addLayout(form)
         self.assignments = RowsEditor("Plan assignments", "Add &assignment", self._new_row)
         for a in choices.assignments_of(self._file, rep.id) if rep else ():
-            self.assignments.add_row(AssignmentRow(self._plans, a))
+            self.assignments.add_row(self._relayed(AssignmentRow(self._plans, a)))
         layout.addWidget(self.assignments)
+        self.draws_note = QLabel()
+        self.draws_note.setWordWrap(True)
+        layout.addWidget(self.draws_note)
+        self.assignments.changed.connect(self._show_draws)
+        self._show_draws()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -175,7 +222,26 @@ class RepDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 135)
 
     def _new_row(self) -> EditorRow:
-        return AssignmentRow(self._plans, default_day=from_qdate(self.hire_date.date()))
+        return self._relayed(
+            AssignmentRow(self._plans, default_day=from_qdate(self.hire_date.date()))
+        )
+
+    @staticmethod
+    def _relayed(row: AssignmentRow) -> AssignmentRow:
+        row.relay_changes()
+        return row
+
+    def _show_draws(self) -> None:
+        """Each draw typed, with the assignment it comes from and the months it runs."""
+        _rep, assignments, _problems = self.values()
+        names = {p.id: p.name for p in self._plans}
+        texts = [
+            _draw_text(a, names.get(a.plan_id, "a plan to choose"), self._currency)
+            for a in assignments
+            if a.draw is not None and (a.effective_to is None or a.effective_from <= a.effective_to)
+        ]
+        self.draws_note.setText("\n".join(texts))
+        self.draws_note.setVisible(bool(texts))
 
     def assignment_rows(self) -> list[AssignmentRow]:
         return [r for r in self.assignments.rows if isinstance(r, AssignmentRow)]

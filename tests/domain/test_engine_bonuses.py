@@ -156,3 +156,36 @@ def test_no_override_for_deals_closed_while_the_manager_has_no_assignment() -> N
     c.deal("D-2", "1000", "2026-03-15", (ann, 100))
     s = of(compute_month(c.build(), month("2026-03")), manager)
     assert [line.deal_id for line in s.lines] == ["D-2"]
+
+
+def _bonus_from_february(*deals: tuple[str, str, str]) -> dict[str, list[str]]:
+    """Quarterly quota $100,000 at a flat 1%; a version from 1 February adds a $1,000.00
+    bonus at 100%. Each month's bonus lines for the deals given."""
+    c = CompanyBuilder()
+    v1 = version(1, quota=100000, period=QuotaPeriod.QUARTER)
+    v2 = version(
+        1,
+        effective_from="2026-02-01",
+        quota=100000,
+        period=QuotaPeriod.QUARTER,
+        bonuses=((100, 1000),),
+    )
+    ann = c.rep("Ann", plan("AE", v1, v2))
+    for ext, amount, closed in deals:
+        c.deal(ext, amount, closed, (ann, 100))
+    months = compute_range(c.build(), month("2026-01"), month("2026-03"))
+    return {str(m): amounts(of(s, ann), LineKind.BONUS) for m, s in months.items()}
+
+
+def test_a_bonus_added_after_the_threshold_was_passed_is_not_paid_that_quarter() -> None:
+    # X reached $120,000 in January, before the bonus existed; February's deal crosses
+    # nothing: no bonus this quarter (back-date the version to pay it).
+    paid = _bonus_from_february(("D-1", "120000", "2026-01-15"), ("D-2", "10000", "2026-02-10"))
+    assert paid == {"2026-01": [], "2026-02": [], "2026-03": []}
+
+
+def test_a_bonus_is_paid_with_the_deal_that_crosses_its_threshold() -> None:
+    # $60,000 in January, $50,000 in February: X goes from $60,000 to $110,000 under the
+    # version with the bonus, so February's deal pays it.
+    paid = _bonus_from_february(("D-1", "60000", "2026-01-15"), ("D-2", "50000", "2026-02-10"))
+    assert paid == {"2026-01": [], "2026-02": ["1000.00"], "2026-03": []}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from icmdesk.domain.engine import compute_month, compute_range
@@ -188,3 +190,25 @@ def test_lines_sum_to_e_on_a_busy_statement() -> None:
     s = of(compute_month(c.build(), month("2026-03")), ann)
     assert sum(line.amount for line in s.lines) == s.earnings
     assert amounts(s)[-1] == "-12.34"
+
+
+def test_a_draw_runs_its_months_after_its_assignment_ends_while_employed() -> None:
+    # A $1,000.00 draw for January to June on the first assignment, which ends in March;
+    # Ann is on another plan from April and leaves on 10 May: paid January to May.
+    c = CompanyBuilder()
+    d = draw(1000, DrawKind.NON_RECOVERABLE, start="2026-01", end="2026-06")
+    ann = c.rep(
+        "Ann",
+        plan("Ramp", version(10)),
+        hired="2026-01-01",
+        terminated="2026-05-10",
+        assigned_to="2026-03-31",
+        the_draw=d,
+    )
+    c.assign(ann, plan("AE", version(10)), start="2026-04-01")
+    months = compute_range(c.build(), month("2026-01"), month("2026-06"))
+    assert [row[2] for row in _table(months, ann)] == ["1000.00"] * 5
+    # An open-ended draw ends with its assignment.
+    c.assignments[0] = replace(c.assignments[0], draw=replace(d, end_month=None))
+    months = compute_range(c.build(), month("2026-01"), month("2026-06"))
+    assert [row[2] for row in _table(months, ann)] == ["1000.00"] * 3 + ["0.00"] * 2

@@ -132,3 +132,18 @@ def test_override_clawback_names_the_report() -> None:
         (LineKind.OVERRIDE, "30.00", "Ann"),
         (LineKind.CLAWBACK, "-30.00", "Ann"),
     ]
+
+
+def test_after_termination_the_header_never_shows_a_version_that_starts_later() -> None:
+    # Ann left on 15 April; her plan got a new version from 1 June. A cash payment in July
+    # puts a line on a July statement: it is headed by the version she was paid under.
+    c = CompanyBuilder()
+    v1 = version(5, effective_from="2026-01-01", cash=True)
+    v2 = version(8, effective_from="2026-06-01", cash=True)
+    ann = c.rep("Ann", plan("AE", v1, v2), hired="2026-01-01", terminated="2026-04-15")
+    c.deal("D-1", "10000", "2026-03-10", (ann, 100), payments=(("2026-07-05", "10000"),))
+    data = c.build()
+    for m in ("2026-04", "2026-07"):
+        s = of(compute_month(data, month(m)), ann)
+        assert (s.plan_name, s.plan_version) == ("AE", "v1 from 2026-01-01"), m
+    assert amounts(of(compute_month(data, month("2026-07")), ann)) == ["500.00"]

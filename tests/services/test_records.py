@@ -205,7 +205,7 @@ def test_deal_problems_are_reported_together(cf: CompanyFile, team: dict) -> Non
         D("100.00"),
         date(2026, 2, 1),
         credits=(Credit(ana.id, D(0)), Credit(boss.id, D(50))),
-        payments=(Payment(date(2026, 2, 2), D("150.00")),),
+        payments=(Payment(date(2026, 2, 2), D("-150.00")),),
         cancellation_date=date(2026, 1, 1),
         cancellation_reason="x",
     )
@@ -213,7 +213,7 @@ def test_deal_problems_are_reported_together(cf: CompanyFile, team: dict) -> Non
         records.save_deal(cf, bad, currency="EUR")
     text = " | ".join(p.message for p in e.value.problems)
     assert len(e.value.problems) >= 4
-    for fragment in ("EUR", "before", "0%"):
+    for fragment in ("EUR", "before", "0%", "Payment 1"):
         assert fragment in text
     with cf.session() as s:
         assert s.scalar(select(func.count()).select_from(DealRow)) == 0

@@ -148,7 +148,12 @@ def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
     assert errors.text("credits[0]") == ""
     assert "Cy Young has no plan assignment in force" in errors.text("credits[1].rep_id")
     assert errors.text("credits").startswith("The splits total 90%")
-    assert "more than the deal amount" in errors.text("payments")
+    # Payments above the amount are allowed (commission stops at it), and said so.
+    assert errors.text("payments") == ""
+    assert dialog.payments.footer.text() == (
+        "Received $200.00: overpaid by $100.00. Commission is earned on the deal amount, "
+        "$100.00, only."
+    )
     qtbot.waitUntil(dialog.credit_rows()[1].error.isVisible)
     assert deal_named(acme, "D-1") is not None and len(records_reps(acme)) == 3
     assert deal_table.count_deals(acme, "") == 1
@@ -158,9 +163,20 @@ def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
     dialog.external_id.setText("D-3")
     dialog.credit_rows()[1].remove_button.click()
     dialog.credit_rows()[0].split.setText("100")
-    dialog.payment_rows()[0].amount.setText("100")
     save(qtbot, dialog)
     assert dialog.saved is not None and dialog.saved.external_id == "D-3"
+    assert dialog.saved.payments == (Payment(date(2026, 3, 5), D(200)),)
+
+
+def test_the_payments_say_what_was_received_of_the_amount(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme, None)
+    assert dialog.payments.footer.text() == ""
+    qtbot.keyClicks(dialog.amount, "1000")
+    qtbot.mouseClick(dialog.payments.add_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.payment_rows()[0].amount, "400")
+    assert dialog.payments.footer.text() == "Received $400.00 of $1,000.00"
+    dialog.amount.setText("300")  # the amount corrected down below what was paid
+    assert dialog.payments.footer.text().startswith("Received $400.00: overpaid by $100.00")
 
 
 def test_text_that_is_not_a_number_is_refused_before_saving(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]

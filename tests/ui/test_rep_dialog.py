@@ -130,6 +130,32 @@ def test_editing_shows_the_assignments_and_keeps_them(qtbot, acme: CompanyFile) 
     assert choices.assignments_of(acme, ana.id) == before
 
 
+def test_the_form_says_which_assignment_each_draw_comes_from(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    ana = rep_named(acme, "Ana Lee")
+    dialog = open_dialog(qtbot, acme, ana)
+    assert dialog.draws_note.text() == (
+        "Draw of $500.00 a month (recoverable), 2026-01 to 2026-06: from the assignment to "
+        "Flat 5% (from 2026-01-05)."
+    )
+    # Ana moves to the tiered plan in April: the draw runs on through June.
+    (row,) = dialog.assignment_rows()
+    row.end.check.setChecked(True)
+    row.end.edit.setDate(to_qdate(date(2026, 3, 31)))
+    qtbot.mouseClick(dialog.assignments.add_button, Qt.MouseButton.LeftButton)
+    new = dialog.assignment_rows()[1]
+    new.plan.setCurrentIndex(new.plan.findText("Tiered"))
+    new.start.setDate(to_qdate(date(2026, 4, 1)))
+    new.quota.setText("100000")
+    assert dialog.draws_note.text() == (
+        "Draw of $500.00 a month (recoverable), 2026-01 to 2026-06: from the assignment to "
+        "Flat 5% (from 2026-01-05 to 2026-03-31); it runs on after that assignment ends, "
+        "paid in its months while the rep is employed."
+    )
+    save(qtbot, dialog)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert [a.draw is not None for a in choices.assignments_of(acme, ana.id)] == [True, False]
+
+
 def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
     qtbot, acme: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]

@@ -39,6 +39,38 @@ class InForce:
         return f"v{self.version_number} from {self.version.effective_from.isoformat()}"
 
 
+@dataclass(frozen=True, slots=True)
+class DrawMonths:
+    """The months an assignment's draw runs (whether the rep is employed aside): from the
+    later of its start month and the assignment's first month, through its end month,
+    else the assignment's last month, else open-ended (`last` None)."""
+
+    first: Month
+    last: Month | None
+
+    def __contains__(self, month: object) -> bool:
+        return (
+            isinstance(month, Month)
+            and self.first <= month
+            and (self.last is None or month <= self.last)
+        )
+
+    def overlaps(self, other: DrawMonths) -> bool:
+        return (self.last is None or other.first <= self.last) and (
+            other.last is None or self.first <= other.last
+        )
+
+
+def draw_months(a: Assignment) -> DrawMonths:
+    """The months the assignment's draw runs (see DrawMonths); the assignment has a draw."""
+    assert a.draw is not None
+    first = max(a.draw.start_month, Month.of(a.effective_from))
+    last = a.draw.end_month
+    if last is None and a.effective_to is not None:
+        last = Month.of(a.effective_to)
+    return DrawMonths(first, last)
+
+
 class Lookups:
     """Reps, plans and assignments by id, each rep's assignments in date order, manager chains."""
 
@@ -122,9 +154,15 @@ class Lookups:
 
     def in_force_in_month(self, rep_id: int, month: Month) -> InForce | None:
         """What governs the rep's statement header for a month: the state on the last day of
-        the month that an assignment of theirs covers (None when none covers the month)."""
+        the month, or the termination date if earlier, that an assignment of theirs covers
+        (None when none does). A version or assignment starting after the termination date
+        never heads a statement."""
         last = month.last_day
         first = month.first_day
+        rep = self.reps.get(rep_id)
+        left = rep.termination_date if rep is not None else None
+        if left is not None and left < last:
+            last = left
         best: InForce | None = None
         for a in self.assignments_by_rep.get(rep_id, ()):
             if a.effective_from > last:
@@ -138,19 +176,16 @@ class Lookups:
         return best
 
     def draw_in(self, rep_id: int, month: Month) -> Draw | None:
-        """The draw running for the rep in `month`: its months, while the assignment carrying
-        it covers part of the month and the rep is employed."""
+        """The draw running for the rep in `month`: a draw is paid in its own months while
+        the rep is employed, even after the assignment carrying it has ended. Its months
+        run from its start month (once its assignment has begun) through its end month;
+        an open-ended draw ends with its assignment."""
         rep = self.reps[rep_id]
         if not rep.employed_in(month):
             return None
         for a in self.assignments_by_rep.get(rep_id, ()):
-            if a.draw is None or not a.draw.covers(month):
-                continue
-            if a.effective_from > month.last_day:
-                continue
-            if a.effective_to is not None and a.effective_to < month.first_day:
-                continue
-            return a.draw
+            if a.draw is not None and month in draw_months(a):
+                return a.draw
         return None
 
     def ancestors(self, rep_id: int) -> tuple[int, ...]:

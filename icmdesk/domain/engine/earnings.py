@@ -415,7 +415,7 @@ class EarningsRun:
                     ):
                         own.append((LineKind.SPIF, round_cents(spif.amount), spif))
             if terms.bonuses and not context:
-                self._bonuses(seq, ci, deal, rep_id, close_month, terms, acc, x_after)
+                self._bonuses(seq, ci, deal, rep_id, close_month, terms, acc, x_before, x_after)
             post = not context
             self._earn(seq, ci * 64, close_month, deal, rep_id, own, None, about, terms, post)
             if overrides:
@@ -445,9 +445,13 @@ class EarningsRun:
         month: int,
         terms: _Terms,
         acc: _Acc,
+        x_before: Decimal,
         x_after: Decimal,
     ) -> None:
-        """Attainment bonuses: booked, never follow payments, never clawed back."""
+        """Attainment bonuses: paid with the deal that makes X reach the threshold
+        (`X_before < threshold ≤ X_after`, under this deal's version), once per quota
+        period; a threshold X had already passed when the version took effect is not paid.
+        Booked, never follow payments, never clawed back."""
         quota = terms.f.quota
         assert quota is not None
         cur = self.currency
@@ -455,7 +459,8 @@ class EarningsRun:
         for bonus in terms.bonuses:
             if bonus.threshold_pct in acc.bonuses_paid:
                 continue
-            if x_after >= quota * bonus.threshold_pct / HUNDRED:
+            threshold = quota * bonus.threshold_pct / HUNDRED
+            if x_before < threshold <= x_after:
                 acc.bonuses_paid.add(bonus.threshold_pct)
                 self._add_line(
                     rep_id,
@@ -517,8 +522,8 @@ class EarningsRun:
             schedule = _payment_schedule(deal)
             for ki, (kind, booked, what) in enumerate(comps):
                 earned = ZERO
-                for pi, (day, received) in enumerate(schedule):
-                    now = round_cents(booked * received / deal.amount)
+                for pi, (day, counted_paid, received) in enumerate(schedule):
+                    now = round_cents(booked * counted_paid / deal.amount)
                     delta = now - earned
                     earned = now
                     if delta == 0:
@@ -602,7 +607,7 @@ class EarningsRun:
         self._add_line(
             recipient, cancel_month, (GROUP_DATED, cancel.toordinal(), seq, sub * 8 + 7), line
         )
-        if cancel_month in self._want:
+        if cancel_month in self._want or (recipient, cancel_month) in self._want_rep:
             self._bucket(recipient, cancel_month).notices.append(
                 PendingNotice(
                     rep_id=recipient,
@@ -716,10 +721,16 @@ def deal_line(
         rule = f"{fmt_pct(rate)} override ({scope_value})"
     if paid_in is not None:
         received, now, booked = paid_in
+        if received > deal.amount:
+            paid_text = (
+                f"{fmt_money(received, cur)} paid on a {fmt_money(deal.amount, cur)} deal "
+                f"(earned on {fmt_money(deal.amount, cur)} only)"
+            )
+        else:
+            paid_text = f"{fmt_money(received, cur)} of {fmt_money(deal.amount, cur)} paid"
         description += (
-            f" · payment received {earned_on.isoformat()}: {fmt_money(received, cur)} "
-            f"of {fmt_money(deal.amount, cur)} paid, {fmt_money(now, cur)} of "
-            f"{fmt_money(booked, cur)} earned"
+            f" · payment received {earned_on.isoformat()}: {paid_text}, "
+            f"{fmt_money(now, cur)} of {fmt_money(booked, cur)} earned"
         )
     return StatementLine(
         kind=kind,
@@ -773,13 +784,15 @@ def _credit_text(
     return text
 
 
-def _payment_schedule(deal: Deal) -> list[tuple[date, Decimal]]:
-    """(effective date, cumulative amount received, at most the deal amount) per payment.
+def _payment_schedule(deal: Deal) -> list[tuple[date, Decimal, Decimal]]:
+    """(effective date, cumulative amount received up to the deal amount, cumulative amount
+    received) per payment: payments may total more than the deal amount, and the earned
+    part stops at it.
 
     A payment dated before the close date counts on the close date; payments dated
     after the cancellation date earn nothing and are left out.
     """
-    out: list[tuple[date, Decimal]] = []
+    out: list[tuple[date, Decimal, Decimal]] = []
     total = ZERO
     payments = deal.payments
     for p in payments if len(payments) < 2 else sorted(payments, key=_payment_day):
@@ -787,7 +800,7 @@ def _payment_schedule(deal: Deal) -> list[tuple[date, Decimal]]:
             continue
         total += p.amount
         day = p.date if p.date > deal.close_date else deal.close_date
-        out.append((day, min(total, deal.amount)))
+        out.append((day, min(total, deal.amount), total))
     return out
 
 

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from icmdesk.domain.calendar import Month
-from icmdesk.domain.engine.context import Lookups
-from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
+from icmdesk.domain.engine.context import Lookups, draw_months
+from icmdesk.domain.engine.fmt import fmt_pct
 from icmdesk.domain.entities import Assignment, Credit, Deal, Plan, PlanVersion, Rep
 from icmdesk.domain.errors import Problem
 from icmdesk.domain.money import CENT, HUNDRED, is_whole_cents
@@ -94,26 +94,19 @@ def _assignment_problems(lk: Lookups) -> list[Problem]:
         with_draw = [a for a in items if a.draw is not None]
         for i, a in enumerate(with_draw):
             for b in with_draw[i + 1 :]:
-                if _draws_overlap(a, b):
+                first = _first_shared_month(a, b)
+                if first is not None:
                     name = lk.reps[rep_id].name if rep_id in lk.reps else f"rep #{rep_id}"
-                    out.append(Problem("draw", f"{name} has two draws covering the same month."))
+                    out.append(
+                        Problem("draw", f"{name} has two draws covering the same month ({first}).")
+                    )
     return out
 
 
-def _draws_overlap(a: Assignment, b: Assignment) -> bool:
-    da, db = a.draw, b.draw
-    assert da is not None and db is not None
-    a_end = _draw_end(a)
-    b_end = _draw_end(b)
-    return da.start_month <= (b_end or Month(9999, 12)) and db.start_month <= (
-        a_end or Month(9999, 12)
-    )
-
-
-def _draw_end(a: Assignment) -> Month | None:
-    assert a.draw is not None
-    ends = [m for m in (a.draw.end_month, a.effective_to and Month.of(a.effective_to)) if m]
-    return min(ends) if ends else None
+def _first_shared_month(a: Assignment, b: Assignment) -> Month | None:
+    """The first month both assignments' draws run in, if any."""
+    ma, mb = draw_months(a), draw_months(b)
+    return max(ma.first, mb.first) if ma.overlaps(mb) else None
 
 
 _DAY = timedelta(days=1)
@@ -124,7 +117,7 @@ def _all_deal_problems(lk: Lookups) -> list[Problem]:
     """`_deal_problems` of every deal, in order, with a quick pass for the common clean deal.
 
     A deal passes quickly when its amount is positive whole cents, it is not cancelled
-    before its close, its payments are positive and within the amount, and its close date
+    before its close, its payments are positive, and its close date
     falls in its credits' window (see `_credits_window`); anything else gets the full
     check, so every message is the one `_deal_problems` writes.
     """
@@ -150,13 +143,7 @@ def _all_deal_problems(lk: Lookups) -> list[Problem]:
             # is_whole_cents, inlined; an amount read from the file has exponent -2
             and (amount.same_quantum(CENT) or amount == amount.quantize(CENT))
             and (cancelled is None or cancelled >= close)
-            and (
-                not payments
-                or (
-                    all(p.amount > 0 for p in payments)
-                    and sum((p.amount for p in payments), zero) <= amount
-                )
-            )
+            and (not payments or all(p.amount > 0 for p in payments))
         ):
             continue
         out += _deal_problems(lk, deal)
@@ -233,15 +220,6 @@ def _deal_problems(lk: Lookups, deal: Deal) -> list[Problem]:
                 "cancellation_date",
                 f"{name}: cancelled on {deal.cancellation_date.isoformat()}, before its close "
                 f"date {deal.close_date.isoformat()}.",
-            )
-        )
-    paid = sum((p.amount for p in deal.payments), Decimal(0)) if deal.payments else Decimal(0)
-    if paid > deal.amount:
-        out.append(
-            Problem(
-                "payments",
-                f"{name}: payments total {fmt_money(paid)}, more than the deal amount "
-                f"{fmt_money(deal.amount)}.",
             )
         )
     if any(p.amount <= 0 for p in deal.payments):
