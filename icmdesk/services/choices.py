@@ -50,14 +50,6 @@ def all_plans(cf: CompanyFile) -> tuple[Plan, ...]:
     return tuple(sorted(data.plans, key=lambda p: (p.name.casefold(), p.id)))
 
 
-def plan_in_use(cf: CompanyFile, plan_id: int) -> bool:
-    """Whether any assignment uses the plan (edits to it then become a new version)."""
-    with cf.session() as s:
-        return (
-            s.scalar(select(AssignmentRow.id).where(AssignmentRow.plan_id == plan_id)) is not None
-        )
-
-
 def assignments_of(cf: CompanyFile, rep_id: int) -> tuple[Assignment, ...]:
     """A rep's plan assignments, oldest first."""
     with cf.session() as s:

@@ -41,7 +41,14 @@ from icmdesk.services.store import (
 class PeriodInfo:
     month: Month
     status: PeriodStatus
-    closed_at: datetime | None
+    closed_at: datetime | None  # None for a closed month: before the first close
+
+    @property
+    def status_text(self) -> str:
+        """'Open', 'Closed', or 'Closed, no statements' (a month before the first close)."""
+        if self.status is PeriodStatus.OPEN:
+            return "Open"
+        return "Closed" if self.closed_at is not None else "Closed, no statements"
 
 
 def compute(cf: CompanyFile, month: Month, *, rep_id: int | None = None) -> tuple[Statement, ...]:
@@ -124,20 +131,34 @@ def _compute_recording(
 
 def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[PeriodInfo]:
     """Every payout month from the first statement month through `through` (default: the
-    last month with data, or the latest closed month), with its status."""
+    last month with data, or the month after the latest closed month if later), with its
+    status; a month before the latest close that never closed itself is closed (with no
+    statements)."""
     with cf.session() as session:
         first, last_data = data_month_bounds(session)
         stored = {
             p.month: p
             for p in (mapping.period_value(r) for r in session.scalars(select(PeriodRow)))
         }
-    if first is None:
+    if first is None and not stored:
         return []
-    last = through or max([m for m in (last_data, *stored) if m is not None], default=first)
+    first = min([m for m in (first, *stored) if m is not None])
+    closed = [m for m, p in stored.items() if p.status is PeriodStatus.CLOSED]
+    last_closed = max(closed) if closed else None
+    # Through the last month with data, and at least the month that can close next.
+    ends = [last_data, *stored, last_closed.plus(1) if last_closed else None]
+    last = through or max([m for m in ends if m is not None], default=first)
     return [
         PeriodInfo(m, stored[m].status, stored[m].closed_at)
         if m in stored
-        else PeriodInfo(m, PeriodStatus.OPEN, None)
+        # Before the latest close and never closed itself: closed with no statements.
+        else PeriodInfo(
+            m,
+            PeriodStatus.CLOSED
+            if last_closed is not None and m < last_closed
+            else PeriodStatus.OPEN,
+            None,
+        )
         for m in months_between(first, last)
     ]
 
@@ -166,11 +187,14 @@ def close(
         session.flush()  # the period row first: the snapshots refer to it
         session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
         save_progress(session, months, standing)
-        # Each dirty month's correction is now on a closed statement: re-verifying it
-        # would give 0 until something changes it again (which marks it again). The
-        # markers stay, cleared by this close: reopening it marks them again.
+        # Each dirty month before this one was re-verified, and its correction is now on
+        # a closed statement: re-verifying it would give 0 until something changes it
+        # again (which marks it again). The markers stay, cleared by this close: reopening
+        # it marks them again. Only what this close posted is cleared.
         session.execute(
-            update(DirtyMonthRow).where(DirtyMonthRow.cleared_by.is_(None)).values(cleared_by=month)
+            update(DirtyMonthRow)
+            .where(DirtyMonthRow.cleared_by.is_(None), DirtyMonthRow.month < month)
+            .values(cleared_by=month)
         )
         audit.record(
             session,
@@ -209,6 +233,8 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         session.execute(
             update(DirtyMonthRow).where(DirtyMonthRow.cleared_by == month).values(cleared_by=None)
         )
+        # The month itself is open again and computed afresh: nothing of it to correct.
+        session.execute(delete(DirtyMonthRow).where(DirtyMonthRow.month >= month))
         mark_dirty(session, corrected, f"{month} reopened")
         audit.record(
             session,
@@ -235,21 +261,54 @@ def _corrected_months(session: Session, month: Month) -> set[Month]:
     }
 
 
-def _check_can_close(session: Session, month: Month) -> None:
-    status = {p.month: PeriodStatus(p.status) for p in session.scalars(select(PeriodRow))}
-    if status.get(month) is PeriodStatus.CLOSED:
-        raise PeriodError(f"{month} is already closed")
+def next_to_close(cf: CompanyFile) -> Month | None:
+    """The one month that can close next (see `closable_month`)."""
+    with cf.session() as session:
+        return closable_month(session)
+
+
+def closable_month(session: Session) -> Month | None:
+    """The one month that can close next: the month after the latest closed month; with
+    nothing closed, the first month with a plan assignment or a line (None: no such month).
+    Months before the latest close count as closed: data dated in them is posted as a
+    prior-period adjustment in the first open month."""
+    last_closed = session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+    if last_closed is not None:
+        return last_closed.plus(1)
     first, _ = data_month_bounds(session)
-    if first is not None:
-        still_open = [
-            m
-            for m in months_between(first, month.plus(-1))
-            if status.get(m) is not PeriodStatus.CLOSED
-        ]
-        if still_open:
-            raise PeriodError(
-                f"{month} cannot close while {still_open[0]} is open: months close in order"
-            )
+    return first
+
+
+def _check_can_close(session: Session, month: Month) -> None:
+    status = session.scalar(select(PeriodRow.status).where(PeriodRow.month == month))
+    if status == PeriodStatus.CLOSED.value:
+        raise PeriodError(f"{month} is already closed")
+    nxt = closable_month(session)
+    if nxt is None:
+        raise PeriodError(
+            f"{month} cannot close: no rep has a plan assignment or a line yet, so there "
+            "is nothing to close"
+        )
+    if month == nxt:
+        return
+    last_closed = session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+    if month < nxt and last_closed is not None:
+        raise PeriodError(
+            f"{month} is before {last_closed}, the latest closed month, so it counts as "
+            f"closed: what is dated in it is posted as a prior-period adjustment when "
+            f"{nxt} closes"
+        )
+    if month < nxt:
+        raise PeriodError(
+            f"{month} cannot close: the first month with a plan assignment or a line is {nxt}"
+        )
+    raise PeriodError(
+        f"{month} cannot close while {nxt} is open: months close in order, so close {nxt} first"
+    )
 
 
 def _backup_before(cf: CompanyFile, label: str, backup_dir: Path | None) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from icmdesk.domain.entities import (
     Company,
     CompanyData,
     Deal,
+    PeriodStatus,
     Plan,
     PlanVersion,
     Rep,
@@ -40,6 +41,7 @@ from icmdesk.models.tables import (
     CreditRow,
     DealRow,
     DealTypeRow,
+    PeriodRow,
     PlanRow,
     RepRow,
     RoleRow,
@@ -227,14 +229,102 @@ def save_rep(cf: CompanyFile, rep: Rep) -> Rep:
 
 
 def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
-    """Create (id NEW) or update a plan with its versions."""
-    return _save(cf, PLAN, plan)
+    """Create (id NEW) or update a plan with its versions. A version in force in a closed
+    month (see `version_was_paid_from`) is kept as it was: changing or removing it is
+    refused (add a new version from a date instead: `save_plan_version`)."""
+    if plan.id == NEW:
+        return _save(cf, PLAN, plan)
+    with cf.session() as session:
+        row = session.get(PlanRow, plan.id)
+        if row is None:
+            raise NotFoundError(f"plan {plan.id} no longer exists")
+        stored = mapping.plan_value(row)
+        now = {v.id: v for v in plan.versions}
+        kept = [
+            Problem(
+                "versions",
+                f"The version from {v.effective_from} was in force in a closed month: it "
+                "stays as it was. Add a new version from a date instead.",
+            )
+            for v in stored.versions
+            if now.get(v.id) != v and _paid_from(session, plan.id, v)
+        ]
+        if kept:
+            raise ValidationError(kept)
+        found = PLAN.validate(plan, _context(session, PLAN, plan))
+        if found:
+            raise ValidationError(found)
+        return write(session, PLAN, plan)
 
 
 def add_plan_version(cf: CompanyFile, plan_id: int, version: PlanVersion) -> Plan:
-    """Edit a plan in use the safe way: a new version effective from a date; old ones stay."""
+    """Edit a plan in use the safe way: a new version effective from a date, placed among
+    the others by its date (it may be back-dated between two); the old ones stay."""
     plan = get_plan(cf, plan_id)
-    return save_plan(cf, dataclasses.replace(plan, versions=(*plan.versions, version)))
+    return save_plan(cf, dataclasses.replace(plan, versions=_by_date(*plan.versions, version)))
+
+
+def _by_date(*versions: PlanVersion) -> tuple[PlanVersion, ...]:
+    return tuple(sorted(versions, key=lambda v: v.effective_from))
+
+
+def version_was_paid_from(cf: CompanyFile, plan_id: int, version: PlanVersion) -> bool:
+    """Whether something may have been paid from a stored version: an assignment uses its
+    plan and the version took effect on or before the last day of the latest closed month
+    (months before the first close count as closed). Such a version is never rewritten."""
+    with cf.session() as session:
+        return _paid_from(session, plan_id, version)
+
+
+def _paid_from(session: Session, plan_id: int, version: PlanVersion) -> bool:
+    last_closed = session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+    if last_closed is None or version.effective_from > last_closed.last_day:
+        return False
+    return session.scalar(select(exists().where(AssignmentRow.plan_id == plan_id))) or False
+
+
+def save_plan_version(
+    cf: CompanyFile, plan_id: int, version: PlanVersion, *, name: str | None = None
+) -> tuple[Plan, PlanVersion]:
+    """Save an edited or new version of a plan (and its name), in one unit of work.
+
+    A new version (id NEW) is added among the others by its date. An edited version
+    nothing was paid from (see `version_was_paid_from`) is corrected in place; an edit to
+    a version in force in a closed month is added as a new version from its date, the
+    old one kept as it was (COMP_RULES "Entities"). Returns the stored plan and version.
+    Problems about the version are reported under "version." (not "versions[i].").
+    """
+    with cf.session() as session:
+        row = session.get(PlanRow, plan_id)
+        if row is None:
+            raise NotFoundError(f"plan {plan_id} no longer exists")
+        plan = mapping.plan_value(row)
+        old = next((v for v in plan.versions if v.id == version.id), None)
+        if version.id != NEW and old is None:
+            raise NotFoundError(f"that version of plan {plan.name!r} no longer exists")
+        if old is not None and _paid_from(session, plan_id, old):
+            version = dataclasses.replace(version, id=NEW)
+        kept = [v for v in plan.versions if v.id != version.id or version.id == NEW]
+        edited = dataclasses.replace(
+            plan,
+            name=plan.name if name is None else name,
+            versions=_by_date(*kept, version),
+        )
+        at = next(i for i, v in enumerate(edited.versions) if v is version)
+        found = PLAN.validate(edited, _context(session, PLAN, edited))
+        if found:
+            raise ValidationError([_about_version(p, at) for p in found])
+        stored = write(session, PLAN, edited)
+        return stored, stored.versions[at]
+
+
+def _about_version(problem: Problem, at: int) -> Problem:
+    prefix = f"versions[{at}]"
+    if problem.field == prefix or problem.field.startswith(prefix + "."):
+        return Problem("version" + problem.field[len(prefix) :], problem.message)
+    return problem
 
 
 def save_assignment(cf: CompanyFile, assignment: Assignment) -> Assignment:

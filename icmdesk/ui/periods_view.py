@@ -147,7 +147,16 @@ def _line_columns(currency: str) -> list[Column[StatementLine]]:
 
 _PERIOD_COLUMNS: list[Column[PeriodInfo]] = [
     Column("Month", lambda p: p.month, month_title),
-    Column("Status", lambda p: p.status.value.capitalize()),
+    Column(
+        "Status",
+        lambda p: p.status_text,
+        tooltip=lambda p: (
+            "Before the first close: it counts as closed, with no statements stored. What is "
+            "dated in it is paid as a prior-period adjustment in the first open month."
+            if p.status is PeriodStatus.CLOSED and p.closed_at is None
+            else ""
+        ),
+    ),
 ]
 
 
@@ -181,7 +190,7 @@ class PeriodsView(QWidget):
         self._month_table.setModel(self._months)
         self._month_table.horizontalHeader().setStretchLastSection(True)
         set_column_widths(self._month_table, (17, 7))
-        month_width = self.fontMetrics().averageCharWidth() * 26 + 60
+        month_width = self.fontMetrics().averageCharWidth() * 38 + 60  # "Closed, no statements"
 
         self._title = QLabel("Choose a month")
         font = self._title.font()

@@ -2,9 +2,10 @@
 multipliers, override, trigger, clawback), a live payout chart and a what-if calculator.
 
 The chart and calculator come from the domain (icmdesk.domain.whatif, through the
-engine's rate table); this view only parses what was typed and draws. Saving a
-plan that is in use never rewrites a version: the edited version is added as a
-new version effective from its date (records.add_plan_version).
+engine's rate table); this view only parses what was typed and draws. Saving never
+rewrites a version that was in force in a closed month: the edit is added as a new
+version effective from its date; a version nothing was paid from is corrected in place
+(records.save_plan_version decides).
 """
 
 from __future__ import annotations
@@ -515,13 +516,21 @@ class PlansView(QWidget):
         )
 
     def _show_in_use_note(self) -> None:
-        in_use = self._plan is not None and choices.plan_in_use(self._file, self._plan.id)
         if self._version is None and self._plan is not None:
-            text = "New version: saving adds it from the date above; earlier versions stay."
-        elif in_use:
             text = (
-                "This plan is in use: saving adds your changes as a new version effective "
-                "from the date above (change the date first); this version stays as it was."
+                "New version: saving adds it from the date above (placed among the others "
+                "by its date); earlier versions stay."
+            )
+        elif (
+            self._plan is not None
+            and self._version is not None
+            and records.version_was_paid_from(self._file, self._plan.id, self._version)
+        ):
+            text = (
+                "This version was in force in a closed month: saving adds your changes as "
+                "a new version effective from the date above (change the date first); this "
+                "version stays as it was. Changes that reach closed months are paid as "
+                "prior-period adjustments."
             )
         else:
             text = ""
@@ -656,27 +665,18 @@ class PlansView(QWidget):
         try:
             if plan is None:
                 saved = records.save_plan(self._file, Plan(name, (version,)))
-                index = 0
+                stored = saved.versions[0]
             elif version == self._version:
                 # Only the name changed: no version to add, even to a plan in use.
-                index = 0
                 saved = records.save_plan(self._file, dataclasses.replace(plan, name=name))
-            elif self._version is None or choices.plan_in_use(self._file, plan.id):
-                # A new version, or an edit to a plan in use: added, never rewritten.
-                index = len(plan.versions)
-                if name != plan.name:
-                    plan = records.save_plan(self._file, dataclasses.replace(plan, name=name))
-                saved = records.add_plan_version(
-                    self._file, plan.id, dataclasses.replace(version, id=NEW)
-                )
+                stored = version
             else:
-                index = plan.versions.index(self._version)
-                versions = tuple(version if v is self._version else v for v in plan.versions)
-                saved = records.save_plan(
-                    self._file, dataclasses.replace(plan, name=name, versions=versions)
-                )
+                # Corrected in place, or added as a new version when the one edited was
+                # in force in a closed month (records.save_plan_version decides).
+                saved, stored = records.save_plan_version(self._file, plan.id, version, name=name)
         except ValidationError as e:
-            self._show_problems(e.problems, prefix=f"versions[{index}].")
+            prefix = "versions[0]." if plan is None else "version."
+            self._show_problems(e.problems, prefix=prefix)
             return None
         except NotFoundError as e:
             self._show_problems([Problem("", str(e))], prefix="")
@@ -684,7 +684,7 @@ class PlansView(QWidget):
         self._plan = saved
         self.refresh()
         target = next(
-            (i for i, v in enumerate(saved.versions) if v.effective_from == version.effective_from),
+            (i for i, v in enumerate(saved.versions) if v.effective_from == stored.effective_from),
             None,
         )
         if target is not None:

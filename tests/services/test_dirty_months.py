@@ -530,10 +530,10 @@ def test_reopening_a_close_marks_again_the_months_it_had_verified(tmp_path: Path
 
 
 def test_a_change_reaching_back_before_the_first_close_still_closes(tmp_path: Path) -> None:
-    """The plan's only version dates from 2020: changing its rate marks every month from
-    then, all but January before the first close (they count as closed, with no period
-    row). February's close verifies them and stores standing for the closed months only;
-    the figures match the full computation."""
+    """The plan's only version dates from 2020: a version back-dated to 2021 marks every
+    month from then, all but January before the first close (they count as closed, with
+    no period row). February's close verifies them and stores standing for the closed
+    months only; the figures match the full computation."""
     c = CompanyBuilder()
     quarterly = plan("Q", version(10, period=QuotaPeriod.QUARTER))
     ana = c.rep("Ana", quarterly, hired="2026-01-01")
@@ -547,10 +547,9 @@ def test_a_change_reaching_back_before_the_first_close_still_closes(tmp_path: Pa
         periods.close(cf, JAN, backup_dir=backups)
         (q,) = [p for p in store_plans(cf) if p.name == "Q"]
         (v,) = q.versions
-        records.save_plan(
-            cf, dataclasses.replace(q, versions=(dataclasses.replace(v, tiers=tiers((0, 12))),))
-        )
-        assert Month(2020, 1) in _dirty(cf) and JAN in _dirty(cf)
+        back = dataclasses.replace(v, effective_from=date(2021, 1, 1), tiers=tiers((0, 12)), id=0)
+        records.add_plan_version(cf, q.id, back)
+        assert Month(2021, 1) in _dirty(cf) and JAN in _dirty(cf)
         periods.close(cf, JAN.plus(1), backup_dir=backups)
         assert set(_progress(cf)) == {JAN, JAN.plus(1)}
         _same_as_full(cf, JAN.plus(2))

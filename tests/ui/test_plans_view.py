@@ -1,5 +1,5 @@
 """The plans view: versions, the tier editor with its live chart and what-if, and saving
-(an edit to a plan in use becomes a new version)."""
+(an edit to a version in force in a closed month becomes a new version)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidgetItem
 
+from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Assignment,
     Company,
@@ -23,7 +24,7 @@ from icmdesk.domain.entities import (
 from icmdesk.domain.money import D
 from icmdesk.domain.whatif import payout_curve
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import choices, records
+from icmdesk.services import choices, periods, records
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.forms import to_qdate
 from icmdesk.ui.main_window import MainWindow
@@ -112,24 +113,48 @@ def test_saving_a_plan_not_in_use_updates_its_version(qtbot, acme: CompanyFile) 
     assert [(b.threshold_pct, b.amount) for b in v.bonuses] == [(D(100), D(500))]
 
 
-def test_saving_a_plan_in_use_adds_a_version_and_keeps_the_old_one(
-    qtbot, acme: CompanyFile
+def test_a_version_nothing_was_paid_from_is_corrected_in_place(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.plan_list.setCurrentRow(1)  # in use, but no month is closed: nothing paid from it
+    assert view.in_use_note.isHidden()
+    set_cell(view, 0, 2, "4")
+    assert view.save() is not None
+    assert [(v.effective_from, v.tiers[0].rate_pct) for v in plan(acme, "SDR plan").versions] == [
+        (date(2026, 1, 1), D(4))
+    ]
+
+
+def test_a_version_in_force_in_a_closed_month_is_kept_and_the_edit_added(
+    qtbot, acme: CompanyFile, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
     view = open_view(qtbot, acme)
     view.plan_list.setCurrentRow(1)
-    assert "in use" in view.in_use_note.text()
+    assert "in force in a closed month" in view.in_use_note.text()
     set_cell(view, 0, 2, "4")
     # Same date as the version in force: refused beside the date, nothing saved.
     assert view.save() is None
     assert "both effective from 2026-01-01" in view.field_errors["effective_from"]
     view.effective_from.setDate(to_qdate(date(2026, 7, 1)))
     assert view.save() is not None
+    assert view.version_list.count() == 2
+    # A version back-dated between the two takes its place by date.
+    view.new_version()
+    view.effective_from.setDate(to_qdate(date(2026, 4, 1)))
+    set_cell(view, 0, 2, "3.5")
+    assert view.save() is not None
     versions = plan(acme, "SDR plan").versions
     assert [(v.effective_from, v.tiers[0].rate_pct) for v in versions] == [
         (date(2026, 1, 1), D(3)),
+        (date(2026, 4, 1), D("3.5")),
         (date(2026, 7, 1), D(4)),
     ]
-    assert view.version_list.count() == 2
+    assert [view.version_list.item(i).text() for i in range(3)] == [
+        "v1 from 2026-01-01",
+        "v2 from 2026-04-01",
+        "v3 from 2026-07-01",
+    ]
+    assert view.version_list.currentRow() == 1
 
 
 def test_problems_show_beside_their_fields(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
