@@ -8,7 +8,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from icmdesk.domain.calendar import month_name
+from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.statement import ClawbackNotice
 from icmdesk.reports import fmt
@@ -63,6 +63,28 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
         else "prorated: the share of the window still to run when the deal was cancelled"
     )
     deal = f"{markup(n.deal_id)} ({markup(n.customer)})"
+    dated = Month.of(n.cancellation_date)
+    if dated < n.month:
+        # A cancellation dated in a month already closed: it is recovered through this
+        # month's prior-period adjustment for that month.
+        recovered = (
+            f"is recovered in your {period} statement, as part of its prior-period "
+            f"adjustment for {month_name(dated)} (that month was already closed when the "
+            "cancellation was recorded; the window counts from its real date)"
+        )
+        how = (
+            f"The clawback is part of the prior-period adjustment line for {month_name(dated)} "
+            f"in your statement for {period}, so it reduces that month's earnings; where "
+            "earnings fall below your draw, the shortfall is carried as a balance and repaid "
+            "from future earnings above the draw."
+        )
+    else:
+        recovered = f"is recovered in your {period} statement"
+        how = (
+            "The clawback appears as a negative line in your statement for the month, so it "
+            "reduces that month's earnings; where earnings fall below your draw, the shortfall "
+            "is carried as a balance and repaid from future earnings above the draw."
+        )
     story: list[Flowable] = [
         letterhead(company, width, "Clawback Notice", period),
         Spacer(1, 16),
@@ -78,8 +100,8 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
             f"Deal {deal}, which closed on {fmt.long_day(n.close_date)}, was cancelled on "
             f"{fmt.long_day(n.cancellation_date)}, {n.days_after_close} days after it closed. "
             f"Because this is within the {n.window_days}-day clawback window of your plan, "
-            f"{m(n.clawed_back)} of the commission you earned on it is recovered in your "
-            f"{period} statement. The details are below.",
+            f"{m(n.clawed_back)} of the commission you earned on it {recovered}. The details "
+            "are below.",
             STYLES.body,
         ),
         P("The deal", STYLES.section),
@@ -123,12 +145,7 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
             highlight=1,
         ),
         Spacer(1, 6),
-        P(
-            "The clawback appears as a negative line in your statement for the month, so it "
-            "reduces that month's earnings; where earnings fall below your draw, the shortfall "
-            "is carried as a balance and repaid from future earnings above the draw.",
-            STYLES.muted,
-        ),
+        P(how, STYLES.muted),
         Spacer(1, 22),
         KeepTogether(_acknowledgement(n, width)),
     ]

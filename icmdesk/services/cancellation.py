@@ -6,8 +6,11 @@ month. It reads only the deal's context: the deals of its quota period up to it
 that credit its reps, which is all that rating its credits needs (the same
 context a month's compute reads for such a cancellation, engine/engine.py), so
 it is quick in a company of a million deals. `cancel_deal` stores the cancellation through
-the same validated, audited path as every deal edit. Both refuse a date in a
-closed month: the clawback must land in an open payout period to be reviewed.
+the same validated, audited path as every deal edit.
+
+A cancellation keeps its real date, even in a closed month (the clawback window counts
+from it): the clawback it causes there reaches the rep as part of the prior-period
+adjustment of the first open month (`posting_month`), with its notice.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from sqlalchemy import func, select
+
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import CompanyData, Deal, PeriodStatus
-from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
+from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.domain.statement import LineKind, StatementLine
 from icmdesk.domain.validation import validate_deal
 from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import PeriodRow
 from icmdesk.services import records
-from icmdesk.services.store import load_company_data, load_deal_context
+from icmdesk.services.store import load_deal_context
 
 
 def preview_cancellation(
@@ -60,12 +66,21 @@ def preview_by_rep(
 
 def cancel_deal(cf: CompanyFile, deal_id: int, on: date, reason: str) -> Deal:
     """Record the deal's cancellation on `on` with `reason`; returns the stored deal."""
-    with cf.session() as session:
-        data = load_company_data(session, deals=False, history=False, snapshots=False)
     deal = records.get_deal(cf, deal_id)
-    cancelled = _cancelled(deal, on, reason)
-    _check_month(data, on)
-    return records.save_deal(cf, cancelled)
+    return records.save_deal(cf, _cancelled(deal, on, reason))
+
+
+def posting_month(cf: CompanyFile, on: date) -> Month:
+    """The month whose statements carry a clawback dated `on`: its own month while open,
+    else (a closed month) the first open month, through its prior-period adjustment."""
+    with cf.session() as session:
+        last_closed = session.scalar(
+            select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+        )
+    month = Month.of(on)
+    if last_closed is None or month > last_closed:
+        return month
+    return last_closed.plus(1)
 
 
 def _cancelled(deal: Deal, on: date, reason: str) -> Deal:
@@ -81,27 +96,5 @@ def _find(data: CompanyData, deal_id: int) -> Deal:
 
 def _check(data: CompanyData, cancelled: Deal) -> None:
     problems = validate_deal(cancelled, data)
-    problems += _month_problems(data, cancelled.cancellation_date)
     if problems:
         raise ValidationError(problems)
-
-
-def _check_month(data: CompanyData, on: date) -> None:
-    problems = _month_problems(data, on)
-    if problems:
-        raise ValidationError(problems)
-
-
-def _month_problems(data: CompanyData, on: date | None) -> list[Problem]:
-    if on is None:
-        return []
-    month = Month.of(on)
-    if any(p.month == month and p.status is PeriodStatus.CLOSED for p in data.periods):
-        return [
-            Problem(
-                "cancellation_date",
-                f"{month} is closed: date the cancellation in an open month "
-                f"(or reopen {month} first).",
-            )
-        ]
-    return []

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import CompanyData, PeriodStatus
 from icmdesk.domain.money import ZERO
-from icmdesk.domain.statement import LineKind
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import periods
 from icmdesk.services.store import load_company_data
@@ -87,11 +86,12 @@ def dashboard(cf: CompanyFile, month: Month) -> Dashboard:
         )
         for s in statements
     )
+    # One notice per clawback, those dated in a closed month (paid through this month's
+    # prior-period adjustment) included.
     clawbacks = tuple(
-        Clawback(s.rep_name, line.deal_id or "", line.customer or "", line.amount)
+        Clawback(s.rep_name, n.deal_id, n.customer, -n.clawed_back)
         for s in statements
-        for line in s.lines
-        if line.kind is LineKind.CLAWBACK
+        for n in s.notices
     )
     closed = any(p.month == month and p.status is PeriodStatus.CLOSED for p in month_list)
     still_open = [p.month for p in month_list if p.month < month and p.status is PeriodStatus.OPEN]

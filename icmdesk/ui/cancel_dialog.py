@@ -3,11 +3,14 @@
 The preview reads the deal's quarter from the file (cancellation.preview_by_rep), so it
 runs in a pool thread (tasks.Task) while the dialog shows "Computing the clawbacks…".
 Inputs changed while it runs are previewed again once it is in; confirming while a
-preview is due waits for it, so what the user last saw is what gets posted.
+preview is due waits for it, so what the user last saw is what gets posted. A date in a
+closed month is kept as it is: the summary says which open month's statements carry the
+clawbacks (as a prior-period adjustment).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, Signal
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.engine.fmt import fmt_pct
 from icmdesk.domain.entities import Deal
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
@@ -154,6 +158,7 @@ class CancelDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Keep the deal")
@@ -188,7 +193,12 @@ class CancelDialog(QDialog):
         self.table.setEnabled(False)
         # The task's owner must outlive the work, and a dialog may be deleted mid-preview.
         owner = self.parent() or QCoreApplication.instance()
-        task = Task(lambda _report: cancellation.preview_by_rep(cf, deal_id, day, reason), owner)
+
+        def preview(_report: object) -> tuple[tuple[PreviewRow, ...], Month]:
+            rows = cancellation.preview_by_rep(cf, deal_id, day, reason)
+            return rows, cancellation.posting_month(cf, day)
+
+        task = Task(preview, owner)
         task.succeeded.connect(self._on_task_succeeded)
         task.failed.connect(self._on_task_failed)
         self._task = task
@@ -209,9 +219,9 @@ class CancelDialog(QDialog):
         finally:
             self.preview_ready.disconnect(loop.quit)
 
-    def _on_task_succeeded(self, rows: list[PreviewRow]) -> None:
+    def _on_task_succeeded(self, result: tuple[tuple[PreviewRow, ...], Month]) -> None:
         if not self._stale:  # else the inputs moved on: the next preview is on its way
-            self._show_rows(rows)
+            self._show_rows(*result)
         self._preview_done()
 
     def _on_task_failed(self, error: BaseException) -> None:
@@ -233,15 +243,29 @@ class CancelDialog(QDialog):
             self._confirm_when_ready = False
             self._confirm()
 
-    def _show_rows(self, rows: list[PreviewRow]) -> None:
+    def _show_rows(self, rows: Sequence[PreviewRow], posted_in: Month) -> None:
         self.errors.clear()
         self.model.set_rows(rows)
         self.preview = tuple(line for _rep, line in rows)
-        if rows:
-            n = len(rows)
-            self.summary.setText(f"{n} clawback line{'s' if n != 1 else ''} would be posted.")
-        else:
+        if not rows:
             self.summary.setText("Nothing to claw back: no line would be posted.")
+        else:
+            n = len(rows)
+            text = f"{n} clawback line{'s' if n != 1 else ''} would be posted"
+            dated = Month.of(from_qdate(self.day.date()))
+            if posted_in != dated:
+                they, notices = (
+                    ("it reaches the rep", "its clawback notice comes with that statement")
+                    if n == 1
+                    else ("they reach the reps", "the clawback notices come with those statements")
+                )
+                text += (
+                    f" for {month_name(dated)}, which is closed: {they} through the "
+                    f"prior-period adjustment of {month_name(posted_in)}, and {notices}."
+                )
+            else:
+                text += "."
+            self.summary.setText(text)
         self.confirm_button.setEnabled(True)
 
     def _show_failure(self, error: BaseException) -> None:

@@ -60,3 +60,19 @@ def test_notice_is_byte_identical_for_the_same_data() -> None:
     assert render_notice(f.company(), n, generated=GENERATED) == render_notice(
         f.company(), n, generated=GENERATED
     )
+
+
+def test_a_cancellation_dated_in_a_closed_month_says_how_it_reaches_the_rep() -> None:
+    from dataclasses import replace
+
+    from icmdesk.domain.calendar import Month
+
+    n = replace(f.notice(), month=Month(2026, 4), cancellation_date=date(2026, 3, 17))
+    text = flat(render_notice(f.company(), n, generated=GENERATED))
+    assert (
+        "is recovered in your April 2026 statement, as part of its prior-period adjustment "
+        "for March 2026 (that month was already closed when the cancellation was recorded; "
+        "the window counts from its real date)"
+    ) in text
+    assert "part of the prior-period adjustment line for March 2026 in your statement" in text
+    assert "appears as a negative line" not in text

@@ -80,6 +80,19 @@ def test_clawbacks_and_open_months(acme: CompanyFile) -> None:
     assert dashboard_months(acme)[-1] == Month(2026, 3)
 
 
+def test_a_clawback_dated_in_a_closed_month_is_listed_in_the_month_that_pays_it(
+    acme: CompanyFile, tmp_path: Path
+) -> None:
+    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
+    deal_id = deal_table.deal_page(acme, search="D-1")[0].id
+    cancellation.cancel_deal(acme, deal_id, date(2026, 1, 25), "churned")
+    board = dashboard(acme, Month(2026, 2))
+    assert [(c.rep_name, c.deal_id, c.amount) for c in board.clawbacks] == [
+        ("Ana Lee", "D-1", D("-1400.00"))
+    ]
+    assert board.total_earnings == D("-1400.00")  # through February's prior-period line
+
+
 def test_the_demo_company_adds_up(tmp_path: Path) -> None:
     cf = company_io.write_demo(tmp_path / "demo.icmdesk")
     try:

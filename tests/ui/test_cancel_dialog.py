@@ -114,17 +114,27 @@ def test_moving_the_date_recomputes_and_a_missing_reason_is_refused(
     assert the_deal(acme).cancellation_date is None
 
 
-def test_a_closed_month_is_refused_beside_the_date(
+def test_a_date_in_a_closed_month_is_kept_and_the_summary_says_where_it_is_paid(
     qtbot, acme: CompanyFile, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
     dialog = open_dialog(qtbot, acme, date(2026, 1, 20))
-    assert "2026-01 is closed" in dialog.errors.text("cancellation_date")
-    assert not dialog.confirm_button.isEnabled()
-    dialog.day.setDate(to_qdate(date(2026, 2, 1)))
-    dialog.update_preview()
     assert dialog.errors.text("cancellation_date") == ""
-    assert dialog.confirm_button.isEnabled() and dialog.model.rowCount() == 2
+    assert dialog.summary.text() == (
+        "2 clawback lines would be posted for January 2026, which is closed: they reach the "
+        "reps through the prior-period adjustment of February 2026, and the clawback notices "
+        "come with those statements."
+    )
+    qtbot.keyClicks(dialog.reason, "Customer went bankrupt")
+    dialog.update_preview()
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert the_deal(acme).cancellation_date == date(2026, 1, 20)
+    february = periods.compute(acme, Month(2026, 2))
+    assert [[str(line.amount) for line in s.lines] for s in february] == [
+        ["-600.00"],
+        ["-400.00"],
+    ]
+    assert [len(s.notices) for s in february] == [1, 1]
 
 
 def test_the_deals_view_cancels_through_the_dialog(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -61,6 +61,7 @@ from icmdesk.domain.engine.earnings import (
     Bucket,
     EarningsRun,
     PendingLine,
+    PendingNotice,
     SortKey,
     keyed_lines,
     reaches,
@@ -348,8 +349,9 @@ def _compute_open(
         else ({}, _carry_none)
     )
     explained: dict[tuple[int, Month], str] = {}
+    late: dict[int, list[PendingNotice]] = {}
     if detail and ppas and first_open in wanted:
-        explained = _explain(lk, scope, ppas)
+        explained, late = _explain(lk, scope, ppas)
     totals: dict[Month, list[StatementTotals]] = {m: [] for m in open_months}
 
     # Each rep's first month: first assignment or first line.
@@ -449,6 +451,7 @@ def _compute_open(
                         rep_id=rep_id,
                         month=m,
                         bucket=bucket,
+                        late_notices=late.get(rep_id, ()) if m == first_open else (),
                         lines=lines,
                         awaiting=awaiting,
                         earnings=earnings,
@@ -529,6 +532,7 @@ def _statement(
     rep_id: int,
     month: Month,
     bucket: Bucket,
+    late_notices: Iterable[PendingNotice],
     lines: tuple[StatementLine, ...],
     awaiting: tuple[AwaitingLine, ...] | AwaitingLines,
     earnings: Decimal,
@@ -587,7 +591,9 @@ def _statement(
             balance_before=balance_before,
             balance_after=balance_after,
         )
-        for n in bucket.notices
+        # Clawbacks dated in closed months first: they reach the rep through this month's
+        # prior-period adjustments, and their notices come with this statement.
+        for n in (*late_notices, *bucket.notices)
     )
     return Statement(
         rep_id=rep_id,
@@ -722,9 +728,11 @@ def _with_carried(
 
 def _explain(
     lk: Lookups, scope: _Scope, ppas: dict[int, list[_Ppa]]
-) -> dict[tuple[int, Month], str]:
+) -> tuple[dict[tuple[int, Month], str], dict[int, list[PendingNotice]]]:
     """Name what changed in each corrected month: a second pass builds those months' lines
-    and they are compared, per deal and kind, with the stored statement's."""
+    and they are compared, per deal and kind, with the stored statement's. Also the
+    clawback notices those months now hold that were never issued (a cancellation dated
+    in a closed month): they are issued with the first open month's statement."""
     pairs = frozenset((rep_id, p.month) for rep_id, items in ppas.items() for p in items)
     last = max(m for _, m in pairs)
     run = EarningsRun(
@@ -767,4 +775,43 @@ def _explain(
             shown = changes[:4]
             more = f" and {len(changes) - 4} more" if len(changes) > 4 else ""
             out[(rep_id, m)] = "changed: " + "; ".join(shown) + more
-    return out
+    issued = _issued_clawbacks(lk, pairs)
+    late: dict[int, list[PendingNotice]] = {}
+    for rep_id, m in sorted(pairs, key=lambda pair: (pair[0], pair[1])):
+        bucket = run.buckets.get((rep_id, m))
+        for notice in bucket.notices if bucket is not None else ():
+            if notice.deal.external_id not in issued.get((rep_id, m), ()):
+                late.setdefault(rep_id, []).append(notice)
+    return out, late
+
+
+def _issued_clawbacks(
+    lk: Lookups, pairs: frozenset[tuple[int, Month]]
+) -> dict[tuple[int, Month], set[str]]:
+    """Per (rep, closed month), the deals whose clawback dated in that month the rep was
+    already told of: on that month's stored statement, or by a notice issued with a later
+    closed statement (which then also carries a prior-period line)."""
+    first_month: dict[int, Month] = {}
+    for rep_id, m in pairs:
+        if rep_id not in first_month or m < first_month[rep_id]:
+            first_month[rep_id] = m
+    issued: dict[tuple[int, Month], set[str]] = {}
+    for snap in lk.data.snapshots:
+        key = (snap.rep_id, snap.month)
+        if key in pairs:
+            if '"clawback"' in snap.payload:
+                issued.setdefault(key, set()).update(
+                    line["deal_id"]
+                    for line in json.loads(snap.payload)["lines"]
+                    if line["kind"] == LineKind.CLAWBACK.value
+                )
+        elif (
+            snap.rep_id in first_month
+            and snap.month > first_month[snap.rep_id]
+            and '"prior_period"' in snap.payload
+        ):
+            for notice in json.loads(snap.payload)["notices"]:
+                dated = Month.of(date.fromisoformat(notice["cancellation_date"]))
+                if dated < snap.month and (snap.rep_id, dated) in pairs:
+                    issued.setdefault((snap.rep_id, dated), set()).add(notice["deal_id"])
+    return issued
