@@ -7,17 +7,18 @@ clear line on stderr and exits non-zero; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from icmdesk import __version__
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine.fmt import fmt_money
-from icmdesk.domain.entities import Company
+from icmdesk.domain.entities import Company, OpeningBalance
 from icmdesk.domain.errors import (
     CompanyFileError,
     NotFoundError,
@@ -42,12 +43,62 @@ def _open(path: str) -> CompanyFile:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    cf = records.create_company_file(
-        Path(args.path), Company(name=args.name, currency=args.currency.upper())
-    )
+    company = Company(name=args.name, currency=args.currency.upper(), books_start=args.books_start)
+    cf = records.create_company_file(Path(args.path), company)
     cf.close()
-    print(f"Created {args.path} for {args.name}")
+    start = f", books start {args.books_start}" if args.books_start else ""
+    print(f"Created {args.path} for {args.name}{start}")
     return EXIT_OK
+
+
+def cmd_books_start(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        company = records.get_company(cf)
+        month = None if args.none else args.month
+        records.update_company(cf, dataclasses.replace(company, books_start=month))
+    finally:
+        cf.close()
+    print(f"Books start of {args.path}: {month or 'none (everything is in the books)'}")
+    return EXIT_OK
+
+
+def cmd_opening_balance(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        balances = {ob.rep_id: ob for ob in records.opening_balances(cf)}
+        current = balances.get(args.rep) or OpeningBalance(args.rep)
+        paid = current.bonuses_paid
+        if args.bonuses_paid is not None:
+            paid = tuple(
+                _decimal(t, "--bonuses-paid") for t in args.bonuses_paid.split(",") if t.strip()
+            )
+        balances[args.rep] = OpeningBalance(
+            args.rep,
+            balance_owed=_amount(args.owed, current.balance_owed, "--owed"),
+            ytd_earnings=_amount(args.ytd, current.ytd_earnings, "--ytd"),
+            counted=_amount(args.counted, current.counted, "--counted"),
+            bonuses_paid=paid,
+        )
+        records.save_opening_balances(cf, list(balances.values()))
+    finally:
+        cf.close()
+    print(f"Opening balance of rep {args.rep} saved")
+    return EXIT_OK
+
+
+def _decimal(text: str, option: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise CliError(f"{option}: {text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise CliError(f"{option}: {text.strip()!r} is not a number")
+    return value
+
+
+def _amount(text: str | None, current: Decimal, option: str) -> Decimal:
+    return current if text is None else _decimal(text, option)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -217,10 +268,18 @@ def _table(
 def cmd_close(args: argparse.Namespace) -> int:
     cf = _open(args.path)
     try:
-        statements = periods.close(cf, args.period)
+        if args.through is not None:
+            months = periods.close_through(cf, args.through)
+        else:
+            statements = periods.close(cf, args.period)
     finally:
         cf.close()
-    print(f"Closed {args.period}: {len(statements)} statements stored")
+    if args.through is not None:
+        shown = f"{months[0]} to {months[-1]}" if len(months) > 1 else str(months[0])
+        print(f"Closed {shown} ({len(months)} month{'s' if len(months) != 1 else ''})")
+    else:
+        n = len(statements)
+        print(f"Closed {args.period}: {n} statement{'s' if n != 1 else ''} stored")
     return EXIT_OK
 
 
@@ -276,6 +335,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p.add_argument("--name", required=True, help="the company's name")
     p.add_argument("--currency", default="USD", help="ISO 4217 code (default USD)")
+    p.add_argument(
+        "--books-start",
+        type=_month,
+        metavar="YYYY-MM",
+        help="the first month ICMDesk pays (earlier months were settled outside it)",
+    )
+
+    p = command(
+        "books-start", cmd_books_start, "set the books-start month (while no month is closed)"
+    )
+    p.add_argument("path", metavar="PATH")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", type=_month, metavar="YYYY-MM", help="the first month paid")
+    which.add_argument("--none", action="store_true", help="no books start: pay everything")
+
+    p = command(
+        "opening-balance",
+        cmd_opening_balance,
+        "set a rep's opening balance at the books start (while no month is closed)",
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--rep", type=int, required=True, metavar="ID", help="the rep (by id)")
+    p.add_argument("--owed", metavar="AMOUNT", help="balance owed at the books start")
+    p.add_argument("--ytd", metavar="AMOUNT", help="fiscal-year-to-date earnings before it")
+    p.add_argument(
+        "--counted", metavar="AMOUNT", help="amount counted toward the current quota period"
+    )
+    p.add_argument(
+        "--bonuses-paid",
+        metavar="PCT,...",
+        help="attainment bonus thresholds already paid this quota period, e.g. 100,120",
+    )
 
     p = command("demo", cmd_demo, "write the demo company to a new file")
     p.add_argument("path", metavar="PATH")
@@ -309,7 +400,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("close", cmd_close, "close a month: store its statements for good")
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--period", type=_month, metavar="YYYY-MM", help="the month to close")
+    which.add_argument(
+        "--through",
+        type=_month,
+        metavar="YYYY-MM",
+        help="close every open month up to this one, in order (one backup, all or nothing)",
+    )
 
     p = command("reopen", cmd_reopen, "reopen the latest closed month")
     p.add_argument("path", metavar="PATH")

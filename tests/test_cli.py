@@ -98,3 +98,41 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["export"])
     assert e.value.code == 2
+
+
+def test_books_start_opening_balance_and_closing_through_a_month(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from icmdesk.domain.entities import Assignment, Plan, PlanVersion, Rep, Tier
+    from icmdesk.domain.money import D
+    from icmdesk.models.database import CompanyFile
+    from icmdesk.services import records
+
+    path = tmp_path / "acme.icmdesk"
+    code, out, _ = run(capsys, "new", str(path), "--name", "Acme", "--books-start", "2026-02")
+    assert code == 0 and "books start 2026-02" in out
+    cf = CompanyFile.open(path)
+    plan = records.save_plan(
+        cf, Plan("Flat", (PlanVersion(date(2024, 1, 1), (Tier(D(0), D(5)),)),))
+    )
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2024, 1, 1)))
+    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2024, 1, 1)))
+    cf.close()
+
+    code, _, err = run(
+        capsys, "opening-balance", str(path), "--rep", str(ana.id), "--owed", "1,000"
+    )
+    assert code == 1 and err == "icmdesk: --owed: '1,000' is not a number\n"
+    assert (
+        run(capsys, "opening-balance", str(path), "--rep", str(ana.id), "--owed", "250.00")[0] == 0
+    )
+    code, out, _ = run(capsys, "close", str(path), "--through", "2026-04")
+    assert (code, out) == (0, "Closed 2026-02 to 2026-04 (3 months)\n")
+    code, _, err = run(capsys, "books-start", str(path), "--none")
+    assert code == 1 and "cannot change once a month is closed (2026-04 is)" in err
+    code, out, _ = run(capsys, "compute", str(path), "--period", "2026-02", "--json")
+    (statement,) = json.loads(out)["statements"]
+    assert statement["balance_before"] == "250.00"
+    assert statement["opening"]["balance_owed"] == "250.00"

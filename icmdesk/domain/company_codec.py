@@ -39,6 +39,7 @@ from icmdesk.domain.entities import (
     DealTypeMultiplier,
     Draw,
     DrawKind,
+    OpeningBalance,
     OverrideScope,
     PageSize,
     Payment,
@@ -60,7 +61,8 @@ from icmdesk.domain.money import CENT, is_whole_cents
 __all__ = ["FORMAT", "VERSION", "company_from_json", "company_to_json"]
 
 FORMAT = "icmdesk-company"
-VERSION = 1
+VERSION = 2  # 2: the books start and opening balances (a version 1 document has neither)
+_READS = frozenset({1, 2})
 
 # --------------------------------------------------------------------------- writing
 
@@ -113,6 +115,9 @@ def company_to_json(data: CompanyData) -> str:
             }
             for e in sorted(data.audit, key=lambda e: e.id)
         ],
+        "opening_balances": [
+            _opening_out(ob) for ob in sorted(data.opening_balances, key=lambda ob: ob.rep_id)
+        ],
     }
     return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
@@ -155,6 +160,17 @@ def _company_out(c: Company) -> dict[str, Any]:
         "page_size": c.page_size.value,
         "statement_help_text": c.statement_help_text,
         "logo_png": None if c.logo_png is None else base64.b64encode(c.logo_png).decode("ascii"),
+        "books_start": None if c.books_start is None else str(c.books_start),
+    }
+
+
+def _opening_out(ob: OpeningBalance) -> dict[str, Any]:
+    return {
+        "rep_id": ob.rep_id,
+        "balance_owed": _money_out(ob.balance_owed),
+        "ytd_earnings": _money_out(ob.ytd_earnings),
+        "counted": _money_out(ob.counted),
+        "bonuses_paid": [_pct_out(t) for t in sorted(ob.bonuses_paid)],
     }
 
 
@@ -522,6 +538,17 @@ _COMPANY = _build(
         "page_size": (_choice(PageSize), PageSize.LETTER),
         "statement_help_text": (_text, Company("").statement_help_text),
         "logo_png": (_optional(_base64), None),
+        "books_start": (_optional(_month), None),
+    },
+)
+_OPENING = _build(
+    OpeningBalance,
+    {
+        "rep_id": (_record_id, _REQUIRED),
+        "balance_owed": (_money, Decimal("0.00")),
+        "ytd_earnings": (_money, Decimal("0.00")),
+        "counted": (_money, Decimal("0.00")),
+        "bonuses_paid": (_list_of(_percent), ()),
     },
 )
 _ROLE = _build(
@@ -715,6 +742,7 @@ _DOCUMENT: dict[str, tuple[Reader, Any]] = {
     "periods": (_list_of(_PERIOD), ()),
     "snapshots": (_list_of(_SNAPSHOT), ()),
     "audit": (_list_of(_AUDIT), ()),
+    "opening_balances": (_list_of(_OPENING), ()),
 }
 
 
@@ -744,7 +772,7 @@ def company_from_json(text: str) -> CompanyData:
         r.bad("format", f'expected "{FORMAT}", got {_describe(doc.get("format"))}')
         raise ValidationError(r.problems)
     version = doc.get("version")
-    if version != VERSION or isinstance(version, bool):
+    if version not in _READS or isinstance(version, bool):
         newer = isinstance(version, int) and not isinstance(version, bool) and version > VERSION
         hint = " (made by a newer ICMDesk; update to import it)" if newer else ""
         r.bad("version", f"version {_describe(version)} is not supported{hint}; expected {VERSION}")
@@ -809,6 +837,9 @@ def _check_ids_and_references(r: _Reader, data: CompanyData) -> None:
         ref(f"adjustments[{i}].rep_id", adj.rep_id, rep_ids, "rep")
     for i, snap in enumerate(data.snapshots):
         ref(f"snapshots[{i}].rep_id", snap.rep_id, rep_ids, "rep")
+    unique("opening_balances", (x.rep_id for x in data.opening_balances), "opening balance of rep")
+    for i, ob in enumerate(data.opening_balances):
+        ref(f"opening_balances[{i}].rep_id", ob.rep_id, rep_ids, "rep")
 
 
 def _key_text(key: Any) -> str:

@@ -80,6 +80,8 @@ class Company:
     page_size: PageSize = PageSize.LETTER
     statement_help_text: str = DEFAULT_HELP_TEXT
     logo_png: bytes | None = None
+    # The first month ICMDesk pays (COMP_RULES "Books start"); None: everything is in it.
+    books_start: Month | None = None
 
     @property
     def all_deal_types(self) -> tuple[str, ...]:
@@ -262,6 +264,26 @@ class Adjustment:
 
 
 @dataclass(frozen=True, slots=True)
+class OpeningBalance:
+    """Where a rep stood when the books start (COMP_RULES "Books start and opening
+    balances"), settled outside ICMDesk: the balance owed at the start of the books-start
+    month; the fiscal-year-to-date earnings before it in its fiscal year; and, in the quota
+    period containing its first day (under the version in force that day), the counted
+    amount already reached before it and the attainment bonuses (thresholds, % of quota)
+    already paid. One per rep."""
+
+    rep_id: int
+    balance_owed: Decimal = Decimal("0.00")
+    ytd_earnings: Decimal = Decimal("0.00")
+    counted: Decimal = Decimal("0.00")
+    bonuses_paid: tuple[Decimal, ...] = ()
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.balance_owed or self.ytd_earnings or self.counted or self.bonuses_paid)
+
+
+@dataclass(frozen=True, slots=True)
 class Period:
     month: Month
     status: PeriodStatus = PeriodStatus.OPEN
@@ -349,3 +371,4 @@ class CompanyData:
     periods: tuple[Period, ...] = ()
     snapshots: tuple[StatementSnapshot, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
+    opening_balances: tuple[OpeningBalance, ...] = ()

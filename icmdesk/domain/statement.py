@@ -177,6 +177,10 @@ class ClawbackNotice:
     payout: Decimal
     balance_before: Decimal
     balance_after: Decimal
+    # A manager's override clawed back: the report whose credit it was on, and its split
+    # (None for the rep's own earnings; left out of the stored JSON when None).
+    source_rep: str | None = None
+    source_split_pct: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +189,19 @@ class TierMark:
 
     from_pct: Decimal
     rate_pct: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StatementOpening:
+    """The opening balance a rep's first statement at the books start shows as such: what
+    was settled outside ICMDesk before `books_start` and carried into it."""
+
+    books_start: Month
+    balance_owed: Decimal  # B at the start of the books-start month
+    ytd_earnings: Decimal  # fiscal-year-to-date earnings before it, in its fiscal year
+    counted: Decimal  # X already reached in the quota period containing its first day
+    bonuses_paid: str  # the thresholds already paid, e.g. "100%, 120%" ("" for none)
+    quota_period_label: str  # that quota period, e.g. "FY2026 Q1 (Jan–Mar 2026)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +235,9 @@ class Statement:
     ytd_earnings: Decimal
     closed: bool
     content_hash: str | None  # closed periods only
+    # The opening balance, on the first statement at the books start; left out of the
+    # stored JSON (and its hash) when None, so statements without one read as they did.
+    opening: StatementOpening | None = None
 
     def lines_of(self, kind: LineKind) -> tuple[StatementLine, ...]:
         return tuple(line for line in self.lines if line.kind is kind)

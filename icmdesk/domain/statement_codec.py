@@ -28,12 +28,17 @@ from icmdesk.domain.statement import (
     LineKind,
     Statement,
     StatementLine,
+    StatementOpening,
     StatementTotals,
     TierMark,
 )
 
 # Decimal fields that are percentages, not money: written as they are, not to cents.
-_PCT_FIELDS = frozenset({"split_pct", "attainment_pct", "from_pct", "rate_pct"})
+_PCT_FIELDS = frozenset({"split_pct", "attainment_pct", "from_pct", "rate_pct", "source_split_pct"})
+# Fields added after statements were first stored: left out when None, so a statement
+# without them has the JSON (and content hash) it always had, and a stored one without
+# them reads back with None.
+_OMITTED_WHEN_NONE = frozenset({"opening", "source_rep", "source_split_pct"})
 # Fields left out of the content hash: they say whether and how it was stored.
 _UNHASHED = ("closed", "content_hash")
 
@@ -43,6 +48,7 @@ _NESTED: dict[str, type] = {
     "notices": ClawbackNotice,
     "tier_marks": TierMark,
 }
+_NESTED_ONE: dict[str, type] = {"opening": StatementOpening}
 
 
 def _encode_value(name: str, value: Any) -> Any:
@@ -65,8 +71,12 @@ def _to_dict(obj: Any, *, top: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(obj):
         value = getattr(obj, f.name)
+        if value is None and f.name in _OMITTED_WHEN_NONE:
+            continue
         if top and f.name in _NESTED:  # only the statement nests ("awaiting" is also a field
             out[f.name] = [_to_dict(item) for item in value]  # of AwaitingLine)
+        elif top and f.name in _NESTED_ONE:
+            out[f.name] = _to_dict(value)
         else:
             out[f.name] = _encode_value(f.name, value)
     return out
@@ -102,9 +112,13 @@ def _decode_value(annotation: str, value: Any) -> Any:
 def _from_dict(cls: type, d: dict[str, Any], *, top: bool = False) -> Any:
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
+        if f.name in _OMITTED_WHEN_NONE and f.name not in d:
+            continue  # the field's default, None
         value = d[f.name]
         if top and f.name in _NESTED:
             kwargs[f.name] = tuple(_from_dict(_NESTED[f.name], item) for item in value)
+        elif top and f.name in _NESTED_ONE:
+            kwargs[f.name] = None if value is None else _from_dict(_NESTED_ONE[f.name], value)
         else:
             kwargs[f.name] = _decode_value(str(f.type), value)
     return cls(**kwargs)

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from icmdesk.domain.calendar import Month
+from icmdesk.domain.calendar import Month, quota_period_start
+from icmdesk.domain.currencies import CURRENCIES
 from icmdesk.domain.engine.context import draw_months
 from icmdesk.domain.entities import (
     NEW,
@@ -31,6 +32,7 @@ from icmdesk.domain.entities import (
     CompanyData,
     Deal,
     Draw,
+    OpeningBalance,
     PeriodStatus,
     Plan,
     PlanVersion,
@@ -46,6 +48,7 @@ __all__ = [
     "validate_company",
     "validate_company_settings",
     "validate_deal",
+    "validate_opening_balance",
     "validate_plan",
     "validate_rep",
     "validate_role",
@@ -132,6 +135,11 @@ class _Index:
             self.deal_positions_by_external[d.external_id.strip()].append(i)
         self._deals_by_rep: dict[int, list[Deal]] | None = None
 
+    def before_books(self, day: date) -> bool:
+        """Whether a day falls before the books start: what is dated then earns nothing."""
+        start = self.data.company.books_start
+        return start is not None and day < start.first_day
+
     def deals_crediting(self, rep_id: int) -> list[Deal]:
         if self._deals_by_rep is None:
             self._deals_by_rep = defaultdict(list)
@@ -199,6 +207,14 @@ def validate_company_settings(company: Company) -> list[Problem]:
                 "currency",
                 f"The currency must be a 3-letter ISO 4217 code such as USD or EUR "
                 f"(got {company.currency!r}).",
+            )
+        )
+    elif company.currency not in CURRENCIES:
+        problems.append(
+            Problem(
+                "currency",
+                f"{company.currency} is not the ISO 4217 code of a currency in use "
+                "(for example USD, EUR, GBP, CHF or CAD).",
             )
         )
     fys = company.fiscal_year_start
@@ -306,7 +322,9 @@ def _rep_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
         late = [
             d.external_id
             for d in idx.deals_crediting(rep.id)
-            if rep.termination_date is not None and d.close_date > rep.termination_date
+            if rep.termination_date is not None
+            and d.close_date > rep.termination_date
+            and not idx.before_books(d.close_date)
         ]
         if late:
             problems.append(
@@ -599,7 +617,8 @@ def _assignment_problems(a: Assignment, idx: _Index, *, in_company: bool) -> lis
         orphaned = [
             d.external_id
             for d in idx.deals_crediting(a.rep_id)
-            if not any(o.in_force(d.close_date) for o in mine)
+            if not idx.before_books(d.close_date)
+            and not any(o.in_force(d.close_date) for o in mine)
         ]
         if orphaned:
             problems.append(
@@ -772,6 +791,8 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
         if rep is None:
             problems.append(Problem(f"{field}.rep_id", f"The rep #{credit.rep_id} does not exist."))
             continue
+        if idx.before_books(deal.close_date):
+            continue  # earns nothing: needs no assignment (COMP_RULES "Books start")
         if rep.termination_date is not None and rep.termination_date < deal.close_date:
             problems.append(
                 Problem(
@@ -840,6 +861,129 @@ def _adjustment_problems(adj: Adjustment, idx: _Index) -> list[Problem]:
     return problems
 
 
+# --------------------------------------------------------------------------- opening balances
+
+
+def validate_opening_balance(ob: OpeningBalance, data: CompanyData) -> list[Problem]:
+    """Problems with a rep's opening balance at the books start (COMP_RULES "Books start
+    and opening balances"): a known rep, a books start, amounts in whole cents, no
+    fiscal-year-to-date earnings when the books start a fiscal year, and nothing counted
+    or paid in a quota period that starts with the books start."""
+    return _opening_problems(ob, _Index(data))
+
+
+def _opening_problems(ob: OpeningBalance, idx: _Index) -> list[Problem]:
+    problems: list[Problem] = []
+    company = idx.data.company
+    start = company.books_start
+    cur = idx.currency
+    rep = idx.reps.get(ob.rep_id)
+    if rep is None:
+        problems.append(Problem("rep_id", f"The rep #{ob.rep_id} does not exist."))
+    if start is None:
+        problems.append(
+            Problem("", "Set the books-start month first: opening balances are as of it.")
+        )
+    for field, what, value, negative in (
+        ("balance_owed", "The balance owed", ob.balance_owed, False),
+        ("ytd_earnings", "The year-to-date earnings", ob.ytd_earnings, True),
+        ("counted", "The amount counted toward quota", ob.counted, False),
+    ):
+        if not _finite(value):
+            problems.append(Problem(field, f"{what} must be a number (got {value!r})."))
+        elif not is_whole_cents(value):
+            problems.append(
+                Problem(field, f"{what} must be a whole number of cents (got {value}).")
+            )
+        elif value < 0 and not negative:
+            problems.append(
+                Problem(field, f"{what} cannot be negative (got {_money(value, cur)}).")
+            )
+    if start is None or rep is None:
+        return problems
+    if ob.ytd_earnings and start.month == company.fiscal_year_start:
+        problems.append(
+            Problem(
+                "ytd_earnings",
+                f"The books start in {start}, the first month of a fiscal year: there are no "
+                "earlier earnings in it to carry.",
+            )
+        )
+    if not (ob.counted or ob.bonuses_paid):
+        return problems
+    version, period_start = _version_at_books_start(idx, rep.id, start)
+    if version is None:
+        problems.append(
+            Problem(
+                "counted",
+                f"{rep.name} has no plan on {start.first_day}, the first day of the books "
+                "start: nothing can be counted toward a quota before it.",
+            )
+        )
+        return problems
+    if period_start == start:
+        problems.append(
+            Problem(
+                "counted",
+                f"{rep.name}'s quota period starts with the books start ({start}): nothing "
+                "was counted or paid in it before.",
+            )
+        )
+        return problems
+    thresholds = {b.threshold_pct for b in version.bonuses}
+    for t in ob.bonuses_paid:
+        if t not in thresholds:
+            offered = ", ".join(_pct(x) for x in sorted(thresholds)) or "none"
+            problems.append(
+                Problem(
+                    "bonuses_paid",
+                    f"{_pct(t)} is not an attainment bonus of {rep.name}'s plan on "
+                    f"{start.first_day} (its thresholds: {offered}).",
+                )
+            )
+    return problems
+
+
+def _version_at_books_start(
+    idx: _Index, rep_id: int, start: Month
+) -> tuple[PlanVersion | None, Month | None]:
+    """The rep's plan version in force on the books start's first day, and the start of
+    its quota period containing that day."""
+    day = start.first_day
+    for a in idx.assignments_by_rep.get(rep_id, []):
+        if a.in_force(day) and (plan := idx.plans.get(a.plan_id)) is not None:
+            version = plan.version_on(day)
+            if version is not None:
+                fy = idx.data.company.fiscal_year_start
+                return version, quota_period_start(start, version.quota_period, fy)
+    return None, None
+
+
+def _books_problems(data: CompanyData, idx: _Index) -> list[Problem]:
+    """The books start against the closed months, and the opening balances."""
+    problems: list[Problem] = []
+    start = data.company.books_start
+    if start is not None:
+        for i, period in enumerate(data.periods):
+            if period.status is PeriodStatus.CLOSED and period.month < start:
+                problems.append(
+                    Problem(
+                        f"periods[{i}].month",
+                        f"Period {period.month}: closed, but before the books start {start}.",
+                    )
+                )
+    seen: set[int] = set()
+    for i, ob in enumerate(data.opening_balances):
+        prefix = f"Opening balance of '{idx.rep_name(ob.rep_id)}'"
+        if ob.rep_id in seen:
+            problems.append(Problem(f"opening_balances[{i}]", f"{prefix}: given more than once."))
+        seen.add(ob.rep_id)
+        for p in _opening_problems(ob, idx):
+            field = f"opening_balances[{i}].{p.field}" if p.field else f"opening_balances[{i}]"
+            problems.append(Problem(field, f"{prefix}: {p.message}"))
+    return problems
+
+
 # --------------------------------------------------------------------------- the whole company
 
 
@@ -881,6 +1025,7 @@ def validate_company(data: CompanyData) -> list[Problem]:
         prefix = f"Adjustment for '{idx.rep_name(adj.rep_id)}' in {adj.month}"
         add(prefix, f"adjustments[{i}]", _adjustment_problems(adj, idx))
     problems += _period_problems(data, idx)
+    problems += _books_problems(data, idx)
     return problems
 
 

@@ -24,6 +24,7 @@ from icmdesk.domain.entities import (
     DealTypeMultiplier,
     Draw,
     DrawKind,
+    OpeningBalance,
     OverrideScope,
     PageSize,
     Payment,
@@ -49,6 +50,7 @@ from icmdesk.models.tables import (
     CreditRow,
     DealRow,
     MultiplierRow,
+    OpeningBalanceRow,
     PaymentRow,
     PeriodRow,
     PlanRow,
@@ -75,6 +77,7 @@ def company_value(row: CompanyRow, deal_types: tuple[str, ...]) -> Company:
         page_size=PageSize(row.page_size),
         statement_help_text=row.statement_help_text,
         logo_png=row.logo_png,
+        books_start=row.books_start,
     )
 
 
@@ -90,6 +93,30 @@ def apply_company(row: CompanyRow, value: Company) -> None:
     row.page_size = value.page_size.value
     row.statement_help_text = value.statement_help_text
     row.logo_png = value.logo_png
+    row.books_start = value.books_start
+
+
+def opening_balance_value(row: OpeningBalanceRow) -> OpeningBalance:
+    return OpeningBalance(
+        rep_id=row.rep_id,
+        balance_owed=row.balance_owed,
+        ytd_earnings=row.ytd_earnings,
+        counted=row.counted,
+        bonuses_paid=tuple(_percent_of(t) for t in json.loads(row.bonuses_paid)),
+    )
+
+
+def apply_opening_balance(row: OpeningBalanceRow, value: OpeningBalance) -> None:
+    row.rep_id = value.rep_id
+    row.balance_owed = value.balance_owed
+    row.ytd_earnings = value.ytd_earnings
+    row.counted = value.counted
+    row.bonuses_paid = json.dumps([f"{t.normalize():f}" for t in sorted(value.bonuses_paid)])
+
+
+def _percent_of(text: str) -> Decimal:
+    value = Decimal(text)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def role_value(row: RoleRow) -> Role:

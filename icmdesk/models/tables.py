@@ -66,6 +66,24 @@ class CompanyRow(Base):
     page_size: Mapped[str] = mapped_column(String(10), default="letter")
     statement_help_text: Mapped[str] = mapped_column(Text, default="")
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    books_start: Mapped[Month | None] = mapped_column(MonthText(), nullable=True)  # 0006
+
+
+class OpeningBalanceRow(Base):
+    """Where a rep stood when the books start (migration 0006): money in cents,
+    `bonuses_paid` a JSON list of thresholds as percent strings."""
+
+    __tablename__ = "opening_balances"
+    __table_args__ = (
+        CheckConstraint("balance_owed >= 0", name="owed"),
+        CheckConstraint("counted >= 0", name="counted"),
+    )
+
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True)
+    balance_owed: Mapped[Decimal] = mapped_column(Cents())
+    ytd_earnings: Mapped[Decimal] = mapped_column(Cents())
+    counted: Mapped[Decimal] = mapped_column(Cents())
+    bonuses_paid: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class DealTypeRow(Base):

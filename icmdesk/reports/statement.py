@@ -482,6 +482,49 @@ def _other_section(
     return [CondPageBreak(1.0 * inch), P(title, STYLES.section), table]
 
 
+def _opening(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    """The opening balance carried into the first month ICMDesk pays, as such."""
+    o = statement.opening
+    assert o is not None
+    start = month_name(o.books_start)
+    before = month_name(o.books_start.plus(-1))
+    rows: list[tuple[str, str]] = [
+        ("Balance owed brought forward (B at the start of the month)", m(o.balance_owed)),
+        (f"Fiscal-year earnings through {before} (in year-to-date)", m(o.ytd_earnings)),
+    ]
+    if o.quota_period_label:
+        rows.append((f"Counted toward quota before {start}, {o.quota_period_label}", m(o.counted)))
+        rows.append(("Attainment bonuses already paid in it", o.bonuses_paid or "none"))
+    data = [[C(label, STYLES.cell), C(value, STYLES.cell_right)] for label, value in rows]
+    table = Table(data, colWidths=[width * 0.6, width * 0.2], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+            ]
+        )
+    )
+    note = (
+        f"ICMDesk pays from {start}: what came before was settled outside it. These figures "
+        "carry where you stood into this statement: the balance as the balance owed before, "
+        "the earnings in year-to-date, and the amount counted as the start of credited to "
+        "date (tiers and bonuses pick up where they stood)."
+    )
+    return [
+        KeepTogether(
+            [
+                P(f"Opening balance at the books start ({start})", STYLES.section),
+                table,
+                Spacer(1, 3),
+                P(note, STYLES.muted),
+            ]
+        )
+    ]
+
+
 def _draw_reconciliation(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     s = statement
     kind = {"recoverable": "recoverable", "non_recoverable": "non-recoverable"}.get(
@@ -625,6 +668,8 @@ def statement_part(company: Company, statement: Statement, *, generated: date) -
         Spacer(1, 8),
         _summary(statement, m, width),
     ]
+    if statement.opening is not None:
+        story += _opening(statement, m, width)
     story += _attainment(statement, m, width)
     story += _deal_table(statement, m, width)
     for kind, title, total_label in _SECTIONS:

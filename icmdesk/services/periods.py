@@ -9,6 +9,7 @@ that is recorded in the audit log.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from icmdesk.domain.statement import LineKind, Statement, StatementTotals
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile, backup_file
-from icmdesk.models.tables import DirtyMonthRow, PeriodRow, SnapshotRow
+from icmdesk.models.tables import CompanyRow, DirtyMonthRow, PeriodRow, SnapshotRow
 from icmdesk.services import audit
 from icmdesk.services.store import (
     bulk_objects,
@@ -177,33 +178,76 @@ def close(
         _check_can_close(session, month)
     _backup_before(cf, f"before-close-{month}", backup_dir)
     with cf.session() as session:
-        _check_can_close(session, month)
-        computed, months, standing = _compute_recording(session, month, month, record=True)
-        statements = computed[month]
-        row = session.get(PeriodRow, month) or PeriodRow(month=month)
-        row.status = PeriodStatus.CLOSED.value
-        row.closed_at = audit.now()
-        session.add(row)
-        session.flush()  # the period row first: the snapshots refer to it
-        session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
-        save_progress(session, months, standing)
-        # Each dirty month before this one was re-verified, and its correction is now on
-        # a closed statement: re-verifying it would give 0 until something changes it
-        # again (which marks it again). The markers stay, cleared by this close: reopening
-        # it marks them again. Only what this close posted is cleared.
-        session.execute(
-            update(DirtyMonthRow)
-            .where(DirtyMonthRow.cleared_by.is_(None), DirtyMonthRow.month < month)
-            .values(cleared_by=month)
-        )
-        audit.record(
-            session,
-            action="close",
-            entity="period",
-            entity_id=month,
-            after=f"{len(statements)} statements",
-        )
+        _close_in(session, month)
     return compute(cf, month)
+
+
+def months_to_close(cf: CompanyFile, through: Month) -> list[Month]:
+    """The months closing through `through` closes, in order: from the one that can close
+    next (empty when `through` is closed already, or nothing can close)."""
+    with cf.session() as session:
+        nxt = closable_month(session)
+        status = session.scalar(select(PeriodRow.status).where(PeriodRow.month == through))
+    if nxt is None or status == PeriodStatus.CLOSED.value or through < nxt:
+        return []
+    return months_between(nxt, through)
+
+
+def close_through(
+    cf: CompanyFile,
+    through: Month,
+    *,
+    backup_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Month]:
+    """Close every open month up to `through`, in order, with one backup first and in one
+    transaction: all of them close, or none. `progress(done, total)` after each month.
+    Returns the months closed."""
+    months = months_to_close(cf, through)
+    if not months:
+        with cf.session() as session:
+            _check_can_close(session, through)  # says why not
+        return []
+    _backup_before(cf, f"before-close-{months[0]}-to-{through}", backup_dir)
+    with cf.session() as session:
+        for done, month in enumerate(months, start=1):
+            _close_in(session, month)
+            session.flush()
+            if progress is not None:
+                progress(done, len(months))
+    return months
+
+
+def _close_in(session: Session, month: Month) -> tuple[Statement, ...]:
+    """Close `month` in the caller's transaction (see `close`)."""
+    _check_can_close(session, month)
+    computed, months, standing = _compute_recording(session, month, month, record=True)
+    statements = computed[month]
+    row = session.get(PeriodRow, month) or PeriodRow(month=month)
+    row.status = PeriodStatus.CLOSED.value
+    row.closed_at = audit.now()
+    session.add(row)
+    session.flush()  # the period row first: the snapshots refer to it
+    session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
+    save_progress(session, months, standing)
+    # Each dirty month before this one was re-verified, and its correction is now on a
+    # closed statement: re-verifying it would give 0 until something changes it again
+    # (which marks it again). The markers stay, cleared by this close: reopening it marks
+    # them again. Only what this close posted is cleared.
+    session.execute(
+        update(DirtyMonthRow)
+        .where(DirtyMonthRow.cleared_by.is_(None), DirtyMonthRow.month < month)
+        .values(cleared_by=month)
+    )
+    n = len(statements)
+    audit.record(
+        session,
+        action="close",
+        entity="period",
+        entity_id=month,
+        after=f"{n} statement{'' if n == 1 else 's'}",
+    )
+    return statements
 
 
 def reopen(cf: CompanyFile, month: Month) -> None:
@@ -269,9 +313,9 @@ def next_to_close(cf: CompanyFile) -> Month | None:
 
 def closable_month(session: Session) -> Month | None:
     """The one month that can close next: the month after the latest closed month; with
-    nothing closed, the first month with a plan assignment or a line (None: no such month).
-    Months before the latest close count as closed: data dated in them is posted as a
-    prior-period adjustment in the first open month."""
+    nothing closed, the books start, else the first month with a plan assignment or a line
+    (None: no such month). Months before the latest close count as closed: data dated in
+    them is posted as a prior-period adjustment in the first open month."""
     last_closed = session.scalar(
         select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
     )
@@ -303,9 +347,13 @@ def _check_can_close(session: Session, month: Month) -> None:
             f"{nxt} closes"
         )
     if month < nxt:
-        raise PeriodError(
-            f"{month} cannot close: the first month with a plan assignment or a line is {nxt}"
+        books = session.scalar(select(CompanyRow.books_start))
+        first = (
+            "the books start"
+            if books is not None
+            else "the first month with a plan assignment or a line"
         )
+        raise PeriodError(f"{month} cannot close: {first} is {nxt}")
     raise PeriodError(
         f"{month} cannot close while {nxt} is open: months close in order, so close {nxt} first"
     )

@@ -8,7 +8,7 @@ log, return the stored frozen value.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from icmdesk.domain import validation
+from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     NEW,
     Adjustment,
@@ -25,6 +26,7 @@ from icmdesk.domain.entities import (
     Company,
     CompanyData,
     Deal,
+    OpeningBalance,
     PeriodStatus,
     Plan,
     PlanVersion,
@@ -41,6 +43,7 @@ from icmdesk.models.tables import (
     CreditRow,
     DealRow,
     DealTypeRow,
+    OpeningBalanceRow,
     PeriodRow,
     PlanRow,
     RepRow,
@@ -403,14 +406,101 @@ def create_company_file(path: Path, company: Company) -> CompanyFile:
     return cf
 
 
+def _latest_closed(session: Session) -> Month | None:
+    return session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+
+
+def opening_balances(cf: CompanyFile) -> tuple[OpeningBalance, ...]:
+    """Every rep's opening balance at the books start."""
+    with cf.session() as session:
+        return store.load_opening_balances(session)
+
+
+def save_opening_balances(
+    cf: CompanyFile, balances: Sequence[OpeningBalance]
+) -> tuple[OpeningBalance, ...]:
+    """Replace the opening balances with these (a rep left out, or all zero, has none),
+    validated together and audited, in one unit of work; refused once a month is closed
+    (the first closed statements carry them). Problems about the i-th balance are
+    reported under "opening_balances[i].<field>"."""
+    with cf.session() as session:
+        _replace_openings(session, load_company(session), balances)
+        return store.load_opening_balances(session)
+
+
+def _replace_openings(
+    session: Session, company: Company, balances: Sequence[OpeningBalance]
+) -> None:
+    data = dataclasses.replace(
+        load_company_data(session, deals=False, history=False, snapshots=False), company=company
+    )
+    before = {ob.rep_id: ob for ob in data.opening_balances}
+    after = {ob.rep_id: ob for ob in balances if not ob.is_zero}
+    closed = _latest_closed(session)
+    if closed is not None and before != after:
+        raise ValidationError(
+            [
+                Problem(
+                    "opening_balances",
+                    f"The opening balances cannot change once a month is closed ({closed} "
+                    "is): its statements carry them.",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    for i, ob in enumerate(balances):
+        if ob.rep_id in seen:
+            problems.append(Problem(f"opening_balances[{i}].rep_id", "This rep is listed twice."))
+        seen.add(ob.rep_id)
+        if ob.is_zero:
+            continue
+        for p in validation.validate_opening_balance(ob, data):
+            field = f"opening_balances[{i}].{p.field}" if p.field else f"opening_balances[{i}]"
+            problems.append(Problem(field, p.message))
+    if problems:
+        raise ValidationError(problems)
+    for rep_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(rep_id), after.get(rep_id)
+        if old == new:
+            continue
+        existing = session.get(OpeningBalanceRow, rep_id)
+        if new is None:
+            session.delete(existing)
+        else:
+            row = existing or OpeningBalanceRow()
+            mapping.apply_opening_balance(row, new)
+            session.add(row)
+        audit.record(
+            session,
+            action="create" if old is None else "delete" if new is None else "update",
+            entity="opening_balance",
+            entity_id=rep_id,
+            before=old,
+            after=new,
+        )
+    _flush(session, "Cannot save the opening balances")
+
+
 def get_company(cf: CompanyFile) -> Company:
     """The company's settings."""
     with cf.session() as session:
         return load_company(session)
 
 
-def update_company(cf: CompanyFile, company: Company) -> Company:
-    """Change the company settings (name, address, currency, fiscal year, defaults, logo, ...)."""
+def update_company(
+    cf: CompanyFile,
+    company: Company,
+    *,
+    opening_balances: Sequence[OpeningBalance] | None = None,
+) -> Company:
+    """Change the company settings (name, address, currency, fiscal year, defaults, logo,
+    books start, ...) and, when given, the opening balances with them (see
+    `save_opening_balances`), in one unit of work. The currency and the books start
+    change only while no month is closed; the opening balances kept must still hold
+    under the new settings."""
     problems = validation.validate_company_settings(company)
     if problems:
         raise ValidationError(problems)
@@ -418,12 +508,28 @@ def update_company(cf: CompanyFile, company: Company) -> Company:
         row = session.get(CompanyRow, 1)
         assert row is not None
         before = load_company(session)
-        if company.currency != before.currency and session.scalar(
-            select(exists(select(DealRow.id)))
-        ):
-            raise ValidationError(
-                [Problem("currency", "The currency cannot change once deals are recorded")]
-            )
+        closed = _latest_closed(session)
+        if closed is not None:
+            # Closed statements were paid in this currency and from this books start.
+            locked = []
+            if company.currency != before.currency:
+                locked.append(
+                    Problem(
+                        "currency",
+                        f"The currency cannot change once a month is closed ({closed} is).",
+                    )
+                )
+            if company.books_start != before.books_start:
+                locked.append(
+                    Problem(
+                        "books_start",
+                        f"The books start cannot change once a month is closed ({closed} is).",
+                    )
+                )
+            if locked:
+                raise ValidationError(locked)
+        kept = store.load_opening_balances(session)
+        _replace_openings(session, company, kept if opening_balances is None else opening_balances)
         mapping.apply_company(row, company)
         store.mark_company_change(session, before, company)
         session.execute(delete(DealTypeRow))

@@ -36,6 +36,7 @@ from icmdesk.domain.entities import (
     Credit,
     Deal,
     DealStanding,
+    OpeningBalance,
     Payment,
     PeriodStatus,
     Plan,
@@ -58,6 +59,7 @@ from icmdesk.models.tables import (
     DealStandingRow,
     DealTypeRow,
     DirtyMonthRow,
+    OpeningBalanceRow,
     PaymentRow,
     PeriodRow,
     PlanRow,
@@ -132,7 +134,14 @@ def load_company_data(
         )
         if history
         else (),
+        opening_balances=load_opening_balances(session),
     )
+
+
+def load_opening_balances(session: Session) -> tuple[OpeningBalance, ...]:
+    """Every rep's opening balance at the books start, by rep id."""
+    rows = session.scalars(select(OpeningBalanceRow).order_by(OpeningBalanceRow.rep_id))
+    return tuple(mapping.opening_balance_value(r) for r in rows)
 
 
 def load_deals(session: Session, where: ColumnElement[bool] | None = None) -> tuple[Deal, ...]:
@@ -696,6 +705,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
     for table in (
         SnapshotRow,
         ProgressRow,
+        OpeningBalanceRow,
         DealStandingRow,
         PeriodRow,
         AuditRow,
@@ -743,6 +753,10 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
         a_row = AssignmentRow(id=a.id)
         mapping.apply_assignment(a_row, a)
         session.add(a_row)
+    for ob in data.opening_balances:
+        ob_row = OpeningBalanceRow()
+        mapping.apply_opening_balance(ob_row, ob)
+        session.add(ob_row)
     session.flush()
     insert_deals(session, data.deals)
     for adj in data.adjustments:
@@ -965,7 +979,8 @@ def mark_company_change(session: Session, before: Company, after: Company) -> No
 
 
 def data_month_bounds(session: Session) -> tuple[Month | None, Month | None]:
-    """(engine.first_statement_month, engine.last_data_month) of the file, read in SQL."""
+    """(engine.first_statement_month, engine.last_data_month) of the file, read in SQL;
+    with a books start, the first is the books start: the first month that can close."""
     conn = session.connection()
     firsts = [
         conn.exec_driver_sql(
@@ -987,4 +1002,10 @@ def data_month_bounds(session: Session) -> tuple[Month | None, Month | None]:
 
     first = min((month(t) for t in firsts if t is not None), default=None)
     last = max((month(t) for t in lasts if t is not None), default=None)
+    # With a books start, nothing lies before it, and it is the first month to close.
+    books = conn.exec_driver_sql("SELECT books_start FROM company").scalar()
+    if books is not None:
+        first = Month.parse(books)
+        if last is not None and last < first:
+            last = first
     return first, last

@@ -29,6 +29,7 @@ from icmdesk.domain.entities import (
     DealTypeMultiplier,
     Draw,
     DrawKind,
+    OpeningBalance,
     OverrideScope,
     PageSize,
     Payment,
@@ -176,7 +177,7 @@ def test_output_is_deterministic_and_documented_shape() -> None:
     assert company_to_json(shuffled) == text
     doc = json.loads(text)
     assert doc["format"] == "icmdesk-company"
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert [d["id"] for d in doc["deals"]] == [1, 2]
     assert [p["month"] for p in doc["periods"]] == ["2026-01", "2026-02"]
     deal = doc["deals"][1]
@@ -396,13 +397,13 @@ def test_optional_fields_may_be_left_out() -> None:
         ("[]", "Not an ICMDesk company document: expected an object, got a list."),
         ('{"format": "beancount"}', 'format: expected "icmdesk-company", got the text "beancount"'),
         (
-            '{"format": "icmdesk-company", "version": 2}',
-            "version: version the number 2 is not supported (made by a newer ICMDesk; update to "
-            "import it); expected 1",
+            '{"format": "icmdesk-company", "version": 3}',
+            "version: version the number 3 is not supported (made by a newer ICMDesk; update to "
+            "import it); expected 2",
         ),
         (
             '{"format": "icmdesk-company", "version": "1"}',
-            'version: version the text "1" is not supported; expected 1',
+            'version: version the text "1" is not supported; expected 2',
         ),
     ],
 )
@@ -612,3 +613,40 @@ def test_round_trip_of_the_demo_company() -> None:
     text = company_to_json(demo)
     assert company_from_json(text) == demo
     assert company_to_json(company_from_json(text)) == text
+
+
+def test_the_books_start_and_opening_balances_round_trip() -> None:
+    data = sample()
+    rep_id = data.reps[0].id
+    data = replace(
+        data,
+        company=replace(data.company, books_start=Month(2026, 3)),
+        opening_balances=(
+            OpeningBalance(rep_id, D("500.00"), D("-40.00"), D("80000.00"), (D(100), D("12.5"))),
+        ),
+    )
+    text = company_to_json(data)
+    doc = json.loads(text)
+    assert doc["company"]["books_start"] == "2026-03"
+    assert doc["opening_balances"] == [
+        {
+            "balance_owed": "500.00",
+            "bonuses_paid": ["12.5", "100"],
+            "counted": "80000.00",
+            "rep_id": rep_id,
+            "ytd_earnings": "-40.00",
+        }
+    ]
+    back = company_from_json(text)
+    assert back.company.books_start == Month(2026, 3)
+    assert back.opening_balances == (
+        OpeningBalance(rep_id, D("500.00"), D("-40.00"), D("80000.00"), (D("12.5"), D(100))),
+    )
+
+
+def test_a_version_1_document_has_no_books_start() -> None:
+    doc = json.loads(company_to_json(sample()))
+    doc["version"] = 1
+    del doc["company"]["books_start"], doc["opening_balances"]
+    data = company_from_json(json.dumps(doc))
+    assert data.company.books_start is None and data.opening_balances == ()

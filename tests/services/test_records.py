@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.domain.money import D
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AuditRow, DealRow, RepRow
-from icmdesk.services import records
+from icmdesk.services import periods, records
 from icmdesk.services.store import load_company_data
 
 TIERED = PlanVersion(
@@ -254,15 +255,28 @@ def test_new_plan_version_keeps_the_old_one(cf: CompanyFile, team: dict) -> None
     assert updated.versions[0] == plan.versions[0]
 
 
-def test_currency_cannot_change_once_deals_exist(cf: CompanyFile, team: dict) -> None:
+def test_currency_and_books_start_change_only_while_no_month_is_closed(
+    cf: CompanyFile, team: dict, tmp_path: Path
+) -> None:
     records.save_deal(
         cf,
         Deal(
             "D-1", "Acme", D("10.00"), date(2026, 2, 1), credits=(Credit(team["ana"].id, D(100)),)
         ),
     )
-    with pytest.raises(ValidationError, match="currency"):
-        records.update_company(cf, Company("Acme Ltd", currency="EUR"))
+    # A typo in the wizard is mended while nothing is closed, deals or not.
+    records.update_company(cf, Company("Acme Ltd", currency="EUR"))
+    with pytest.raises(ValidationError, match="not the ISO 4217 code"):
+        records.update_company(cf, Company("Acme Ltd", currency="DOL"))
+    records.update_company(cf, Company("Acme Ltd", currency="USD", books_start=Month(2026, 1)))
+    periods.close(cf, Month(2026, 1), backup_dir=tmp_path / "b")
+    with pytest.raises(ValidationError) as e:
+        records.update_company(cf, Company("Acme Ltd", currency="EUR", books_start=Month(2026, 2)))
+    assert [p.message for p in e.value.problems] == [
+        "The currency cannot change once a month is closed (2026-01 is).",
+        "The books start cannot change once a month is closed (2026-01 is).",
+    ]
+    assert records.get_company(cf).currency == "USD"
 
 
 def test_load_company_data_orders_deals_for_the_engine(cf: CompanyFile, team: dict) -> None:

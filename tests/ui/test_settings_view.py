@@ -17,7 +17,7 @@ from icmdesk.domain.entities import (
     PageSize,
 )
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import audit_log, company_io, records
+from icmdesk.services import audit_log, company_io, periods, records
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.settings_view import SettingsView
@@ -117,16 +117,18 @@ def test_every_problem_is_shown_beside_its_field_and_nothing_is_saved(  # type: 
     assert records.get_company(cf).name == "Acme Inc"
 
 
-def test_currency_cannot_change_once_deals_are_recorded(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_currency_cannot_change_once_a_month_is_closed(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     demo = company_io.write_demo(tmp_path / "demo.icmdesk")
     try:
+        first = periods.list_periods(demo)[0].month
+        periods.close(demo, first, backup_dir=tmp_path / "b")
         view = SettingsView(demo)
         qtbot.addWidget(view)
         view.show()
         view._currency.setText("EUR")
         qtbot.mouseClick(view._save, LEFT)
         assert view.problem_text("currency") == (
-            "The currency cannot change once deals are recorded"
+            f"The currency cannot change once a month is closed ({first} is)."
         )
         assert records.get_company(demo).currency == "USD"
     finally:

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
-from icmdesk.domain.calendar import Month, QuotaPeriod
+from icmdesk.domain.calendar import Month, QuotaPeriod, quota_period_start
 from icmdesk.domain.engine.context import InForce, Lookups
 from icmdesk.domain.engine.crediting import counted_amount, credited_amounts
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
@@ -55,6 +55,8 @@ class PendingNotice:
     factor_text: str
     originally_earned: Decimal
     clawed_back: Decimal
+    source: str | None = None  # an override's: the report whose credit it was on
+    split: Decimal | None = None  # that credit's split
 
 
 @dataclass(slots=True)
@@ -176,7 +178,7 @@ class EarningsRun:
         self._post_months = frozenset(m.index for m in post_months)
         self._seeds: dict[int, list[QuotaProgress]] = {}
         progress = progress or Progress()
-        for p in progress.months:
+        for p in (*_opening_standing(lk), *progress.months):
             self._seeds.setdefault(p.month.index, []).append(p)
         self._before = {(s.deal_id, s.rep_id): s.counted_before for s in progress.deals}
         self._record = frozenset(m.index for m in record)
@@ -617,6 +619,8 @@ class EarningsRun:
                     factor_text=factor_text,
                     originally_earned=paid,
                     clawed_back=clawed,
+                    source=source,
+                    split=split if source is not None else None,
                 )
             )
 
@@ -667,6 +671,37 @@ class EarningsRun:
                     ),
                 )
             self._bucket(recipient, month).awaiting.append(line)
+
+
+def _opening_standing(lk: Lookups) -> list[QuotaProgress]:
+    """The opening balances' standing, as if stored at the end of the month before the
+    books start: in the quota period containing its first day (under each rep's version
+    in force that day), X already reached and the bonuses already paid. Nothing for a
+    quota period that starts with the books start."""
+    start = lk.data.company.books_start
+    if start is None or not lk.data.opening_balances:
+        return []
+    fy = lk.data.company.fiscal_year_start
+    out: list[QuotaProgress] = []
+    for ob in lk.data.opening_balances:
+        f = lk.in_force(ob.rep_id, start.first_day)
+        if f is None or not (ob.counted or ob.bonuses_paid):
+            continue
+        period = f.version.quota_period
+        period_start = quota_period_start(start, period, fy)
+        if period_start == start:
+            continue
+        out.append(
+            QuotaProgress(
+                month=start.plus(-1),
+                rep_id=ob.rep_id,
+                period=period,
+                period_start=period_start,
+                counted=ob.counted,
+                bonuses_paid=tuple(sorted(ob.bonuses_paid)),
+            )
+        )
+    return out
 
 
 def reaches(deal: Deal, months: frozenset[int]) -> bool:

@@ -39,6 +39,7 @@ data may hold a subset of the deals, provided (the services' month loader keeps 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -66,10 +67,11 @@ from icmdesk.domain.engine.earnings import (
     keyed_lines,
     reaches,
 )
-from icmdesk.domain.engine.fmt import fmt_money
+from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
 from icmdesk.domain.engine.refusals import find_problems
 from icmdesk.domain.entities import (
     CompanyData,
+    OpeningBalance,
     PeriodStatus,
     Progress,
     StatementSnapshot,
@@ -84,6 +86,7 @@ from icmdesk.domain.statement import (
     Statement,
     StatementLine,
     StatementLines,
+    StatementOpening,
     StatementTotals,
     TierMark,
 )
@@ -94,11 +97,31 @@ _NO_PROGRESS = Progress()
 
 
 def first_statement_month(data: CompanyData) -> Month | None:
-    """The earliest month any rep can have a statement: first assignment, deal or adjustment."""
+    """The earliest month any rep can have a statement: first assignment, deal or adjustment,
+    and never before the books start."""
     months = [Month.of(a.effective_from) for a in data.assignments]
     months += [Month.of(d.close_date) for d in data.deals if d.credits]
     months += [a.month for a in data.adjustments]
-    return min(months) if months else None
+    months += [data.company.books_start] if data.opening_balances else []
+    if not months:
+        return None
+    start = data.company.books_start
+    return max(min(months), start) if start is not None else min(months)
+
+
+def in_books(data: CompanyData) -> CompanyData:
+    """The data ICMDesk pays from (COMP_RULES "Books start"): without the deals closed
+    before the books start (with their payments and cancellations) and the adjustments
+    for months before it. The same data when there is no books start."""
+    start = data.company.books_start
+    if start is None:
+        return data
+    first = start.first_day
+    deals = tuple(d for d in data.deals if d.close_date >= first)
+    adjustments = tuple(a for a in data.adjustments if a.month >= start)
+    if len(deals) == len(data.deals) and len(adjustments) == len(data.adjustments):
+        return data
+    return dataclasses.replace(data, deals=deals, adjustments=adjustments)
 
 
 def last_data_month(data: CompanyData) -> Month | None:
@@ -151,13 +174,15 @@ def compute_range(
     `verify_months`, `context_deals` and `progress` as for compute_month. Raises
     ValidationError with every refusal found in the data.
     """
-    last_closed, closed, open_months = _split(data, first, last)
+    data = in_books(data)
+    last_closed, before, closed, open_months = _split(data, first, last)
     by_month: dict[Month, list[StatementSnapshot]] = {}
     for snap in data.snapshots:
         by_month.setdefault(snap.month, []).append(snap)
     result: dict[Month, tuple[Statement, ...]] = {
         m: _sorted(statement_of_snapshot(s) for s in by_month.get(m, ())) for m in closed
     }
+    result.update((m, ()) for m in before)
     if open_months:
         lk = _checked(data)
         scope = _Scope(last_closed, verify_months, context_deals, progress)
@@ -180,10 +205,11 @@ def compute_totals(
     memory); the figures are the same as the full statements'. Closed months come from
     their snapshots' stored figures, under the rep's current name.
     """
-    last_closed, closed, open_months = _split(data, first, last)
+    data = in_books(data)
+    last_closed, before, closed, open_months = _split(data, first, last)
     names = {r.id: r.name for r in data.reps}
     wanted = frozenset(closed)
-    result: dict[Month, list[StatementTotals]] = {m: [] for m in closed}
+    result: dict[Month, list[StatementTotals]] = {m: [] for m in (*before, *closed)}
     for snap in data.snapshots:
         if snap.month in wanted:
             result[snap.month].append(_totals_of_snapshot(snap, names.get(snap.rep_id, "")))
@@ -213,7 +239,7 @@ def quota_progress(
     if not months:
         return _NO_PROGRESS
     run = EarningsRun(
-        _checked(data),
+        _checked(in_books(data)),
         want_months=frozenset(),
         until=max(months),
         context_deals=context_deals,
@@ -226,19 +252,26 @@ def quota_progress(
 
 def _split(
     data: CompanyData, first: Month, last: Month
-) -> tuple[Month | None, list[Month], list[Month]]:
-    """(the last closed month, the range's closed months, its open months).
+) -> tuple[Month | None, list[Month], list[Month], list[Month]]:
+    """(the last closed month, the range's months before the books start, its closed
+    months, its open months).
 
-    Months up to the last close are closed (a month before the first close counts as
-    closed with no statements): they are what was stored.
+    Months before the books start have no statements. Months up to the last close are
+    closed (a month before the first close counts as closed with no statements): they are
+    what was stored.
     """
     closed = [p.month for p in data.periods if p.status is PeriodStatus.CLOSED]
     last_closed = max(closed) if closed else None
     months = months_between(first, last)
+    start = data.company.books_start
+    before = [m for m in months if start is not None and m < start]
+    if before:
+        months = months[len(before) :]
     if last_closed is None:
-        return None, [], months
+        return None, before, [], months
     return (
         last_closed,
+        before,
         [m for m in months if m <= last_closed],
         [m for m in months if m > last_closed],
     )
@@ -354,10 +387,15 @@ def _compute_open(
         explained, late = _explain(lk, scope, ppas)
     totals: dict[Month, list[StatementTotals]] = {m: [] for m in open_months}
 
-    # Each rep's first month: first assignment or first line.
-    first_month: dict[int, Month] = {}
+    # Each rep's first month: first assignment or first line, not before the books start;
+    # the books start for a rep with an opening balance.
+    books_start = data.company.books_start
+    openings = {ob.rep_id: ob for ob in data.opening_balances} if books_start else {}
+    first_month: dict[int, Month] = dict.fromkeys(openings, books_start)  # type: ignore[arg-type]
     for a in data.assignments:
         m = Month.of(a.effective_from)
+        if books_start is not None and m < books_start:
+            m = books_start
         if a.rep_id not in first_month or m < first_month[a.rep_id]:
             first_month[a.rep_id] = m
     for rep_id, m in run.buckets:
@@ -388,10 +426,16 @@ def _compute_open(
         ytd_fy: Month | None = None
         ytd = ZERO
         snap = last_snap.get(rep_id)
+        opening = openings.get(rep_id)
         if snap is not None:
             balance = snap.balance_after
             ytd_fy = fiscal_year_start(snap.month, fy_month)
             ytd = snap.ytd_earnings
+        elif opening is not None and books_start is not None:
+            # Where the rep stood when the books start: B, and the fiscal year to date.
+            balance = round_cents(opening.balance_owed)
+            ytd_fy = fiscal_year_start(books_start, fy_month)
+            ytd = round_cents(opening.ytd_earnings)
         term_month = Month.of(rep.termination_date) if rep.termination_date else None
         rep_ppas = ppas.get(rep_id, []) if first_open is not None else []
         for m in months_between(begin, end):
@@ -464,6 +508,7 @@ def _compute_open(
                         forgiven=forgiven,
                         owed=owed,
                         ytd=ytd,
+                        opening=_opening(lk, opening) if opening and m == books_start else None,
                     )
                 )
             balance = balance_after
@@ -545,6 +590,7 @@ def _statement(
     forgiven: Decimal,
     owed: Decimal,
     ytd: Decimal,
+    opening: StatementOpening | None = None,
 ) -> Statement:
     rep = lk.reps[rep_id]
     role = next((r.name for r in lk.data.roles if r.id == rep.role_id), "")
@@ -590,6 +636,8 @@ def _statement(
             payout=payout,
             balance_before=balance_before,
             balance_after=balance_after,
+            source_rep=n.source,
+            source_split_pct=n.split,
         )
         # Clawbacks dated in closed months first: they reach the rep through this month's
         # prior-period adjustments, and their notices come with this statement.
@@ -623,6 +671,27 @@ def _statement(
         ytd_earnings=ytd,
         closed=False,
         content_hash=None,
+        opening=opening,
+    )
+
+
+def _opening(lk: Lookups, ob: OpeningBalance) -> StatementOpening:
+    """The opening balance as the first statement at the books start shows it."""
+    start = lk.data.company.books_start
+    assert start is not None
+    fy = lk.data.company.fiscal_year_start
+    f = lk.in_force(ob.rep_id, start.first_day)
+    label = ""
+    if f is not None:
+        period = f.version.quota_period
+        label = quota_period_label(quota_period_start(start, period, fy), period, fy)
+    return StatementOpening(
+        books_start=start,
+        balance_owed=round_cents(ob.balance_owed),
+        ytd_earnings=round_cents(ob.ytd_earnings),
+        counted=round_cents(ob.counted),
+        bonuses_paid=", ".join(fmt_pct(t) for t in sorted(ob.bonuses_paid)),
+        quota_period_label=label,
     )
 
 
