@@ -35,10 +35,10 @@ from icmdesk.domain.statement import (
 
 # Decimal fields that are percentages, not money: written as they are, not to cents.
 _PCT_FIELDS = frozenset({"split_pct", "attainment_pct", "from_pct", "rate_pct", "source_split_pct"})
-# Fields added after statements were first stored: left out when None, so a statement
-# without them has the JSON (and content hash) it always had, and a stored one without
-# them reads back with None.
-_OMITTED_WHEN_NONE = frozenset({"opening", "source_rep", "source_split_pct"})
+# Fields added after statements were first stored, per class: left out when None, so a
+# statement without them has the JSON (and content hash) it always had, and a stored one
+# without them reads back with None.
+_OMITTED_WHEN_NONE: dict[type, frozenset[str]] = {}  # filled below the imports' classes
 # Fields left out of the content hash: they say whether and how it was stored.
 _UNHASHED = ("closed", "content_hash")
 
@@ -49,6 +49,12 @@ _NESTED: dict[str, type] = {
     "tier_marks": TierMark,
 }
 _NESTED_ONE: dict[str, type] = {"opening": StatementOpening}
+_OMITTED_WHEN_NONE.update(
+    {
+        Statement: frozenset({"opening"}),
+        ClawbackNotice: frozenset({"source_rep", "source_split_pct"}),
+    }
+)
 
 
 def _encode_value(name: str, value: Any) -> Any:
@@ -69,9 +75,10 @@ def _encode_value(name: str, value: Any) -> Any:
 
 def _to_dict(obj: Any, *, top: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    omitted = _OMITTED_WHEN_NONE.get(type(obj), frozenset())
     for f in fields(obj):
         value = getattr(obj, f.name)
-        if value is None and f.name in _OMITTED_WHEN_NONE:
+        if value is None and f.name in omitted:
             continue
         if top and f.name in _NESTED:  # only the statement nests ("awaiting" is also a field
             out[f.name] = [_to_dict(item) for item in value]  # of AwaitingLine)
@@ -111,8 +118,9 @@ def _decode_value(annotation: str, value: Any) -> Any:
 
 def _from_dict(cls: type, d: dict[str, Any], *, top: bool = False) -> Any:
     kwargs: dict[str, Any] = {}
+    omitted = _OMITTED_WHEN_NONE.get(cls, frozenset())
     for f in fields(cls):
-        if f.name in _OMITTED_WHEN_NONE and f.name not in d:
+        if f.name in omitted and f.name not in d:
             continue  # the field's default, None
         value = d[f.name]
         if top and f.name in _NESTED:

@@ -596,7 +596,7 @@ def _assignment_problems(a: Assignment, idx: _Index, *, in_company: bool) -> lis
     if a.quota_override is not None:
         problems += _amount_problems(a.quota_override, "quota_override", "The quota override", cur)
     if a.draw is not None:
-        problems += _draw_problems(a, a.draw, pairs if dates_ok else [], idx)
+        problems += _draw_problems(a, a.draw, pairs if dates_ok else [], idx, in_company=in_company)
     if plan is not None and dates_ok and not in_company and not _positive(a.quota_override):
         # In a whole-company check the plan reports this once, for all its assignments.
         for v, start, end in _version_spans(plan):
@@ -636,7 +636,7 @@ def _range(start: date, end: date | None) -> str:
 
 
 def _draw_problems(
-    a: Assignment, draw: Draw, others: list[Assignment], idx: _Index
+    a: Assignment, draw: Draw, others: list[Assignment], idx: _Index, *, in_company: bool
 ) -> list[Problem]:
     problems = _amount_problems(draw.amount, "draw.amount", "The draw amount", idx.currency)
     if not _finite(draw.max_recovery_pct) or not 0 <= draw.max_recovery_pct <= HUNDRED:
@@ -656,7 +656,9 @@ def _draw_problems(
         )
         return problems
     starts = Month.of(a.effective_from)
-    if draw.start_month < starts:
+    # Said when the draw is entered; a file that has one still computes (the draw runs
+    # from its assignment's first month) and imports.
+    if draw.start_month < starts and not in_company:
         problems.append(
             Problem(
                 "draw.start_month",

@@ -150,9 +150,9 @@ def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[Perio
     ends = [last_data, *stored, last_closed.plus(1) if last_closed else None]
     last = through or max([m for m in ends if m is not None], default=first)
     return [
-        PeriodInfo(m, stored[m].status, stored[m].closed_at)
-        if m in stored
-        # Before the latest close and never closed itself: closed with no statements.
+        PeriodInfo(m, PeriodStatus.CLOSED, stored[m].closed_at)
+        if m in stored and stored[m].status is PeriodStatus.CLOSED
+        # Before the latest close and not closed itself: closed with no statements.
         else PeriodInfo(
             m,
             PeriodStatus.CLOSED
@@ -223,6 +223,13 @@ def _close_in(session: Session, month: Month) -> tuple[Statement, ...]:
     _check_can_close(session, month)
     computed, months, standing = _compute_recording(session, month, month, record=True)
     statements = computed[month]
+    # A month reopened once and left open before this one now counts as closed, with no
+    # statements: its open row would say otherwise.
+    session.execute(
+        delete(PeriodRow).where(
+            PeriodRow.month < month, PeriodRow.status == PeriodStatus.OPEN.value
+        )
+    )
     row = session.get(PeriodRow, month) or PeriodRow(month=month)
     row.status = PeriodStatus.CLOSED.value
     row.closed_at = audit.now()

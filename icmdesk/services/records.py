@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -255,6 +256,7 @@ def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
         if kept:
             raise ValidationError(kept)
         found = PLAN.validate(plan, _context(session, PLAN, plan))
+        found += _uncovered_deals(session, plan)
         if found:
             raise ValidationError(found)
         return write(session, PLAN, plan)
@@ -308,6 +310,17 @@ def save_plan_version(
         if version.id != NEW and old is None:
             raise NotFoundError(f"that version of plan {plan.name!r} no longer exists")
         if old is not None and _paid_from(session, plan_id, old):
+            if version.effective_from < old.effective_from:
+                raise ValidationError(
+                    [
+                        Problem(
+                            "version.effective_from",
+                            f"The version from {old.effective_from} was in force in a closed "
+                            "month: your changes become a new version, which must start after "
+                            f"{old.effective_from} (that version applies from its own date on).",
+                        )
+                    ]
+                )
             version = dataclasses.replace(version, id=NEW)
         kept = [v for v in plan.versions if v.id != version.id or version.id == NEW]
         edited = dataclasses.replace(
@@ -317,10 +330,59 @@ def save_plan_version(
         )
         at = next(i for i, v in enumerate(edited.versions) if v is version)
         found = PLAN.validate(edited, _context(session, PLAN, edited))
+        found += _uncovered_deals(session, edited)
         if found:
             raise ValidationError([_about_version(p, at) for p in found])
         stored = write(session, PLAN, edited)
         return stored, stored.versions[at]
+
+
+def _uncovered_deals(session: Session, plan: Plan) -> list[Problem]:
+    """Deals the plan rates (credited to a rep on its close date under an assignment to it)
+    that would fall before its first version, so have none to be rated by. Read in SQL: a
+    plan may rate a great many deals, and only the first version's date can uncover any."""
+    if plan.id == NEW or not plan.versions:
+        return []
+    first = min(v.effective_from for v in plan.versions)
+    books = session.scalar(select(CompanyRow.books_start))
+    since = books.first_day if books is not None else date.min
+    rows = session.execute(
+        select(RepRow.name, DealRow.external_id)
+        .join(CreditRow, CreditRow.deal_id == DealRow.id)
+        .join(RepRow, RepRow.id == CreditRow.rep_id)
+        .join(
+            AssignmentRow,
+            (AssignmentRow.rep_id == CreditRow.rep_id)
+            & (AssignmentRow.plan_id == plan.id)
+            & (AssignmentRow.effective_from <= DealRow.close_date)
+            & (
+                AssignmentRow.effective_to.is_(None)
+                | (AssignmentRow.effective_to >= DealRow.close_date)
+            ),
+        )
+        .where(DealRow.close_date < first, DealRow.close_date >= since)
+        .order_by(RepRow.name, DealRow.close_date, DealRow.external_id)
+    )
+    by_rep: dict[str, list[str]] = {}
+    for rep_name, external_id in rows:
+        by_rep.setdefault(rep_name, []).append(external_id)
+    return [
+        Problem(
+            "versions",
+            f"{_count(ids, 'deal')} credited to {rep_name} would have no plan version on "
+            f"{'its' if len(ids) == 1 else 'their'} close date: {_some(ids)}.",
+        )
+        for rep_name, ids in by_rep.items()
+    ]
+
+
+def _count(items: list[str], noun: str) -> str:
+    return f"1 {noun}" if len(items) == 1 else f"{len(items)} {noun}s"
+
+
+def _some(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
 
 
 def _about_version(problem: Problem, at: int) -> Problem:
@@ -410,6 +472,13 @@ def _latest_closed(session: Session) -> Month | None:
     return session.scalar(
         select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
     )
+
+
+def latest_closed_month(cf: CompanyFile) -> Month | None:
+    """The latest closed month (None while nothing is closed): the currency, the books
+    start and the opening balances are fixed from the first close on."""
+    with cf.session() as session:
+        return _latest_closed(session)
 
 
 def opening_balances(cf: CompanyFile) -> tuple[OpeningBalance, ...]:

@@ -461,7 +461,8 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
     context = _load_ids(session, _context_ids(session, rest, starts) | set(rated))
 
     # Snapshots: each rep's latest (balances, YTD, awaiting lines carried), the dirty
-    # months' (what was stored), and later ones that posted prior-period lines.
+    # months' (what was stored), and later ones that posted prior-period lines or issued
+    # clawback notices (of cancellations dated in a dirty month, perhaps).
     s = SnapshotRow
     latest = select(s.rep_id, func.max(s.month)).group_by(s.rep_id)
     cond = tuple_(s.rep_id, s.month).in_(latest)
@@ -469,7 +470,13 @@ def load_for_months(session: Session, first: Month, last: Month) -> MonthData:
         cond = or_(
             cond,
             s.month.in_(dirty),
-            and_(s.month > dirty[0], func.instr(s.payload, '"prior_period"') > 0),
+            and_(
+                s.month > dirty[0],
+                or_(
+                    func.instr(s.payload, '"prior_period"') > 0,
+                    func.instr(s.payload, '"notices":[{') > 0,
+                ),
+            ),
         )
     if first <= last_closed:  # closed months of the range are shown as stored
         cond = or_(cond, s.month.between(first, last_closed))

@@ -138,3 +138,30 @@ def test_awaiting_line_can_still_be_built_by_setting_its_slots() -> None:
     assert AwaitingLine.__slots__ == names
     assert names == statement_codec._AWAITING_FIELDS
     assert not hasattr(AwaitingLine, "__post_init__")
+
+
+def test_fields_added_later_leave_older_statements_json_as_it_was() -> None:
+    """A statement without an opening balance, or a notice without an override's report,
+    has the canonical JSON it had before those fields existed; a line's own source_rep is
+    always written."""
+    from icmdesk.domain.statement_codec import canonical_json
+    from tests.reports import factories
+
+    s = factories.rich_statement()
+    text = canonical_json(s)
+    assert '"opening"' not in text
+    doc = json.loads(text)
+    assert all("source_rep" in line for line in doc["lines"])
+    assert all("source_rep" not in n and "source_split_pct" not in n for n in doc["notices"])
+    assert statement_from_dict(doc) == replace(s, lines=tuple(s.lines))
+
+
+def test_the_content_hash_of_a_statement_never_changes_with_the_code() -> None:
+    """Closed statements keep the hash they were stored with: the canonical JSON of the
+    same statement must stay byte for byte what it was (pinned from before the fields
+    added for books starts and override notices)."""
+    from tests.reports import factories
+
+    assert statement_codec.content_hash(factories.rich_statement()) == (
+        "bdd4ee0983322d6ea0c3e4a57cf82bfb05dbf4aac2ef2dfa59fe1885ab9e0e8a"
+    )

@@ -358,3 +358,112 @@ def test_a_paid_deal_corrected_downwards_takes_back_what_it_no_longer_earns(
     records.save_deal(cf, deal("D-1", "9000.00", date(2026, 1, 15), ana, payments=paid, id=d1.id))
     march = statement(cf, "2026-03", ana)
     assert lines(march) == [("prior_period", "-100.00")]  # $900.00 − $1,000.00
+
+
+def _cancelled_in_february(cf: CompanyFile) -> tuple[Rep, Deal]:
+    """Ana, flat 10%; D-1 ($10,000) closed 10 January; January and February closed; then D-1
+    is cancelled on 8 February (full clawback: $1,000.00)."""
+    ana, _ = ana_on(cf, flat("10", date(2026, 1, 1)), date(2026, 1, 1))
+    d1 = records.save_deal(cf, deal("D-1", "10000.00", date(2026, 1, 10), ana))
+    close(cf, "2026-01", "2026-02")
+    cancellation.cancel_deal(cf, d1.id, date(2026, 2, 8), "Bankrupt")
+    return ana, d1
+
+
+def test_a_late_notice_is_issued_once_even_when_the_month_that_carried_it_is_corrected(
+    cf: CompanyFile,
+) -> None:
+    ana, _ = _cancelled_in_february(cf)
+    assert len(statement(cf, "2026-03", ana).notices) == 1
+    close(cf, "2026-03")
+    # February and March (the statement that carried the notice) are both corrected later.
+    records.save_adjustment(cf, Adjustment(ana.id, Month(2026, 2), D("50.00"), "Contest"))
+    records.save_adjustment(cf, Adjustment(ana.id, Month(2026, 3), D("20.00"), "Contest"))
+    april = statement(cf, "2026-04", ana)
+    assert lines(april) == [("prior_period", "50.00"), ("prior_period", "20.00")]
+    assert april.notices == ()
+
+
+def test_a_late_clawback_netting_to_no_correction_still_gets_its_notice(
+    cf: CompanyFile,
+) -> None:
+    ana, _ = _cancelled_in_february(cf)
+    # February also owed Ana $1,000.00: the month's correction nets to nothing.
+    records.save_adjustment(cf, Adjustment(ana.id, Month(2026, 2), D("1000.00"), "Owed"))
+    march = statement(cf, "2026-03", ana)
+    assert lines(march) == []
+    assert [(n.deal_id, n.clawed_back, n.period_earnings) for n in march.notices] == [
+        ("D-1", D("1000.00"), D("0.00"))
+    ]
+    close(cf, "2026-03")
+    records.save_adjustment(cf, Adjustment(ana.id, Month(2026, 2), D("5.00"), "More"))
+    assert statement(cf, "2026-04", ana).notices == ()
+
+
+def test_a_reopened_month_before_the_latest_close_counts_as_closed(
+    cf: CompanyFile, tmp_path: Path
+) -> None:
+    ana, _ = ana_on(cf, flat("10", date(2026, 1, 1)), date(2026, 1, 1))
+    close(cf, "2026-01")
+    periods.reopen(cf, Month(2026, 1))
+    records.save_assignment(
+        cf,
+        dataclasses.replace(choices.assignments_of(cf, ana.id)[0], effective_from=date(2026, 3, 1)),
+    )
+    close(cf, "2026-03")
+    # January's open row went with March's close: nothing is dated there any more.
+    assert [(str(p.month), p.status_text) for p in periods.list_periods(cf)] == [
+        ("2026-03", "Closed"),
+        ("2026-04", "Open"),
+    ]
+    assert periods.next_to_close(cf) == Month(2026, 4)
+    from icmdesk.services import company_io
+
+    assert company_io.check(cf) == []
+
+
+def test_a_version_cannot_be_moved_off_the_deals_it_rates(cf: CompanyFile) -> None:
+    ana, plan = ana_on(cf, flat("10", date(2026, 3, 1)), date(2026, 3, 1))
+    records.save_deal(cf, deal("D-1", "10000.00", date(2026, 3, 10), ana))
+    (v,) = plan.versions
+    with pytest.raises(ValidationError) as e:
+        records.save_plan_version(cf, plan.id, flat("10", date(2026, 4, 1), id=v.id))
+    assert [p.message for p in e.value.problems] == [
+        "1 deal credited to Ana Lee would have no plan version on its close date: D-1."
+    ]
+    assert periods.compute(cf, Month(2026, 3))  # still computes
+
+
+def test_an_edit_of_a_version_paid_from_must_start_after_it(cf: CompanyFile) -> None:
+    _ana, plan = ana_on(cf, flat("10", date(2026, 1, 1)), date(2026, 1, 1))
+    close(cf, "2026-01")
+    (v,) = plan.versions
+    with pytest.raises(ValidationError) as e:
+        records.save_plan_version(cf, plan.id, flat("12", date(2025, 12, 1), id=v.id))
+    assert [(p.field, p.message) for p in e.value.problems] == [
+        (
+            "version.effective_from",
+            "The version from 2026-01-01 was in force in a closed month: your changes become "
+            "a new version, which must start after 2026-01-01 (that version applies from its "
+            "own date on).",
+        )
+    ]
+
+
+def test_after_termination_the_header_shows_the_last_plan_when_the_assignment_ended_too(
+    cf: CompanyFile,
+) -> None:
+    plan = records.save_plan(
+        cf,
+        Plan(
+            "AE plan",
+            (flat("10", date(2026, 1, 1), payout_trigger=PayoutTrigger.CASH),),
+        ),
+    )
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1), termination_date=date(2026, 4, 15)))
+    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1), date(2026, 4, 15)))
+    paid = (Payment(date(2026, 7, 5), D("10000.00")),)
+    records.save_deal(cf, deal("D-1", "10000.00", date(2026, 3, 10), ana, payments=paid))
+    july = statement(cf, "2026-07", ana)
+    assert lines(july) == [("commission", "1000.00")]
+    assert (july.plan_name, july.plan_version) == ("AE plan", "v1 from 2026-01-01")

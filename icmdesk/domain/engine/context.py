@@ -162,7 +162,8 @@ class Lookups:
         rep = self.reps.get(rep_id)
         left = rep.termination_date if rep is not None else None
         if left is not None and left < last:
-            last = left
+            last = left  # after the termination: what governed the rep on their last day
+            first = min(first, left)
         best: InForce | None = None
         for a in self.assignments_by_rep.get(rep_id, ()):
             if a.effective_from > last:

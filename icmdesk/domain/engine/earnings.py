@@ -184,6 +184,10 @@ class EarningsRun:
         self._record = frozenset(m.index for m in record)
         self.progress: dict[Month, tuple[QuotaProgress, ...]] = {}
         self.deal_standing: list[DealStanding] = []
+        # (recipient, month index) of every clawback posted: the engine looks for notices
+        # never issued in the closed months among them.
+        self._clawed: set[tuple[int, int]] = set()
+        self.clawed_in: set[tuple[int, Month]] = set()
         # Filled by run(): per (recipient, payout month), and X at the end of each month
         # with a deal: (rep, quota period kind, period start, month) -> X.
         self.buckets: dict[tuple[int, Month], Bucket] = {}
@@ -257,6 +261,7 @@ class EarningsRun:
             return m
 
         self.buckets = {(rep_id, month(i)): b for (rep_id, i), b in self._b.items()}
+        self.clawed_in = {(rep_id, month(i)) for rep_id, i in self._clawed}
         kinds = {q.months: q for q in QuotaPeriod}
         self.x_at = {
             (rep_id, kinds[length], month(start), month(i)): x
@@ -583,6 +588,7 @@ class EarningsRun:
         if clawed == 0:
             return
         cancel_month = self._index(cancel)
+        self._clawed.add((recipient, cancel_month))
         reason = _one_line(deal.cancellation_reason) or "no reason given"
         what = "override" if source is not None else "earnings"
         line = StatementLine(

@@ -383,8 +383,13 @@ def _compute_open(
     )
     explained: dict[tuple[int, Month], str] = {}
     late: dict[int, list[PendingNotice]] = {}
-    if detail and ppas and first_open in wanted:
-        explained, late = _explain(lk, scope, ppas)
+    clawed = frozenset(
+        (rep_id, m)
+        for rep_id, m in run.clawed_in
+        if last_closed is not None and m <= last_closed and (verify is None or m in verify)
+    )
+    if detail and (ppas or clawed) and first_open in wanted:
+        explained, late = _explain(lk, scope, ppas, clawed)
     totals: dict[Month, list[StatementTotals]] = {m: [] for m in open_months}
 
     # Each rep's first month: first assignment or first line, not before the books start;
@@ -403,6 +408,9 @@ def _compute_open(
             first_month[rep_id] = m
     for rep_id, items in ppas.items():
         if items and first_open is not None:
+            first_month[rep_id] = min(first_month.get(rep_id, first_open), first_open)
+    for rep_id in late:  # a notice comes with a statement
+        if first_open is not None:
             first_month[rep_id] = min(first_month.get(rep_id, first_open), first_open)
 
     last_snap: dict[int, StatementSnapshot] = {}
@@ -441,8 +449,15 @@ def _compute_open(
         for m in months_between(begin, end):
             bucket = run.buckets.get((rep_id, m), _EMPTY)
             ppa_here = rep_ppas if m == first_open else []
-            if term_month is not None and m > term_month and bucket.count == 0 and not ppa_here:
-                continue  # after termination, statements only while lines arrive
+            told = m == first_open and rep_id in late
+            if (
+                term_month is not None
+                and m > term_month
+                and bucket.count == 0
+                and not ppa_here
+                and not told
+            ):
+                continue  # after termination, statements only while lines (or notices) arrive
             earnings = bucket.total + sum((p.amount for p in ppa_here), ZERO)
             draw = lk.draw_in(rep_id, m)
             d_amount = round_cents(draw.amount) if draw is not None else ZERO
@@ -796,13 +811,18 @@ def _with_carried(
 
 
 def _explain(
-    lk: Lookups, scope: _Scope, ppas: dict[int, list[_Ppa]]
+    lk: Lookups,
+    scope: _Scope,
+    ppas: dict[int, list[_Ppa]],
+    clawed: frozenset[tuple[int, Month]],
 ) -> tuple[dict[tuple[int, Month], str], dict[int, list[PendingNotice]]]:
     """Name what changed in each corrected month: a second pass builds those months' lines
     and they are compared, per deal and kind, with the stored statement's. Also the
-    clawback notices those months now hold that were never issued (a cancellation dated
-    in a closed month): they are issued with the first open month's statement."""
+    clawback notices the re-verified months (`clawed`: those holding a clawback) now hold
+    that were never issued (a cancellation dated in a closed month, even one whose month
+    nets to no correction): they are issued with the first open month's statement."""
     pairs = frozenset((rep_id, p.month) for rep_id, items in ppas.items() for p in items)
+    pairs |= clawed
     last = max(m for _, m in pairs)
     run = EarningsRun(
         lk,
@@ -849,38 +869,44 @@ def _explain(
     for rep_id, m in sorted(pairs, key=lambda pair: (pair[0], pair[1])):
         bucket = run.buckets.get((rep_id, m))
         for notice in bucket.notices if bucket is not None else ():
-            if notice.deal.external_id not in issued.get((rep_id, m), ()):
+            told = issued.get((rep_id, m), ())
+            if (notice.deal.external_id, notice.source or "") not in told:
                 late.setdefault(rep_id, []).append(notice)
     return out, late
 
 
 def _issued_clawbacks(
     lk: Lookups, pairs: frozenset[tuple[int, Month]]
-) -> dict[tuple[int, Month], set[str]]:
-    """Per (rep, closed month), the deals whose clawback dated in that month the rep was
-    already told of: on that month's stored statement, or by a notice issued with a later
-    closed statement (which then also carries a prior-period line)."""
+) -> dict[tuple[int, Month], set[tuple[str, str]]]:
+    """Per (rep, closed month), the clawbacks dated in that month the rep was already told
+    of, as (deal id, the report an override came from or ""): on that month's stored
+    statement, or by a notice issued with a later closed statement."""
     first_month: dict[int, Month] = {}
     for rep_id, m in pairs:
         if rep_id not in first_month or m < first_month[rep_id]:
             first_month[rep_id] = m
-    issued: dict[tuple[int, Month], set[str]] = {}
+    issued: dict[tuple[int, Month], set[tuple[str, str]]] = {}
     for snap in lk.data.snapshots:
         key = (snap.rep_id, snap.month)
-        if key in pairs:
-            if '"clawback"' in snap.payload:
-                issued.setdefault(key, set()).update(
-                    line["deal_id"]
-                    for line in json.loads(snap.payload)["lines"]
-                    if line["kind"] == LineKind.CLAWBACK.value
-                )
-        elif (
+        if key in pairs and '"clawback"' in snap.payload:
+            issued.setdefault(key, set()).update(
+                (line["deal_id"], line["source_rep"] or "")
+                for line in json.loads(snap.payload)["lines"]
+                if line["kind"] == LineKind.CLAWBACK.value
+            )
+        if (
             snap.rep_id in first_month
             and snap.month > first_month[snap.rep_id]
-            and '"prior_period"' in snap.payload
+            and _HAS_NOTICES in snap.payload
         ):
             for notice in json.loads(snap.payload)["notices"]:
                 dated = Month.of(date.fromisoformat(notice["cancellation_date"]))
                 if dated < snap.month and (snap.rep_id, dated) in pairs:
-                    issued.setdefault((snap.rep_id, dated), set()).add(notice["deal_id"])
+                    issued.setdefault((snap.rep_id, dated), set()).add(
+                        (notice["deal_id"], notice.get("source_rep") or "")
+                    )
     return issued
+
+
+# Canonical JSON of a statement with at least one clawback notice (see statement_codec).
+_HAS_NOTICES = '"notices":[{'
