@@ -4,10 +4,13 @@ and a rep's plan assignments, as frozen values (names with their ids)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from icmdesk.domain.entities import Assignment, Plan
+from icmdesk.domain.calendar import Month, quota_period_label, quota_period_start
+from icmdesk.domain.engine.context import Lookups
+from icmdesk.domain.entities import Assignment, OpeningBalance, Plan
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AssignmentRow, PlanRow, RepRow, RoleRow
@@ -88,3 +91,51 @@ def role_rows(cf: CompanyFile) -> tuple[RoleRowView, ...]:
             .order_by(RoleRow.name, RoleRow.id)
         )
         return tuple(RoleRowView(i, n, p or "", counts.get(i, 0)) for i, n, p in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningRow:
+    """One rep in the opening-balances editor: who, what can be entered, what is stored."""
+
+    rep_id: int
+    name: str
+    # The quota period containing the books start's first day, under the rep's version in
+    # force that day ("" when none, or when it starts with the books start: nothing was
+    # counted or paid in it before).
+    quota_period: str
+    thresholds: tuple[Decimal, ...]  # that version's attainment bonus thresholds
+    balance: OpeningBalance
+
+
+def opening_rows(cf: CompanyFile, books_start: Month | None) -> tuple[OpeningRow, ...]:
+    """Every rep employed on the books start's first day (or with an opening balance), by
+    name, with their opening balance (zero when none is stored)."""
+    if books_start is None:
+        return ()
+    with cf.session() as s:
+        data = load_company_data(s, deals=False, history=False, snapshots=False)
+    lk = Lookups(data)
+    stored = {ob.rep_id: ob for ob in data.opening_balances}
+    day = books_start.first_day
+    fy = data.company.fiscal_year_start
+    rows = []
+    for rep in sorted(data.reps, key=lambda r: (r.name.casefold(), r.id)):
+        employed = rep.hire_date <= day and (
+            rep.termination_date is None or rep.termination_date >= day
+        )
+        if not employed and rep.id not in stored:
+            continue
+        label, thresholds = "", ()
+        f = lk.in_force(rep.id, day)
+        if f is not None:
+            period = f.version.quota_period
+            period_start = quota_period_start(books_start, period, fy)
+            if period_start != books_start:
+                label = quota_period_label(period_start, period, fy)
+                thresholds = tuple(sorted(b.threshold_pct for b in f.version.bonuses))
+        rows.append(
+            OpeningRow(
+                rep.id, rep.name, label, thresholds, stored.get(rep.id, OpeningBalance(rep.id))
+            )
+        )
+    return tuple(rows)

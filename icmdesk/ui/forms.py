@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from babel.numbers import get_currency_name
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
@@ -32,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.currencies import CURRENCIES
 from icmdesk.domain.errors import Problem
 from icmdesk.domain.money import D
 
@@ -61,6 +64,35 @@ def to_qdate(day: date) -> QDate:
 
 def from_qdate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
+
+
+def currency_combo(current: str = "USD") -> QComboBox:
+    """The ISO 4217 currencies in use, as "CHF — Swiss Franc" (typing the code finds it);
+    the code is the item's data. A code not in the list (an old file) is kept, marked."""
+    combo = QComboBox()
+    for code in sorted(CURRENCIES):
+        combo.addItem(f"{code} — {get_currency_name(code, locale='en')}", code)
+    set_currency(combo, current)
+    return combo
+
+
+def set_currency(combo: QComboBox, code: str) -> None:
+    found = combo.findData(code)
+    if found < 0:
+        combo.addItem(f"{code} — not a currency in use", code)
+        found = combo.count() - 1
+    combo.setCurrentIndex(found)
+
+
+def month_edit(month: Month | None = None) -> QDateEdit:
+    """A month input (YYYY-MM) with a calendar popup; read it with `from_month_edit`."""
+    edit = date_edit(month.first_day if month else None)
+    edit.setDisplayFormat("yyyy-MM")
+    return edit
+
+
+def from_month_edit(edit: QDateEdit) -> Month:
+    return Month.of(from_qdate(edit.date()))
 
 
 def date_edit(day: date | None = None) -> QDateEdit:

@@ -1,4 +1,5 @@
-"""New company: a short wizard asking name, currency, fiscal year start and where to save.
+"""New company: a short wizard asking name, currency, fiscal year start, the month ICMDesk
+starts paying (the books start) and where to save.
 
 It only collects answers; the app creates the file through records.create_company_file,
 which validates them all (problems are shown and nothing is written).
@@ -9,23 +10,33 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
+    QVBoxLayout,
     QWidget,
     QWizard,
     QWizardPage,
 )
 
+from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import Company
 from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.forms import (
+    currency_combo,
+    from_month_edit,
+    month_edit,
+    set_currency,
+    to_qdate,
+)
 
 # Characters that cannot be in a file name on one of the systems people use.
 _UNSAFE = re.compile(r'[\\/:*?"<>|]+')
@@ -45,11 +56,14 @@ def suggested_file_name(company_name: str) -> str:
 
 
 class NewCompanyWizard(QWizard):
-    """Three short pages: the company, its money and year, the file."""
+    """Four short pages: the company, its money and year, where ICMDesk starts, the file."""
 
-    def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, folder: Path, parent: QWidget | None = None, *, today: date | None = None
+    ) -> None:
         super().__init__(parent)
         self._folder = folder
+        self._today = today or date.today()
         self.setWindowTitle("New company")
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self._build_ui()
@@ -67,18 +81,49 @@ class NewCompanyWizard(QWizard):
 
         money = QWizardPage()
         money.setTitle("Money and the year")
-        money.setSubTitle("The currency of every amount, and the month the fiscal year starts.")
-        self._currency = QLineEdit("USD")
-        self._currency.setMaxLength(3)
-        self._currency.setValidator(
-            QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,3}"), self._currency)
+        money.setSubTitle(
+            "The currency of every amount (type its code to find it), and the month the "
+            "fiscal year starts. Both can be changed in Settings until the first month is "
+            "closed."
         )
+        self._currency = currency_combo("USD")
         self._fiscal = QComboBox()
         self._fiscal.addItems(list(calendar.month_name)[1:])
         form = QFormLayout(money)
-        form.addRow("&Currency (ISO code):", self._currency)
+        form.addRow("&Currency:", self._currency)
         form.addRow("&Fiscal year starts in:", self._fiscal)
         self.addPage(money)
+
+        start = QWizardPage()
+        start.setTitle("Where ICMDesk starts")
+        start.setSubTitle("The first month whose commissions ICMDesk computes and pays.")
+        explained = QLabel(
+            "What came before it was settled outside ICMDesk: deals closed earlier earn "
+            "nothing here, and no earlier month needs closing, however long ago your reps "
+            "were hired. Where each rep stood then (balance owed, earnings so far this "
+            "fiscal year, progress toward the current quota) goes under Settings ▸ Opening "
+            "balances. The books start can change until the first month is closed."
+        )
+        explained.setWordWrap(True)
+        self._books = QRadioButton("Start paying from:")
+        self._books.setChecked(True)
+        # Usually the month whose commissions are paid next: the one just ended.
+        self._books_month = month_edit(Month.of(self._today).plus(-1))
+        self._everything = QRadioButton(
+            "A new sales team with no earlier commissions: pay from each rep's first day"
+        )
+        self._books.toggled.connect(self._books_month.setEnabled)
+        row = QHBoxLayout()
+        row.addWidget(self._books)
+        row.addWidget(self._books_month)
+        row.addStretch(1)
+        column = QVBoxLayout(start)
+        column.addLayout(row)
+        column.addWidget(self._everything)
+        column.addSpacing(12)
+        column.addWidget(explained)
+        column.addStretch(1)
+        self.addPage(start)
 
         where = _WherePage(self)
         self._path = where.path_edit
@@ -87,11 +132,24 @@ class NewCompanyWizard(QWizard):
     def suggested_path(self) -> Path:
         return self._folder / suggested_file_name(self._name.text())
 
-    def set_answers(self, name: str, currency: str, fiscal_year_start: int, path: Path) -> None:
+    def set_answers(
+        self,
+        name: str,
+        currency: str,
+        fiscal_year_start: int,
+        path: Path,
+        *,
+        books_start: Month | None = None,
+    ) -> None:
         """Fill every page (tests, and a caller that knows the answers already)."""
         self._name.setText(name)
-        self._currency.setText(currency)
+        set_currency(self._currency, currency.strip().upper())
         self._fiscal.setCurrentIndex(fiscal_year_start - 1)
+        if books_start is None:
+            self._everything.setChecked(True)
+        else:
+            self._books.setChecked(True)
+            self._books_month.setDate(to_qdate(books_start.first_day))
         self._path.setText(str(path))
 
     def answers(self) -> NewCompany:
@@ -101,8 +159,9 @@ class NewCompanyWizard(QWizard):
         return NewCompany(
             Company(
                 name=self._name.text().strip(),
-                currency=self._currency.text().strip().upper(),
+                currency=self._currency.currentData(),
                 fiscal_year_start=self._fiscal.currentIndex() + 1,
+                books_start=from_month_edit(self._books_month) if self._books.isChecked() else None,
             ),
             path,
         )
@@ -129,7 +188,9 @@ class _WherePage(QWizardPage):
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         form = QFormLayout(self)
-        form.addRow("&File:", row)
+        label = QLabel("&File:")  # a label given to addRow with a layout has no buddy
+        label.setBuddy(self.path_edit)
+        form.addRow(label, row)
         self.registerField("path*", self.path_edit)
 
     def initializePage(self) -> None:

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -43,18 +42,13 @@ from icmdesk.ui.forms import (
     RowsEditor,
     date_edit,
     from_qdate,
+    month_edit,
     number_edit,
     parse_number,
     with_error,
 )
 
 _KINDS = ((DrawKind.RECOVERABLE, "recoverable"), (DrawKind.NON_RECOVERABLE, "non-recoverable"))
-
-
-def _month_edit(month: Month | None) -> QDateEdit:
-    edit = date_edit(month.first_day if month else None)
-    edit.setDisplayFormat("yyyy-MM")
-    return edit
 
 
 def _combo(items: Sequence[Choice], none_text: str, current: int | None) -> QComboBox:
@@ -94,7 +88,7 @@ class AssignmentRow(EditorRow):
             self.draw_kind.addItem(text, kind.value)
         if draw is not None:
             self.draw_kind.setCurrentIndex(self.draw_kind.findData(draw.kind.value))
-        self.draw_start = _month_edit(draw.start_month if draw else None)
+        self.draw_start = month_edit(draw.start_month if draw else None)
         self.draw_end = OptionalDate(
             "until", draw.end_month.first_day if draw and draw.end_month else None
         )

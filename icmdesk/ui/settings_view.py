@@ -1,36 +1,60 @@
-"""Company settings: name, address, logo, currency, fiscal year, statements, clawback defaults.
+"""Company settings: name, address, logo, currency, fiscal year, statements, clawback
+defaults, the books start and the opening balances.
 
-Save sends the whole form to records.update_company, which validates it all at
-once: every problem is shown under its own field and nothing is saved.
+Save sends the whole form to records.update_company (the opening balances with it, in
+the same unit of work), which validates it all at once: every problem is shown under its
+own field and nothing is saved.
 """
 
 from __future__ import annotations
 
 import calendar
 import dataclasses
+import re
+from datetime import date
+from decimal import Decimal
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QPixmap, QShowEvent
+from PySide6.QtGui import QPalette, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from icmdesk.domain.entities import ClawbackMethod, ClawbackPolicy, Company, PageSize
+from icmdesk.domain.calendar import Month, month_name
+from icmdesk.domain.entities import (
+    ClawbackMethod,
+    ClawbackPolicy,
+    Company,
+    OpeningBalance,
+    PageSize,
+)
 from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import records
+from icmdesk.services import choices, records
 from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.forms import (
+    currency_combo,
+    from_month_edit,
+    month_edit,
+    number_text,
+    parse_number,
+    set_currency,
+    to_qdate,
+)
 from icmdesk.ui.messages import Messages
 
 LOGO_PREVIEW_HEIGHT = 64
@@ -38,6 +62,37 @@ LOGO_PREVIEW_HEIGHT = 64
 PROBLEM_STYLE = "color: #e0463c;"
 
 # Problem.field as the service names it → the form field it belongs under.
+_OPENING_COLUMNS = (
+    "Rep",
+    "Balance owed",
+    "Earned this fiscal year",
+    "Counted toward quota",
+    "Bonuses paid (%)",
+)
+
+
+def _note() -> QLabel:
+    note = QLabel()
+    note.setWordWrap(True)
+    note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return note
+
+
+def _stacked(top: QHBoxLayout | QVBoxLayout, note: QLabel) -> QWidget:
+    """A field with its explanation under it, in one form cell."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(4)
+    column.addLayout(top)
+    column.addWidget(note)
+    return box
+
+
+def _last_month() -> Month:
+    return Month.of(date.today()).plus(-1)
+
+
 _FIELD_OF = {
     "name": "name",
     "address": "address",
@@ -49,6 +104,7 @@ _FIELD_OF = {
     "page_size": "page_size",
     "statement_help_text": "help_text",
     "logo_png": "logo",
+    "books_start": "books_start",
 }
 
 
@@ -56,6 +112,13 @@ class SettingsView(QWidget):
     """The company's own settings, edited as one form."""
 
     saved = Signal(object)  # the Company as saved
+    edited_changed = Signal(bool)  # the form now differs (True) or not from what is saved
+
+    _loading = False
+    _edited = False
+    _locked: Month | None = None
+    _opening_rows: tuple[choices.OpeningRow, ...] = ()
+    _loaded_state: tuple[object, ...] = ()
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,9 +181,7 @@ class SettingsView(QWidget):
         logo_row.setContentsMargins(0, 0, 0, 0)
         self._add("Logo:", logo, "logo")
 
-        self._currency = QLineEdit()
-        self._currency.setMaxLength(3)
-        self._currency.setMaximumWidth(self._currency.fontMetrics().averageCharWidth() * 8 + 16)
+        self._currency = currency_combo()
         self._add("C&urrency:", self._currency, "currency")
         self._fiscal = QComboBox()
         self._fiscal.addItems(list(calendar.month_name)[1:])
@@ -147,7 +208,39 @@ class SettingsView(QWidget):
         self._help.setFixedHeight(self._help.fontMetrics().lineSpacing() * 5 + 12)
         self._add("Statement &help text:", self._help, "help_text")
 
+        self._books = QCheckBox("Start paying from")
+        self._books_month = month_edit()
+        books_row = QHBoxLayout()
+        books_row.setContentsMargins(0, 0, 0, 0)
+        books_row.addWidget(self._books)
+        books_row.addWidget(self._books_month)
+        books_row.addStretch(1)
+        self._books_note = _note()
+        self._add("&Books start:", _stacked(books_row, self._books_note), "books_start")
+        caption = self._form.labelForField(self._problem_labels["books_start"].parentWidget())
+        if isinstance(caption, QLabel):
+            caption.setBuddy(self._books)
+
+        self._openings = QTableWidget(0, len(_OPENING_COLUMNS))
+        self._openings.setHorizontalHeaderLabels(list(_OPENING_COLUMNS))
+        self._openings.verticalHeader().hide()
+        self._openings.setTabKeyNavigation(False)  # Tab leaves the table
+        header = self._openings.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(_OPENING_COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self._openings_note = _note()
+        openings = QVBoxLayout()
+        openings.setContentsMargins(0, 0, 0, 0)
+        openings.addWidget(self._openings)
+        self._add("&Opening balances:", _stacked(openings, self._openings_note), "opening_balances")
+        caption = self._form.labelForField(self._problem_labels["opening_balances"].parentWidget())
+        if isinstance(caption, QLabel):
+            caption.setBuddy(self._openings)
+
         buttons = QHBoxLayout()
+        self._status = QLabel()  # "Saved." after a save, until the next edit
+        buttons.addWidget(self._status)
         buttons.addStretch(1)
         self._revert = QPushButton("Re&vert")
         self._save = QPushButton("&Save")
@@ -180,12 +273,30 @@ class SettingsView(QWidget):
         self._revert.clicked.connect(self._on_revert_clicked)
         self._choose_logo.clicked.connect(self._on_choose_logo_clicked)
         self._remove_logo.clicked.connect(self._on_remove_logo_clicked)
+        self._books.toggled.connect(self._on_books_changed)
+        self._books_month.dateChanged.connect(self._on_books_changed)
+        for signal in (
+            self._name.textChanged,
+            self._address.textChanged,
+            self._currency.currentIndexChanged,
+            self._fiscal.currentIndexChanged,
+            self._page_size.currentIndexChanged,
+            self._window.valueChanged,
+            self._method.currentIndexChanged,
+            self._forgive.toggled,
+            self._help.textChanged,
+            self._books.toggled,
+            self._books_month.dateChanged,
+            self._openings.itemChanged,
+        ):
+            signal.connect(self._on_form_edited)
 
     # Showing and reading the form.
     def _show(self, c: Company) -> None:
+        self._loading = True
         self._name.setText(c.name)
         self._address.setPlainText(c.address)
-        self._currency.setText(c.currency)
+        set_currency(self._currency, c.currency)
         self._fiscal.setCurrentIndex(c.fiscal_year_start - 1)
         self._page_size.setCurrentIndex(self._page_size.findData(c.page_size))
         self._window.setValue(c.clawback_policy.window_days)
@@ -194,7 +305,130 @@ class SettingsView(QWidget):
         self._help.setPlainText(c.statement_help_text)
         self._logo = c.logo_png
         self._show_logo()
+        self._books.setChecked(c.books_start is not None)
+        self._books_month.setDate(to_qdate((c.books_start or _last_month()).first_day))
+        self._locked = records.latest_closed_month(self._file)
+        self._stored_openings = {ob.rep_id: ob for ob in records.opening_balances(self._file)}
+        self._show_openings(self._stored_openings)
         self._show_problems([])
+        self._loading = False
+        self._loaded_state = self._state()
+        self._on_form_edited()
+
+    def _show_openings(self, values: dict[int, OpeningBalance]) -> None:
+        """The opening balances table for the books start as the form shows it."""
+        start = from_month_edit(self._books_month) if self._books.isChecked() else None
+        rows = choices.opening_rows(self._file, start)
+        self._opening_rows = rows
+        table = self._openings
+        table.blockSignals(True)
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            ob = values.get(row.rep_id, row.balance)
+            name = QTableWidgetItem(row.name)
+            name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            table.setItem(r, 0, name)
+            cells = [
+                number_text(ob.balance_owed) if ob.balance_owed else "",
+                number_text(ob.ytd_earnings) if ob.ytd_earnings else "",
+                number_text(ob.counted) if ob.counted else "",
+                ", ".join(number_text(t) for t in sorted(ob.bonuses_paid)),
+            ]
+            for c, text in enumerate(cells, start=1):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                counting = c < 3 or bool(row.quota_period)
+                if c == 2 and start is not None and start.month == self._fiscal.currentIndex() + 1:
+                    counting = False  # the books start a fiscal year: nothing earlier in it
+                if c == 4 and not row.thresholds:
+                    counting = False
+                if not counting:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setText(text or "—")
+                if c == 3 and row.quota_period:
+                    item.setToolTip(f"Counted toward {row.quota_period} before {start}")
+                if c == 4 and row.thresholds:
+                    shown = ", ".join(f"{number_text(t)}%" for t in row.thresholds)
+                    item.setToolTip(f"Thresholds of the plan: {shown}")
+                table.setItem(r, c, item)
+        table.blockSignals(False)
+        # Every rep in view (up to a dozen; more scroll), never a squeezed list.
+        shown = min(max(len(rows), 3), 12)
+        table.setFixedHeight(
+            table.horizontalHeader().sizeHint().height()
+            + sum(table.rowHeight(r) for r in range(min(shown, len(rows))))
+            + table.verticalHeader().defaultSectionSize() * max(0, shown - len(rows))
+            + 2 * table.frameWidth()
+        )
+        if start is not None:
+            table.horizontalHeaderItem(2).setText(f"Earned this FY before {start}")
+            table.horizontalHeaderItem(3).setText(f"Counted toward quota before {start}")
+        locked = self._locked is not None or self._read_only
+        table.setEnabled(start is not None)
+        table.setEditTriggers(
+            QTableWidget.EditTrigger.NoEditTriggers
+            if locked
+            else QTableWidget.EditTrigger.AllEditTriggers
+        )
+        self._books.setEnabled(not locked)
+        self._books_month.setEnabled(not locked and self._books.isChecked())
+        if self._locked is not None:
+            self._books_note.setText(
+                f"Fixed since {self._locked} was closed: closed statements were paid from it."
+            )
+        elif start is None:
+            self._books_note.setText(
+                "No books start: everything is paid from each rep's first day. Set one when "
+                "ICMDesk takes over from payroll done elsewhere: nothing before it is computed "
+                "or needs closing."
+            )
+        else:
+            self._books_note.setText(
+                f"{month_name(start)} is the first month ICMDesk computes, pays and closes; "
+                "earlier deals earn nothing here. It can change until the first month is closed."
+            )
+        if start is None:
+            self._openings_note.setText("Opening balances need a books start.")
+        else:
+            before = month_name(start.plus(-1))
+            self._openings_note.setText(
+                f"Where each rep stood when the books start, settled outside ICMDesk: the "
+                f"balance owed, earnings this fiscal year through {before}, the amount "
+                "counted toward the quota period under way (its name in the tooltip) and the "
+                "attainment bonuses already paid in it (thresholds in %). Blank is zero."
+            )
+
+    def _read_openings(self, problems: list[Problem]) -> list[OpeningBalance]:
+        """The opening balances as typed; unreadable cells become problems."""
+        out = []
+        names = ("balance owed", "earnings before the books start", "amount counted", "bonuses")
+        for r, row in enumerate(self._opening_rows):
+            values: list[Decimal] = []
+            paid: tuple[Decimal, ...] = ()
+            for c in range(1, 5):
+                item = self._openings.item(r, c)
+                text = item.text().strip() if item is not None else ""
+                if text == "—":
+                    text = ""
+                try:
+                    if c == 4:
+                        paid = tuple(
+                            parse_number(t.strip().rstrip("%"))
+                            for t in text.split(",")
+                            if t.strip()
+                        )
+                    else:
+                        values.append(parse_number(text) if text else Decimal("0.00"))
+                except ValueError:
+                    problems.append(
+                        Problem(
+                            "opening_balances",
+                            f"{row.name}: the {names[c - 1]} must be a number (got '{text}').",
+                        )
+                    )
+                    values.append(Decimal("0.00"))
+            out.append(OpeningBalance(row.rep_id, values[0], values[1], values[2], paid))
+        return out
 
     def _show_logo(self) -> None:
         pixmap = QPixmap()
@@ -215,7 +449,7 @@ class SettingsView(QWidget):
             self._ensure_loaded(),
             name=self._name.text().strip(),
             address=self._address.toPlainText(),
-            currency=self._currency.text().strip().upper(),
+            currency=self._currency.currentData(),
             fiscal_year_start=self._fiscal.currentIndex() + 1,
             page_size=PageSize(self._page_size.currentData()),
             clawback_policy=ClawbackPolicy(
@@ -224,6 +458,7 @@ class SettingsView(QWidget):
             forgive_balance_at_termination=self._forgive.isChecked(),
             statement_help_text=self._help.toPlainText(),
             logo_png=self._logo,
+            books_start=from_month_edit(self._books_month) if self._books.isChecked() else None,
         )
 
     def _show_problems(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
@@ -231,6 +466,13 @@ class SettingsView(QWidget):
         general: list[str] = []
         for p in problems:
             key = _FIELD_OF.get(p.field)
+            if p.field.startswith("opening_balances"):
+                key = "opening_balances"
+                index = re.match(r"opening_balances\[(\d+)\]", p.field)
+                if index and int(index.group(1)) < len(self._opening_rows):
+                    name = self._opening_rows[int(index.group(1))].name
+                    if not p.message.startswith(name):
+                        p = Problem(p.field, f"{name}: {p.message}")
             (by_field.setdefault(key, []) if key else general).append(p.message)
         for key, label in self._problem_labels.items():
             label.setText("\n".join(by_field.get(key, [])))
@@ -248,9 +490,12 @@ class SettingsView(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
-        for w in (self._name, self._address, self._help, self._currency):
+        for w in (self._name, self._address, self._help):
             w.setReadOnly(read_only)
         for w in (
+            self._currency,
+            self._books,
+            self._books_month,
             self._fiscal,
             self._page_size,
             self._window,
@@ -269,12 +514,21 @@ class SettingsView(QWidget):
 
     def has_unsaved_edits(self) -> bool:
         """Whether the form shows something other than the settings it loaded."""
-        return self._company is not None and self.form_value() != self._company
+        return self._company is not None and self._state() != self._loaded_state
+
+    def _state(self) -> tuple[object, ...]:
+        problems: list[Problem] = []
+        return (self.form_value(), tuple(self._read_openings(problems)), tuple(problems))
 
     # Slots.
     def _on_save_clicked(self) -> None:
+        problems: list[Problem] = []
+        openings = self._read_openings(problems)
+        if problems:
+            self._show_problems(problems)
+            return
         try:
-            saved = records.update_company(self._file, self.form_value())
+            saved = records.update_company(self._file, self.form_value(), opening_balances=openings)
         except ValidationError as e:
             self._show_problems(e.problems)
             return
@@ -283,7 +537,28 @@ class SettingsView(QWidget):
             return
         self._company = saved
         self._show(saved)
+        self._status.setText("Saved.")
         self.saved.emit(saved)
+
+    def _on_books_changed(self, *_args: object) -> None:
+        if self._loading:
+            return
+        self._books_month.setEnabled(self._books.isChecked() and self._locked is None)
+        problems: list[Problem] = []
+        typed = {ob.rep_id: ob for ob in self._read_openings(problems)}
+        self._show_openings(typed)
+
+    def _on_form_edited(self, *_args: object) -> None:
+        if self._loading:
+            return
+        edited = self.has_unsaved_edits()
+        if edited:
+            self._status.setText("Unsaved changes")
+        elif self._status.text() == "Unsaved changes":
+            self._status.setText("")
+        if edited != self._edited:
+            self._edited = edited
+            self.edited_changed.emit(edited)
 
     def _on_revert_clicked(self) -> None:
         self._show(self._ensure_loaded())

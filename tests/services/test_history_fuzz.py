@@ -5,12 +5,14 @@ Each example is a random company (tests/services/test_month_end_fuzz.py) and ran
 closes and reopens, deal edits of every kind, cancellations dated in closed months, plan
 versions back-dated into closed months (between two versions too), adjustments and deals
 dated before the first close, draws running past their assignment, payments above the deal
-amount. After every step:
+amount; a third of the companies adopt ICMDesk mid-life (a books start, opening balances).
+After every step:
 - every closed month's stored statements are exactly as they were stored;
 - per rep, the statements (closed as stored, open as computed) add up to what the current
   data earns when computed afresh with nothing closed: every correction was posted, once;
-- per rep and in all, payouts = E + the growth of the balance owed + what non-recoverable
-  draws paid beyond earnings, and each month starts from the balance the last one left.
+- per rep and in all, payouts = E + the growth of the balance owed (from the opening
+  balance, when the books start mid-life) + what non-recoverable draws paid beyond
+  earnings, and each month starts from the balance the last one left.
 `make fuzz` runs many more examples than `make test`.
 """
 
@@ -30,7 +32,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from icmdesk.domain import engine
-from icmdesk.domain.calendar import Month
+from icmdesk.domain.calendar import Month, quota_period_start
 from icmdesk.domain.engine.context import Lookups
 from icmdesk.domain.entities import (
     Adjustment,
@@ -38,6 +40,7 @@ from icmdesk.domain.entities import (
     Credit,
     Deal,
     DrawKind,
+    OpeningBalance,
     Payment,
     PlanVersion,
 )
@@ -178,6 +181,36 @@ def _history_step(rng: random.Random, cf: CompanyFile, backups: Path) -> str:
     return ordinary_step(rng, cf, backups)
 
 
+def _books_start(rng: random.Random, cf: CompanyFile) -> str:
+    """The company adopted ICMDesk in a month of 2026, with opening balances for some reps."""
+    start = Month(2026, rng.randint(2, 5))
+    company = records.get_company(cf)
+    records.update_company(cf, dataclasses.replace(company, books_start=start))
+    with cf.session() as s:
+        data = store.load_company_data(s, deals=False, history=False, snapshots=False)
+    lk = Lookups(data)
+    balances = []
+    for rep in data.reps:
+        if rng.random() < 0.5:
+            continue
+        counted = ZERO
+        f = lk.in_force(rep.id, start.first_day)
+        if f is not None:
+            period_start = quota_period_start(
+                start, f.version.quota_period, data.company.fiscal_year_start
+            )
+            if period_start != start:
+                counted = Decimal(rng.randint(0, 6_000_000)) / 100
+        ytd = (
+            ZERO
+            if start.month == data.company.fiscal_year_start
+            else Decimal(rng.randint(-500, 9000))
+        )
+        balances.append(OpeningBalance(rep.id, Decimal(rng.randint(0, 3000)), ytd, counted))
+    records.save_opening_balances(cf, balances)
+    return f"books start {start}, {len(balances)} opening balances"
+
+
 Paid = tuple[StatementTotals, DrawKind | None]  # a statement's figures and its draw's kind
 
 
@@ -247,6 +280,7 @@ def _check(
     with cf.session() as s:
         data = store.load_company_data(s, history=False)
     fresh = _fresh(data, HORIZON)
+    opening = {ob.rep_id: ob.balance_owed for ob in data.opening_balances}
     for rep_id in set(statements) | set(fresh):
         items = statements.get(rep_id, [])
         # Nothing lost, no correction dropped: the statements pay what the data earns.
@@ -254,7 +288,7 @@ def _check(
             rep_id,
             steps,
         )
-        balance = ZERO
+        start = balance = opening.get(rep_id, ZERO)  # owed when the books start
         beyond = ZERO
         for t, kind in items:
             assert t.balance_before == balance, (rep_id, t.month, steps)
@@ -266,7 +300,7 @@ def _check(
         # non-recoverable draws paid beyond earnings.
         payouts = sum((t.payout for t, _ in items), ZERO)
         earned = sum((t.earnings for t, _ in items), ZERO)
-        assert payouts == earned + balance + beyond, (rep_id, steps)
+        assert payouts == earned + (balance - start) + beyond, (rep_id, steps)
 
 
 @settings(max_examples=max(3, settings.default.max_examples // 15))
@@ -282,6 +316,8 @@ def test_corrections_to_history_are_paid_once_and_closed_statements_never_change
         company = random_company(rng)
         with cf.session() as s:
             store.replace_company_data(s, company)
+        if rng.random() < 0.35:
+            steps.append(_books_start(rng, cf))
         before = _snapshots(cf)
         for _ in range(STEPS):
             try:

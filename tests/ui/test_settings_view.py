@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,25 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
+from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import (
+    Assignment,
+    AttainmentBonus,
     ClawbackMethod,
     ClawbackPolicy,
     Company,
+    OpeningBalance,
     PageSize,
+    Plan,
+    PlanVersion,
+    Rep,
+    Tier,
 )
+from icmdesk.domain.money import D
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import audit_log, company_io, periods, records
+from icmdesk.services import audit_log, choices, company_io, periods, records
 from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.forms import set_currency, to_qdate
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.settings_view import SettingsView
 
@@ -62,7 +73,7 @@ def test_save_stores_every_field_and_records_the_change(  # type: ignore[no-unty
     monkeypatch.setattr(FileDialogs, "choose_logo", staticmethod(lambda _parent: logo))
     view._name.setText("Acme Inc")
     view._address.setPlainText("2 High St\nSpringfield")
-    view._currency.setText("eur")
+    set_currency(view._currency, "EUR")
     view._fiscal.setCurrentIndex(3)
     view._page_size.setCurrentIndex(view._page_size.findData(PageSize.A4))
     view._window.setValue(120)
@@ -98,19 +109,21 @@ def test_every_problem_is_shown_beside_its_field_and_nothing_is_saved(  # type: 
     before = records.get_company(cf)
     entries = audit_log.count_entries(cf)
     view._name.setText("   ")
-    view._currency.setText("E1")
+    set_currency(view._currency, "ZZZ")  # e.g. from an old file
     qtbot.mouseClick(view._choose_logo, LEFT)
     assert view._logo_preview.text() == "Not a PNG image"
     qtbot.mouseClick(view._save, LEFT)
     assert view.problem_text("name") == "The company needs a name."
-    assert "3-letter ISO 4217" in view.problem_text("currency")
+    assert view.problem_text("currency") == (
+        "ZZZ is not the ISO 4217 code of a currency in use (for example USD, EUR, GBP, CHF or CAD)."
+    )
     assert view.problem_text("logo") == "The logo must be a PNG image."
     assert view.problem_text("fiscal_year_start") == ""
     assert records.get_company(cf) == before
     assert audit_log.count_entries(cf) == entries
     # Fixing them and saving again clears the messages.
     view._name.setText("Acme Inc")
-    view._currency.setText("USD")
+    set_currency(view._currency, "USD")
     qtbot.mouseClick(view._remove_logo, LEFT)
     qtbot.mouseClick(view._save, LEFT)
     assert all(view.problem_text(k) == "" for k in ("name", "currency", "logo"))
@@ -125,7 +138,7 @@ def test_currency_cannot_change_once_a_month_is_closed(qtbot, tmp_path: Path) ->
         view = SettingsView(demo)
         qtbot.addWidget(view)
         view.show()
-        view._currency.setText("EUR")
+        set_currency(view._currency, "EUR")
         qtbot.mouseClick(view._save, LEFT)
         assert view.problem_text("currency") == (
             f"The currency cannot change once a month is closed ({first} is)."
@@ -161,3 +174,63 @@ def test_saved_name_updates_the_window_title(qtbot, cf: CompanyFile) -> None:  #
     view._name.setText("Acme Inc")
     qtbot.mouseClick(view._save, LEFT)
     assert window.windowTitle() == "Acme Inc — acme.icmdesk — ICMDesk"
+
+
+def test_the_books_start_and_opening_balances_are_set_here_until_the_first_close(  # type: ignore[no-untyped-def]
+    qtbot, cf: CompanyFile, tmp_path: Path
+) -> None:
+    plan = records.save_plan(
+        cf,
+        Plan(
+            "AE",
+            (
+                PlanVersion(
+                    date(2024, 1, 1),
+                    (Tier(D(0), D(5)),),
+                    quota_period=QuotaPeriod.QUARTER,
+                    quota=D(100000),
+                    bonuses=(AttainmentBonus(D(100), D(1000)),),
+                ),
+            ),
+        ),
+    )
+    for name in ("Ana Lee", "Bo Chen"):
+        rep = records.save_rep(cf, Rep(name, date(2024, 3, 1)))
+        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2024, 3, 1)))
+    view = SettingsView(cf)
+    qtbot.addWidget(view)
+    view.show()
+    assert not view._books.isChecked() and not view._openings.isEnabled()
+    assert view._openings_note.text() == "Opening balances need a books start."
+    view._books.setChecked(True)
+    view._books_month.setDate(to_qdate(date(2026, 3, 1)))
+    table = view._openings
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["Ana Lee", "Bo Chen"]
+    assert table.item(0, 3).toolTip() == "Counted toward FY2026 Q1 (Jan–Mar 2026) before 2026-03"
+    assert view._status.text() == "Unsaved changes"
+    table.item(0, 1).setText("500")
+    table.item(0, 2).setText("4000")
+    table.item(0, 3).setText("80000")
+    table.item(0, 4).setText("120")  # not a threshold of the plan
+    qtbot.mouseClick(view._save, LEFT)
+    assert view.problem_text("opening_balances") == (
+        "Ana Lee: 120% is not an attainment bonus of Ana Lee's plan on 2026-03-01 (its "
+        "thresholds: 100%)."
+    )
+    assert records.get_company(cf).books_start is None  # nothing saved
+    table.item(0, 4).setText("100%")
+    with qtbot.waitSignal(view.saved):
+        qtbot.mouseClick(view._save, LEFT)
+    assert view._status.text() == "Saved."
+    assert records.get_company(cf).books_start == Month(2026, 3)
+    assert records.opening_balances(cf) == (
+        OpeningBalance(choices.reps(cf)[0].id, D("500.00"), D("4000.00"), D("80000.00"), (D(100),)),
+    )
+    # After the first close both are fixed, and said so.
+    periods.close(cf, Month(2026, 3), backup_dir=tmp_path / "b")
+    view.refresh()
+    assert not view._books.isEnabled() and not view._books_month.isEnabled()
+    assert view._books_note.text() == (
+        "Fixed since 2026-03 was closed: closed statements were paid from it."
+    )
+    assert table.editTriggers() == table.EditTrigger.NoEditTriggers

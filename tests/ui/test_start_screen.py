@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
+from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import Company
 from icmdesk.services import file_lock, records
 from icmdesk.ui import app as app_module
@@ -143,6 +145,17 @@ def test_wizard_collects_the_answers(qtbot, tmp_path: Path) -> None:  # type: ig
     got = wizard.answers()
     assert got.company == Company("Gamma / Sons", currency="GBP", fiscal_year_start=7)
     assert got.path == tmp_path / "gamma.icmdesk"
+    wizard.set_answers("Gamma / Sons", "gbp", 7, tmp_path / "gamma", books_start=Month(2026, 3))
+    assert wizard.answers().company.books_start == Month(2026, 3)
+
+
+def test_the_file_label_is_a_shortcut_not_a_literal_ampersand(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    wizard = NewCompanyWizard(tmp_path)
+    qtbot.addWidget(wizard)
+    labels = [w for w in wizard.findChildren(QLabel) if "File" in w.text()]
+    assert [(w.text(), w.buddy()) for w in labels] == [("&File:", wizard._path)]
 
 
 def test_open_goes_through_the_file_dialog(  # type: ignore[no-untyped-def]
@@ -221,18 +234,26 @@ def test_run_app_with_a_bad_file_says_why_and_shows_the_start_screen(  # type: i
 def test_wizard_pages_in_order_suggest_a_file_named_after_the_company(
     qtbot, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    wizard = NewCompanyWizard(tmp_path)
+    wizard = NewCompanyWizard(tmp_path, today=date(2026, 12, 4))
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.keyClicks(wizard._name, "Delta Co")
     wizard.next()
-    wizard._currency.setText("cad")
+    # Typing the code finds the currency in the list; nothing else can be chosen.
+    wizard._currency.setFocus()
+    qtbot.keyClicks(wizard._currency, "CAD")
+    assert wizard._currency.currentText() == "CAD — Canadian Dollar"
     wizard._fiscal.setCurrentIndex(9)
+    wizard.next()
+    assert wizard.currentPage().title() == "Where ICMDesk starts"
+    # The month just ended is suggested: the one whose commissions are paid next.
+    assert wizard._books.isChecked() and wizard._books_month.text() == "2026-11"
     wizard.next()
     assert wizard.currentPage().title() == "Where to save it"
     assert wizard._path.text() == str(tmp_path / "Delta Co.icmdesk")
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     got = wizard.answers()
     assert got == NewCompany(
-        Company("Delta Co", currency="CAD", fiscal_year_start=10), tmp_path / "Delta Co.icmdesk"
+        Company("Delta Co", currency="CAD", fiscal_year_start=10, books_start=Month(2026, 11)),
+        tmp_path / "Delta Co.icmdesk",
     )

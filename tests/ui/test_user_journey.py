@@ -114,8 +114,8 @@ def line_titles(view: PeriodsView, rep: str) -> list[str]:
 
 def new_company(qtbot, monkeypatch, shell: Shell, path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     def fill(wizard: NewCompanyWizard) -> None:
-        wizard.set_answers("Acme Ltd", "usd", 1, path)
-        for _page in range(2):
+        wizard.set_answers("Acme Ltd", "usd", 1, path, books_start=JAN)
+        for _page in range(3):
             qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), LEFT)
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), LEFT)
 
