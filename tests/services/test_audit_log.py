@@ -9,7 +9,7 @@ import pytest
 
 from icmdesk.domain.entities import Rep
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import audit_log, records
+from icmdesk.services import audit, audit_log, records
 from icmdesk.services.audit_log import AuditFilter
 
 
@@ -71,3 +71,29 @@ def test_filter_lists(cf: CompanyFile) -> None:
 def test_negative_paging_is_a_bug(cf: CompanyFile) -> None:
     with pytest.raises(ValueError):
         audit_log.audit_page(cf, offset=-1)
+
+
+def test_each_change_records_the_os_user_who_made_it(
+    cf: CompanyFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("getpass.getuser", lambda: "ana")
+    rep = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 5)))
+    monkeypatch.setattr("getpass.getuser", lambda: "bo")
+    records.save_rep(cf, dataclasses.replace(rep, email="ana@acme.test"))
+    entries = audit_log.audit_page(cf)
+    assert [(e.entity, e.action, e.user) for e in entries[:2]] == [
+        ("rep", "update", "bo"),
+        ("rep", "create", "ana"),
+    ]
+
+
+def test_a_user_the_system_cannot_tell_is_recorded_as_unknown(
+    cf: CompanyFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_login_name() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr("getpass.getuser", no_login_name)
+    assert audit.current_user() == ""
+    records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 5)))  # the edit goes through
+    assert audit_log.audit_page(cf)[0].user == ""
