@@ -1,7 +1,9 @@
 """The audit log: every edit recorded as when, who, what, old → new.
 
 Edits are diffed field by field on the domain values before and after, so
-every service records changes the same way.
+every service records changes the same way. Values are stored as `display` writes
+them, referring to other records by id ("rep_id=2"): services.audit_log puts names on
+them when the log is read.
 """
 
 from __future__ import annotations

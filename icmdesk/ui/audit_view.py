@@ -21,27 +21,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from icmdesk.domain.entities import AuditEntry
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import audit_log
-from icmdesk.services.audit_log import AuditFilter
+from icmdesk.services.audit_log import AuditFilter, AuditLine
 from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
 
 SEARCH_DELAY_MS = 250
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS: tuple[Column[AuditEntry], ...] = (
+COLUMNS: tuple[Column[AuditLine], ...] = (
     Column("When (UTC)", lambda e: e.at, lambda at: f"{at:%Y-%m-%d %H:%M:%S}"),
     Column("Action", lambda e: e.action),
-    Column("Record", lambda e: f"{e.entity} {e.entity_id}"),
+    Column("Record", lambda e: e.record),
     Column("Field", lambda e: e.field),
     Column("Old", lambda e: e.old),
     Column("New", lambda e: e.new),
 )
 
 
-class AuditTableModel(PagedTableModel[AuditEntry]):
+class AuditTableModel(PagedTableModel[AuditLine]):
     """Audit entries matching a filter, newest first, one page at a time."""
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
@@ -62,10 +61,10 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
     def _count_rows(self) -> int:
         return audit_log.count_entries(self._file, self._filter)
 
-    def _read_page(self, offset: int, limit: int) -> Sequence[AuditEntry]:
+    def _read_page(self, offset: int, limit: int) -> Sequence[AuditLine]:
         return audit_log.audit_page(self._file, self._filter, offset=offset, limit=limit)
 
-    def cell_text(self, row: AuditEntry, column: Column[AuditEntry]) -> str:
+    def cell_text(self, row: AuditLine, column: Column[AuditLine]) -> str:
         # One line per entry; the tooltip has it all.
         return super().cell_text(row, column).replace("\n", " ⏎ ")
 
@@ -87,7 +86,7 @@ class AuditView(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self._search = QLineEdit()
-        self._search.setPlaceholderText("Search record id, field or values")
+        self._search.setPlaceholderText("Search records, fields or values")
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 40)
         self._action = QComboBox()

@@ -45,11 +45,11 @@ def test_every_change_newest_first(qtbot, qtmodeltester, cf: CompanyFile) -> Non
     qtmodeltester.check(view.model)
     rows = shown(view)
     assert [r[1:5] for r in rows[:2]] == [
-        ["update", "company 1", "name", "Acme Ltd"],
-        ["update", "rep 1", "email", ""],
+        ["update", "Company settings", "name", "Acme Ltd"],
+        ["update", "Rep Ana Lee", "email", ""],
     ]
     assert rows[0][5] == "Acme Inc" and rows[1][5] == "ana@acme.test"
-    assert rows[-1][1:3] == ["create", "company 1"]
+    assert rows[-1][1:3] == ["create", "Company settings"]
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)]
     assert headers == ["When (UTC)", "Action", "Record", "Field", "Old", "New"]
     assert view._count.text() == f"{len(rows)} changes"
@@ -107,4 +107,4 @@ def test_coming_back_to_the_log_shows_new_changes(qtbot, cf: CompanyFile) -> Non
     records.save_rep(cf, Rep("Bo Chen", date(2026, 3, 1)))
     window.show_view("Audit log")
     assert view.model.total == before + 1
-    assert shown(view)[0][1:3] == ["create", "rep 2"]
+    assert shown(view)[0][1:3] == ["create", "Rep Bo Chen"]
