@@ -1,12 +1,17 @@
 """The audit log: every change, newest first, filtered by action, kind of record and text.
 
+Each entry shows when (in this computer's time zone; stored in UTC), who (the OS user),
+and the records it touched by name (services.audit_log).
+
 The log only grows, so the model pages it from the database (services.audit_log)
 200 entries at a time as the user scrolls, like the deals table.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
@@ -30,21 +35,46 @@ SEARCH_DELAY_MS = 250
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS: tuple[Column[AuditLine], ...] = (
-    Column("When (UTC)", lambda e: e.at, lambda at: f"{at:%Y-%m-%d %H:%M:%S}"),
-    Column("Action", lambda e: e.action),
-    Column("Record", lambda e: e.record),
-    Column("Field", lambda e: e.field),
-    Column("Old", lambda e: e.old),
-    Column("New", lambda e: e.new),
-)
+
+def local_time(at: datetime) -> datetime:
+    """A stored time (UTC, naive) in this computer's time zone."""
+    return at.replace(tzinfo=UTC).astimezone()
+
+
+def zone_name() -> str:
+    """This computer's time zone as people see it in a header: "CET/CEST", "UTC"."""
+    standard, summer = time.tzname
+    return standard if not time.daylight or summer == standard else f"{standard}/{summer}"
+
+
+def _when_text(at: datetime) -> str:
+    return f"{local_time(at):%Y-%m-%d %H:%M}"
+
+
+def _when_tooltip(line: AuditLine) -> str:
+    local = local_time(line.at)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} ({line.at:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+def columns() -> tuple[Column[AuditLine], ...]:
+    """The log's columns; the time column's header names this computer's time zone (each
+    time's tooltip gives it exactly, with the time in UTC as stored)."""
+    return (
+        Column(f"When ({zone_name()})", lambda e: e.at, _when_text, tooltip=_when_tooltip),
+        Column("By", lambda e: e.user),
+        Column("Action", lambda e: e.action),
+        Column("Record", lambda e: e.record),
+        Column("Field", lambda e: e.field),
+        Column("Old", lambda e: e.old),
+        Column("New", lambda e: e.new),
+    )
 
 
 class AuditTableModel(PagedTableModel[AuditLine]):
     """Audit entries matching a filter, newest first, one page at a time."""
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
-        super().__init__(COLUMNS, parent)
+        super().__init__(columns(), parent)
         self._file = company_file
         self._filter = AuditFilter()
         # Empty until the view asks (refresh): nothing is read while the window is built.
@@ -103,8 +133,9 @@ class AuditView(QWidget):
         layout.addLayout(bar)
         self._table = make_table(self)
         self._table.setModel(self._model)
-        set_column_widths(self._table, (22, 8, 14, 18, 30, 30))
-        self._table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        set_column_widths(self._table, (17, 10, 8, 38, 14, 30, 30))
+        last = self._model.columnCount() - 1
+        self._table.horizontalHeader().setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self._table)
 
     def _connect_signals(self) -> None:
