@@ -112,6 +112,7 @@ def company_to_json(data: CompanyData) -> str:
                 "field": e.field,
                 "old": e.old,
                 "new": e.new,
+                "user": e.user,
             }
             for e in sorted(data.audit, key=lambda e: e.id)
         ],
@@ -727,6 +728,8 @@ _AUDIT = _build(
         "field": (_text, ""),
         "old": (_text, ""),
         "new": (_text, ""),
+        # Added within version 2 (schema 0007): documents written before it have none.
+        "user": (_text, ""),
     },
 )
 _DOCUMENT: dict[str, tuple[Reader, Any]] = {

@@ -354,6 +354,7 @@ class AuditEntry:
     field: str = ""
     old: str = ""
     new: str = ""
+    user: str = _field(default="", kw_only=True)  # the OS account that made it ('' unknown)
     id: int = _field(default=NEW, kw_only=True)
 
 

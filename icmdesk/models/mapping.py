@@ -397,6 +397,7 @@ def audit_value(row: AuditRow) -> AuditEntry:
         field=row.field,
         old=row.old,
         new=row.new,
+        user=row.user,
         id=row.id,
     )
 
@@ -410,6 +411,7 @@ def audit_row(value: AuditEntry) -> AuditRow:
         field=value.field,
         old=value.old,
         new=value.new,
+        user=value.user,
     )
     if value.id:
         row.id = value.id

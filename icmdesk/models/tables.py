@@ -462,3 +462,5 @@ class AuditRow(Base):
     field: Mapped[str] = mapped_column(String(60), default="")
     old: Mapped[str] = mapped_column(Text, default="")
     new: Mapped[str] = mapped_column(Text, default="")
+    # The OS account that made the change; '' before migration 0007 or when unknown.
+    user: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -1,12 +1,15 @@
-"""The audit log: every edit recorded as when, what, old → new.
+"""The audit log: every edit recorded as when, who, what, old → new.
 
 Edits are diffed field by field on the domain values before and after, so
-every service records changes the same way.
+every service records changes the same way. Values are stored as `display` writes
+them, referring to other records by id ("rep_id=2"): services.audit_log puts names on
+them when the log is read.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import getpass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -22,6 +25,16 @@ from icmdesk.models.mapping import audit_row
 def now() -> datetime:
     """The audit clock: UTC, to the second, naive (as stored)."""
     return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+
+
+def current_user() -> str:
+    """Who is making the change: the operating-system login name, or "" when the system
+    cannot tell (no login name in the environment and no account entry, as in some
+    containers). Never raises: an unknown user must not stop an edit."""
+    try:
+        return getpass.getuser()
+    except Exception:  # OSError, or KeyError from the password database before 3.13
+        return ""
 
 
 def display(value: Any) -> str:
@@ -59,26 +72,30 @@ def record(
     before: Any = None,
     after: Any = None,
 ) -> list[AuditEntry]:
-    """Write audit entries for one edit: a create, a delete, or one entry per changed field."""
+    """Write audit entries for one edit: a create, a delete, or one entry per changed field,
+    each with the time (UTC) and the user making it (`current_user`)."""
     at = now()
-    entries: list[AuditEntry] = []
+    user = current_user()
     key = str(entity_id)
+
+    def entry(field: str = "", old: str = "", new: str = "") -> AuditEntry:
+        return AuditEntry(at, action, entity, key, field, old, new, user=user)
+
+    entries: list[AuditEntry] = []
     if before is None and after is not None:
-        entries.append(AuditEntry(at, action, entity, key, "", "", display(after)))
+        entries.append(entry(new=display(after)))
     elif after is None and before is not None:
-        entries.append(AuditEntry(at, action, entity, key, "", display(before), ""))
+        entries.append(entry(old=display(before)))
     elif before is not None and after is not None and not dataclasses.is_dataclass(after):
-        entries.append(AuditEntry(at, action, entity, key, "", display(before), display(after)))
+        entries.append(entry(old=display(before), new=display(after)))
     elif before is not None and after is not None:
         for f in dataclasses.fields(after):
             if f.name == "id":
                 continue
             old, new = getattr(before, f.name), getattr(after, f.name)
             if old != new:
-                entries.append(
-                    AuditEntry(at, action, entity, key, f.name, display(old), display(new))
-                )
+                entries.append(entry(f.name, display(old), display(new)))
     else:
-        entries.append(AuditEntry(at, action, entity, key))
+        entries.append(entry())
     session.add_all(audit_row(e) for e in entries)
     return entries

@@ -20,7 +20,9 @@ from icmdesk.services.store import load_company_data, replace_company_data
 def write_demo(path: Path, *, seed: int = 2026) -> CompanyFile:
     """Create the demo company at `path` (which must not exist yet)."""
     data = demo.demo_company(seed)
-    created = AuditEntry(audit.now(), "create", "company", "1", "", "", "demo company")
+    created = AuditEntry(
+        audit.now(), "create", "company", "1", "", "", "demo company", user=audit.current_user()
+    )
     return _create_with(path, dataclasses.replace(data, audit=(created,)))
 
 

@@ -1,12 +1,17 @@
 """The audit log: every change, newest first, filtered by action, kind of record and text.
 
+Each entry shows when (in this computer's time zone; stored in UTC), who (the OS user),
+and the records it touched by name (services.audit_log).
+
 The log only grows, so the model pages it from the database (services.audit_log)
 200 entries at a time as the user scrolls, like the deals table.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
@@ -21,31 +26,55 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from icmdesk.domain.entities import AuditEntry
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import audit_log
-from icmdesk.services.audit_log import AuditFilter
+from icmdesk.services.audit_log import AuditFilter, AuditLine
 from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
 
 SEARCH_DELAY_MS = 250
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS: tuple[Column[AuditEntry], ...] = (
-    Column("When (UTC)", lambda e: e.at, lambda at: f"{at:%Y-%m-%d %H:%M:%S}"),
-    Column("Action", lambda e: e.action),
-    Column("Record", lambda e: f"{e.entity} {e.entity_id}"),
-    Column("Field", lambda e: e.field),
-    Column("Old", lambda e: e.old),
-    Column("New", lambda e: e.new),
-)
+
+def local_time(at: datetime) -> datetime:
+    """A stored time (UTC, naive) in this computer's time zone."""
+    return at.replace(tzinfo=UTC).astimezone()
 
 
-class AuditTableModel(PagedTableModel[AuditEntry]):
+def zone_name() -> str:
+    """This computer's time zone as people see it in a header: "CET/CEST", "UTC"."""
+    standard, summer = time.tzname
+    return standard if not time.daylight or summer == standard else f"{standard}/{summer}"
+
+
+def _when_text(at: datetime) -> str:
+    return f"{local_time(at):%Y-%m-%d %H:%M}"
+
+
+def _when_tooltip(line: AuditLine) -> str:
+    local = local_time(line.at)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} ({line.at:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+def columns() -> tuple[Column[AuditLine], ...]:
+    """The log's columns; the time column's header names this computer's time zone (each
+    time's tooltip gives it exactly, with the time in UTC as stored)."""
+    return (
+        Column(f"When ({zone_name()})", lambda e: e.at, _when_text, tooltip=_when_tooltip),
+        Column("By", lambda e: e.user),
+        Column("Action", lambda e: e.action),
+        Column("Record", lambda e: e.record),
+        Column("Field", lambda e: e.field),
+        Column("Old", lambda e: e.old),
+        Column("New", lambda e: e.new),
+    )
+
+
+class AuditTableModel(PagedTableModel[AuditLine]):
     """Audit entries matching a filter, newest first, one page at a time."""
 
     def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
-        super().__init__(COLUMNS, parent)
+        super().__init__(columns(), parent)
         self._file = company_file
         self._filter = AuditFilter()
         # Empty until the view asks (refresh): nothing is read while the window is built.
@@ -62,10 +91,10 @@ class AuditTableModel(PagedTableModel[AuditEntry]):
     def _count_rows(self) -> int:
         return audit_log.count_entries(self._file, self._filter)
 
-    def _read_page(self, offset: int, limit: int) -> Sequence[AuditEntry]:
+    def _read_page(self, offset: int, limit: int) -> Sequence[AuditLine]:
         return audit_log.audit_page(self._file, self._filter, offset=offset, limit=limit)
 
-    def cell_text(self, row: AuditEntry, column: Column[AuditEntry]) -> str:
+    def cell_text(self, row: AuditLine, column: Column[AuditLine]) -> str:
         # One line per entry; the tooltip has it all.
         return super().cell_text(row, column).replace("\n", " ⏎ ")
 
@@ -87,7 +116,7 @@ class AuditView(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self._search = QLineEdit()
-        self._search.setPlaceholderText("Search record id, field or values")
+        self._search.setPlaceholderText("Search records, fields or values")
         self._search.setClearButtonEnabled(True)
         self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 40)
         self._action = QComboBox()
@@ -104,8 +133,9 @@ class AuditView(QWidget):
         layout.addLayout(bar)
         self._table = make_table(self)
         self._table.setModel(self._model)
-        set_column_widths(self._table, (22, 8, 14, 18, 30, 30))
-        self._table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        set_column_widths(self._table, (17, 10, 8, 38, 14, 30, 30))
+        last = self._model.columnCount() - 1
+        self._table.horizontalHeader().setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self._table)
 
     def _connect_signals(self) -> None:

@@ -212,8 +212,9 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ItemDataRole.ToolTipRole:
-            # The whole text of cells that may be cut short.
-            return column.text(column.value(row)) or None
+            # The whole text of cells that may be cut short, or what the column says more.
+            text = column.tooltip(row) if column.tooltip else column.text(column.value(row))
+            return text or None
         if role == VALUE_ROLE:
             return row
         return None

@@ -149,7 +149,12 @@ def sample() -> CompanyData:
                 '{"lines": [], "x": 1.50}',
             ),
         ),
-        audit=(AuditEntry(datetime(2026, 1, 2, 3, 4, 5), "create", "deal", "D-1", id=1),),
+        audit=(
+            AuditEntry(datetime(2026, 1, 2, 3, 4, 5), "create", "deal", "D-1", id=1),
+            AuditEntry(
+                datetime(2026, 1, 2, 3, 4, 6), "update", "rep", "1", "email", user="ana", id=2
+            ),
+        ),
     )
 
 
@@ -572,6 +577,7 @@ def companies(draw: st.DrawFn) -> CompanyData:
             draw(_TEXT),
             draw(_TEXT),
             draw(_TEXT),
+            user=draw(_TEXT),
             id=i,
         )
         for i in range(1, draw(st.integers(0, 2)) + 1)
@@ -650,3 +656,18 @@ def test_a_version_1_document_has_no_books_start() -> None:
     del doc["company"]["books_start"], doc["opening_balances"]
     data = company_from_json(json.dumps(doc))
     assert data.company.books_start is None and data.opening_balances == ()
+
+
+def test_audit_entries_keep_who_made_them() -> None:
+    doc = json.loads(company_to_json(sample()))
+    assert [e["user"] for e in doc["audit"]] == ["", "ana"]
+    assert [e.user for e in company_from_json(json.dumps(doc)).audit] == ["", "ana"]
+
+
+def test_an_audit_entry_written_before_users_were_recorded_has_none() -> None:
+    # `user` came within version 2: a version 2 document without it still imports.
+    doc = json.loads(company_to_json(sample()))
+    for e in doc["audit"]:
+        del e["user"]
+    assert doc["version"] == 2
+    assert [e.user for e in company_from_json(json.dumps(doc)).audit] == ["", ""]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -55,6 +56,32 @@ def test_migrations_match_the_models(new_file: Path) -> None:
     finally:
         cf.close()
     assert diff == []
+
+
+def test_audit_entries_from_before_users_were_recorded_have_none(tmp_path: Path) -> None:
+    path = tmp_path / "old.icmdesk"
+    CompanyFile.create(path).close()
+    engine = database.make_engine(path)
+    try:
+        with engine.begin() as conn:
+            config = database._alembic_config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0006")
+            conn.exec_driver_sql("PRAGMA user_version = 6")
+            conn.exec_driver_sql(
+                "INSERT INTO audit_log (at, action, entity, entity_id, field, old, new) "
+                "VALUES ('2026-01-02 03:04:05', 'create', 'company', '1', '', '', 'Acme')"
+            )
+    finally:
+        engine.dispose()
+    cf = CompanyFile.open(path)
+    try:
+        assert cf.report.migrated_from == "0006"
+        with cf.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT new, user FROM audit_log").all()
+    finally:
+        cf.close()
+    assert [tuple(r) for r in rows] == [("Acme", "")]
 
 
 def test_no_column_stores_floating_point(new_file: Path) -> None:
