@@ -375,3 +375,16 @@ def test_an_unknown_library_is_reported_after_installing_the_known_ones(
     assert "No package is known here for libfoo.so.3" in err
     assert "apt-get install" not in err
 
+
+def _readme_command(start: str) -> list[str]:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    joined = text.replace("\\\n", " ")
+    line = next(line for line in joined.splitlines() if line.startswith(start))
+    return line.removeprefix(start).split()
+
+
+def test_the_readme_install_lines_name_what_a_minimal_system_lacks() -> None:
+    needs = {soname for names in PLUGIN_NEEDS.values() for soname in names}
+    assert sorted(_readme_command("sudo apt-get install ")) == sorted(DEBIAN_MINIMAL)
+    fedora = qt.missing_packages(needs).fedora
+    assert sorted(_readme_command("sudo dnf install ")) == sorted(fedora)
