@@ -216,8 +216,8 @@ def find_missing(system: System, pyside: Path) -> set[str]:
         output = system.ldd(root)
         missing |= not_found(output)
         qt_libs |= {p for p in resolved_paths(output) if p.resolve().is_relative_to(pyside)}
-    # ldd already follows dependencies, so this only re-reads the Qt libraries' own needs,
-    # in case one resolves differently when loaded by itself.
+    # ldd on a plugin already lists what the Qt libraries it loads need (so far as it finds
+    # them); asking about each of those libraries too costs a few runs and adds nothing then.
     for lib in sorted(qt_libs):
         missing |= not_found(system.ldd(lib))
     return missing
