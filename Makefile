@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-## Open the app on the bundled demo company (created on first run).
+## Open the app on the bundled demo company (created on first run), once Qt's X11 plugin finds
+## the system libraries it needs (tools/qt_system_libs.py installs them, as root or with sudo,
+## or prints the command to run). `make test` runs offscreen and does not need them.
 run: $(STAMP)
+	$(BIN)/python tools/qt_system_libs.py
 	$(BIN)/icmdesk --demo
 
 ## Lint, then the whole test suite, headless.
