@@ -63,6 +63,11 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
         else "prorated: the share of the window still to run when the deal was cancelled"
     )
     deal = f"{markup(n.deal_id)} ({markup(n.customer)})"
+    if n.source_rep:
+        split = f"{fmt.percent(n.source_split_pct)} " if n.source_split_pct is not None else ""
+        earned = f"override on {markup(n.source_rep)}'s {split}credit"
+    else:
+        earned = "commission"
     dated = Month.of(n.cancellation_date)
     if dated < n.month:
         # A cancellation dated in a month already closed: it is recovered through this
@@ -100,7 +105,7 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
             f"Deal {deal}, which closed on {fmt.long_day(n.close_date)}, was cancelled on "
             f"{fmt.long_day(n.cancellation_date)}, {n.days_after_close} days after it closed. "
             f"Because this is within the {n.window_days}-day clawback window of your plan, "
-            f"{m(n.clawed_back)} of the commission you earned on it {recovered}. The details "
+            f"{m(n.clawed_back)} of the {earned} you earned on it {recovered}. The details "
             "are below.",
             STYLES.body,
         ),
@@ -123,7 +128,10 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
                 ("Clawback window", f"{n.window_days} days after the close date"),
                 ("Method", method_text),
                 ("Factor", markup(n.factor_text)),
-                ("Originally earned on this deal", m(n.originally_earned)),
+                (
+                    "Originally earned on this deal",
+                    m(n.originally_earned) + (f" ({earned})" if n.source_rep else ""),
+                ),
                 (
                     "Amount clawed back",
                     f"<b>{m(n.clawed_back)}</b> = {m(n.originally_earned)} × "

@@ -15,7 +15,7 @@ from icmdesk.domain.calendar import month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.money import HUNDRED
 from icmdesk.domain.statement import LineKind, Statement, StatementLine
-from icmdesk.reports import fmt
+from icmdesk.reports import fmt, wording
 from icmdesk.reports.fonts import SANS, SANS_BOLD, fits_plain, markup, string_width
 from icmdesk.reports.layout import (
     ACCENT,
@@ -35,18 +35,6 @@ from icmdesk.reports.layout import (
     letterhead,
     page_size,
 )
-
-# Sections after the deal table, in the order a rep reads them, each only when present.
-_SECTIONS: tuple[tuple[LineKind, str, str], ...] = (
-    (LineKind.TRUE_UP, "Retroactive tier true-ups", "Total true-ups"),
-    (LineKind.BONUS, "Attainment bonuses", "Total bonuses"),
-    (LineKind.SPIF, "SPIFs", "Total SPIFs"),
-    (LineKind.OVERRIDE, "Manager overrides", "Total overrides"),
-    (LineKind.CLAWBACK, "Clawbacks", "Total clawbacks"),
-    (LineKind.ADJUSTMENT, "Adjustments", "Total adjustments"),
-    (LineKind.PRIOR_PERIOD, "Prior-period adjustments", "Total prior-period adjustments"),
-)
-
 
 _GRID_PAD = 3  # top and bottom padding of the house tables' cells
 _DEAL_LEADING = 9.8  # line height of the deal table's plain-string cells
@@ -93,16 +81,7 @@ class _Money:
 
 def _identity(statement: Statement, width: float) -> Table:
     """Rep, role, payroll id, period; plan, version, quota period: label over value."""
-    items = [
-        ("Rep", statement.rep_name),
-        ("Role", statement.role_name or "—"),
-        ("Payroll ID", statement.payroll_id or "—"),
-        ("Period", month_name(statement.month)),
-        ("Plan", statement.plan_name or "No plan this month"),
-        ("Plan version", statement.plan_version or "—"),
-        ("Quota period", statement.quota_period_label or "—"),
-        ("Status", "Closed" if statement.closed else "Draft — period open"),
-    ]
+    items = wording.identity(statement)
     cells = [
         [C(label.upper(), STYLES.head), C(value, STYLES.small, bold=True)] for label, value in items
     ]
@@ -133,18 +112,8 @@ def _summary(statement: Statement, m: _Money, width: float) -> Table:
     def figure(label: str, amount: Decimal) -> list[Any]:
         return [C(label.upper(), label_style), C(m(amount), STYLES.body, bold=True)]
 
-    small = [
-        [
-            figure("Earned this month (E)", statement.earnings),
-            figure("Draw (D)", statement.draw),
-            figure("Draw recovery (R)", statement.recovery),
-        ],
-        [
-            figure("Balance owed before", statement.balance_before),
-            figure("Balance carried forward", statement.balance_after),
-            figure("Year-to-date earnings", statement.ytd_earnings),
-        ],
-    ]
+    figures = [figure(label, amount) for label, amount in wording.summary(statement)]
+    small = [figures[:3], figures[3:]]
     grid_w = width * 0.66
     grid = Table(small, colWidths=[grid_w / 3] * 3)
     grid.setStyle(
@@ -306,14 +275,7 @@ class AttainmentBar(Flowable):
 def _attainment(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     out: list[Flowable] = [P("Quota and attainment", STYLES.section)]
     if statement.quota is None or statement.attainment_pct is None:
-        out.append(
-            PM(
-                f"Credited to date in {markup(statement.quota_period_label or 'this period')}: "
-                f"<b>{markup(m(statement.credited_to_date))}</b>. This plan has no quota "
-                "(a flat rate applies to every deal).",
-                STYLES.body,
-            )
-        )
+        out.append(PM(markup(wording.no_quota(statement, m)), STYLES.body))
         return out
     facts = Table(
         [
@@ -358,13 +320,7 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
     # only when it must wrap or needs the fallback font. The table's style sets the font.
     negative: list[int] = []
     for line in lines:
-        rule = line.rule or line.description
-        if line.earned_on and line.close_date and line.earned_on != line.close_date:
-            rule = (
-                f"{rule} (paid {fmt.day(line.earned_on)})"
-                if rule
-                else f"paid {fmt.day(line.earned_on)}"
-            )
+        rule = wording.deal_rule(line)
         if line.amount < 0:
             negative.append(len(rows))
         rows.append(
@@ -425,26 +381,13 @@ def _plain(text: str, room: float, style: Any) -> Any:
     return P(text, style)
 
 
-def _reference(line: StatementLine) -> str:
-    if line.kind is LineKind.PRIOR_PERIOD and line.ref_month is not None:
-        return month_name(line.ref_month)
-    return line.deal_id or "—"
-
-
 def _detail(line: StatementLine, m: _Money) -> str:
     """Description, then the rule in muted type, then who produced an override."""
-    parts = [markup(line.description or line.kind.title)]
-    extra = []
-    if line.customer and line.customer not in (line.description or ""):
-        extra.append(markup(line.customer))
-    if line.source_rep:
-        extra.append("from " + markup(line.source_rep))
-    if line.credited_amount is not None and line.kind is LineKind.OVERRIDE:
-        extra.append("credited " + markup(m(line.credited_amount)))
-    if line.rule:
-        extra.append(markup(line.rule))
+    description, extra = wording.detail(line, m)
+    parts = [markup(description)]
     if extra:
-        parts.append(f'<font color="{MUTED.hexval()}" size="7.5">{" · ".join(extra)}</font>')
+        small = " · ".join(markup(x) for x in extra)
+        parts.append(f'<font color="{MUTED.hexval()}" size="7.5">{small}</font>')
     return "<br/>".join(parts)
 
 
@@ -469,7 +412,7 @@ def _other_section(
         when = line.earned_on or line.close_date
         rows.append(
             [
-                C(_reference(line), STYLES.cell),
+                C(wording.reference(line), STYLES.cell),
                 PM(_detail(line, m), STYLES.cell),
                 C(fmt.day(when) if when else "", STYLES.cell),
                 m.cell(line.amount),
@@ -486,16 +429,10 @@ def _opening(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     """The opening balance carried into the first month ICMDesk pays, as such."""
     o = statement.opening
     assert o is not None
-    start = month_name(o.books_start)
-    before = month_name(o.books_start.plus(-1))
-    rows: list[tuple[str, str]] = [
-        ("Balance owed brought forward (B at the start of the month)", m(o.balance_owed)),
-        (f"Fiscal-year earnings through {before} (in year-to-date)", m(o.ytd_earnings)),
+    data = [
+        [C(label, STYLES.cell), C(value, STYLES.cell_right)]
+        for label, value in wording.opening_rows(o, m)
     ]
-    if o.quota_period_label:
-        rows.append((f"Counted toward quota before {start}, {o.quota_period_label}", m(o.counted)))
-        rows.append(("Attainment bonuses already paid in it", o.bonuses_paid or "none"))
-    data = [[C(label, STYLES.cell), C(value, STYLES.cell_right)] for label, value in rows]
     table = Table(data, colWidths=[width * 0.6, width * 0.2], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -507,47 +444,25 @@ def _opening(statement: Statement, m: _Money, width: float) -> list[Flowable]:
             ]
         )
     )
-    note = (
-        f"ICMDesk pays from {start}: what came before was settled outside it. These figures "
-        "carry where you stood into this statement: the balance as the balance owed before, "
-        "the earnings in year-to-date, and the amount counted as the start of credited to "
-        "date (tiers and bonuses pick up where they stood)."
-    )
     return [
         KeepTogether(
             [
-                P(f"Opening balance at the books start ({start})", STYLES.section),
+                P(wording.opening_title(o), STYLES.section),
                 table,
                 Spacer(1, 3),
-                P(note, STYLES.muted),
+                P(wording.opening_note(o), STYLES.muted),
             ]
         )
     ]
 
 
 def _draw_reconciliation(statement: Statement, m: _Money, width: float) -> list[Flowable]:
-    s = statement
-    kind = {"recoverable": "recoverable", "non_recoverable": "non-recoverable"}.get(
-        s.draw_kind, "no draw"
-    )
-    rows: list[tuple[str, Decimal, bool]] = [
-        ("Earned this month (E)", s.earnings, False),
-        (f"Draw for the month (D) — {kind}", s.draw, False),
-        ("Balance owed at the start of the month (B)", s.balance_before, False),
-        ("Recovery of the balance (R)", s.recovery, False),
-        ("Net payout", s.payout, True),
-        ("Balance owed carried forward", s.balance_after, True),
-    ]
-    if s.balance_forgiven:
-        rows.append(("Balance forgiven at termination", s.balance_forgiven, False))
-    if s.balance_owed_at_termination:
-        rows.append(("Balance owed at termination", s.balance_owed_at_termination, False))
     data = [
         [C(label, STYLES.cell, bold=bold), m.cell(amount, bold=bold)]
-        for label, amount, bold in rows
+        for label, amount, bold in wording.reconciliation(statement)
     ]
     table = Table(data, colWidths=[width * 0.45, width * 0.2], hAlign="LEFT")
-    payout_row = 4
+    payout_row = wording.RECONCILIATION_PAYOUT_ROW
     table.setStyle(
         TableStyle(
             [
@@ -560,35 +475,12 @@ def _draw_reconciliation(statement: Statement, m: _Money, width: float) -> list[
             ]
         )
     )
-    note = _reconciliation_note(s, m)
+    note = markup(wording.reconciliation_note(statement, m))
     return [
         KeepTogether(
             [P("Draw reconciliation", STYLES.section), table, Spacer(1, 3), PM(note, STYLES.muted)]
         )
     ]
-
-
-def _reconciliation_note(s: Statement, m: _Money) -> str:
-    """One sentence saying which case of the draw table applied, in the statement's figures."""
-    if s.draw == 0 and s.balance_before == 0 and s.earnings >= 0:
-        return "No draw and no balance: the net payout is your earnings for the month."
-    if s.earnings >= s.draw:
-        text = (
-            f"Earnings of {markup(m(s.earnings))} cover the draw of {markup(m(s.draw))}; "
-            f"{markup(m(s.recovery))} of the excess repays the balance you owed, so the payout is "
-            f"E − R = {markup(m(s.payout))}."
-        )
-        return text
-    text = (
-        f"Earnings of {markup(m(s.earnings))} are below the draw of {markup(m(s.draw))}, so the "
-        f"payout is the draw, {markup(m(s.payout))}."
-    )
-    growth = s.balance_after - s.balance_before
-    if growth > 0:
-        text += f" The shortfall adds {markup(m(growth))} to the balance you owe."
-    else:
-        text += " The shortfall is not owed back (non-recoverable draw)."
-    return text
 
 
 def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
@@ -630,12 +522,8 @@ def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     table.setStyle(_grid_style(("SPAN", (0, -1), (4, -1)), *_total_row_style()))
     return [
         CondPageBreak(1.0 * inch),
-        P("Booked, awaiting payment", STYLES.section),
-        P(
-            "Commission on these deals is earned as the customer pays; it is not part of this "
-            "month's earnings or payout.",
-            STYLES.muted,
-        ),
+        P(wording.AWAITING_TITLE, STYLES.section),
+        P(wording.AWAITING_NOTE, STYLES.muted),
         Spacer(1, 3),
         table,
     ]
@@ -672,7 +560,7 @@ def statement_part(company: Company, statement: Statement, *, generated: date) -
         story += _opening(statement, m, width)
     story += _attainment(statement, m, width)
     story += _deal_table(statement, m, width)
-    for kind, title, total_label in _SECTIONS:
+    for kind, title, total_label in wording.SECTIONS:
         lines = statement.lines_of(kind)
         if lines:
             story += _other_section(kind, title, total_label, lines, m, width)

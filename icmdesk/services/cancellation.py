@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import CompanyData, Deal, PeriodStatus
-from icmdesk.domain.errors import NotFoundError, ValidationError
+from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import LineKind, StatementLine
 from icmdesk.domain.validation import validate_deal
 from icmdesk.models.database import CompanyFile
@@ -33,21 +33,21 @@ from icmdesk.services.store import load_deal_context
 
 
 def preview_cancellation(
-    cf: CompanyFile, deal_id: int, on: date, reason: str
+    cf: CompanyFile, deal_id: int, on: date, reason: str, *, today: date | None = None
 ) -> tuple[StatementLine, ...]:
     """The clawback lines cancelling the deal on `on` would post (in `on`'s month), unsaved."""
-    return tuple(line for _rep, line in preview_by_rep(cf, deal_id, on, reason))
+    return tuple(line for _rep, line in preview_by_rep(cf, deal_id, on, reason, today=today))
 
 
 def preview_by_rep(
-    cf: CompanyFile, deal_id: int, on: date, reason: str
+    cf: CompanyFile, deal_id: int, on: date, reason: str, *, today: date | None = None
 ) -> tuple[tuple[str, StatementLine], ...]:
     """The same preview with the name of the rep each line is posted to."""
     with cf.session() as session:
         data = load_deal_context(session, deal_id)
     deal = _find(data, deal_id)
     cancelled = _cancelled(deal, on, reason)
-    _check(data, cancelled)
+    _check(data, cancelled, today or date.today())
     # Computed as if nothing were closed: of the month, only this deal's clawback is
     # read, and the context is all it depends on.
     changed = dataclasses.replace(
@@ -64,10 +64,30 @@ def preview_by_rep(
     )
 
 
-def cancel_deal(cf: CompanyFile, deal_id: int, on: date, reason: str) -> Deal:
-    """Record the deal's cancellation on `on` with `reason`; returns the stored deal."""
+def cancel_deal(
+    cf: CompanyFile, deal_id: int, on: date, reason: str, *, today: date | None = None
+) -> Deal:
+    """Record the deal's cancellation on `on` (not after `today`) with `reason`; returns the
+    stored deal."""
+    future = _future(on, today or date.today())
+    if future:
+        raise ValidationError(future)
     deal = records.get_deal(cf, deal_id)
     return records.save_deal(cf, _cancelled(deal, on, reason))
+
+
+def _future(on: date, today: date) -> list[Problem]:
+    """A cancellation is recorded once it has happened: a date after today is a mistake
+    (its notice would say the deal "was cancelled" on a day still to come)."""
+    if on <= today:
+        return []
+    return [
+        Problem(
+            "cancellation_date",
+            f"The cancellation date {on} is after today ({today}): record a cancellation "
+            "once it has happened.",
+        )
+    ]
 
 
 def posting_month(cf: CompanyFile, on: date) -> Month:
@@ -94,7 +114,8 @@ def _find(data: CompanyData, deal_id: int) -> Deal:
     raise NotFoundError(f"deal {deal_id} no longer exists")
 
 
-def _check(data: CompanyData, cancelled: Deal) -> None:
-    problems = validate_deal(cancelled, data)
+def _check(data: CompanyData, cancelled: Deal, today: date) -> None:
+    assert cancelled.cancellation_date is not None
+    problems = validate_deal(cancelled, data) + _future(cancelled.cancellation_date, today)
     if problems:
         raise ValidationError(problems)

@@ -4,6 +4,7 @@ and a rep's plan assignments, as frozen values (names with their ids)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from icmdesk.domain.engine.context import Lookups
 from icmdesk.domain.entities import Assignment, OpeningBalance, Plan
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import AssignmentRow, PlanRow, RepRow, RoleRow
+from icmdesk.models.tables import AssignmentRow, CompanyRow, PlanRow, RepRow, RoleRow
 from icmdesk.services.store import load_company_data
 
 
@@ -139,3 +140,24 @@ def opening_rows(cf: CompanyFile, books_start: Month | None) -> tuple[OpeningRow
             )
         )
     return tuple(rows)
+
+
+def default_plans(cf: CompanyFile) -> dict[int, int]:
+    """Each role's default plan (role id → plan id), for roles that have one."""
+    with cf.session() as s:
+        rows = s.execute(
+            select(RoleRow.id, RoleRow.default_plan_id).where(RoleRow.default_plan_id.is_not(None))
+        )
+        return {role_id: plan_id for role_id, plan_id in rows}
+
+
+def default_plan_start(cf: CompanyFile, today: date) -> date:
+    """The date a new plan's first version takes effect from, unless the user says
+    otherwise: the books start, else the earliest hire date (so deals already recorded are
+    covered), else `today`."""
+    with cf.session() as s:
+        books = s.scalar(select(CompanyRow.books_start))
+        if books is not None:
+            return books.first_day
+        hired = s.scalar(select(func.min(RepRow.hire_date)))
+    return hired if hired is not None else today

@@ -43,12 +43,14 @@ class PeriodInfo:
     month: Month
     status: PeriodStatus
     closed_at: datetime | None  # None for a closed month: before the first close
+    next_to_close: bool = False  # the one month that can close now (closable_month)
 
     @property
     def status_text(self) -> str:
-        """'Open', 'Closed', or 'Closed, no statements' (a month before the first close)."""
+        """'Open', 'Open · next to close', 'Closed', or 'Closed, no statements' (a month
+        before the first close)."""
         if self.status is PeriodStatus.OPEN:
-            return "Open"
+            return "Open · next to close" if self.next_to_close else "Open"
         return "Closed" if self.closed_at is not None else "Closed, no statements"
 
 
@@ -149,6 +151,7 @@ def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[Perio
     # Through the last month with data, and at least the month that can close next.
     ends = [last_data, *stored, last_closed.plus(1) if last_closed else None]
     last = through or max([m for m in ends if m is not None], default=first)
+    nxt = last_closed.plus(1) if last_closed is not None else first
     return [
         PeriodInfo(m, PeriodStatus.CLOSED, stored[m].closed_at)
         if m in stored and stored[m].status is PeriodStatus.CLOSED
@@ -159,6 +162,7 @@ def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[Perio
             if last_closed is not None and m < last_closed
             else PeriodStatus.OPEN,
             None,
+            m == nxt,
         )
         for m in months_between(first, last)
     ]

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import audit_log
 from icmdesk.services.audit_log import AuditFilter, AuditLine
+from icmdesk.ui.changes import ALL_KINDS, Changes, follow
 from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
 
 SEARCH_DELAY_MS = 250
@@ -102,9 +103,16 @@ class AuditTableModel(PagedTableModel[AuditLine]):
 class AuditView(QWidget):
     """Who changed what: the company's audit log."""
 
-    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        parent: QWidget | None = None,
+        *,
+        changes: Changes | None = None,
+    ) -> None:
         super().__init__(parent)
         self._file = company_file
+        follow(self, changes or Changes(self), ALL_KINDS, self.refresh)
         self._model = AuditTableModel(company_file, self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)

@@ -37,7 +37,6 @@ from icmdesk.services import cancellation, records
 from icmdesk.ui.forms import ErrorLabel, FieldErrors, date_edit, from_qdate
 from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import (
-    RIGHT,
     Column,
     ValueTableModel,
     make_table,
@@ -49,6 +48,15 @@ from icmdesk.ui.tasks import Task
 PREVIEW_DELAY_MS = 300  # recompute once the user stops changing the date
 
 PreviewRow = tuple[str, StatementLine]
+
+
+def _credit_text(line: StatementLine) -> str:
+    """What a clawback line takes back: the rep's own credit, or a manager's override on a
+    report's credit ("override on Leo Park's 60% credit")."""
+    split = "" if line.split_pct is None else f"{fmt_pct(line.split_pct)} "
+    if line.source_rep:
+        return f"override on {line.source_rep}'s {split}credit"
+    return f"own {split}credit"
 
 
 class CancelDialog(QDialog):
@@ -81,7 +89,8 @@ class CancelDialog(QDialog):
         self._task: Task | None = None
         self._stale = False  # the inputs changed while a preview was being computed
         self._confirm_when_ready = False
-        self._build_ui(max(today or date.today(), deal.close_date))
+        self._today = today or date.today()
+        self._build_ui(max(self._today, deal.close_date))
         self._connect_signals()
         if background:
             self.start_preview()
@@ -141,12 +150,7 @@ class CancelDialog(QDialog):
         self.model: ValueTableModel[PreviewRow] = ValueTableModel(
             [
                 Column("Rep", lambda r: r[0]),
-                Column(
-                    "Split",
-                    lambda r: r[1].split_pct,
-                    lambda v: "" if v is None else fmt_pct(v),
-                    RIGHT,
-                ),
+                Column("On", lambda r: _credit_text(r[1])),
                 Column("Rule", lambda r: r[1].rule, tooltip=lambda r: r[1].description),
                 money_column("Amount", lambda r: r[1].amount, self._currency),
             ],
@@ -154,16 +158,20 @@ class CancelDialog(QDialog):
         )
         self.table: QTableView = make_table(self)
         self.table.setModel(self.model)
-        set_column_widths(self.table, (18, 7, 0, 13))
+        set_column_widths(self.table, (18, 26, 0, 13))
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Keep the deal")
+        keep = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        keep.setText("&Keep the deal")
         self.confirm_button = QPushButton("&Cancel deal")
         self.buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        # Enter keeps the deal: cancelling one takes a deliberate click (or Alt+C).
+        self.confirm_button.setAutoDefault(False)
+        keep.setDefault(True)
         layout.addWidget(self.buttons)
         self.resize(self.fontMetrics().averageCharWidth() * 100, self.fontMetrics().height() * 24)
 
@@ -186,7 +194,7 @@ class CancelDialog(QDialog):
         if self._task is not None:
             self._stale = True  # previewed again with these inputs once this one is in
             return
-        deal_id, day = self._deal.id, from_qdate(self.day.date())
+        deal_id, day, today = self._deal.id, from_qdate(self.day.date()), self._today
         reason = self.reason.text().strip() or "(reason to be given)"
         cf = self._file
         self.summary.setText("Computing the clawbacks…")
@@ -195,7 +203,7 @@ class CancelDialog(QDialog):
         owner = self.parent() or QCoreApplication.instance()
 
         def preview(_report: object) -> tuple[tuple[PreviewRow, ...], Month]:
-            rows = cancellation.preview_by_rep(cf, deal_id, day, reason)
+            rows = cancellation.preview_by_rep(cf, deal_id, day, reason, today=today)
             return rows, cancellation.posting_month(cf, day)
 
         task = Task(preview, owner)
@@ -298,7 +306,11 @@ class CancelDialog(QDialog):
     def _confirm(self) -> None:
         try:
             self.saved = cancellation.cancel_deal(
-                self._file, self._deal.id, from_qdate(self.day.date()), self.reason.text()
+                self._file,
+                self._deal.id,
+                from_qdate(self.day.date()),
+                self.reason.text(),
+                today=self._today,
             )
         except ValidationError as e:
             self.errors.show(e.problems)

@@ -30,6 +30,7 @@ from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import dashboard as dashboard_service
 from icmdesk.services.dashboard import Clawback, Dashboard, RepPayout
+from icmdesk.ui.changes import ALL_KINDS, Changes, follow
 from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import (
     RIGHT,
@@ -125,17 +126,17 @@ class AttainmentChart(QWidget):
 class DashboardView(QWidget):
     """A payout month at a glance; pick the month at the top."""
 
-    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
-
     def __init__(
         self,
         company_file: CompanyFile,
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,
+        changes: Changes | None = None,
     ) -> None:
         super().__init__(parent)
         self._file = company_file
+        follow(self, changes or Changes(self), ALL_KINDS, self.refresh)
         self._today = today
         self._task: Task | None = None
         self.board: Dashboard | None = None

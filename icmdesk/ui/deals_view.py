@@ -37,6 +37,7 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import deal_table, records
 from icmdesk.services.deal_table import DealRowView, DealSort
 from icmdesk.ui.cancel_dialog import CancelDialog
+from icmdesk.ui.changes import DEALS, REPS, Changes, follow
 from icmdesk.ui.deal_dialog import DealDialog
 from icmdesk.ui.forms import RowKeys
 from icmdesk.ui.messages import Messages
@@ -157,12 +158,18 @@ def _status_text(deal: DealRowView) -> str:
 class DealsView(QWidget):
     """Every deal of the company, searchable and sortable, however many there are."""
 
-    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
-
-    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        parent: QWidget | None = None,
+        *,
+        changes: Changes | None = None,
+    ) -> None:
         super().__init__(parent)
         self._read_only = False
         self._file = company_file
+        self._changes = changes or Changes(self)
+        follow(self, self._changes, frozenset({DEALS, REPS}), self.refresh)
         currency = records.get_company(company_file).currency
         self._model = DealTableModel(company_file, currency, self)
         self._search_timer = QTimer(self)
@@ -267,14 +274,14 @@ class DealsView(QWidget):
         if self._read_only:
             return
         if DealDialog.edit(self, self._file, None) is not None:
-            self.refresh()
+            self._written()
 
     def edit_deal(self) -> None:
         if self._read_only:
             return
         deal = self._selected_deal()
         if deal is not None and DealDialog.edit(self, self._file, deal) is not None:
-            self.refresh()
+            self._written()
 
     def cancel_deal(self) -> None:
         if self._read_only:
@@ -291,7 +298,7 @@ class DealsView(QWidget):
             )
             return
         if CancelDialog.confirm(self, self._file, deal) is not None:
-            self.refresh()
+            self._written()
 
     def delete_deal(self) -> None:
         if self._read_only:
@@ -310,7 +317,12 @@ class DealsView(QWidget):
             records.delete_deal(self._file, deal.id)
         except (ValidationError, NotFoundError) as e:
             Messages.error(self, "The deal was not deleted", e)
+        self._written()
+
+    def _written(self) -> None:
+        """A deal was saved: show it here, and tell the other views."""
         self.refresh()
+        self._changes.announce(DEALS, source=self)
 
     def _selected_deal(self) -> Deal | None:
         deal_id = self.selected_deal_id()

@@ -28,6 +28,7 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
+from icmdesk.ui.changes import ALL_KINDS, Changes, follow
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
@@ -41,32 +42,63 @@ from icmdesk.ui.settings_view import SettingsView
 
 
 class OverviewView(QWidget):
-    """The company at a glance."""
+    """The company at a glance; it follows every change saved in the other views."""
 
-    def __init__(self, summary: Overview, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        summary: Overview,
+        parent: QWidget | None = None,
+        *,
+        company_file: CompanyFile | None = None,
+        changes: Changes | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._build_ui(summary)
+        self._file = company_file
+        self._build_ui()
+        self._show(summary)
+        if changes is not None and company_file is not None:
+            follow(self, changes, ALL_KINDS, self.refresh)
 
-    def _build_ui(self, s: Overview) -> None:
+    def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
-        title = QLabel(s.company_name)
-        font = title.font()
+        self._title = QLabel()
+        font = self._title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
-        form = QFormLayout()
-        form.addRow("Currency:", QLabel(s.currency))
-        form.addRow("Roles:", QLabel(str(s.roles)))
-        form.addRow("Reps:", QLabel(str(s.reps)))
-        form.addRow("Plans:", QLabel(str(s.plans)))
-        form.addRow("Deals:", QLabel(f"{s.deals:,}"))
+        self._title.setFont(font)
+        layout.addWidget(self._title)
+        self._form = QFormLayout()
+        layout.addLayout(self._form)
+        layout.addStretch(1)
+
+    def _show(self, s: Overview) -> None:
+        self._title.setText(s.company_name)
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._form.addRow("Currency:", QLabel(s.currency))
+        self._form.addRow("Roles:", QLabel(str(s.roles)))
+        self._form.addRow("Reps:", QLabel(str(s.reps)))
+        self._form.addRow("Plans:", QLabel(str(s.plans)))
+        self._form.addRow("Deals:", QLabel(f"{s.deals:,}"))
         if s.first_close and s.last_close:
-            form.addRow(
+            self._form.addRow(
                 "Deals closed:", QLabel(f"{s.first_close:%d %b %Y} – {s.last_close:%d %b %Y}")
             )
-        layout.addLayout(form)
-        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        if self._file is not None:
+            self._show(overview(self._file))
+
+    def text(self) -> str:
+        """What it shows, as text (for tests)."""
+        labels = [self._title.text()]
+        for row in range(self._form.rowCount()):
+            for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole):
+                item = self._form.itemAt(row, role)
+                widget = item.widget() if item is not None else None
+                if isinstance(widget, QLabel):
+                    labels.append(widget.text())
+        return " ".join(labels)
 
 
 # A view class: built with the company file when first shown.
@@ -77,8 +109,9 @@ _PREFERRED_SHORTCUTS = {QKeySequence.StandardKey.Close: "Ctrl+W"}
 
 
 def window_title(company_name: str, path: Path, *, read_only: bool = False) -> str:
+    """The window's title; "[*]" is where Qt shows "*" while a view holds unsaved edits."""
     suffix = " (read-only)" if read_only else ""
-    return f"{company_name} — {path.name}{suffix} — ICMDesk"
+    return f"{company_name} — {path.name}[*]{suffix} — ICMDesk"
 
 
 class MainWindow(QMainWindow):
@@ -107,6 +140,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._recent = recent if recent is not None else []
         self._back_to_start = False
+        self._changes = Changes(self)  # every view announces its writes here; all follow
         self._summary = overview(company_file)
         self._build_ui()
         if read_only:
@@ -123,17 +157,27 @@ class MainWindow(QMainWindow):
         # Each view is given the company file and does its own work; the window only hosts
         # them. A view given as its class is built the first time it is shown, so the
         # window paints at once, whatever the other views read when they are built.
-        for title, icon_name, view in (
-            ("Overview", "overview", OverviewView(self._summary)),
-            ("Dashboard", "dashboard", DashboardView),
-            ("Reps", "reps", RepsView),
-            ("Roles", "roles", RolesView),
-            ("Plans", "plans", PlansView),
-            ("Deals", "deals", DealsView),
-            ("Periods", "periods", PeriodsView),
-            ("Audit log", "audit", AuditView),
-            ("Settings", "settings", SettingsView),
-        ):
+        changes = self._changes
+
+        def built(cls: Callable[..., QWidget], **more: object) -> ViewFactory:
+            return lambda cf: cls(cf, changes=changes, **more)
+
+        views: tuple[tuple[str, str, QWidget | ViewFactory], ...] = (
+            (
+                "Overview",
+                "overview",
+                OverviewView(self._summary, company_file=self._file, changes=changes),
+            ),
+            ("Dashboard", "dashboard", built(DashboardView)),
+            ("Reps", "reps", built(RepsView)),
+            ("Roles", "roles", built(RolesView)),
+            ("Plans", "plans", built(PlansView)),
+            ("Deals", "deals", built(DealsView)),
+            ("Periods", "periods", built(PeriodsView, settings=self._settings)),
+            ("Audit log", "audit", built(AuditView)),
+            ("Settings", "settings", built(SettingsView)),
+        )
+        for title, icon_name, view in views:
             self._add_view(title, icon(icon_name), view)
         self._nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._nav.setCurrentRow(0)
@@ -232,7 +276,20 @@ class MainWindow(QMainWindow):
                 set_read_only(True)
         if isinstance(view, SettingsView):
             view.saved.connect(self._on_settings_view_saved)
+        edited = getattr(view, "edited_changed", None)
+        if edited is not None:
+            edited.connect(self._on_view_edited_changed)
         self._restore_columns(row, view)
+
+    def _on_view_edited_changed(self, _edited: bool) -> None:
+        # The title's "*": some view holds edits not saved yet.
+        views = [self._stack.widget(r) for r in range(self._stack.count())]
+        self.setWindowModified(
+            any(
+                callable(getattr(v, "has_unsaved_edits", None)) and v.has_unsaved_edits()
+                for v in views
+            )
+        )
 
     def _set_read_only(self) -> None:
         # Views with edits offer set_read_only (called as each is built); the file itself is
@@ -387,14 +444,8 @@ class MainWindow(QMainWindow):
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
-        built_before = row not in self._factories
-        view = self._view(row)
+        self._view(row)
         self._stack.setCurrentIndex(row)
-        if built_before and getattr(view, "refresh_when_shown", False):
-            # Listings re-read when they come back into view, so an edit made in another
-            # view since (a rep added, a deal cancelled, a month closed) shows here too.
-            # Views holding unsaved edits (Plans, Settings) do not opt in.
-            view.refresh()
 
     def _on_settings_view_saved(self, company: Company) -> None:
         self._set_title(company.name)

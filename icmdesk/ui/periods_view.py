@@ -1,10 +1,13 @@
-"""The month end on screen: pick a month, compute it, review each rep's statement, close it.
+"""The month end on screen, in the order it is done: pick a month, compute it, review each
+rep's statement (the same content as the PDF), close it (or every open month up to it),
+then write the final statements.
 
 Computing and closing run in a pool thread (tasks.Task) with a busy bar, so a
 big company does not freeze the window; the month list and buttons are
 disabled meanwhile. Closing and reopening ask first (replaceable entry
 points), and refusals (PeriodError, ValidationError) are shown through
-`Messages.error`.
+`Messages.error`. An edit saved elsewhere (announced on the Changes hub) refreshes
+the months, and the statements shown.
 """
 
 from __future__ import annotations
@@ -13,17 +16,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtCore import QItemSelection, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +38,16 @@ from icmdesk.domain.entities import PeriodStatus
 from icmdesk.domain.statement import Statement, StatementLine
 from icmdesk.models.database import CompanyFile
 from icmdesk.reports import BatchResult
+from icmdesk.reports.statement_html import statement_html
 from icmdesk.services import documents, periods, records
 from icmdesk.services.periods import PeriodInfo
+from icmdesk.ui.changes import ALL_KINDS, PERIODS, Changes, follow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     VALUE_ROLE,
     Column,
     ValueTableModel,
+    fit_amounts,
     make_table,
     money_column,
     set_column_widths,
@@ -54,21 +61,47 @@ def month_title(month: Month) -> str:
 
 
 class CloseMonthDialog:
-    """Asks before closing a month, saying what closing means."""
+    """Asks before closing a month, or every open month up to one, saying what closing
+    means."""
 
     @classmethod
-    def confirm(cls, parent: QWidget | None, month: Month) -> bool:
+    def confirm(cls, parent: QWidget | None, months: list[Month]) -> bool:
+        if len(months) == 1:
+            title, what = "Close month", f"Close {month_title(months[0])}?"
+            first = ""
+        else:
+            title = "Close months"
+            what = f"Close {month_title(months[0])} through {month_title(months[-1])}?"
+            first = (
+                f"Months close in order: these {len(months)} months close one after the "
+                "other, all of them or none, with one backup first.\n\n"
+            )
         return Messages.confirm(
             parent,
-            "Close month",
-            f"Close {month_title(month)}?",
-            "Closing stores every rep's statement for this month exactly as it is now and "
-            "makes it final: payroll is paid from it. Later changes that reach back into "
-            "this month (a deal edited or added, a back-dated plan version) will not change "
+            title,
+            what,
+            first + "Closing stores every rep's statement for the month exactly as it is now "
+            "and makes it final: payroll is paid from it. Later changes that reach back into "
+            "a closed month (a deal edited or added, a back-dated plan version) will not change "
             "these statements; they are posted as prior-period adjustments in the next open "
             "month.\n\nA backup of the company file is written first. Only the latest closed "
             "month can be reopened.",
-            "Close month",
+            "Close month" if len(months) == 1 else f"Close {len(months)} months",
+        )
+
+
+class FinalStatementsDialog:
+    """After a close: offers to write the final statement PDFs now."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, month: Month) -> bool:
+        return Messages.confirm(
+            parent,
+            "Month closed",
+            f"{month_title(month)} is closed.",
+            "Its statements are final. Write the statement PDFs and clawback notices now, "
+            "to hand to the reps and to payroll?",
+            "Write statements",
         )
 
 
@@ -97,6 +130,10 @@ class StatementFolderDialog:
             parent, f"Folder for the {month_title(month)} statements", str(suggested)
         )
         return Path(folder) if folder else None
+
+
+def _folder_key(cf: CompanyFile) -> str:
+    return f"statements-folder/{cf.path.resolve().as_posix()}"
 
 
 class StatementsWrittenDialog:
@@ -161,20 +198,29 @@ _PERIOD_COLUMNS: list[Column[PeriodInfo]] = [
 
 
 class PeriodsView(QWidget):
-    """Months and their status; the chosen month's statements, computed on request."""
-
-    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
+    """The month end in the order it is done: pick a month, compute it, review each rep's
+    statement (the same content as the PDF), close it, then write the final statements."""
 
     computed = Signal(object)  # the month whose statements are now shown
     work_finished = Signal()  # a background compute/close ended (tests wait on it)
 
-    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        changes: Changes | None = None,
+    ) -> None:
         super().__init__(parent)
         self._file = company_file
+        self._settings = settings
+        self._changes = changes or Changes(self)
         self._currency = records.get_company(company_file).currency
         self._task: Task | None = None
         self._read_only = False
         self._loaded = False
+        self._stale = False  # data changed since the months or statements were read
         self._shown_month: Month | None = None
         self._months = ValueTableModel(_PERIOD_COLUMNS, parent=self)
         self._statements = ValueTableModel(_statement_columns(self._currency), parent=self)
@@ -182,6 +228,7 @@ class PeriodsView(QWidget):
         self._lines = ValueTableModel(_line_columns(self._currency), parent=self)
         self._build_ui()
         self._connect_signals()
+        follow(self, self._changes, ALL_KINDS, self._on_data_changed)
         self._update_actions()
 
     # Building.
@@ -190,19 +237,22 @@ class PeriodsView(QWidget):
         self._month_table.setModel(self._months)
         self._month_table.horizontalHeader().setStretchLastSection(True)
         set_column_widths(self._month_table, (17, 7))
-        month_width = self.fontMetrics().averageCharWidth() * 38 + 60  # "Closed, no statements"
+        month_width = self.fontMetrics().averageCharWidth() * 40 + 60  # "Open · next to close"
 
         self._title = QLabel("Choose a month")
         font = self._title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self._title.setFont(font)
+        self._hint = QLabel()
+        self._hint.setWordWrap(True)
+        # The month end's steps, left to right in the order they are done.
         self._compute_button = QPushButton("&Compute")
-        self._compute_button.setToolTip("Compute every rep's statement for the chosen month")
+        self._compute_button.setToolTip("Compute every rep's statement for the chosen month (F9)")
+        self._compute_button.setShortcut(QKeySequence("F9"))
         self._close_button = QPushButton("C&lose month…")
-        self._reopen_button = QPushButton("&Reopen latest…")
         self._pdf_button = QPushButton("Statement &PDFs…")
-        self._pdf_button.setToolTip("Write every rep's statement of the chosen month as PDF")
+        self._reopen_button = QPushButton("&Reopen latest…")
         self._cancel_button = QPushButton("Cancel")
         self._cancel_button.hide()
         self._busy = QProgressBar()
@@ -214,14 +264,13 @@ class PeriodsView(QWidget):
         self._busy_label.hide()
 
         bar = QHBoxLayout()
-        bar.addWidget(self._title)
+        bar.addWidget(self._compute_button)
+        bar.addWidget(self._close_button)
+        bar.addWidget(self._pdf_button)
         bar.addStretch(1)
         bar.addWidget(self._busy_label)
         bar.addWidget(self._busy)
         bar.addWidget(self._cancel_button)
-        bar.addWidget(self._compute_button)
-        bar.addWidget(self._pdf_button)
-        bar.addWidget(self._close_button)
         bar.addWidget(self._reopen_button)
 
         self._statement_table = make_table(self)
@@ -229,31 +278,38 @@ class PeriodsView(QWidget):
         self._statement_table.setSortingEnabled(True)
         self._statement_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         set_column_widths(self._statement_table, (18, 20, 12, 11, 11, 12, 12))
-        self._statement_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        fit_amounts(self._statement_table, stretch=0)
 
         self._statement_title = QLabel()
         self._statement_title.setWordWrap(True)
         self._statement_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The statement as the rep will read it, and its lines as a table.
+        self._document = QTextBrowser()
+        self._document.setOpenLinks(False)
         self._line_table = make_table(self)
         self._line_table.setModel(self._lines)
         set_column_widths(self._line_table, (20, 60, 14))
-        self._line_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fit_amounts(self._line_table, stretch=1)
+        self._tabs = QTabWidget()
+        self._tabs.addTab(self._document, "&Statement")
+        self._tabs.addTab(self._line_table, "L&ines")
         lines_box = QWidget()
         lines_layout = QVBoxLayout(lines_box)
         lines_layout.setContentsMargins(0, 0, 0, 0)
         lines_layout.addWidget(self._statement_title)
-        lines_layout.addWidget(self._line_table)
+        lines_layout.addWidget(self._tabs)
 
         detail = QSplitter(Qt.Orientation.Vertical)
         detail.addWidget(self._statement_table)
         detail.addWidget(lines_box)
         detail.setChildrenCollapsible(False)
+        detail.setSizes([200, 500])
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self._title)
+        right_layout.addWidget(self._hint)
         right_layout.addLayout(bar)
         right_layout.addWidget(detail, 1)
 
@@ -297,23 +353,38 @@ class PeriodsView(QWidget):
         self._update_actions()
 
     def refresh(self) -> None:
-        """Re-read the months and their status, in the background (it reads every deal)."""
+        """Re-read the months and their status in the background (and the statements
+        shown, when the data changed since they were computed)."""
         if self.busy:
-            return  # the work under way ends by showing fresh months anyway
+            self._stale = True  # read again when the work under way is done
+            return
         self._loaded = True
-        self._run(
-            "Reading months…",
-            lambda _report: periods.list_periods(self._file),
-            self._set_periods,
-            "Could not read the months",
-        )
+        again = self._shown_month if self._stale else None
+        self._stale = False
+
+        def read(_report: Report) -> tuple[list[PeriodInfo], tuple[Statement, ...] | None]:
+            infos = periods.list_periods(self._file)
+            return infos, periods.compute(self._file, again) if again is not None else None
+
+        def show(result: tuple[list[PeriodInfo], tuple[Statement, ...] | None]) -> None:
+            infos, statements = result
+            self._set_periods(infos)
+            if again is not None and statements is not None:
+                self._show_statements(again, statements)
+
+        self._run("Reading months…", read, show, "Could not read the months")
+
+    def _on_data_changed(self) -> None:
+        """Something was saved elsewhere: the months and the statements shown may differ."""
+        self._stale = True
+        self.refresh()
 
     def _set_periods(self, infos: list[PeriodInfo], prefer: Month | None = None) -> None:
         chosen = prefer or self.selected_month()
         self._months.set_rows(infos)
         months = [p.month for p in infos]
         if months:
-            default = next((p.month for p in infos if p.status is PeriodStatus.OPEN), months[-1])
+            default = next((p.month for p in infos if p.next_to_close), months[-1])
             self.select_month(chosen if chosen in months else default)
         self._update_actions()
 
@@ -339,6 +410,10 @@ class PeriodsView(QWidget):
                 return
         raise LookupError(rep_name)
 
+    def statement_text(self) -> str:
+        """The statement shown, as plain text (what the Statement tab reads)."""
+        return self._document.toPlainText()
+
     # Slots.
     def _on_month_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
         if self.selected_month() != self._shown_month:
@@ -360,16 +435,23 @@ class PeriodsView(QWidget):
         month = self.selected_month()
         if month is None or self.busy or self._read_only:
             return
-        if not CloseMonthDialog.confirm(self, month):
+        months = periods.months_to_close(self._file, month)
+        if not months or not CloseMonthDialog.confirm(self, months):
             return
 
-        def close_and_list(_report: Report) -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
-            return periods.close(self._file, month), periods.list_periods(self._file)
+        def close_and_list(
+            report: Report,
+        ) -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
+            periods.close_through(self._file, month, progress=report)
+            return periods.compute(self._file, month), periods.list_periods(self._file)
 
         def closed(result: tuple[tuple[Statement, ...], list[PeriodInfo]]) -> None:
             statements, infos = result
             self._set_periods(infos, month)
             self._show_statements(month, statements)
+            self._changes.announce(PERIODS, source=self)
+            if FinalStatementsDialog.ask(self, month):
+                self._after_work = lambda: self._write_statements(month)
 
         self._run(
             f"Closing {month_title(month)}…",
@@ -392,6 +474,7 @@ class PeriodsView(QWidget):
         def reopened(infos: list[PeriodInfo]) -> None:
             self._set_periods(infos, month)
             self._show_statements(None, ())
+            self._changes.announce(PERIODS, source=self)
 
         self._run(
             f"Reopening {month_title(month)}…",
@@ -404,9 +487,22 @@ class PeriodsView(QWidget):
         month = self.selected_month()
         if month is None or self.busy:
             return
-        folder = StatementFolderDialog.choose(self, month, self._file.path.parent / "Statements")
+        self._write_statements(month)
+
+    def _write_statements(self, month: Month) -> None:
+        """Ask where (the folder last used for this company, else "Statements" beside the
+        file, made if need be), then write the month's PDFs with progress and Cancel."""
+        remembered = self._settings.value(_folder_key(self._file)) if self._settings else None
+        suggested = Path(str(remembered)) if remembered else self._file.path.parent / "Statements"
+        try:
+            suggested.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            suggested = self._file.path.parent
+        folder = StatementFolderDialog.choose(self, month, suggested)
         if folder is None:
             return
+        if self._settings is not None:
+            self._settings.setValue(_folder_key(self._file), str(folder))
         self._run(
             f"Writing {month_title(month)} statements…",
             lambda report: documents.generate_statements(
@@ -437,10 +533,12 @@ class PeriodsView(QWidget):
         self._show_lines(statement)
 
     # Showing.
+    _after_work: Callable[[], None] | None = None
+
     def _run(
         self,
         label: str,
-        work: Callable[[], Any],
+        work: Callable[[Report], Any],
         done: Callable[[Any], None],
         failure_title: str,
         *,
@@ -469,6 +567,11 @@ class PeriodsView(QWidget):
         self._cancel_button.hide()
         self._update_actions()
         self.work_finished.emit()
+        then, self._after_work = self._after_work, None
+        if then is not None:
+            then()
+        elif self._stale:
+            self.refresh()
 
     def _show_statements(self, month: Month | None, statements: tuple[Statement, ...]) -> None:
         self._shown_month = month
@@ -483,14 +586,46 @@ class PeriodsView(QWidget):
     def _show_lines(self, statement: Statement | None) -> None:
         self._lines.set_rows(statement.lines if statement else ())
         self._statement_title.setText(_statement_summary(statement, self._currency))
+        if statement is None:
+            self._document.clear()
+        else:
+            self._document.setHtml(statement_html(statement, self._currency))
 
     def _update_title(self) -> None:
         info = self._selected_period()
         if info is None:
             self._title.setText("Choose a month")
+            self._hint.setText("")
             return
-        status = "closed" if info.status is PeriodStatus.CLOSED else "open"
-        self._title.setText(f"{month_title(info.month)} · {status}")
+        self._title.setText(f"{month_title(info.month)} · {info.status_text.lower()}")
+        self._hint.setText(self._hint_for(info))
+
+    def _hint_for(self, info: PeriodInfo) -> str:
+        """What to do next with this month, in the order of the month end."""
+        if info.status is PeriodStatus.CLOSED:
+            if info.closed_at is None:
+                return (
+                    "Before the first close: this month counts as closed, with no statements. "
+                    "What is dated in it is paid as a prior-period adjustment in the first "
+                    "open month."
+                )
+            return (
+                f"Closed on {info.closed_at:%Y-%m-%d}: these statements are final, as stored. "
+                "Write the statement PDFs for the reps and payroll."
+            )
+        if info.next_to_close:
+            return (
+                "1. Compute and review each rep's statement.  2. Close the month.  3. Write "
+                "the final statement PDFs (offered once it is closed)."
+            )
+        nxt = next((p.month for p in self._months.rows() if p.next_to_close), None)
+        if nxt is None:
+            return ""
+        return (
+            f"Months close in order: {month_title(nxt)} closes first. "
+            f"“Close through {month_title(info.month)}” closes every month from "
+            f"{month_title(nxt)} to this one, in one go. Statements of an open month are drafts."
+        )
 
     def _update_actions(self) -> None:
         info = self._selected_period()
@@ -498,10 +633,20 @@ class PeriodsView(QWidget):
         self._month_table.setEnabled(idle)
         self._compute_button.setEnabled(idle and info is not None)
         self._pdf_button.setEnabled(idle and info is not None)
-        writable = idle and not self._read_only
-        self._close_button.setEnabled(
-            writable and info is not None and info.status is PeriodStatus.OPEN
+        closed = info is not None and info.status is PeriodStatus.CLOSED
+        self._pdf_button.setText("Statement &PDFs…" if closed else "Draft &PDFs…")
+        self._pdf_button.setToolTip(
+            "Write every rep's final statement and clawback notices as PDF"
+            if closed
+            else "Write draft statements (marked DRAFT) for review before closing"
         )
+        writable = idle and not self._read_only
+        can_close = writable and info is not None and info.status is PeriodStatus.OPEN
+        self._close_button.setEnabled(can_close)
+        if info is not None and info.status is PeriodStatus.OPEN and not info.next_to_close:
+            self._close_button.setText(f"C&lose through {month_title(info.month)}…")
+        else:
+            self._close_button.setText("C&lose month…")
         latest = self._latest_closed()
         self._reopen_button.setEnabled(writable and latest is not None)
         self._reopen_button.setToolTip(
@@ -514,7 +659,11 @@ class PeriodsView(QWidget):
         return self._months.row_value(rows[0].row()) if rows else None
 
     def _latest_closed(self) -> Month | None:
-        closed = [p.month for p in self._months.rows() if p.status is PeriodStatus.CLOSED]
+        closed = [
+            p.month
+            for p in self._months.rows()
+            if p.status is PeriodStatus.CLOSED and p.closed_at is not None
+        ]
         return max(closed) if closed else None
 
     # For tests: what the tables show.
@@ -529,6 +678,10 @@ class PeriodsView(QWidget):
     @property
     def line_table(self) -> QTableView:
         return self._line_table
+
+    @property
+    def hint(self) -> str:
+        return self._hint.text()
 
     @property
     def buttons(self) -> dict[str, QPushButton]:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -57,6 +58,7 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.whatif import payout_curve, table_problems, what_if
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
+from icmdesk.ui.changes import PERIODS, PLANS, REPS, Changes, follow
 from icmdesk.ui.forms import (
     ErrorLabel,
     FieldErrors,
@@ -95,10 +97,16 @@ class _Grid(QWidget):
     """A small editable table (tiers, bonuses, SPIFs, multipliers) with add/remove buttons."""
 
     def __init__(
-        self, headers: Sequence[str], read_only: Sequence[int] = (), add_text: str = "Add"
+        self,
+        headers: Sequence[str],
+        read_only: Sequence[int] = (),
+        add_text: str = "Add",
+        *,
+        read_only_tip: str = "",
     ) -> None:
         super().__init__()
         self._read_only = set(read_only)
+        self._read_only_tip = read_only_tip
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.table = QTableWidget(0, len(headers))
@@ -131,7 +139,12 @@ class _Grid(QWidget):
         for column, text in enumerate(texts):
             item = QTableWidgetItem(text)
             if column in self._read_only:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                # Worked out, not typed: it reads as such (muted, not editable, says why).
+                item.setFlags(
+                    (item.flags() & ~Qt.ItemFlag.ItemIsEditable) & ~Qt.ItemFlag.ItemIsSelectable
+                )
+                item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+                item.setToolTip(self._read_only_tip)
             self.table.setItem(row, column, item)
 
     def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
@@ -164,16 +177,21 @@ class _Grid(QWidget):
 class PlansView(QWidget):
     """Every plan with its versions; edit a version with a live chart and a what-if box."""
 
+    edited_changed = Signal(bool)  # the editor now differs (True) or not from what is saved
+
     def __init__(
         self,
         company_file: CompanyFile,
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,
+        changes: Changes | None = None,
     ) -> None:
         super().__init__(parent)
         self._file = company_file
         self._today = today
+        self._changes = changes or Changes(self)
+        follow(self, self._changes, frozenset({REPS, PLANS, PERIODS}), self._on_data_changed)
         company = records.get_company(company_file)
         self._currency = company.currency
         self._plans: tuple[Plan, ...] = ()
@@ -282,7 +300,12 @@ class PlansView(QWidget):
             form.addRow(label, field(widget, name))
         form_layout.addLayout(form)
 
-        self.tiers = _Grid(["From %", "To %", "Rate %"], read_only=[1], add_text="Add tier")
+        self.tiers = _Grid(
+            ["From %", "To %", "Rate %"],
+            read_only=[1],
+            add_text="Add tier",
+            read_only_tip="Where the next tier starts: set by its From %",
+        )
         self.bonuses = _Grid(["At attainment %", "Bonus amount"], add_text="Add bonus")
         self.spifs = _Grid(
             ["Name", "Amount", "Start", "End", "Min. deal", "Deal types"], add_text="Add SPIF"
@@ -299,6 +322,8 @@ class PlansView(QWidget):
             self._field_labels[name] = grid.error
             form_layout.addWidget(box)
         buttons = QHBoxLayout()
+        self.status = QLabel()  # "Saved." after a save, "Unsaved changes" while edited
+        buttons.addWidget(self.status)
         buttons.addStretch(1)
         self.save_button = QPushButton("&Save")
         buttons.addWidget(self.save_button)
@@ -317,9 +342,10 @@ class PlansView(QWidget):
         right_layout.addWidget(self.chart, 1)
         what = QGroupBox("What if…")
         what_form = QFormLayout(what)
-        self.whatif_quota = number_edit(placeholder="quota")
+        self.whatif_quota = number_edit(placeholder="the plan's quota")
         self.whatif_quota.setToolTip(
-            "The quota the chart and calculator use when the plan has none"
+            "Try another quota (a rep's quota override, say): the chart and the calculator "
+            "use it. Leave it blank to use the plan's quota."
         )
         self.whatif_credited = number_edit(placeholder="credited amount")
         self.whatif_result = QLabel()
@@ -348,6 +374,36 @@ class PlansView(QWidget):
             edit.textChanged.connect(self.update_chart)
         self.mode.currentIndexChanged.connect(self.update_chart)
         self.clawback_default.toggled.connect(self._on_clawback_default_toggled)
+        for signal in (
+            self.name.textChanged,
+            self.effective_from.dateChanged,
+            self.quota.textChanged,
+            self.cap.textChanged,
+            self.override_rate.textChanged,
+            self.clawback_default.toggled,
+            self.clawback_days.valueChanged,
+            *(combo.currentIndexChanged for combo in self._form_combos()),
+            *(grid.table.itemChanged for grid in (self.tiers, self.bonuses, self.spifs)),
+            self.multipliers.table.itemChanged,
+        ):
+            signal.connect(self._on_form_edited)
+
+    _edited = False
+
+    def _on_form_edited(self, *_args: object) -> None:
+        edited = self.has_unsaved_edits()
+        if edited:
+            self.status.setText("Unsaved changes")
+        elif self.status.text() == "Unsaved changes":
+            self.status.setText("")
+        if edited != self._edited:
+            self._edited = edited
+            self.edited_changed.emit(edited)
+
+    def _on_data_changed(self) -> None:
+        """Saved elsewhere (reps, closes): re-read, unless the editor holds edits."""
+        if not self.has_unsaved_edits():
+            self.refresh()
 
     # Entry points.
     def set_read_only(self, read_only: bool) -> None:
@@ -381,7 +437,8 @@ class PlansView(QWidget):
         self._plan = None
         self.plan_list.clearSelection()
         self.version_list.clear()
-        version = PlanVersion(self._today(), _DEFAULT_TIERS)
+        # From the books start (or the first hire), so the deals since are covered.
+        version = PlanVersion(choices.default_plan_start(self._file, self._today()), _DEFAULT_TIERS)
         self.name.clear()
         self._load_version(version, is_new=True)
 
@@ -406,6 +463,7 @@ class PlansView(QWidget):
             return
         self._plan = None
         self.refresh()
+        self._changes.announce(PLANS, source=self)
 
     def new_version(self) -> None:
         """A new version starting from the one shown, effective from the first of next month."""
@@ -474,13 +532,14 @@ class PlansView(QWidget):
         self.multipliers.set_rows(
             [[m.deal_type, number_text(m.multiplier_pct)] for m in v.multipliers]
         )
-        self.whatif_quota.setText(number_text(v.quota) or "100000")
+        self.whatif_quota.setText("" if v.quota else "100000")
         self._show_in_use_note()
         self.errors.clear()
         for label in self._field_labels.values():
             label.set_messages(())
         self.update_chart()
         self._loaded_form = self._form_state()
+        self._on_form_edited()
 
     def has_unsaved_edits(self) -> bool:
         """Whether the editor shows something other than the plan and version it loaded."""
@@ -689,6 +748,8 @@ class PlansView(QWidget):
         )
         if target is not None:
             self.version_list.setCurrentRow(target)
+        self.status.setText("Saved.")
+        self._changes.announce(PLANS, source=self)
         return saved
 
     def _show_problems(self, problems: Sequence[Problem], *, prefix: str) -> None:
@@ -718,7 +779,8 @@ class PlansView(QWidget):
         table.blockSignals(False)
 
     def _chart_quota(self) -> Decimal | None:
-        for edit in (self.quota, self.whatif_quota):
+        # The what-if quota, when one is typed, is the one being tried.
+        for edit in (self.whatif_quota, self.quota):
             try:
                 value = parse_number(edit.text())
             except ValueError:

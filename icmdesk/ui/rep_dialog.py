@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -209,11 +210,36 @@ class RepDialog(QDialog):
         layout.addWidget(self.draws_note)
         self.assignments.changed.connect(self._show_draws)
         self._show_draws()
+        self._default_plans = choices.default_plans(self._file)
+        self._auto_row: AssignmentRow | None = None  # the row the role's plan filled in
+        self.role.currentIndexChanged.connect(self._on_role_current_index_changed)
+        self.hire_date.dateChanged.connect(self._on_hire_date_date_changed)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 135)
+
+    def _on_role_current_index_changed(self, _index: int) -> None:
+        """A role with a default plan fills in the rep's first assignment, from the hire
+        date, while none is set by hand."""
+        plan_id = self._default_plans.get(self.role.currentData())
+        if plan_id is None:
+            return
+        rows = self.assignment_rows()
+        if not rows:
+            self._auto_row = self._relayed(
+                AssignmentRow(self._plans, default_day=from_qdate(self.hire_date.date()))
+            )
+            self.assignments.add_row(self._auto_row)
+            rows = [self._auto_row]
+        row = rows[0]
+        if len(rows) == 1 and (row is self._auto_row or row.plan.currentData() is None):
+            row.plan.setCurrentIndex(row.plan.findData(plan_id))
+
+    def _on_hire_date_date_changed(self, day: QDate) -> None:
+        if self._auto_row is not None and self._auto_row in self.assignment_rows():
+            self._auto_row.start.setDate(day)
 
     def _new_row(self) -> EditorRow:
         return self._relayed(

@@ -22,6 +22,7 @@ from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
 from icmdesk.services.rep_table import RepRowView, rep_rows
+from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
 from icmdesk.ui.forms import RowKeys
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.rep_dialog import RepDialog
@@ -59,18 +60,19 @@ def _columns(today: Callable[[], date]) -> list[Column[RepRowView]]:
 class RepsView(QWidget):
     """Every rep of the company with role, manager and current plan; type to filter."""
 
-    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
-
     def __init__(
         self,
         company_file: CompanyFile,
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,
+        changes: Changes | None = None,
     ) -> None:
         super().__init__(parent)
         self._read_only = False
         self._file = company_file
+        self._changes = changes or Changes(self)
+        follow(self, self._changes, frozenset({REPS, ROLES, PLANS}), self.refresh)
         self._today = today
         self._model = ValueTableModel(_columns(today), rep_rows(company_file, on=today()), self)
         self._proxy = sorting_proxy(self._model, self)
@@ -158,14 +160,14 @@ class RepsView(QWidget):
         if self._read_only:
             return
         if RepDialog.edit(self, self._file, None) is not None:
-            self.refresh()
+            self._written()
 
     def edit_rep(self) -> None:
         if self._read_only:
             return
         rep = self._selected_rep()
         if rep is not None and RepDialog.edit(self, self._file, rep) is not None:
-            self.refresh()
+            self._written()
 
     def delete_rep(self) -> None:
         if self._read_only:
@@ -184,7 +186,12 @@ class RepsView(QWidget):
             records.delete_rep(self._file, rep.id)
         except (ValidationError, NotFoundError) as e:
             Messages.error(self, f"{rep.name} was not deleted", e)
+        self._written()
+
+    def _written(self) -> None:
+        """A rep was saved: show it here, and tell the other views."""
         self.refresh()
+        self._changes.announce(REPS, source=self)
 
     def _selected_rep(self) -> Rep | None:
         rep_id = self.selected_rep_id()

@@ -24,6 +24,7 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.services.choices import RoleRowView
+from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
 from icmdesk.ui.forms import ErrorLabel, FieldErrors, RowKeys, with_error
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
@@ -98,12 +99,18 @@ class RoleDialog(QDialog):
 class RolesView(QWidget):
     """Every role with its default plan and how many reps hold it."""
 
-    refresh_when_shown = True  # MainWindow re-reads it when it comes back into view
-
-    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        parent: QWidget | None = None,
+        *,
+        changes: Changes | None = None,
+    ) -> None:
         super().__init__(parent)
         self._read_only = False
         self._file = company_file
+        self._changes = changes or Changes(self)
+        follow(self, self._changes, frozenset({REPS, ROLES, PLANS}), self.refresh)
         self._model: ValueTableModel[RoleRowView] = ValueTableModel(
             [
                 Column("Role", lambda r: r.name),
@@ -170,7 +177,7 @@ class RolesView(QWidget):
         if self._read_only:
             return
         if RoleDialog.edit(self, self._file, None) is not None:
-            self.refresh()
+            self._written()
 
     def edit_role(self) -> None:
         if self._read_only:
@@ -185,7 +192,7 @@ class RolesView(QWidget):
             self.refresh()
             return
         if RoleDialog.edit(self, self._file, role) is not None:
-            self.refresh()
+            self._written()
 
     def delete_role(self) -> None:
         if self._read_only:
@@ -203,7 +210,12 @@ class RolesView(QWidget):
             records.delete_role(self._file, row.id)
         except (ValidationError, NotFoundError) as e:
             Messages.error(self, f"The role {row.name} was not deleted", e)
+        self._written()
+
+    def _written(self) -> None:
+        """A role was saved: show it here, and tell the other views."""
         self.refresh()
+        self._changes.announce(ROLES, source=self)
 
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
         self.table.selectRow(index.row())

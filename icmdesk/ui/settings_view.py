@@ -45,6 +45,7 @@ from icmdesk.domain.entities import (
 from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
+from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Changes, follow
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import (
     currency_combo,
@@ -120,9 +121,17 @@ class SettingsView(QWidget):
     _opening_rows: tuple[choices.OpeningRow, ...] = ()
     _loaded_state: tuple[object, ...] = ()
 
-    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        company_file: CompanyFile,
+        parent: QWidget | None = None,
+        *,
+        changes: Changes | None = None,
+    ) -> None:
         super().__init__(parent)
         self._file = company_file
+        self._changes = changes or Changes(self)
+        follow(self, self._changes, frozenset({REPS, PLANS, PERIODS}), self._on_data_changed)
         # Read when first shown, not while the main window is being built.
         self._company: Company | None = None
         self._logo: bytes | None = None
@@ -539,6 +548,12 @@ class SettingsView(QWidget):
         self._show(saved)
         self._status.setText("Saved.")
         self.saved.emit(saved)
+        self._changes.announce(COMPANY, REPS, source=self)
+
+    def _on_data_changed(self) -> None:
+        """Saved elsewhere (reps, plans, closes): re-read, unless the form holds edits."""
+        if self._company is not None and not self.has_unsaved_edits():
+            self.refresh()
 
     def _on_books_changed(self, *_args: object) -> None:
         if self._loading:

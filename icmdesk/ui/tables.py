@@ -88,6 +88,10 @@ class ValueTableModel(QAbstractTableModel, Generic[T]):
     def rows(self) -> tuple[T, ...]:
         return self._rows
 
+    @property
+    def columns(self) -> tuple[Column[T], ...]:
+        return self._columns
+
     def row_value(self, row: int) -> T:
         return self._rows[row]
 
@@ -287,6 +291,7 @@ def make_table(parent: QWidget | None = None) -> QTableView:
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
     table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab moves on to the next control, as in a form
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
@@ -306,3 +311,20 @@ def set_column_widths(table: QTableView, chars: Sequence[int]) -> None:
     for column, n in enumerate(chars):
         if n > 0:
             table.setColumnWidth(column, metrics.averageCharWidth() * n + 24)
+
+
+def fit_amounts(table: QTableView, *, stretch: int = 0) -> None:
+    """Amounts are never cut: a small table's right-aligned (money) columns take the width
+    of their widest cell, whatever the currency prints as ("CHF 1,234,567.89"); the
+    `stretch` column (a name) takes the rest and elides when the window is narrow."""
+    model = table.model()
+    if isinstance(model, QSortFilterProxyModel):
+        model = model.sourceModel()
+    assert isinstance(model, ValueTableModel)
+    header = table.horizontalHeader()
+    for column, spec in enumerate(model.columns):
+        if column == stretch:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        elif spec.align == RIGHT:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)

@@ -76,3 +76,12 @@ def test_a_cancellation_dated_in_a_closed_month_says_how_it_reaches_the_rep() ->
     ) in text
     assert "part of the prior-period adjustment line for March 2026 in your statement" in text
     assert "appears as a negative line" not in text
+
+
+def test_a_managers_notice_says_it_takes_back_an_override_on_a_reports_credit() -> None:
+    from dataclasses import replace
+
+    n = replace(f.notice(), source_rep="Leo Park", source_split_pct=f.D(60))
+    text = flat(render_notice(f.company(), n, generated=GENERATED))
+    assert "of the override on Leo Park's 60% credit you earned on it" in text
+    assert "commission you earned" not in text

@@ -177,3 +177,26 @@ def test_the_preview_rates_the_deal_on_the_quarter_before_it_and_reads_only_that
     cancellation.cancel_deal(cf, deal.id, on, "churned")
     assert tuple(line for _rep, line in clawbacks(cf, Month(2026, 3))) == preview
     cf.close()
+
+
+def test_a_cancellation_dated_after_today_is_refused(acme: CompanyFile) -> None:
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    today = date(2026, 2, 4)
+    for attempt in (
+        lambda: cancellation.preview_cancellation(
+            acme, deal.id, date(2026, 2, 10), "x", today=today
+        ),
+        lambda: cancellation.cancel_deal(acme, deal.id, date(2026, 2, 10), "x", today=today),
+    ):
+        with pytest.raises(ValidationError) as e:
+            attempt()
+        assert [(p.field, p.message) for p in e.value.problems] == [
+            (
+                "cancellation_date",
+                "The cancellation date 2026-02-10 is after today (2026-02-04): record a "
+                "cancellation once it has happened.",
+            )
+        ]
+    assert records.get_deal(acme, deal.id).cancellation_date is None
+    cancellation.cancel_deal(acme, deal.id, today, "x", today=today)  # today itself is fine

@@ -97,7 +97,7 @@ def test_data_dated_before_the_first_close_is_paid_as_a_prior_period_adjustment(
     assert infos == {
         "2023-12": "Closed, no statements",
         "2024-01": "Closed",
-        "2024-02": "Open",
+        "2024-02": "Open · next to close",
     }
     close(cf, "2024-02")
     feb = statement(cf, "2024-02", ana)
@@ -414,7 +414,7 @@ def test_a_reopened_month_before_the_latest_close_counts_as_closed(
     # January's open row went with March's close: nothing is dated there any more.
     assert [(str(p.month), p.status_text) for p in periods.list_periods(cf)] == [
         ("2026-03", "Closed"),
-        ("2026-04", "Open"),
+        ("2026-04", "Open · next to close"),
     ]
     assert periods.next_to_close(cf) == Month(2026, 4)
     from icmdesk.services import company_io

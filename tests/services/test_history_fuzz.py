@@ -57,6 +57,7 @@ from tests.services.test_month_end_fuzz import _version, random_company
 STEPS = 30
 EARLIEST = date(2025, 7, 1)  # data may be dated back to here, before any first close
 HORIZON = Month(2027, 8)  # after every payment and cancellation the steps can date
+TODAY = date(2027, 12, 31)  # every date the steps make is in the past
 
 
 def _closed(cf: CompanyFile) -> list[Month]:
@@ -101,7 +102,7 @@ def _history_step(rng: random.Random, cf: CompanyFile, backups: Path) -> str:
         if deal.close_date <= end and rng.random() < 0.7:
             latest = min(latest, end)  # in a closed month
         on = deal.close_date + timedelta(days=rng.randint(0, (latest - deal.close_date).days))
-        cancellation.cancel_deal(cf, deal.id, on, "Customer went bankrupt")
+        cancellation.cancel_deal(cf, deal.id, on, "Customer went bankrupt", today=TODAY)
         where = "closed" if closed and Month.of(on) <= closed[-1] else "open"
         return f"cancel {deal.external_id} on {on} ({where})"
     if what == 1:  # a version back-dated anywhere, between two versions too

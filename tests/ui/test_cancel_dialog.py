@@ -74,8 +74,8 @@ def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: Compan
     qtmodeltester.check(dialog.model)
     assert [row[0] for row in shown(dialog)] == ["Ana Lee", "Bo Chen"]
     assert [row[1:] for row in shown(dialog)] == [
-        ["60%", "full clawback within 90 days, factor 1", "-$600.00"],
-        ["40%", "full clawback within 90 days, factor 1", "-$400.00"],
+        ["own 60% credit", "full clawback within 90 days, factor 1", "-$600.00"],
+        ["own 40% credit", "full clawback within 90 days, factor 1", "-$400.00"],
     ]
     assert dialog.summary.text() == "2 clawback lines would be posted."
     assert the_deal(acme).cancellation_date is None  # a preview saves nothing
@@ -102,10 +102,19 @@ def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: Compan
 def test_moving_the_date_recomputes_and_a_missing_reason_is_refused(
     qtbot, acme: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, date(2026, 2, 15))
+    dialog = open_dialog(qtbot, acme, date(2026, 7, 1))
     dialog.day.setDate(to_qdate(date(2026, 6, 30)))  # beyond the 90-day window
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 0)
     assert dialog.summary.text() == "Nothing to claw back: no line would be posted."
+    # A day still to come is not a cancellation yet: said beside the date.
+    dialog.day.setDate(to_qdate(date(2026, 7, 2)))
+    dialog.update_preview()
+    assert dialog.errors.text("cancellation_date").startswith(
+        "The cancellation date 2026-07-02 is after today (2026-07-01)"
+    )
+    assert not dialog.confirm_button.isEnabled()
+    dialog.day.setDate(to_qdate(date(2026, 6, 30)))
+    dialog.update_preview()
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert dialog.saved is None and dialog.isVisible()
     assert dialog.errors.text("cancellation_reason") == (
@@ -188,3 +197,40 @@ def test_keep_the_deal_while_the_preview_is_computing_cancels_nothing(
     qtbot.wait(50)  # and its queued result has been delivered
     assert the_deal(acme).cancellation_date is None
     assert dialog.saved is None
+
+
+def test_a_managers_override_reads_as_an_override_on_the_reports_credit(
+    qtbot, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    cf = records.create_company_file(tmp_path / "m.icmdesk", Company("Acme Ltd"))
+    flat = records.save_plan(
+        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+    )
+    managing = records.save_plan(
+        cf,
+        Plan(
+            "Managers",
+            (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(2)),), override_rate_pct=D(3)),),
+        ),
+    )
+    maya = records.save_rep(cf, Rep("Maya Okafor", date(2026, 1, 1)))
+    leo = records.save_rep(cf, Rep("Leo Park", date(2026, 1, 1), manager_id=maya.id))
+    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
+    records.save_assignment(cf, Assignment(maya.id, managing.id, date(2026, 1, 1)))
+    for rep in (leo, bo):
+        records.save_assignment(cf, Assignment(rep.id, flat.id, date(2026, 1, 1)))
+    records.save_deal(
+        cf,
+        Deal("D-1", "Globex", D("10000.00"), date(2026, 1, 10),
+             credits=(Credit(leo.id, D(60)), Credit(bo.id, D(40)))),
+    )  # fmt: skip
+    dialog = open_dialog(qtbot, cf, date(2026, 2, 15))
+    assert [row[:2] for row in shown(dialog)] == [
+        ["Bo Chen", "own 40% credit"],
+        ["Leo Park", "own 60% credit"],
+        ["Maya Okafor", "override on Leo Park's 60% credit"],
+    ]
+    # Enter keeps the deal.
+    keep = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
+    assert keep.isDefault() and not dialog.confirm_button.isDefault()
+    cf.close()

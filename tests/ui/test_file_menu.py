@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton
 
@@ -65,7 +65,7 @@ def test_file_menu_has_mnemonics_and_standard_shortcuts(qtbot, shell: Shell, acm
     assert shell.open_path(acme)
     window = shell.window
     assert window is not None
-    assert window.windowTitle() == "Acme Ltd — acme.icmdesk — ICMDesk"
+    assert window.windowTitle() == "Acme Ltd — acme.icmdesk[*] — ICMDesk"
     actions = window.file_actions()
     expected = {
         "new": QKeySequence.StandardKey.New,
@@ -256,7 +256,7 @@ def test_locked_file_can_be_opened_read_only(  # type: ignore[no-untyped-def]
     assert [(h.user, h.host) for h in asked] == [("maria", "office-pc")]
     window = shell.window
     assert window is not None and window.read_only
-    assert window.windowTitle() == "Acme Ltd — acme.icmdesk (read-only) — ICMDesk"
+    assert window.windowTitle() == "Acme Ltd — acme.icmdesk[*] (read-only) — ICMDesk"
     settings_view = window.show_view("Settings")
     assert isinstance(settings_view, SettingsView)
     save = next(b for b in settings_view.findChildren(QPushButton) if b.text() == "&Save")
@@ -348,28 +348,53 @@ def test_lock_prompt_offers_read_only_and_defaults_to_not_opening(qtbot, acme: P
     assert box.defaultButton() is box.button(box.StandardButton.Cancel)
 
 
-def test_listings_show_edits_made_elsewhere_when_they_come_back(qtbot, acme: Path) -> None:  # type: ignore[no-untyped-def]
+def test_views_follow_what_another_view_saved(qtbot, acme: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A role added in Roles and a rep added in Reps: the other listings show them, the
+    one on screen at once, the others when they are shown; nothing is re-read otherwise."""
     from datetime import date
 
     from icmdesk.domain.entities import Rep, Role
     from icmdesk.services import records
+    from icmdesk.ui.main_window import OverviewView
+    from icmdesk.ui.rep_dialog import RepDialog
     from icmdesk.ui.reps_view import RepsView
-    from icmdesk.ui.roles_view import RolesView
+    from icmdesk.ui.roles_view import RoleDialog, RolesView
 
     cf = database.CompanyFile.open(acme)
     try:
         window = MainWindow(cf)
         qtbot.addWidget(window)
+        window.show()
+        overview = window.show_view("Overview")
         reps = window.show_view("Reps")
         roles = window.show_view("Roles")
         assert isinstance(reps, RepsView) and isinstance(roles, RolesView)
+        assert isinstance(overview, OverviewView)
         before = reps._model.rowCount()
-        role = records.save_role(cf, Role("Closer"))  # an edit made while Roles shows
-        records.save_rep(cf, Rep("New Hire", date(2026, 1, 5), role_id=role.id))
-        window.show_view("Reps")
-        assert reps._model.rowCount() == before + 1
-        window.show_view("Roles")
+        saved: list[object] = []
+        monkeypatch.setattr(
+            RoleDialog,
+            "edit",
+            classmethod(
+                lambda cls, _p, f, _r: (
+                    saved.append(records.save_role(f, Role("Closer"))) or saved[-1]
+                )
+            ),
+        )
+        qtbot.mouseClick(roles.add_button, Qt.MouseButton.LeftButton)
         names = [roles.model.index(r, 0).data() for r in range(roles.model.rowCount())]
         assert "Closer" in names
+        monkeypatch.setattr(
+            RepDialog,
+            "edit",
+            classmethod(
+                lambda cls, _p, f, _r: records.save_rep(f, Rep("New Hire", date(2026, 1, 5)))
+            ),
+        )
+        window.show_view("Reps")
+        qtbot.mouseClick(reps.add_button, Qt.MouseButton.LeftButton)
+        assert reps._model.rowCount() == before + 1
+        window.show_view("Overview")
+        assert f"Reps: {before + 1}" in overview.text()
     finally:
         cf.close()

@@ -21,6 +21,7 @@ from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages, error_text
 from icmdesk.ui.periods_view import (
     CloseMonthDialog,
+    FinalStatementsDialog,
     PeriodsView,
     ReopenMonthDialog,
     StatementFolderDialog,
@@ -51,15 +52,26 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, BaseException]]:
     return shown
 
 
-def answer(monkeypatch: pytest.MonkeyPatch, dialog: type, yes: bool) -> list[Month]:
-    asked: list[Month] = []
+def answer(monkeypatch: pytest.MonkeyPatch, dialog: type, yes: bool) -> list[object]:
+    """Replace the dialog's question: `yes` is the answer; what it was asked about is kept."""
+    asked: list[object] = []
 
-    def confirm(_parent: object, month: Month) -> bool:
-        asked.append(month)
+    def confirm(_parent: object, about: object) -> bool:
+        asked.append(about)
         return yes
 
     monkeypatch.setattr(dialog, "confirm", confirm)
     return asked
+
+
+@pytest.fixture(autouse=True)
+def no_final_statements_offer(monkeypatch: pytest.MonkeyPatch) -> list[Month]:
+    """After a close the view offers the final PDFs; the tests say no unless they ask."""
+    offered: list[Month] = []
+    monkeypatch.setattr(
+        FinalStatementsDialog, "ask", lambda _p, month: offered.append(month) or False
+    )
+    return offered
 
 
 def open_view(qtbot, cf: CompanyFile) -> PeriodsView:  # type: ignore[no-untyped-def]
@@ -94,11 +106,18 @@ def test_months_are_listed_with_their_status(qtbot, demo: CompanyFile) -> None: 
     expected = periods.list_periods(demo)
     assert texts(view.month_table, 0)[0] == "November 2025"
     assert len(texts(view.month_table, 0)) == len(expected) == 12
-    assert set(texts(view.month_table, 1)) == {"Open"}
-    # The first open month is chosen; nothing is closed yet, so nothing can be reopened.
+    assert texts(view.month_table, 1) == ["Open · next to close"] + ["Open"] * 11
+    # The month to close next is chosen, and what to do with it is said up front.
     assert view.selected_month() == expected[0].month
+    assert view.hint.startswith("1. Compute and review each rep's statement.  2. Close the")
     assert view.buttons["compute"].isEnabled() and view.buttons["close"].isEnabled()
+    assert view.buttons["close"].text() == "C&lose month…"
+    assert view.buttons["pdf"].text() == "Draft &PDFs…"  # an open month's PDFs are drafts
     assert not view.buttons["reopen"].isEnabled()
+    # A later month says which closes first, and offers to close through it.
+    view.select_month(Month(2026, 3))
+    assert view.hint.startswith("Months close in order: November 2025 closes first.")
+    assert view.buttons["close"].text() == "C&lose through March 2026…"
 
 
 def test_compute_shows_every_reps_statement_and_its_lines(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -131,6 +150,13 @@ def test_compute_shows_every_reps_statement_and_its_lines(qtbot, demo: CompanyFi
     assert texts(view.line_table, 0) == [line.kind.title for line in lines]
     assert rep in view._statement_title.text()
     assert view._title.text() == "February 2026 · open"
+    # The Statement tab reads as the PDF does: every section, line and figure.
+    shown = view.statement_text()
+    s = expected[rep]
+    for text in ("Draw reconciliation", "Quota and attainment", fmt_money(s.payout)):
+        assert text in shown
+    for line in s.lines:
+        assert (line.deal_id or line.description.split(" · ")[0]) in shown
 
 
 def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-untyped-def]
@@ -141,7 +167,7 @@ def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-u
     asked = answer(monkeypatch, CloseMonthDialog, False)
     view.select_month(first)
     qtbot.mouseClick(view.buttons["close"], Qt.MouseButton.LeftButton)
-    assert asked == [first]
+    assert asked == [[first]]
     assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN  # said no: nothing happens
 
     answer(monkeypatch, CloseMonthDialog, True)
@@ -164,8 +190,24 @@ def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-u
         qtbot.mouseClick(view.buttons["reopen"], Qt.MouseButton.LeftButton)
     assert reopen_asked == [first]
     assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN
-    assert texts(view.month_table, 1)[0] == "Open"
+    assert texts(view.month_table, 1)[0] == "Open · next to close"
     assert not view.buttons["reopen"].isEnabled()
+
+
+def test_closing_through_a_month_closes_every_earlier_open_month_with_one_question(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, errors, no_final_statements_offer
+) -> None:
+    view = open_view(qtbot, demo)
+    asked = answer(monkeypatch, CloseMonthDialog, True)
+    close(qtbot, view, Month(2026, 1))
+    assert not errors
+    assert asked == [[Month(2025, 11), Month(2025, 12), Month(2026, 1)]]
+    assert [p.status for p in periods.list_periods(demo)[:4]] == [PeriodStatus.CLOSED] * 3 + [
+        PeriodStatus.OPEN
+    ]
+    assert len(list((demo.path.parent / "Backups").iterdir())) == 1  # one backup
+    assert no_final_statements_offer == [Month(2026, 1)]  # the final PDFs were offered
+    assert texts(view.month_table, 1)[:4] == ["Closed"] * 3 + ["Open · next to close"]
 
 
 def test_refusals_are_shown_in_a_message(  # type: ignore[no-untyped-def]
@@ -173,12 +215,17 @@ def test_refusals_are_shown_in_a_message(  # type: ignore[no-untyped-def]
 ) -> None:
     view = open_view(qtbot, demo)
     answer(monkeypatch, CloseMonthDialog, True)
-    close(qtbot, view, Month(2026, 3))  # months close in order
+
+    def refuse(_cf: CompanyFile, month: Month, **_kw: object) -> None:
+        raise PeriodError(f"{month} cannot close: the disk is full")
+
+    monkeypatch.setattr(periods_view.periods, "close_through", refuse)
+    close(qtbot, view, Month(2025, 11))
     assert len(errors) == 1
     title, error = errors[0]
-    assert title == "March 2026 was not closed"
-    assert isinstance(error, PeriodError) and "months close in order" in str(error)
-    assert periods.list_periods(demo)[4].status is PeriodStatus.OPEN
+    assert title == "November 2025 was not closed"
+    assert isinstance(error, PeriodError) and "disk is full" in str(error)
+    assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN
     assert not view.busy and view.buttons["compute"].isEnabled()
 
 
@@ -370,3 +417,78 @@ def test_a_read_only_file_computes_but_never_closes_or_reopens(qtbot, demo: Comp
     assert view.buttons["compute"].isEnabled() and view.buttons["pdf"].isEnabled()
     view._on_close_clicked()  # even if reached, nothing is asked and nothing runs
     assert not view.busy
+
+
+def test_after_a_close_the_final_statements_are_offered_in_a_folder_made_and_remembered(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    view = PeriodsView(demo, settings=settings)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        view.show()
+    answer(monkeypatch, CloseMonthDialog, True)
+    monkeypatch.setattr(FinalStatementsDialog, "ask", lambda _p, _m: True)
+    suggested: list[Path] = []
+
+    def choose(_p: object, _m: Month, folder: Path) -> Path:
+        suggested.append(folder)
+        assert folder.is_dir()  # made, so accepting it works
+        return folder
+
+    monkeypatch.setattr(StatementFolderDialog, "choose", choose)
+    written: list[BatchResult] = []
+    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    first = Month(2025, 11)
+    view.select_month(first)
+    with qtbot.waitSignal(view.work_finished, timeout=20_000):
+        qtbot.mouseClick(view.buttons["close"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(written), timeout=20_000)
+    assert suggested == [demo.path.parent / "Statements"]
+    assert not errors and written[0].files
+    assert view.buttons["pdf"].text() == "Statement &PDFs…"  # final now
+    # The next time, the folder chosen is suggested again.
+    other = tmp_path / "Payroll" / "Commission"
+    monkeypatch.setattr(
+        StatementFolderDialog, "choose", lambda _p, _m, f: suggested.append(f) or other
+    )
+    with qtbot.waitSignal(view.work_finished, timeout=20_000):
+        qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
+    monkeypatch.setattr(
+        StatementFolderDialog, "choose", lambda _p, _m, f: suggested.append(f) or None
+    )
+    qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
+    assert suggested[-1] == other
+
+
+def test_amounts_are_never_cut_whatever_the_currency(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from icmdesk.domain.entities import Assignment, Credit, Deal, Plan, PlanVersion, Rep, Tier
+    from icmdesk.domain.money import D
+
+    cf = records.create_company_file(tmp_path / "ch.icmdesk", Company("Zürich AG", currency="CHF"))
+    plan = records.save_plan(
+        cf, Plan("Flat", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+    )
+    rep = records.save_rep(
+        cf, Rep("Maximilian Alexander von Hohenberg-Lichtenstein", date(2026, 1, 1))
+    )
+    records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+    records.save_deal(
+        cf,
+        Deal("D-1", "Big", D("98765432.10"), date(2026, 1, 5), credits=(Credit(rep.id, D(100)),)),
+    )
+    view = open_view(qtbot, cf)
+    for width in (700, 1000, 1600):
+        view.resize(width, 600)
+        compute(qtbot, view, Month(2026, 1))
+        table = view.statement_table
+        model = table.model()
+        metrics = table.fontMetrics()
+        for column in range(2, 7):
+            text = model.data(model.index(0, column))
+            assert metrics.horizontalAdvance(text) <= table.columnWidth(column), (width, text)
+    cf.close()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -235,3 +236,55 @@ def test_delete_a_plan_nobody_uses_and_refuse_one_in_use(
     qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
     assert {p.name for p in choices.all_plans(acme)} == {"SDR plan"}
     assert [view.plan_list.item(i).text() for i in range(view.plan_list.count())] == ["SDR plan"]
+
+
+def test_a_new_plan_with_a_negative_bonus_says_so_and_an_old_problem_goes(
+    qtbot, acme: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.new_plan()
+    view.name.setText("Bonus plan")
+    view.quota.setText("lots")
+    assert view.save() is None
+    assert view.field_errors == {"quota": "The quota must be a number (got 'lots')."}
+    view.quota.setText("50000")
+    view.bonuses.add_row(["100", "-500"])
+    assert view.save() is None
+    assert set(view.field_errors) == {"bonuses"}  # the quota's problem went
+    assert view.field_errors["bonuses"] == "A bonus amount must be more than 0 (got -$500.00)."
+    assert "Bonus plan" not in [p.name for p in choices.all_plans(acme)]
+
+
+def test_saving_says_saved_and_edits_say_so_until_then(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    assert view.status.text() == ""
+    with qtbot.waitSignal(view.edited_changed) as edited:
+        set_cell(view, 0, 2, "6")
+    assert edited.args == [True] and view.status.text() == "Unsaved changes"
+    assert view.save() is not None
+    assert view.status.text() == "Saved." and not view.has_unsaved_edits()
+
+
+def test_the_tier_ends_read_as_worked_out_not_typed(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    end = view.tiers.table.item(0, 1)
+    assert end.text() == "100"
+    assert not end.flags() & Qt.ItemFlag.ItemIsEditable
+    assert end.toolTip() == "Where the next tier starts: set by its From %"
+
+
+def test_the_what_if_tries_another_quota_when_one_is_typed(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)  # AE plan: quota $100,000, 5% then 8% from 100%
+    assert view.whatif_quota.text() == ""  # the plan's quota
+    view.whatif_credited.setText("120000")
+    assert view.whatif_result.text().startswith("Commission $6,600.00 · attainment 120%")
+    view.whatif_quota.setText("60000")  # a rep's override
+    assert view.whatif_result.text().startswith("Commission $7,800.00 · attainment 200%")
+
+
+def test_a_new_plan_starts_from_the_books_start(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    company = records.get_company(acme)
+    records.update_company(acme, dataclasses.replace(company, books_start=Month(2025, 4)))
+    view = open_view(qtbot, acme)
+    view.new_plan()
+    assert view.effective_from.date() == to_qdate(date(2025, 4, 1))

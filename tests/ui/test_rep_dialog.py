@@ -237,3 +237,16 @@ def test_reps_view_adds_edits_and_deletes(qtbot, acme: CompanyFile, monkeypatch)
     qtbot.keyClick(view.table, Qt.Key.Key_Delete)
     assert [r.name for r in choices.reps(acme)] == ["Ana Lee", "Maya Okafor"]
     assert errors == []
+
+
+def test_a_roles_default_plan_is_filled_in_for_a_new_rep(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    role = records.save_role(acme, Role("SDR", choices.plans(acme)[1].id))  # Tiered
+    dialog = open_dialog(qtbot, acme, None)
+    assert dialog.assignment_rows() == []
+    dialog.hire_date.setDate(to_qdate(date(2024, 3, 4)))
+    dialog.role.setCurrentIndex(dialog.role.findData(role.id))
+    (row,) = dialog.assignment_rows()
+    assert row.plan.currentText() == "Tiered"
+    assert row.start.date() == to_qdate(date(2024, 3, 4))
+    dialog.hire_date.setDate(to_qdate(date(2024, 4, 1)))  # a correction follows through
+    assert row.start.date() == to_qdate(date(2024, 4, 1))

@@ -173,7 +173,7 @@ def test_saved_name_updates_the_window_title(qtbot, cf: CompanyFile) -> None:  #
     assert isinstance(view, SettingsView)
     view._name.setText("Acme Inc")
     qtbot.mouseClick(view._save, LEFT)
-    assert window.windowTitle() == "Acme Inc — acme.icmdesk — ICMDesk"
+    assert window.windowTitle() == "Acme Inc — acme.icmdesk[*] — ICMDesk"
 
 
 def test_the_books_start_and_opening_balances_are_set_here_until_the_first_close(  # type: ignore[no-untyped-def]

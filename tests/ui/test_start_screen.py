@@ -92,7 +92,7 @@ def test_open_demo_company_from_the_start_screen(qtbot, shell: Shell, errors: li
     qtbot.mouseClick(screen.button("demo"), LEFT)
     window = shell.window
     assert window is not None and not errors
-    assert window.windowTitle().endswith("Demo Company.icmdesk — ICMDesk")
+    assert window.windowTitle().endswith("Demo Company.icmdesk[*] — ICMDesk")
     assert file_lock.holder(window.company_file.path) is not None
     assert not screen.isVisible()
     assert shell.recent.paths()[0].name == "Demo Company.icmdesk"
@@ -108,7 +108,7 @@ def test_new_company_goes_through_the_wizard_to_a_new_file(  # type: ignore[no-u
     qtbot.mouseClick(screen.button("new"), LEFT)
     assert not errors
     assert shell.window is not None
-    assert shell.window.windowTitle() == "Beta GmbH — Beta GmbH.icmdesk — ICMDesk"
+    assert shell.window.windowTitle() == "Beta GmbH — Beta GmbH.icmdesk[*] — ICMDesk"
     stored = records.get_company(shell.window.company_file)
     assert (stored.name, stored.currency, stored.fiscal_year_start) == ("Beta GmbH", "EUR", 4)
 
@@ -212,13 +212,13 @@ def test_run_app_without_a_file_shows_the_start_screen(fake_loop: list[list[str]
 def test_run_app_with_a_file_opens_it(fake_loop: list[list[str]], tmp_path: Path) -> None:
     path = company_file(tmp_path)
     assert run_app(path) == 0
-    assert fake_loop == [["MainWindow:Acme Ltd — Acme Ltd.icmdesk — ICMDesk"]]
+    assert fake_loop == [["MainWindow:Acme Ltd — Acme Ltd.icmdesk[*] — ICMDesk"]]
     assert file_lock.holder(path) is None  # released on the way out
 
 
 def test_run_app_demo_opens_the_demo_company(fake_loop: list[list[str]], tmp_path: Path) -> None:
     assert run_app(None, demo=True) == 0
-    assert fake_loop == [["MainWindow:Northwind Instruments, Inc. — Demo.icmdesk — ICMDesk"]]
+    assert fake_loop == [["MainWindow:Northwind Instruments, Inc. — Demo.icmdesk[*] — ICMDesk"]]
 
 
 def test_run_app_with_a_bad_file_says_why_and_shows_the_start_screen(  # type: ignore[no-untyped-def]

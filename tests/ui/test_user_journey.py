@@ -1,4 +1,6 @@
-"""One user's journey through the app, headless: from the start screen to a clawback.
+"""One user's journey through the app, headless: from the start screen, with reps hired two
+years before the books start, to the first month closed with one confirmation, to a
+correction and a clawback.
 
 Only the modal entry points are replaced. Where a dialog is modal, the real dialog is
 built as the app builds it, and its `exec` is replaced by `drive`: the dialog is shown
@@ -26,12 +28,13 @@ from icmdesk.ui.app import Shell
 from icmdesk.ui.cancel_dialog import CancelDialog
 from icmdesk.ui.deal_dialog import DealDialog
 from icmdesk.ui.deals_view import DealsView
-from icmdesk.ui.forms import to_qdate
+from icmdesk.ui.forms import from_qdate, to_qdate
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.new_company_wizard import NewCompanyWizard
 from icmdesk.ui.periods_view import (
     CloseMonthDialog,
+    FinalStatementsDialog,
     PeriodsView,
     StatementFolderDialog,
     StatementsWrittenDialog,
@@ -132,7 +135,8 @@ def add_plan(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(view, PlansView)
     qtbot.mouseClick(view.new_plan_button, LEFT)
     view.name.setText("AE tiered")
-    view.effective_from.setDate(to_qdate(date(2026, 1, 1)))
+    # A new plan takes effect from the books start, not from today: deals since are covered.
+    assert from_qdate(view.effective_from.date()) == date(2026, 1, 1)
     view.quota.setText("100000")
     set_cell(view, 0, 2, "5")
     qtbot.mouseClick(view.tiers.add_button, LEFT)
@@ -156,15 +160,18 @@ def add_role(qtbot, monkeypatch, window: MainWindow) -> None:  # type: ignore[no
     assert texts(view.table, 0) == ["Account Executive"]
 
 
+HIRED = date(2024, 1, 8)  # two years before the books start
+
+
 def add_rep(qtbot, monkeypatch, window: MainWindow, name: str, draw: str = "") -> None:  # type: ignore[no-untyped-def]
     def fill(dialog: RepDialog) -> None:
         dialog.name.setText(name)
+        dialog.hire_date.setDate(to_qdate(HIRED))
+        # The role brings its default plan, from the hire date.
         dialog.role.setCurrentText("Account Executive")
-        dialog.hire_date.setDate(to_qdate(date(2026, 1, 1)))
-        qtbot.mouseClick(dialog.assignments.add_button, LEFT)
         (row,) = dialog.assignment_rows()
-        row.plan.setCurrentText("AE tiered")
-        row.start.setDate(to_qdate(date(2026, 1, 1)))
+        assert row.plan.currentText() == "AE tiered"
+        assert from_qdate(row.start.date()) == HIRED
         if draw:
             row.draw_amount.setText(draw)
             row.draw_start.setDate(to_qdate(date(2026, 1, 1)))
@@ -210,7 +217,7 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     # A new company, from the start screen through the wizard.
     window = new_company(qtbot, monkeypatch, shell, tmp_path / "Acme Ltd.icmdesk")
     cf: CompanyFile = window.company_file
-    assert window.windowTitle() == "Acme Ltd — Acme Ltd.icmdesk — ICMDesk"
+    assert window.windowTitle() == "Acme Ltd — Acme Ltd.icmdesk[*] — ICMDesk"
 
     add_plan(qtbot, window)
     add_role(qtbot, monkeypatch, window)
@@ -246,31 +253,40 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     add_deal(qtbot, monkeypatch, window, "D-2", "10000", date(2026, 2, 10), [("Bo Chen", "100")])
     assert not errors
 
-    # January: compute, see Ana's payout, write the PDFs, close the month.
+    # January, the books start: the first month to close, though the reps were hired two
+    # years before. Compute, review Ana's statement, close it, write the final PDFs.
     view = window.show_view("Periods")
     assert isinstance(view, PeriodsView)
+    qtbot.waitUntil(lambda: not view.busy and bool(view._months.rows()))
+    assert texts(view.month_table, 0)[0] == "January 2026"
+    assert texts(view.month_table, 1)[0] == "Open · next to close"
     compute(qtbot, view, JAN)
     expected = {s.rep_name: s for s in periods.compute(cf, JAN)}
     payouts = dict(zip(texts(view.statement_table, 0), texts(view.statement_table, 5), strict=True))
     # Ana: 60% of $120,000 = $72,000 credited, 72% of a $100,000 quota, all in the 5% tier.
     assert payouts["Ana Lee"] == fmt_money(expected["Ana Lee"].payout) == "$3,600.00"
     assert payouts["Bo Chen"] == "$2,400.00"
+    view.select_rep("Ana Lee")
+    assert "Draw reconciliation" in view.statement_text()
 
     out = tmp_path / "out"
     monkeypatch.setattr(StatementFolderDialog, "choose", lambda _p, _m, _s: out)
     written: list[object] = []
     monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    confirmations: list[object] = []
+    monkeypatch.setattr(
+        CloseMonthDialog, "confirm", lambda _p, months: confirmations.append(months) or True
+    )
+    monkeypatch.setattr(FinalStatementsDialog, "ask", lambda _p, _m: True)
     with qtbot.waitSignal(view.work_finished, timeout=20_000):
-        qtbot.mouseClick(view.buttons["pdf"], LEFT)
+        qtbot.mouseClick(view.buttons["close"], LEFT)
+    qtbot.waitUntil(lambda: bool(written), timeout=20_000)
+    assert confirmations == [[JAN]]  # one confirmation, one month
+    assert periods.list_periods(cf)[0].status is PeriodStatus.CLOSED
+    assert texts(view.month_table, 1)[:2] == ["Closed", "Open · next to close"]
     pdfs = sorted(p.name for p in (out / "2026-01").glob("*.pdf"))
     assert len(written) == 1 and len([p for p in pdfs if p.startswith("Statement-2026-01-")]) == 2
     assert all((out / "2026-01" / p).stat().st_size > 0 for p in pdfs)
-
-    monkeypatch.setattr(CloseMonthDialog, "confirm", lambda _p, _m: True)
-    with qtbot.waitSignal(view.work_finished, timeout=20_000):
-        qtbot.mouseClick(view.buttons["close"], LEFT)
-    assert periods.list_periods(cf)[0].status is PeriodStatus.CLOSED
-    assert texts(view.month_table, 1)[0] == "Closed"
 
     # Editing the closed month's deal posts a prior-period adjustment in February.
     def raise_amount(dialog: DealDialog) -> None:
@@ -285,7 +301,6 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     assert not errors
     view = window.show_view("Periods")
     assert isinstance(view, PeriodsView)
-    view.refresh()
     compute(qtbot, view, FEB)
     assert "Prior-period adjustment" in line_titles(view, "Ana Lee")
     (prior,) = (
@@ -325,7 +340,6 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     assert texts(deals.table, 6)[deal_row(deals, "D-1")] == "Cancelled 2026-03-10"
     view = window.show_view("Periods")
     assert isinstance(view, PeriodsView)
-    view.refresh()
     compute(qtbot, view, MAR)
     assert "Clawback" in line_titles(view, "Ana Lee")
     assert "Clawback" in line_titles(view, "Bo Chen")

@@ -1,0 +1,168 @@
+"""What a statement says, in plain text: the words the PDF and the on-screen statement
+share, so both say the same thing (the PDF adds its own markup, the screen its HTML).
+
+Amounts come in already formatted (`Money`: the company's currency), never as floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from icmdesk.domain.calendar import month_name
+from icmdesk.domain.statement import LineKind, Statement, StatementLine, StatementOpening
+from icmdesk.reports import fmt
+
+Money = Callable[[Decimal], str]
+
+# Sections after the deal table, in the order a rep reads them, each only when present.
+SECTIONS: tuple[tuple[LineKind, str, str], ...] = (
+    (LineKind.TRUE_UP, "Retroactive tier true-ups", "Total true-ups"),
+    (LineKind.BONUS, "Attainment bonuses", "Total bonuses"),
+    (LineKind.SPIF, "SPIFs", "Total SPIFs"),
+    (LineKind.OVERRIDE, "Manager overrides", "Total overrides"),
+    (LineKind.CLAWBACK, "Clawbacks", "Total clawbacks"),
+    (LineKind.ADJUSTMENT, "Adjustments", "Total adjustments"),
+    (LineKind.PRIOR_PERIOD, "Prior-period adjustments", "Total prior-period adjustments"),
+)
+
+AWAITING_TITLE = "Booked, awaiting payment"
+AWAITING_NOTE = (
+    "Commission on these deals is earned as the customer pays; it is not part of this "
+    "month's earnings or payout."
+)
+
+
+def identity(s: Statement) -> list[tuple[str, str]]:
+    """Rep, role, payroll id, period; plan, version, quota period, status."""
+    return [
+        ("Rep", s.rep_name),
+        ("Role", s.role_name or "—"),
+        ("Payroll ID", s.payroll_id or "—"),
+        ("Period", month_name(s.month)),
+        ("Plan", s.plan_name or "No plan this month"),
+        ("Plan version", s.plan_version or "—"),
+        ("Quota period", s.quota_period_label or "—"),
+        ("Status", "Closed" if s.closed else "Draft — period open"),
+    ]
+
+
+def summary(s: Statement) -> list[tuple[str, Decimal]]:
+    """The figures of the box a rep reads first, beside the net payout."""
+    return [
+        ("Earned this month (E)", s.earnings),
+        ("Draw (D)", s.draw),
+        ("Draw recovery (R)", s.recovery),
+        ("Balance owed before", s.balance_before),
+        ("Balance carried forward", s.balance_after),
+        ("Year-to-date earnings", s.ytd_earnings),
+    ]
+
+
+def deal_rule(line: StatementLine) -> str:
+    """A deal line's rate or tier, with the payment date for a cash line."""
+    rule = line.rule or line.description
+    if line.earned_on and line.close_date and line.earned_on != line.close_date:
+        paid = f"paid {fmt.day(line.earned_on)}"
+        return f"{rule} ({paid})" if rule else paid
+    return rule
+
+
+def reference(line: StatementLine) -> str:
+    """What a line of the other sections is about: its deal, or the month corrected."""
+    if line.kind is LineKind.PRIOR_PERIOD and line.ref_month is not None:
+        return month_name(line.ref_month)
+    return line.deal_id or "—"
+
+
+def detail(line: StatementLine, m: Money) -> tuple[str, list[str]]:
+    """A line's description, and what follows it in small type: the customer, who produced
+    an override and on what, the rule."""
+    extra = []
+    if line.customer and line.customer not in (line.description or ""):
+        extra.append(line.customer)
+    if line.source_rep:
+        extra.append("from " + line.source_rep)
+    if line.credited_amount is not None and line.kind is LineKind.OVERRIDE:
+        extra.append("credited " + m(line.credited_amount))
+    if line.rule:
+        extra.append(line.rule)
+    return line.description or line.kind.title, extra
+
+
+def reconciliation(s: Statement) -> list[tuple[str, Decimal, bool]]:
+    """The draw reconciliation's rows: (label, amount, bold)."""
+    kind = {"recoverable": "recoverable", "non_recoverable": "non-recoverable"}.get(
+        s.draw_kind, "no draw"
+    )
+    opening = " (opening balance)" if s.opening is not None else ""
+    rows: list[tuple[str, Decimal, bool]] = [
+        ("Earned this month (E)", s.earnings, False),
+        (f"Draw for the month (D) — {kind}", s.draw, False),
+        (f"Balance owed at the start of the month (B){opening}", s.balance_before, False),
+        ("Recovery of the balance (R)", s.recovery, False),
+        ("Net payout", s.payout, True),
+        ("Balance owed carried forward", s.balance_after, True),
+    ]
+    if s.balance_forgiven:
+        rows.append(("Balance forgiven at termination", s.balance_forgiven, False))
+    if s.balance_owed_at_termination:
+        rows.append(("Balance owed at termination", s.balance_owed_at_termination, False))
+    return rows
+
+
+RECONCILIATION_PAYOUT_ROW = 4  # the row of reconciliation() that is the net payout
+
+
+def reconciliation_note(s: Statement, m: Money) -> str:
+    """One sentence saying which case of the draw table applied, in the statement's figures."""
+    if s.draw == 0 and s.balance_before == 0 and s.earnings >= 0:
+        return "No draw and no balance: the net payout is your earnings for the month."
+    if s.earnings >= s.draw:
+        return (
+            f"Earnings of {m(s.earnings)} cover the draw of {m(s.draw)}; {m(s.recovery)} of "
+            f"the excess repays the balance you owed, so the payout is E − R = {m(s.payout)}."
+        )
+    text = (
+        f"Earnings of {m(s.earnings)} are below the draw of {m(s.draw)}, so the payout is "
+        f"the draw, {m(s.payout)}."
+    )
+    growth = s.balance_after - s.balance_before
+    if growth > 0:
+        text += f" The shortfall adds {m(growth)} to the balance you owe."
+    else:
+        text += " The shortfall is not owed back (non-recoverable draw)."
+    return text
+
+
+def opening_title(o: StatementOpening) -> str:
+    return f"Opening balance at the books start ({month_name(o.books_start)})"
+
+
+def opening_rows(o: StatementOpening, m: Money) -> list[tuple[str, str]]:
+    start = month_name(o.books_start)
+    before = month_name(o.books_start.plus(-1))
+    rows = [
+        ("Balance owed brought forward (B at the start of the month)", m(o.balance_owed)),
+        (f"Fiscal-year earnings through {before} (in year-to-date)", m(o.ytd_earnings)),
+    ]
+    if o.quota_period_label:
+        rows.append((f"Counted toward quota before {start}, {o.quota_period_label}", m(o.counted)))
+        rows.append(("Attainment bonuses already paid in it", o.bonuses_paid or "none"))
+    return rows
+
+
+def opening_note(o: StatementOpening) -> str:
+    return (
+        f"ICMDesk pays from {month_name(o.books_start)}: what came before was settled outside "
+        "it. These figures carry where you stood into this statement: the balance as the "
+        "balance owed before, the earnings in year-to-date, and the amount counted as the "
+        "start of credited to date (tiers and bonuses pick up where they stood)."
+    )
+
+
+def no_quota(s: Statement, m: Money) -> str:
+    return (
+        f"Credited to date in {s.quota_period_label or 'this period'}: "
+        f"{m(s.credited_to_date)}. This plan has no quota (a flat rate applies to every deal)."
+    )

@@ -1,0 +1,31 @@
+"""GUI tests never block on a modal dialog: one that a test did not replace fails at once,
+naming itself, instead of waiting for a click that never comes (and hanging the suite)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+
+class ModalOpened(AssertionError):
+    """A test reached a modal dialog it did not replace through its entry point."""
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_modal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def refuse(self: QDialog, *_args: object) -> int:
+        title = self.windowTitle() or type(self).__name__
+        text = self.text() if isinstance(self, QMessageBox) else ""
+        raise ModalOpened(f"a modal dialog was opened: {title!r} {text!r}")
+
+    for cls in (QDialog, QMessageBox):
+        monkeypatch.setattr(cls, "exec", refuse)
+
+    def no_file_dialog(*_args: object, **_kwargs: object) -> object:
+        raise ModalOpened("a file dialog was opened")
+
+    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(no_file_dialog))
+    yield
