@@ -68,6 +68,33 @@ def _blank(text: object) -> bool:
     return not isinstance(text, str) or not text.strip()
 
 
+# The longest text each field takes: a paste of a whole document into a name is refused
+# with its length, never cut short without a word.
+MAX_LENGTH = {
+    "name": 200,
+    "address": 2000,
+    "email": 200,
+    "payroll_id": 50,
+    "external_id": 100,
+    "customer": 200,
+    "reason": 2000,
+    "help_text": 5000,
+}
+
+
+def _too_long(text: object, field: str, what: str, limit_key: str | None = None) -> list[Problem]:
+    limit = MAX_LENGTH[limit_key or field]
+    if isinstance(text, str) and len(text) > limit:
+        return [
+            Problem(
+                field,
+                f"{what} is {len(text):,} characters long; at most {limit:,} are kept on "
+                "statements and in the file.",
+            )
+        ]
+    return []
+
+
 def _finite(value: object) -> bool:
     return isinstance(value, Decimal) and value.is_finite()
 
@@ -201,6 +228,11 @@ def validate_company_settings(company: Company) -> list[Problem]:
     problems: list[Problem] = []
     if _blank(company.name):
         problems.append(Problem("name", "The company needs a name."))
+    problems += _too_long(company.name, "name", "The name")
+    problems += _too_long(company.address, "address", "The address")
+    problems += _too_long(
+        company.statement_help_text, "statement_help_text", "The help text", "help_text"
+    )
     if not isinstance(company.currency, str) or not _CURRENCY_RE.match(company.currency):
         problems.append(
             Problem(
@@ -257,6 +289,7 @@ def validate_role(role: Role, data: CompanyData) -> list[Problem]:
 
 def _role_problems(role: Role, idx: _Index) -> list[Problem]:
     problems: list[Problem] = []
+    problems += _too_long(role.name, "name", "The name")
     if _blank(role.name):
         problems.append(Problem("name", "The role needs a name."))
     else:
@@ -289,6 +322,9 @@ def _rep_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
     (a shared payroll id, a manager loop) is said once, not once per rep involved, and
     the deals are checked on their own."""
     problems: list[Problem] = []
+    problems += _too_long(rep.name, "name", "The name")
+    problems += _too_long(rep.email, "email", "The email address")
+    problems += _too_long(rep.payroll_id, "payroll_id", "The payroll id")
     if _blank(rep.name):
         problems.append(Problem("name", "The rep needs a name."))
     if rep.email and not _EMAIL_RE.match(rep.email.strip()):
@@ -385,6 +421,7 @@ def validate_plan(plan: Plan, data: CompanyData) -> list[Problem]:
 
 def _plan_problems(plan: Plan, idx: _Index) -> list[Problem]:
     problems: list[Problem] = []
+    problems += _too_long(plan.name, "name", "The name")
     if _blank(plan.name):
         problems.append(Problem("name", "The plan needs a name."))
     else:
@@ -705,6 +742,9 @@ def _deal_problems(
     problems: list[Problem] = []
     cur = idx.currency
     label = deal.external_id.strip() or "without an id"
+    problems += _too_long(deal.external_id, "external_id", "The deal id")
+    problems += _too_long(deal.customer, "customer", "The customer")
+    problems += _too_long(deal.cancellation_reason, "cancellation_reason", "The reason", "reason")
     if _blank(deal.external_id):
         problems.append(Problem("external_id", "The deal needs an external (CRM) id."))
     elif (
@@ -858,6 +898,7 @@ def _adjustment_problems(adj: Adjustment, idx: _Index) -> list[Problem]:
         )
     elif adj.amount == 0:
         problems.append(Problem("amount", "The amount of an adjustment cannot be zero."))
+    problems += _too_long(adj.reason, "reason", "The reason")
     if _blank(adj.reason):
         problems.append(Problem("reason", "An adjustment needs a reason."))
     return problems

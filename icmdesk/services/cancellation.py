@@ -18,17 +18,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from sqlalchemy import func, select
-
 from icmdesk.domain import engine
 from icmdesk.domain.calendar import Month
-from icmdesk.domain.entities import CompanyData, Deal, PeriodStatus
+from icmdesk.domain.entities import CompanyData, Deal
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import LineKind, StatementLine
 from icmdesk.domain.validation import validate_deal
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import PeriodRow
-from icmdesk.services import records
+from icmdesk.services import periods, records
 from icmdesk.services.store import load_deal_context
 
 
@@ -91,16 +88,8 @@ def _future(on: date, today: date) -> list[Problem]:
 
 
 def posting_month(cf: CompanyFile, on: date) -> Month:
-    """The month whose statements carry a clawback dated `on`: its own month while open,
-    else (a closed month) the first open month, through its prior-period adjustment."""
-    with cf.session() as session:
-        last_closed = session.scalar(
-            select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
-        )
-    month = Month.of(on)
-    if last_closed is None or month > last_closed:
-        return month
-    return last_closed.plus(1)
+    """The month whose statements carry a clawback dated `on` (periods.posting_month)."""
+    return periods.posting_month(cf, on)
 
 
 def _cancelled(deal: Deal, on: date, reason: str) -> Deal:

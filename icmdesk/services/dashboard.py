@@ -7,15 +7,18 @@ checks on the data; the result is one frozen value the GUI only displays.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import CompanyData, PeriodStatus
 from icmdesk.domain.money import ZERO
 from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import DirtyMonthRow
 from icmdesk.services import periods
 from icmdesk.services.store import load_company_data
 
@@ -72,6 +75,7 @@ def dashboard(cf: CompanyFile, month: Month) -> Dashboard:
     with cf.session() as session:
         context = load_company_data(session, deals=False, history=False, snapshots=False)
         uncredited = _uncredited_deals(session, month)
+        pending = _pending_corrections(session)
     reps = tuple(
         RepPayout(
             rep_id=s.rep_id,
@@ -104,7 +108,15 @@ def dashboard(cf: CompanyFile, month: Month) -> Dashboard:
         total_clawbacks=sum((c.amount for c in clawbacks), ZERO),
         reps=reps,
         clawbacks=clawbacks,
-        warnings=tuple(warnings(context, month, uncredited=uncredited, still_open=still_open)),
+        warnings=tuple(
+            warnings(
+                context,
+                month,
+                uncredited=uncredited,
+                still_open=still_open,
+                pending=pending if not closed else [],
+            )
+        ),
     )
 
 
@@ -123,16 +135,36 @@ def _uncredited_deals(session: Session, month: Month) -> tuple[int, list[str]]:
     return int(count), list(ids)
 
 
+def _pending_corrections(session: Session) -> list[tuple[Month, str]]:
+    """Closed months changed since they closed (what changed), whose correction the next
+    close posts."""
+    rows = session.execute(
+        select(DirtyMonthRow.month, DirtyMonthRow.cause)
+        .where(DirtyMonthRow.cleared_by.is_(None))
+        .order_by(DirtyMonthRow.month)
+    )
+    return [(m, cause) for m, cause in rows]
+
+
 def warnings(
     context: CompanyData,
     month: Month,
     *,
     uncredited: tuple[int, list[str]],
     still_open: list[Month],
+    pending: Sequence[tuple[Month, str]] = (),
 ) -> list[str]:
     """Data to look at before closing `month`: deals without credits (closed by the month's
-    end), reps employed in the month without a plan assignment, earlier months still open."""
+    end), reps employed in the month without a plan assignment, earlier months still open,
+    and closed months changed since (their corrections are paid with the next close)."""
     found: list[str] = []
+    if pending:
+        shown = [f"{m} ({cause})" if cause else str(m) for m, cause in pending]
+        found.append(
+            f"{_count(len(pending), 'closed month')} changed since closing: "
+            f"{_some(shown)}. The differences are paid as prior-period adjustments in the "
+            "first open month."
+        )
     count, first_ids = uncredited
     if count:
         found.append(

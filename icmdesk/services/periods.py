@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -314,6 +314,20 @@ def _corrected_months(session: Session, month: Month) -> set[Month]:
         for line in json.loads(payload)["lines"]
         if line["kind"] == LineKind.PRIOR_PERIOD.value
     }
+
+
+def posting_month(cf: CompanyFile, day: date) -> Month:
+    """The month whose statements carry what is dated `day`: its own month while open,
+    else (a closed month, or one before the first close) the first open month, through its
+    prior-period adjustment."""
+    with cf.session() as session:
+        last_closed = session.scalar(
+            select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+        )
+    month = Month.of(day)
+    if last_closed is None or month > last_closed:
+        return month
+    return last_closed.plus(1)
 
 
 def next_to_close(cf: CompanyFile) -> Month | None:

@@ -34,7 +34,14 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import StatementLine
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import cancellation, records
-from icmdesk.ui.forms import ErrorLabel, FieldErrors, date_edit, from_qdate
+from icmdesk.ui.forms import (
+    ErrorLabel,
+    FieldErrors,
+    date_edit,
+    from_qdate,
+    impossible_dates,
+    no_silent_cut,
+)
 from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import (
     Column,
@@ -91,6 +98,7 @@ class CancelDialog(QDialog):
         self._confirm_when_ready = False
         self._today = today or date.today()
         self._build_ui(max(self._today, deal.close_date))
+        no_silent_cut(self)
         self._connect_signals()
         if background:
             self.start_preview()
@@ -304,6 +312,10 @@ class CancelDialog(QDialog):
         self._confirm()
 
     def _confirm(self) -> None:
+        impossible = impossible_dates(self)
+        if impossible:
+            self.errors.show(impossible)
+            return
         try:
             self.saved = cancellation.cancel_deal(
                 self._file,

@@ -8,6 +8,8 @@ alone (a test) makes its own.
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,38 +42,46 @@ class Changes(QObject):
 
 
 class _Follower(QObject):
-    """Refreshes one view when a change it shows is announced (see `follow`)."""
+    """Refreshes one view when a change it shows is announced (see `follow`).
+
+    It holds its view weakly: the view owns it (its Qt parent), and a strong reference
+    back would make a cycle that only the garbage collector breaks, at any moment, by
+    emptying this object while Qt may still call its event filter.
+    """
 
     def __init__(
         self,
         view: QWidget,
         kinds: frozenset[str],
-        refresh: Callable[[], None],
+        refresh: Callable[[QWidget], None],
     ) -> None:
         super().__init__(view)
-        self._view = view
+        self._view = weakref.ref(view)
         self._kinds = kinds
         self._refresh = refresh
         self._due = False
         view.installEventFilter(self)
 
     def on_changed(self, change: Change) -> None:
-        if change.source is self._view or not change.kinds & self._kinds:
+        view = self._view()
+        if view is None or change.source is view or not change.kinds & self._kinds:
             return
-        if self._view.isVisible():
-            self._refresh()
+        if view.isVisible():
+            self._refresh(view)
         else:
             self._due = True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._view and event.type() == QEvent.Type.Show and self._due:
+        if self._due and event.type() == QEvent.Type.Show and watched is self._view():
             self._due = False
-            self._refresh()
+            self._refresh(watched)
         return False
 
 
 def follow(view: QWidget, hub: Changes, kinds: frozenset[str], refresh: Callable[[], None]) -> None:
-    """Call `refresh` when a change of one of `kinds`, announced by another view, reaches
-    `view`: now if it is on screen, else when it is next shown."""
-    follower = _Follower(view, kinds, refresh)
+    """Call `refresh` (a method of `view`) when a change of one of `kinds`, announced by
+    another view, reaches `view`: now if it is on screen, else when it is next shown."""
+    if not inspect.ismethod(refresh) or refresh.__self__ is not view:
+        raise TypeError("follow() needs a method of the view it refreshes")
+    follower = _Follower(view, kinds, refresh.__func__)
     hub.changed.connect(follower.on_changed)

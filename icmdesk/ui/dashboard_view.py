@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -36,6 +35,7 @@ from icmdesk.ui.tables import (
     RIGHT,
     Column,
     ValueTableModel,
+    fit_amounts,
     make_table,
     money_column,
     set_column_widths,
@@ -292,14 +292,13 @@ class DashboardView(QWidget):
         self._reps_model = ValueTableModel(_rep_columns(cur), board.reps, self)
         self._reps_proxy.setSourceModel(self._reps_model)
         set_column_widths(self.reps_table, (18, 14, 13, 14, 11))
-        self.reps_table.horizontalHeader().setStretchLastSection(True)
+        fit_amounts(self.reps_table, stretch=0)  # amounts never cut; names elide
         self.chart.set_rows([(r.name, r.attainment_pct) for r in board.reps])
         self._claw_model = ValueTableModel(_clawback_columns(cur), board.clawbacks, self)
         self.clawback_table.setModel(self._claw_model)
         set_column_widths(self.clawback_table, (16, 10, 0, 14))
-        # The customer takes the spare width: a long name is elided less than an amount.
-        header = self.clawback_table.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The customer takes the spare width and elides; amounts are never cut.
+        fit_amounts(self.clawback_table, stretch=2)
         self.warnings.setText(
             "\n\n".join(f"• {w}" for w in board.warnings) or "Nothing: the data looks complete."
         )

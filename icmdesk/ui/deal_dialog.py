@@ -24,20 +24,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Credit, Deal, Payment
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.money import HUNDRED
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import choices, records
+from icmdesk.services import choices, periods, records
 from icmdesk.services.choices import Choice
 from icmdesk.ui.forms import (
     EditorRow,
     ErrorLabel,
     FieldErrors,
+    GuardedDialog,
     RowsEditor,
     date_edit,
     from_qdate,
+    impossible_dates,
     number_edit,
     parse_number,
     with_error,
@@ -72,7 +75,7 @@ class PaymentRow(EditorRow):
         self.amount.textChanged.connect(self.changed)
 
 
-class DealDialog(QDialog):
+class DealDialog(GuardedDialog):
     """Add or edit one deal. `saved` holds the stored deal once Save succeeded."""
 
     def __init__(
@@ -89,6 +92,8 @@ class DealDialog(QDialog):
         self._build_ui()
         self._connect_signals()
         self._load(deal)
+        self.what = "the deal"
+        self.mark_loaded()
 
     @classmethod
     def edit(
@@ -117,6 +122,10 @@ class DealDialog(QDialog):
         form.addRow("C&lose date:", with_error(self.close_date, self.errors, "close_date"))
         form.addRow("&Type:", with_error(self.deal_type, self.errors, "deal_type"))
         layout.addLayout(form)
+        self.closed_note = QLabel()  # a deal dated in a closed month: where a change is paid
+        self.closed_note.setWordWrap(True)
+        self.closed_note.hide()
+        layout.addWidget(self.closed_note)
         self.cancelled_note = QLabel()
         self.cancelled_note.setWordWrap(True)
         self.cancelled_note.hide()
@@ -137,6 +146,7 @@ class DealDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self.credits.changed.connect(self._show_split_total)
+        self.close_date.dateChanged.connect(self._show_closed_note)
         self.payments.changed.connect(self._show_payment_total)
         self.amount.textChanged.connect(self._show_payment_total)
 
@@ -171,6 +181,7 @@ class DealDialog(QDialog):
             self.cancelled_note.show()
         self._show_split_total()
         self._show_payment_total()
+        self._show_closed_note()
 
     # Reading the form.
     def credit_rows(self) -> list[CreditRow]:
@@ -195,6 +206,27 @@ class DealDialog(QDialog):
             return
         note = "" if total >= HUNDRED or not self.credit_rows() else " (at least 100% needed)"
         self.credits.footer.setText(f"Splits total: {total.normalize():f}%{note}")
+
+    def _show_closed_note(self, *_args: object) -> None:
+        """Say when saving reaches a closed month: it becomes an adjustment next month."""
+        days = [from_qdate(self.close_date.date())]
+        if self._deal is not None:
+            days.append(self._deal.close_date)
+        notes = []
+        for day in sorted(set(days)):
+            posted = periods.posting_month(self._file, day)
+            if posted != Month.of(day):
+                notes.append((Month.of(day), posted))
+        if not notes:
+            self.closed_note.hide()
+            return
+        closed, posted = notes[0]
+        self.closed_note.setText(
+            f"{month_name(closed)} is closed: its statements stay as they were, and what "
+            f"this change alters there is paid as a prior-period adjustment in "
+            f"{month_name(posted)}."
+        )
+        self.closed_note.show()
 
     def _show_payment_total(self) -> None:
         """What was received against the deal amount; more than it is allowed (a refund
@@ -269,7 +301,8 @@ class DealDialog(QDialog):
         self.credits.register(self.errors, "credits")
         self.payments.register(self.errors, "payments")
         deal, problems = self.deal()
-        if deal is None:
+        problems = impossible_dates(self) + problems
+        if deal is None or problems:
             self.errors.show(problems)
             return
         try:

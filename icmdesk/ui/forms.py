@@ -10,6 +10,7 @@ to the form-wide label at the top.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -17,17 +18,20 @@ from itertools import pairwise
 
 from babel.numbers import get_currency_name
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QKeySequence, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,6 +41,7 @@ from icmdesk.domain.calendar import Month
 from icmdesk.domain.currencies import CURRENCIES
 from icmdesk.domain.errors import Problem
 from icmdesk.domain.money import D
+from icmdesk.ui.messages import Messages
 
 FORM = ""  # the field name of problems about the record as a whole
 
@@ -95,9 +100,138 @@ def from_month_edit(edit: QDateEdit) -> Month:
     return Month.of(from_qdate(edit.date()))
 
 
+class DateEdit(QDateEdit):
+    """A date input that never turns an impossible date into another one.
+
+    Qt's own date edit takes "2026-02-30" typed in as February 3 (it refuses the "0" once
+    "3" makes a valid day), and on leaving it puts back the last valid date: either way
+    silently. Here an impossible date can be typed; on leaving it stays on screen, marked,
+    and `problem()` says what is wrong, so the form refuses to save until it is mended.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._impossible = ""
+        self.lineEdit().textEdited.connect(self._on_text_edited)
+
+    def problem(self) -> str:
+        """Why the date shown cannot be used ("" when it can)."""
+        text = self.lineEdit().text()
+        if self._complete(text) and not self._parsed(text).isValid():
+            self._impossible = text  # still being typed: not left yet
+        if not self._impossible:
+            return ""
+        return f"{self._impossible} is not a date: check the day and the month."
+
+    def validate(self, text: str, pos: int) -> object:
+        if (
+            self.displayFormat() == "yyyy-MM-dd"
+            and pos == len(text)
+            and re.fullmatch(r"\d{4}-\d{2}-3", text)
+        ):
+            # A day starting with 3 typed in February: Qt would make it day 3 at once.
+            return (QValidator.State.Intermediate, text, pos)
+        if self._complete(text) and not self._parsed(text).isValid():
+            # A whole date with no such day (Qt would clamp it to the month's last day):
+            # keep it as typed; leaving the field says what is wrong.
+            return (QValidator.State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        text = self.lineEdit().text()
+        impossible = self._complete(text) and not self._parsed(text).isValid()
+        super().focusOutEvent(event)  # puts back the last valid date
+        if impossible:
+            self._mark(text)
+
+    def _complete(self, text: str) -> bool:
+        """Every digit of the display format typed: the text can be read as a date."""
+        pattern = re.escape(self.displayFormat())
+        for token, digits in (("yyyy", 4), ("MM", 2), ("dd", 2)):
+            pattern = pattern.replace(re.escape(token), rf"\d{{{digits}}}")
+        return re.fullmatch(pattern, text) is not None
+
+    def _parsed(self, text: str) -> QDate:
+        return QDate.fromString(text, self.displayFormat())
+
+    def _mark(self, text: str) -> None:
+        self._impossible = text
+        self.lineEdit().setText(text)
+        self.setToolTip(self.problem())
+        self.setStyleSheet(f"QDateEdit {{ border: 1px solid {_ERROR_COLOUR}; }}")
+
+    def _on_text_edited(self, _text: str) -> None:
+        if self._impossible:
+            self._impossible = ""
+            self.setToolTip("")
+            self.setStyleSheet("")
+
+
+_ERROR_COLOUR = "#e0463c"  # legible on light and dark palettes alike
+
+
+def form_state(root: QWidget) -> tuple[object, ...]:
+    """Everything typed or chosen in the inputs under `root`, in widget order: two states
+    differ exactly when the user changed something."""
+    state: list[object] = []
+    for w in root.findChildren(QWidget):
+        if isinstance(w, QLineEdit) and not isinstance(w.parentWidget(), QAbstractSpinBox):
+            state.append(w.text())
+        elif isinstance(w, QPlainTextEdit):
+            state.append(w.toPlainText())
+        elif isinstance(w, QComboBox):
+            state.append(w.currentData() if w.currentData() is not None else w.currentText())
+        elif isinstance(w, QDateEdit):
+            state.append(w.lineEdit().text())
+        elif isinstance(w, QAbstractSpinBox):
+            state.append(w.text())
+        elif isinstance(w, QCheckBox | QRadioButton):
+            state.append(w.isChecked())
+    return tuple(state)
+
+
+# A line edit keeps at most 32,767 characters unless told otherwise, and cuts a longer
+# paste without a word. Ours take what is typed; the services refuse what is too long,
+# saying so (validation.MAX_LENGTH).
+_NO_CUT = 10_000_000
+
+
+def no_silent_cut(root: QWidget) -> None:
+    """Lift Qt's silent cut on every line edit under `root` that has its default limit."""
+    for edit in root.findChildren(QLineEdit):
+        if edit.maxLength() == 32767:
+            edit.setMaxLength(_NO_CUT)
+
+
+class GuardedDialog(QDialog):
+    """A dialog whose edits are never thrown away by a slip: Escape, Cancel or the close
+    box ask first when something was changed (Cancel, the default, keeps the edits)."""
+
+    _loaded: tuple[object, ...] | None = None
+    what = "this form"  # "the deal": said in the question
+
+    def mark_loaded(self) -> None:
+        """The form now shows what is stored: later changes are the user's."""
+        no_silent_cut(self)
+        self._loaded = form_state(self)
+
+    def has_unsaved_edits(self) -> bool:
+        return self._loaded is not None and form_state(self) != self._loaded
+
+    def reject(self) -> None:
+        if self.has_unsaved_edits() and not Messages.discard_edits(self, self.what):
+            return
+        super().reject()
+
+
+def impossible_dates(root: QWidget) -> list[Problem]:
+    """A problem for each date input under `root` holding a date that does not exist."""
+    return [Problem(FORM, w.problem()) for w in root.findChildren(DateEdit) if w.problem()]
+
+
 def date_edit(day: date | None = None) -> QDateEdit:
-    """A date input in ISO form with a calendar popup."""
-    edit = QDateEdit()
+    """A date input in ISO form with a calendar popup (see DateEdit)."""
+    edit = DateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setDate(to_qdate(day or date.today()))

@@ -228,6 +228,14 @@ class MainWindow(QMainWindow):
         self._refresh_action.setIcon(icon("refresh"))
         self._refresh_action.triggered.connect(self._on_refresh_triggered)
         view_menu.addAction(self._refresh_action)
+        view_menu.addSeparator()
+        # Ctrl+1 … Ctrl+9: the views in the sidebar's order.
+        for row in range(min(self._nav.count(), 9)):
+            go = QAction(self._nav.item(row).text(), self)
+            go.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            go.triggered.connect(lambda _checked=False, r=row: self._nav.setCurrentRow(r))
+            view_menu.addAction(go)
+            self.addAction(go)
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | None = None) -> QAction:
         action = QAction(text, self)

@@ -64,6 +64,8 @@ from icmdesk.ui.forms import (
     FieldErrors,
     date_edit,
     from_qdate,
+    impossible_dates,
+    no_silent_cut,
     number_edit,
     number_text,
     parse_number,
@@ -199,6 +201,7 @@ class PlansView(QWidget):
         self._version: PlanVersion | None = None  # the version loaded (None: a new version)
         self._loaded_form: tuple[object, ...] = ()  # the editor as loaded (has_unsaved_edits)
         self._build_ui()
+        no_silent_cut(self)
         self._connect_signals()
         self.refresh()
 
@@ -716,7 +719,8 @@ class PlansView(QWidget):
     def save(self) -> Plan | None:
         """Save what the editor shows; every problem beside its field. The stored plan, or None."""
         version, problems = self.read_version()
-        if version is None:
+        problems = impossible_dates(self) + problems
+        if version is None or problems:
             self._show_problems(problems, prefix="")
             return None
         name = self.name.text().strip()

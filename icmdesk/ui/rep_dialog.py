@@ -39,10 +39,12 @@ from icmdesk.ui.forms import (
     EditorRow,
     ErrorLabel,
     FieldErrors,
+    GuardedDialog,
     OptionalDate,
     RowsEditor,
     date_edit,
     from_qdate,
+    impossible_dates,
     month_edit,
     number_edit,
     parse_number,
@@ -152,7 +154,7 @@ def _draw_text(a: Assignment, plan_name: str, currency: str) -> str:
     return text + "."
 
 
-class RepDialog(QDialog):
+class RepDialog(GuardedDialog):
     """Add or edit one rep with their assignments. `saved` holds the stored rep."""
 
     def __init__(
@@ -168,6 +170,8 @@ class RepDialog(QDialog):
         self._build_ui()
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self.what = "the rep"
+        self.mark_loaded()
 
     @classmethod
     def edit(cls, parent: QWidget | None, company_file: CompanyFile, rep: Rep | None) -> Rep | None:
@@ -331,6 +335,7 @@ class RepDialog(QDialog):
     def _on_buttons_accepted(self) -> None:
         self.assignments.register(self.errors, "assignments")
         rep, assignments, problems = self.values()
+        problems = impossible_dates(self) + problems
         if problems:
             # Show every problem at once: what could not be read, and what the service
             # finds in the rest (a field already flagged is not flagged twice).

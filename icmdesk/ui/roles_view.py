@@ -25,7 +25,7 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.services.choices import RoleRowView
 from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
-from icmdesk.ui.forms import ErrorLabel, FieldErrors, RowKeys, with_error
+from icmdesk.ui.forms import ErrorLabel, FieldErrors, GuardedDialog, RowKeys, with_error
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     RIGHT,
@@ -37,7 +37,7 @@ from icmdesk.ui.tables import (
 )
 
 
-class RoleDialog(QDialog):
+class RoleDialog(GuardedDialog):
     """Add or edit a role: its name and the plan a new rep of the role starts on."""
 
     def __init__(
@@ -71,6 +71,8 @@ class RoleDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 50)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self.what = "the role"
+        self.mark_loaded()
 
     @classmethod
     def edit(

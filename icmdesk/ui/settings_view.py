@@ -51,6 +51,7 @@ from icmdesk.ui.forms import (
     currency_combo,
     from_month_edit,
     month_edit,
+    no_silent_cut,
     number_text,
     parse_number,
     set_currency,
@@ -137,6 +138,7 @@ class SettingsView(QWidget):
         self._logo: bytes | None = None
         self._problem_labels: dict[str, QLabel] = {}
         self._build_ui()
+        no_silent_cut(self)
         self._connect_signals()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -213,3 +213,20 @@ def test_the_books_start_travels_with_the_company_document(
         )
     finally:
         copy.close()
+
+
+def test_the_audit_log_counts_statements_in_good_english(tmp_path: Path) -> None:
+    from icmdesk.services import audit_log
+
+    cf = records.create_company_file(tmp_path / "one.icmdesk", Company("One Ltd"))
+    try:
+        plan = records.save_plan(
+            cf, Plan("Flat", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+        )
+        ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
+        records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1)))
+        periods.close(cf, Month(2026, 1), backup_dir=tmp_path / "b")
+        (entry,) = [e for e in audit_log.audit_page(cf) if e.entry.action == "close"]
+        assert entry.entry.new == "1 statement"
+    finally:
+        cf.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -103,3 +104,17 @@ def test_the_demo_company_adds_up(tmp_path: Path) -> None:
         assert len(board.reps) == len(statements)
     finally:
         cf.close()
+
+
+def test_changes_to_closed_months_waiting_for_the_next_close_are_listed(
+    acme: CompanyFile, tmp_path: Path
+) -> None:
+    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
+    assert all("changed since closing" not in w for w in dashboard(acme, Month(2026, 2)).warnings)
+    deal = records.get_deal(acme, deal_table.deal_page(acme, search="D-1")[0].id)
+    records.save_deal(acme, replace(deal, amount=D(13000)))
+    assert dashboard(acme, Month(2026, 2)).warnings[0] == (
+        "1 closed month changed since closing: 2026-01 (deal D-1 changed). The differences "
+        "are paid as prior-period adjustments in the first open month."
+    )
+    assert all("changed since" not in w for w in dashboard(acme, Month(2026, 1)).warnings)

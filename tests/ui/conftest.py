@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from icmdesk.ui.messages import Messages
+
 
 class ModalOpened(AssertionError):
     """A test reached a modal dialog it did not replace through its entry point."""
@@ -28,4 +30,7 @@ def no_unexpected_modal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
         monkeypatch.setattr(QFileDialog, name, staticmethod(no_file_dialog))
+    # Closing a dialog that holds edits asks first; when a test's widgets are closed at its
+    # end, the answer is to discard (tests of the question replace this themselves).
+    monkeypatch.setattr(Messages, "discard_edits", staticmethod(lambda _parent, _what: True))
     yield

@@ -136,3 +136,27 @@ def test_a_failed_month_shows_no_figures_of_another(qtbot, acme: CompanyFile, mo
     assert view.board is None
     assert view.total.text() == "—"
     assert view.reps_model.rowCount() == 0
+
+
+def test_amounts_are_never_cut_in_a_currency_printed_as_a_code(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cf = records.create_company_file(tmp_path / "ch.icmdesk", Company("Zürich AG", currency="CHF"))
+    plan = records.save_plan(
+        cf, Plan("Flat", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+    )
+    rep = records.save_rep(cf, Rep("Maximilian von Hohenberg-Lichtenstein", date(2026, 1, 1)))
+    records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+    records.save_deal(
+        cf,
+        Deal("D-1", "Big", D("98765432.10"), date(2026, 1, 5), credits=(Credit(rep.id, D(100)),)),
+    )
+    cancellation.cancel_deal(cf, deal_table.deal_page(cf)[0].id, date(2026, 1, 25), "gone")
+    view = open_view(qtbot, cf, date(2026, 1, 31))
+    for width in (800, 1100, 1600):
+        view.resize(width, 700)
+        for table in (view.reps_table, view.clawback_table):
+            model, metrics = table.model(), table.fontMetrics()
+            for column in range(model.columnCount()):
+                text = model.data(model.index(0, column))
+                if text and text.startswith(("CHF", "-CHF")):
+                    assert metrics.horizontalAdvance(text) <= table.columnWidth(column), text
+    cf.close()

@@ -311,3 +311,86 @@ def test_tab_walks_the_fields_then_each_row_then_save(qtbot, acme: CompanyFile) 
     ]
     positions = [chain.index(w) for w in order]
     assert positions == sorted(positions)
+
+
+def test_an_impossible_date_typed_is_kept_said_and_never_saved(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    dialog = open_dialog(qtbot, acme, deal)
+    edit = dialog.close_date
+    edit.setDate(to_qdate(date(2026, 2, 10)))
+    edit.setFocus()
+    edit.setSelectedSection(edit.Section.DaySection)
+    qtbot.keyClicks(edit, "30")  # 30 February: Qt would quietly make it the 3rd
+    dialog.customer.setFocus()  # leave the field
+    assert edit.lineEdit().text() == "2026-02-30"
+    save(qtbot, dialog)
+    assert dialog.saved is None and dialog.isVisible()
+    assert dialog.errors.text("") == "2026-02-30 is not a date: check the day and the month."
+    assert deal_named(acme, "D-1") == deal  # nothing saved
+    edit.setFocus()
+    edit.setSelectedSection(edit.Section.DaySection)
+    qtbot.keyClicks(edit, "27")
+    assert edit.lineEdit().text() == "2026-02-27" and edit.problem() == ""
+    save(qtbot, dialog)
+    assert dialog.saved is not None and dialog.saved.close_date == date(2026, 2, 27)
+
+
+def test_escape_asks_before_throwing_edits_away(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.ui.messages import Messages
+
+    asked: list[str] = []
+    answer = [False]
+
+    def discard(_parent: object, what: str) -> bool:
+        asked.append(what)
+        return answer[0]
+
+    monkeypatch.setattr(Messages, "discard_edits", staticmethod(discard))
+    deal = deal_named(acme, "D-1")
+    dialog = open_dialog(qtbot, acme, deal)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing changed: it just closes
+    assert asked == [] and not dialog.isVisible()
+
+    dialog = open_dialog(qtbot, acme, deal)
+    qtbot.keyClicks(dialog.customer, " Inc")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == ["the deal"] and dialog.isVisible()  # kept, edits and all
+    assert dialog.customer.text() == "Globex Inc"
+    answer[0] = True
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and deal_named(acme, "D-1") == deal
+
+
+def test_a_huge_paste_is_kept_whole_and_refused_with_its_length(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    deal = deal_named(acme, "D-1")
+    dialog = open_dialog(qtbot, acme, deal)
+    dialog.customer.setText("x" * 100_000)  # what a paste of a whole document gives
+    assert len(dialog.customer.text()) == 100_000  # not cut at 32,767
+    save(qtbot, dialog)
+    assert dialog.saved is None
+    assert dialog.errors.text("customer") == (
+        "The customer is 100,000 characters long; at most 200 are kept on statements and in "
+        "the file."
+    )
+
+
+def test_editing_a_deal_of_a_closed_month_says_where_the_change_is_paid(
+    qtbot, acme: CompanyFile, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.domain.calendar import Month
+    from icmdesk.services import periods
+
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    dialog = open_dialog(qtbot, acme, deal)
+    assert dialog.closed_note.isHidden()
+    dialog.close()
+    periods.close(acme, Month.of(deal.close_date), backup_dir=tmp_path / "b")
+    dialog = open_dialog(qtbot, acme, deal)
+    closed = Month.of(deal.close_date)
+    assert not dialog.closed_note.isHidden()
+    assert dialog.closed_note.text().startswith(
+        f"{closed.first_day:%B %Y} is closed: its statements stay as they were"
+    )
+    assert dialog.closed_note.text().endswith(f"in {closed.plus(1).first_day:%B %Y}.")
