@@ -7,9 +7,9 @@ Writes, into docs/images/ (or --out):
   system);
 - ui-periods-200.png: the Periods view at 200% scaling (QT_SCALE_FACTOR=2, in a child
   process: the factor is read when the application starts);
-- ui-<dialog>.png and ui-<dialog>-dark.png for the start screen, the new-company wizard,
-  the deal and rep dialogs and the cancel-deal dialog (with its clawback preview), each
-  at its own size.
+- ui-<dialog>.png and ui-<dialog>-dark.png for the start screen, the new-company wizard
+  (its first page and its books-start page), the deal and rep dialogs and the cancel-deal
+  dialog (with its clawback preview), each at its own size.
 
     .venv/bin/python tools/screenshots.py
     .venv/bin/python tools/screenshots.py --out /tmp/shots --views periods deals
@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +160,14 @@ def shoot(out: Path, names: list[str], *, dark: bool, suffix: str = "") -> list[
     return written
 
 
-DIALOGS = ("start", "new-company", "deal-dialog", "rep-dialog", "cancel-deal")
+DIALOGS = (
+    "start",
+    "new-company",
+    "new-company-books",
+    "deal-dialog",
+    "rep-dialog",
+    "cancel-deal",
+)
 DIALOG_REP = "Aisha Rahman"  # a demo rep with a draw
 
 
@@ -183,6 +191,7 @@ def shoot_dialogs(out: Path, *, dark: bool) -> list[Path]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from icmdesk.domain.calendar import Month
     from icmdesk.services import choices, company_io, records
     from icmdesk.ui.cancel_dialog import CancelDialog
     from icmdesk.ui.deal_dialog import DealDialog
@@ -203,11 +212,26 @@ def shoot_dialogs(out: Path, *, dark: bool) -> list[Path]:
         rep = next(r for r in choices.reps(cf) if r.name == DIALOG_REP)
         recent = RecentFiles(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))
         recent.add(cf.path)
-        wizard = NewCompanyWizard(Path(folder))
-        wizard.set_answers("Acme Ltd", "USD", 1, Path(folder) / "Acme Ltd.icmdesk")
+
+        def wizard(page: int = 0) -> NewCompanyWizard:
+            made = NewCompanyWizard(Path(folder))
+            made.set_answers(
+                "Acme Ltd",
+                "USD",
+                1,
+                Path(folder) / "Acme Ltd.icmdesk",
+                books_start=Month.of(date.today()).plus(-1),  # the wizard's own default
+            )
+            if page:
+                made.show()  # a wizard starts over (page one) when first shown
+            for _ in range(page):
+                made.next()
+            return made
+
         made: dict[str, Callable[[], QWidget]] = {
             "start": lambda: StartScreen(recent),
-            "new-company": lambda: wizard,
+            "new-company": wizard,
+            "new-company-books": lambda: wizard(2),  # where ICMDesk starts
             "deal-dialog": lambda: DealDialog(cf, deal),
             "rep-dialog": lambda: RepDialog(cf, records.get_rep(cf, rep.id)),
             "cancel-deal": lambda: CancelDialog(cf, deal, today=cancel_on),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShowEvent
+from PySide6.QtGui import QDesktopServices, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -197,6 +197,34 @@ _PERIOD_COLUMNS: list[Column[PeriodInfo]] = [
 ]
 
 
+class StatementBrowser(QTextBrowser):
+    """The statement as rich text, wrapped to the pane's width.
+
+    Qt lays out a full-width table with borders (the statement's summary box) a pixel
+    wider than the page; a horizontal scroll bar for that pixel would cover the last line
+    and scroll nothing worth seeing. It shows only when something is really wider (a table
+    that cannot wrap in a narrow pane)."""
+
+    TOLERANCE = 2  # pixels
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        overflow = self.document().size().width() - self.viewport().width()
+        self.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            if overflow <= self.TOLERANCE
+            else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+
+
 class PeriodsView(QWidget):
     """The month end in the order it is done: pick a month, compute it, review each rep's
     statement (the same content as the PDF), close it, then write the final statements."""
@@ -284,8 +312,7 @@ class PeriodsView(QWidget):
         self._statement_title.setWordWrap(True)
         self._statement_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # The statement as the rep will read it, and its lines as a table.
-        self._document = QTextBrowser()
-        self._document.setOpenLinks(False)
+        self._document = StatementBrowser()
         self._line_table = make_table(self)
         self._line_table.setModel(self._lines)
         set_column_widths(self._line_table, (20, 60, 14))

@@ -24,6 +24,7 @@ from icmdesk.ui.periods_view import (
     FinalStatementsDialog,
     PeriodsView,
     ReopenMonthDialog,
+    StatementBrowser,
     StatementFolderDialog,
     StatementsWrittenDialog,
 )
@@ -157,6 +158,30 @@ def test_compute_shows_every_reps_statement_and_its_lines(qtbot, demo: CompanyFi
         assert text in shown
     for line in s.lines:
         assert (line.deal_id or line.description.split(" · ")[0]) in shown
+
+
+@pytest.mark.parametrize("width", [1100, 1280, 1600])
+def test_the_statement_tab_scrolls_sideways_only_when_it_must(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, width: int
+) -> None:
+    view = open_view(qtbot, demo)
+    view.resize(width, 650)
+    compute(qtbot, view, Month(2026, 2))
+    view.select_rep("Daniel Reyes")
+    browser = view.findChild(StatementBrowser)
+    qtbot.waitUntil(lambda: browser.document().size().width() > 0)
+    # The statement wraps to the pane: no scroll bar for the pixel Qt's table rounding adds.
+    assert not browser.horizontalScrollBar().isVisible()
+    assert browser.document().size().width() <= browser.viewport().width() + 2
+    # Something really wider than the pane (Qt wraps text anywhere, but not a table of
+    # fixed width) still scrolls.
+    narrow = StatementBrowser()
+    qtbot.addWidget(narrow)
+    narrow.setHtml('<table width="600"><tr><td>wide</td></tr></table>')
+    narrow.resize(300, 200)
+    narrow.show()
+    qtbot.waitUntil(lambda: narrow.horizontalScrollBar().isVisible())
+    assert narrow.document().size().width() > narrow.viewport().width() + 2
 
 
 def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-untyped-def]
