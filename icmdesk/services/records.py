@@ -8,6 +8,7 @@ log, return the stored frozen value.
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -204,9 +205,35 @@ def _flush(session: Session, message: str) -> None:
         session.flush()
     except IntegrityError as e:
         detail = str(e.orig) if e.orig else ""
-        raise ValidationError(
-            [Problem("", f"{message} ({detail})" if detail else message)]
-        ) from None
+        _let_go_of_stack(e)
+    else:
+        return
+    # Raised outside the handler: the refusal does not carry SQLAlchemy's error along
+    # (`from None` only hides it; __context__ would still hold it).
+    raise ValidationError([Problem("", f"{message} ({detail})" if detail else message)])
+
+
+def _let_go_of_stack(error: BaseException) -> None:
+    """Drop the frames an exception and its causes hold.
+
+    SQLAlchemy's IntegrityError sits in reference cycles (frames of its traceback hold
+    it, its session transaction keeps it), and a frame that outlives its call keeps its
+    caller's frame (f_back), and so on up the stack, locals included. Left alone, a
+    refused save or delete keeps whatever its callers held (the view that asked, and so
+    its widgets) until the cyclic garbage collector next runs: at any allocation, on any
+    thread, in the middle of painting that very view (the TierChart segfault).
+    """
+    pending = [error]
+    seen: set[int] = set()
+    while pending:
+        e = pending.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if e.__traceback__ is not None:
+            traceback.clear_frames(e.__traceback__)
+            e.__traceback__ = None
+        pending += [c for c in (e.__cause__, e.__context__) if c is not None]
 
 
 def _getter(kind: _Kind[V, R]) -> Callable[[CompanyFile, int], V]:

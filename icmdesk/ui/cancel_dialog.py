@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -207,14 +207,12 @@ class CancelDialog(QDialog):
         cf = self._file
         self.summary.setText("Computing the clawbacks…")
         self.table.setEnabled(False)
-        # The task's owner must outlive the work, and a dialog may be deleted mid-preview.
-        owner = self.parent() or QCoreApplication.instance()
 
         def preview(_report: object) -> tuple[tuple[PreviewRow, ...], Month]:
             rows = cancellation.preview_by_rep(cf, deal_id, day, reason, today=today)
             return rows, cancellation.posting_month(cf, day)
 
-        task = Task(preview, owner)
+        task = Task(preview)
         task.succeeded.connect(self._on_task_succeeded)
         task.failed.connect(self._on_task_failed)
         self._task = task

@@ -246,10 +246,10 @@ class DashboardView(QWidget):
         Only the latest request is shown: an earlier one finishing later is dropped.
         """
         self.status.setText(f"Computing {month}…")
-        task = Task(lambda _report: _compute(self._file, month), self)
+        cf = self._file  # the work holds the file, not the view (tasks.Task)
+        task = Task(lambda _report: _compute(cf, month))
         task.succeeded.connect(self._on_task_succeeded)
         task.failed.connect(self._on_task_failed)
-        task.finished.connect(task.deleteLater)  # its last signal: safe to free then
         self._task = task
         task.start()
         return task

@@ -414,11 +414,15 @@ class RowsEditor(QGroupBox):
     def _tab_before_add_button(self, row: EditorRow) -> None:
         """Tab walks a new row's inputs in order and then reaches the Add button (a widget
         created later would otherwise come last in the dialog, after Save and Cancel)."""
+        # Only widgets in the row's own window: a combo box's list (once it has one) is
+        # its grandchild in a popup window, which Qt refuses to put in a tab order
+        # ("QWidget::setTabOrder: 'first' and 'second' must be in the same window").
         inputs = [
             w
             for w in row.findChildren(QWidget)
             if w.focusPolicy() & Qt.FocusPolicy.TabFocus
             and not isinstance(w.parentWidget(), QAbstractSpinBox | QComboBox)
+            and w.window() is row.window()
         ]
         if not inputs:
             return
@@ -465,7 +469,16 @@ class RowKeys(QObject):
 
     A separate filter object, child of the table, rather than the view itself: a view that
     filters its own child's events is called back while it is being destroyed.
+
+    The actions are reached through signals, not kept as callables: the view's bound
+    methods held here would make a reference cycle (view, table, filter, view), leaving
+    the view to the cyclic garbage collector, which may destroy it at any allocation,
+    even in the middle of painting it.
     """
+
+    edit_requested = Signal()
+    add_requested = Signal()
+    delete_requested = Signal()
 
     def __init__(
         self,
@@ -476,19 +489,21 @@ class RowKeys(QObject):
         delete: Callable[[], None],
     ) -> None:
         super().__init__(table)
-        self._edit, self._add, self._delete = edit, add, delete
+        self.edit_requested.connect(edit)
+        self.add_requested.connect(add)
+        self.delete_requested.connect(delete)
         table.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._edit()
+                self.edit_requested.emit()
                 return True
             if event.key() == Qt.Key.Key_Insert:
-                self._add()
+                self.add_requested.emit()
                 return True
             if event.matches(QKeySequence.StandardKey.Delete):
-                self._delete()
+                self.delete_requested.emit()
                 return True
         return super().eventFilter(watched, event)

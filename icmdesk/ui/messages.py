@@ -50,12 +50,36 @@ class Messages:
 
     @staticmethod
     def confirm(parent: QWidget | None, title: str, text: str, details: str, action: str) -> bool:
-        """Ask before a deliberate action; `action` labels the button that goes ahead."""
+        """Ask before a deliberate action; `action` labels the button that goes ahead.
+        Cancel, the default, does nothing."""
         box = QMessageBox(QMessageBox.Icon.Question, title, text)
         box.setParent(parent, box.windowFlags())
         box.setInformativeText(details)
         go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is go
+
+    @staticmethod
+    def choose(
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        details: str,
+        action: str,
+        other: str,
+        *,
+        icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+    ) -> bool:
+        """Offer a next step that is safe either way (write the PDFs now or later, open the
+        folder or not): `action`, the default, or `other`; Escape is `other`."""
+        box = QMessageBox(icon, title, text)
+        box.setParent(parent, box.windowFlags())
+        box.setInformativeText(details)
+        go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(other, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(go)
+        box.setEscapeButton(no)
         box.exec()
         return box.clickedButton() is go

@@ -125,7 +125,7 @@ class NewCompanyWizard(QWizard):
         column.addStretch(1)
         self.addPage(start)
 
-        where = _WherePage(self)
+        where = _WherePage()
         self._path = where.path_edit
         self.addPage(where)
 
@@ -176,9 +176,11 @@ class NewCompanyWizard(QWizard):
 
 
 class _WherePage(QWizardPage):
-    def __init__(self, wizard: NewCompanyWizard) -> None:
+    # It asks the wizard through QWizardPage.wizard() rather than keeping it: a page that
+    # holds its wizard makes a reference cycle (wizard, page, wizard), and a cycle leaves
+    # the wizard to the garbage collector, which may destroy it at any allocation.
+    def __init__(self) -> None:
         super().__init__()
-        self._wizard = wizard
         self.setTitle("Where to save it")
         self.setSubTitle("One company is one file: copy it, back it up, open it elsewhere.")
         self.path_edit = QLineEdit()
@@ -196,7 +198,9 @@ class _WherePage(QWizardPage):
     def initializePage(self) -> None:
         # Suggest a file named after the company, unless one was chosen already.
         if not self.path_edit.text():
-            self.path_edit.setText(str(self._wizard.suggested_path()))
+            wizard = self.wizard()
+            assert isinstance(wizard, NewCompanyWizard)
+            self.path_edit.setText(str(wizard.suggested_path()))
 
     def _on_browse_clicked(self) -> None:
         chosen = FileDialogs.save_company(self, Path(self.path_edit.text()))

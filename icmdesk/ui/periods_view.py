@@ -12,7 +12,7 @@ the months, and the statements shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -90,18 +91,33 @@ class CloseMonthDialog:
         )
 
 
+def months_text(months: Sequence[Month]) -> str:
+    """ "October 2026", "October and November 2026", "October 2026 to January 2027"."""
+    if len(months) == 1:
+        return month_title(months[0])
+    first, last = months[0], months[-1]
+    if len(months) == 2 and first.year == last.year:
+        return f"{first.first_day:%B} and {month_title(last)}"
+    if len(months) == 2:
+        return f"{month_title(first)} and {month_title(last)}"
+    return f"{month_title(first)} to {month_title(last)}"
+
+
 class FinalStatementsDialog:
-    """After a close: offers to write the final statement PDFs now."""
+    """After a close: offers to write the final statement PDFs of the months just closed."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, month: Month) -> bool:
-        return Messages.confirm(
+    def ask(cls, parent: QWidget | None, months: Sequence[Month]) -> bool:
+        one = len(months) == 1
+        return Messages.choose(
             parent,
-            "Month closed",
-            f"{month_title(month)} is closed.",
-            "Its statements are final. Write the statement PDFs and clawback notices now, "
-            "to hand to the reps and to payroll?",
+            "Month closed" if one else "Months closed",
+            f"{months_text(months)} {'is' if one else 'are'} closed.",
+            ("Its statements are" if one else "Their statements are")
+            + " final. Write the statement PDFs and clawback notices now, to hand to the "
+            "reps and to payroll? (Later: Statement PDFs… with the month chosen.)",
             "Write statements",
+            "Later",
         )
 
 
@@ -122,12 +138,14 @@ class ReopenMonthDialog:
 
 
 class StatementFolderDialog:
-    """Asks where the month's statement PDFs go (they land in a YYYY-MM folder inside)."""
+    """Asks where the months' statement PDFs go (each month in a YYYY-MM folder inside)."""
 
     @classmethod
-    def choose(cls, parent: QWidget | None, month: Month, suggested: Path) -> Path | None:
+    def choose(
+        cls, parent: QWidget | None, months: Sequence[Month], suggested: Path
+    ) -> Path | None:
         folder = QFileDialog.getExistingDirectory(
-            parent, f"Folder for the {month_title(month)} statements", str(suggested)
+            parent, f"Folder for the {months_text(months)} statements", str(suggested)
         )
         return Path(folder) if folder else None
 
@@ -137,11 +155,13 @@ def _folder_key(cf: CompanyFile) -> str:
 
 
 class StatementsWrittenDialog:
-    """Says what was written and offers to open the folder."""
+    """Says what was written (per month) and offers to open the folder."""
 
     @classmethod
-    def show(cls, parent: QWidget | None, result: BatchResult) -> None:
-        if result.cancelled:
+    def show(cls, parent: QWidget | None, results: Sequence[tuple[Month, BatchResult]]) -> None:
+        done = [(m, r) for m, r in results if not r.cancelled]
+        stopped = [m for m, r in results if r.cancelled]
+        if not done:
             # A cancelled batch removes what it wrote: a folder never looks complete when
             # it is not.
             Messages.info(
@@ -149,14 +169,25 @@ class StatementsWrittenDialog:
                 "Files already made for this run were removed. Run it again to write them.",
             )  # fmt: skip
             return
-        folder = result.files[0].parent if result.files else None
-        n = len(result.files)
-        text = "1 file written." if n == 1 else f"{n} files written."
-        if folder is None or not Messages.confirm(
-            parent, "Statements", text, str(folder), "Open folder"
-        ):
+        n = sum(len(r.files) for _m, r in done)
+        text = "1 file written." if n == 1 else f"{n:,} files written."
+        folders = [r.files[0].parent for _m, r in done if r.files]
+        details = "\n".join(str(f) for f in folders)
+        if stopped:
+            details += (
+                f"\n\nCancelled: {months_text(stopped)} (nothing of it was written; run it "
+                "again to write it)."
+            )
+        if not folders:
+            Messages.info(parent, "Statements", text, details)
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        # The folder of the months: the one above each month's YYYY-MM folder when several.
+        folder = folders[0] if len(folders) == 1 else folders[0].parent
+        if Messages.choose(
+            parent, "Statements", text, details, "Open folder", "Close",
+            icon=QMessageBox.Icon.Information,
+        ):  # fmt: skip
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def _statement_columns(currency: str) -> list[Column[Statement]]:
@@ -246,6 +277,9 @@ class PeriodsView(QWidget):
         self._changes = changes or Changes(self)
         self._currency = records.get_company(company_file).currency
         self._task: Task | None = None
+        # What shows the task's result, given the view (so it holds no reference to it).
+        self._task_done: Callable[[PeriodsView, Any], None] | None = None
+        self._task_failure_title = ""
         self._read_only = False
         self._loaded = False
         self._stale = False  # data changed since the months or statements were read
@@ -388,16 +422,19 @@ class PeriodsView(QWidget):
         self._loaded = True
         again = self._shown_month if self._stale else None
         self._stale = False
+        cf = self._file
 
         def read(_report: Report) -> tuple[list[PeriodInfo], tuple[Statement, ...] | None]:
-            infos = periods.list_periods(self._file)
-            return infos, periods.compute(self._file, again) if again is not None else None
+            infos = periods.list_periods(cf)
+            return infos, periods.compute(cf, again) if again is not None else None
 
-        def show(result: tuple[list[PeriodInfo], tuple[Statement, ...] | None]) -> None:
+        def show(
+            view: PeriodsView, result: tuple[list[PeriodInfo], tuple[Statement, ...] | None]
+        ) -> None:
             infos, statements = result
-            self._set_periods(infos)
+            view._set_periods(infos)
             if again is not None and statements is not None:
-                self._show_statements(again, statements)
+                view._show_statements(again, statements)
 
         self._run("Reading months…", read, show, "Could not read the months")
 
@@ -451,10 +488,11 @@ class PeriodsView(QWidget):
         month = self.selected_month()
         if month is None or self.busy:
             return
+        cf = self._file
         self._run(
             f"Computing {month_title(month)}…",
-            lambda _report: periods.compute(self._file, month),
-            lambda statements: self._show_statements(month, statements),
+            lambda _report: periods.compute(cf, month),
+            lambda view, statements: view._show_statements(month, statements),
             "Could not compute the month",
         )
 
@@ -465,20 +503,24 @@ class PeriodsView(QWidget):
         months = periods.months_to_close(self._file, month)
         if not months or not CloseMonthDialog.confirm(self, months):
             return
+        cf = self._file
 
         def close_and_list(
             report: Report,
         ) -> tuple[tuple[Statement, ...], list[PeriodInfo]]:
-            periods.close_through(self._file, month, progress=report)
-            return periods.compute(self._file, month), periods.list_periods(self._file)
+            periods.close_through(cf, month, progress=report)
+            return periods.compute(cf, month), periods.list_periods(cf)
 
-        def closed(result: tuple[tuple[Statement, ...], list[PeriodInfo]]) -> None:
+        def closed(
+            view: PeriodsView, result: tuple[tuple[Statement, ...], list[PeriodInfo]]
+        ) -> None:
             statements, infos = result
-            self._set_periods(infos, month)
-            self._show_statements(month, statements)
-            self._changes.announce(PERIODS, source=self)
-            if FinalStatementsDialog.ask(self, month):
-                self._after_work = lambda: self._write_statements(month)
+            view._set_periods(infos, month)
+            view._show_statements(month, statements)
+            view._changes.announce(PERIODS, source=view)
+            # Asked once the close has finished (not from here: a dialog's own event loop
+            # would run the task's end while it is open).
+            view._after_work = lambda v: v._offer_final_statements(months)
 
         self._run(
             f"Closing {month_title(month)}…",
@@ -493,15 +535,16 @@ class PeriodsView(QWidget):
             return
         if not ReopenMonthDialog.confirm(self, month):
             return
+        cf = self._file
 
         def reopen_and_list(_report: Report) -> list[PeriodInfo]:
-            periods.reopen(self._file, month)
-            return periods.list_periods(self._file)
+            periods.reopen(cf, month)
+            return periods.list_periods(cf)
 
-        def reopened(infos: list[PeriodInfo]) -> None:
-            self._set_periods(infos, month)
-            self._show_statements(None, ())
-            self._changes.announce(PERIODS, source=self)
+        def reopened(view: PeriodsView, infos: list[PeriodInfo]) -> None:
+            view._set_periods(infos, month)
+            view._show_statements(None, ())
+            view._changes.announce(PERIODS, source=view)
 
         self._run(
             f"Reopening {month_title(month)}…",
@@ -514,28 +557,50 @@ class PeriodsView(QWidget):
         month = self.selected_month()
         if month is None or self.busy:
             return
-        self._write_statements(month)
+        self._write_statements([month])
 
-    def _write_statements(self, month: Month) -> None:
+    def _offer_final_statements(self, months: list[Month]) -> None:
+        if FinalStatementsDialog.ask(self, months):
+            self._write_statements(months)
+
+    def _write_statements(self, months: list[Month]) -> None:
         """Ask where (the folder last used for this company, else "Statements" beside the
-        file, made if need be), then write the month's PDFs with progress and Cancel."""
+        file, made if need be), then write each month's PDFs, in its own YYYY-MM folder,
+        with progress and Cancel."""
         remembered = self._settings.value(_folder_key(self._file)) if self._settings else None
         suggested = Path(str(remembered)) if remembered else self._file.path.parent / "Statements"
         try:
             suggested.mkdir(parents=True, exist_ok=True)
         except OSError:
             suggested = self._file.path.parent
-        folder = StatementFolderDialog.choose(self, month, suggested)
+        folder = StatementFolderDialog.choose(self, months, suggested)
         if folder is None:
             return
         if self._settings is not None:
             self._settings.setValue(_folder_key(self._file), str(folder))
+        company_file = self._file
+
+        def write(report: Report) -> list[tuple[Month, BatchResult]]:
+            results: list[tuple[Month, BatchResult]] = []
+            steps = 1000  # the progress bar's range: each month an equal share of it
+
+            for i, month in enumerate(months):
+
+                def part(done: int, total: int, i: int = i) -> bool:
+                    share = (i + (done / total if total else 1)) / len(months)
+                    return report(round(share * steps), steps)
+
+                result = documents.generate_statements(company_file, month, folder, progress=part)
+                results.append((month, result))
+                if result.cancelled:
+                    results += [(m, BatchResult((), True)) for m in months[i + 1 :]]
+                    break
+            return results
+
         self._run(
-            f"Writing {month_title(month)} statements…",
-            lambda report: documents.generate_statements(
-                self._file, month, folder, progress=report
-            ),
-            lambda result: StatementsWrittenDialog.show(self, result),
+            f"Writing {months_text(months)} statements…",
+            write,
+            lambda view, results: StatementsWrittenDialog.show(view, results),
             "The statements were not written",
             cancellable=True,
         )
@@ -560,23 +625,28 @@ class PeriodsView(QWidget):
         self._show_lines(statement)
 
     # Showing.
-    _after_work: Callable[[], None] | None = None
+    # What to do once the work under way has ended, given the view (so it holds no
+    # reference to it: a view must never sit in a reference cycle, see tasks.Task).
+    _after_work: Callable[[PeriodsView], None] | None = None
 
     def _run(
         self,
         label: str,
         work: Callable[[Report], Any],
-        done: Callable[[Any], None],
+        done: Callable[[PeriodsView, Any], None],
         failure_title: str,
         *,
         cancellable: bool = False,
     ) -> None:
-        task = Task(work, self)
+        # The work must not hold this view (tasks.Task): it is given the file, not `self`.
+        # The outcome goes to methods of the view, so it is dropped if the view is gone.
+        task = Task(work)
         task.progress.connect(self._on_task_progress)
-        task.succeeded.connect(done)
-        task.failed.connect(lambda error: Messages.error(self, failure_title, error))
+        task.succeeded.connect(self._on_task_succeeded)
+        task.failed.connect(self._on_task_failed)
         task.finished.connect(self._on_task_finished)
         self._task = task
+        self._task_done, self._task_failure_title = done, failure_title
         self._busy_label.setText(label)
         self._busy_label.show()
         self._busy.setRange(0, 0)  # busy without steps until the work reports some
@@ -585,10 +655,17 @@ class PeriodsView(QWidget):
         self._update_actions()
         task.start()
 
+    def _on_task_succeeded(self, result: Any) -> None:
+        if self._task_done is not None:
+            self._task_done(self, result)
+
+    def _on_task_failed(self, error: BaseException) -> None:
+        Messages.error(self, self._task_failure_title, error)
+
     def _on_task_finished(self) -> None:
-        # The task object is left to its parent (this view): the pool thread may still be
-        # unwinding from its last emit, so deleting it now could pull it out from under it.
+        # The task deletes itself once the pool thread is done with it (tasks.Task).
         self._task = None
+        self._task_done = None
         self._busy.hide()
         self._busy_label.hide()
         self._cancel_button.hide()
@@ -596,7 +673,7 @@ class PeriodsView(QWidget):
         self.work_finished.emit()
         then, self._after_work = self._after_work, None
         if then is not None:
-            then()
+            then(self)
         elif self._stale:
             self.refresh()
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Qt, QThreadPool, Signal
 
 Report = Callable[[int, int], bool]
 
@@ -21,8 +21,17 @@ Report = Callable[[int, int], bool]
 class Task(QObject):
     """One background call. Connect the signals, then `start()`.
 
-    Give it a parent that outlives the work (the view) and do not `deleteLater()` it
-    from a slot: the pool thread may still be returning from its last emit.
+    A task looks after its own lifetime, because the pool thread emits from it: it is a
+    child of the application object, not of the view that starts it (a view can be
+    closed and destroyed while the work runs, and takes its children with it), and once
+    the pool thread has sent its last signal, it asks for the task to be deleted on the
+    GUI thread. Nothing else may delete it: not a view as its parent, not a
+    `deleteLater()` from a slot (the pool thread may still be in the emit that called it).
+
+    Connect its signals to methods of the view: Qt drops those connections when the
+    view is destroyed, so an outcome that comes back later is not shown. The work must
+    not hold the view or any other Qt object (give it the company file and the values
+    it needs): the pool thread may be the last to let go of it.
     """
 
     progress = Signal(int, int)  # done, total
@@ -30,8 +39,11 @@ class Task(QObject):
     failed = Signal(object)  # the exception it raised
     finished = Signal()  # after either, once
 
-    def __init__(self, fn: Callable[[Report], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, fn: Callable[[Report], Any]) -> None:
+        app = QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("a Task needs the application object")
+        super().__init__(app)
         self._fn = fn
         self._cancelled = threading.Event()
 
@@ -57,3 +69,6 @@ class Task(QObject):
             self.succeeded.emit(result)
         finally:
             self.finished.emit()
+            # The pool thread's last use of the object: deleted on the GUI thread, after
+            # the signals above have been delivered (they were queued before this).
+            QMetaObject.invokeMethod(self, "deleteLater", Qt.ConnectionType.QueuedConnection)

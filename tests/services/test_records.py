@@ -310,3 +310,37 @@ def test_find_deal_and_related_deals_are_filtered(cf: CompanyFile, team: dict) -
         from icmdesk.services.records import _deals_of_rep
 
         assert [d.external_id for d in _deals_of_rep(s, ana.id)] == ["D-2"]
+
+
+def test_a_refused_delete_leaves_nothing_for_the_garbage_collector(
+    cf: CompanyFile, team: dict
+) -> None:
+    """SQLAlchemy's IntegrityError sits in reference cycles, and the frames of its traceback
+    hold every caller's frame and locals: kept, they left the caller's objects (a view and its
+    widgets) to be freed whenever the cyclic collector ran, at any allocation, on any thread,
+    mid-paint (the TierChart segfault). A refusal is freed as soon as the caller lets go."""
+    import gc
+    import weakref
+
+    class Held:  # what a caller holds while it asks: the plans view, say
+        pass
+
+    def caller(held: Held) -> ValidationError:
+        try:
+            records.delete_plan(cf, team["plan"].id)  # type: ignore[attr-defined]
+        except ValidationError as e:
+            return e
+        raise AssertionError("the plan in use was deleted")
+
+    gc.collect()
+    gc.disable()
+    try:
+        held = Held()
+        ref = weakref.ref(held)
+        error = caller(held)
+        assert "other records still refer to it" in error.problems[0].message
+        del held, error
+        assert ref() is None, "the refusal kept its caller's frame alive"
+        assert gc.collect() == 0, "the refusal left reference cycles behind"
+    finally:
+        gc.enable()

@@ -34,3 +34,16 @@ def no_unexpected_modal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # end, the answer is to discard (tests of the question replace this themselves).
     monkeypatch.setattr(Messages, "discard_edits", staticmethod(lambda _parent, _what: True))
     yield
+
+
+def like_a_modal(answer: object) -> object:
+    """A replacement for a dialog's entry point that behaves as the real one does while it
+    is open: it runs the event loop (queued signals are delivered, work that ended is
+    finished) before it returns `answer`."""
+    from PySide6.QtTest import QTest
+
+    def entry(*_args: object, **_kwargs: object) -> object:
+        QTest.qWait(150)
+        return answer
+
+    return entry

@@ -68,9 +68,9 @@ def answer(monkeypatch: pytest.MonkeyPatch, dialog: type, yes: bool) -> list[obj
 @pytest.fixture(autouse=True)
 def no_final_statements_offer(monkeypatch: pytest.MonkeyPatch) -> list[Month]:
     """After a close the view offers the final PDFs; the tests say no unless they ask."""
-    offered: list[Month] = []
+    offered: list[list[Month]] = []
     monkeypatch.setattr(
-        FinalStatementsDialog, "ask", lambda _p, month: offered.append(month) or False
+        FinalStatementsDialog, "ask", lambda _p, months: offered.append(list(months)) or False
     )
     return offered
 
@@ -231,7 +231,7 @@ def test_closing_through_a_month_closes_every_earlier_open_month_with_one_questi
         PeriodStatus.OPEN
     ]
     assert len(list((demo.path.parent / "Backups").iterdir())) == 1  # one backup
-    assert no_final_statements_offer == [Month(2026, 1)]  # the final PDFs were offered
+    assert no_final_statements_offer == [[Month(2025, 11), Month(2025, 12), Month(2026, 1)]]
     assert texts(view.month_table, 1)[:4] == ["Closed"] * 3 + ["Open · next to close"]
 
 
@@ -355,7 +355,9 @@ def test_statement_pdfs_are_written_with_progress_and_offered_to_open(  # type: 
     out = tmp_path / "out"
     monkeypatch.setattr(StatementFolderDialog, "choose", lambda _p, _m, _s: out)
     written: list[BatchResult] = []
-    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    monkeypatch.setattr(
+        StatementsWrittenDialog, "show", lambda _p, r: written.extend(b for _m, b in r)
+    )
     view.select_month(Month(2026, 2))
     with qtbot.waitSignal(view.work_finished, timeout=20_000):
         qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
@@ -375,7 +377,9 @@ def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
     view = open_view(qtbot, demo)
     monkeypatch.setattr(StatementFolderDialog, "choose", lambda _p, _m, _s: tmp_path / "out")
     written: list[BatchResult] = []
-    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    monkeypatch.setattr(
+        StatementsWrittenDialog, "show", lambda _p, r: written.extend(b for _m, b in r)
+    )
     gate = threading.Event()
     real = documents.generate_statements
 
@@ -391,7 +395,7 @@ def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
     view.select_month(Month(2026, 2))
     assert not view.buttons["cancel"].isVisible()
     qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view._busy.value() == 1)
+    qtbot.waitUntil(lambda: view._busy.value() > 0)
     assert view._busy.maximum() > 1 and view.buttons["cancel"].isVisible()
     with qtbot.waitSignal(view.work_finished, timeout=10_000):
         if how == "cancel button":
@@ -409,26 +413,66 @@ def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
 def test_the_written_message_offers_the_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    asked: list[tuple[str, str]] = []
-    told: list[str] = []
+    asked: list[tuple[str, str, str, str]] = []
+    told: list[tuple[str, str]] = []
     opened: list[str] = []
 
-    def confirm(_p: object, _title: str, message: str, details: str, _action: str) -> bool:
-        asked.append((message, details))
+    def choose(_p: object, _t: str, message: str, details: str, go: str, other: str, **_k):  # type: ignore[no-untyped-def]
+        asked.append((message, details, go, other))
         return True
 
-    monkeypatch.setattr(Messages, "confirm", confirm)
-    monkeypatch.setattr(Messages, "info", lambda _p, _t, text, _d="": told.append(text))
+    monkeypatch.setattr(Messages, "choose", choose)
+    monkeypatch.setattr(Messages, "info", lambda _p, _t, text, d="": told.append((text, d)))
     monkeypatch.setattr(
         periods_view.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
     )
+    feb, mar = Month(2026, 2), Month(2026, 3)
     files = (tmp_path / "2026-02" / "a.pdf", tmp_path / "2026-02" / "b.pdf")
-    StatementsWrittenDialog.show(None, BatchResult(files, False))
-    assert asked == [("2 files written.", str(tmp_path / "2026-02"))]
+    StatementsWrittenDialog.show(None, [(feb, BatchResult(files, False))])
+    assert asked == [("2 files written.", str(tmp_path / "2026-02"), "Open folder", "Close")]
     assert opened == [str(tmp_path / "2026-02")]
-    StatementsWrittenDialog.show(None, BatchResult((), True))
-    assert told == ["Cancelled: no statements were written."]
-    assert len(asked) == 1 and len(opened) == 1  # nothing to open
+    # Two months: their folder is the one that holds both.
+    march = (tmp_path / "2026-03" / "c.pdf",)
+    StatementsWrittenDialog.show(
+        None, [(feb, BatchResult(files, False)), (mar, BatchResult(march, False))]
+    )
+    assert asked[-1][0] == "3 files written." and opened[-1] == str(tmp_path)
+    # The second month cancelled: said so.
+    StatementsWrittenDialog.show(
+        None, [(feb, BatchResult(files, False)), (mar, BatchResult((), True))]
+    )
+    assert "Cancelled: March 2026" in asked[-1][1]
+    StatementsWrittenDialog.show(None, [(feb, BatchResult((), True))])
+    assert told[-1][0] == "Cancelled: no statements were written."
+    assert len(asked) == 3 and len(opened) == 3  # nothing to open
+
+
+def test_the_final_statements_are_written_when_accepted_from_a_real_dialog(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors
+) -> None:
+    """The offer after a close is a modal dialog: its own event loop finishes the close's
+    task while it is open, and accepting it must still write the statements — of every
+    month the close closed."""
+    from tests.ui.conftest import like_a_modal
+
+    view = open_view(qtbot, demo)
+    answer(monkeypatch, CloseMonthDialog, True)
+    monkeypatch.setattr(FinalStatementsDialog, "ask", like_a_modal(True))
+    chosen: list[list[Month]] = []
+    monkeypatch.setattr(
+        StatementFolderDialog, "choose", lambda _p, m, _s: chosen.append(list(m)) or tmp_path
+    )
+    written: list[list[tuple[Month, BatchResult]]] = []
+    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    view.select_month(Month(2025, 12))
+    qtbot.mouseClick(view.buttons["close"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(written), timeout=30_000)
+    assert not errors
+    nov, dec = Month(2025, 11), Month(2025, 12)
+    assert chosen == [[nov, dec]]
+    assert [m for m, _r in written[0]] == [nov, dec]
+    for month in (nov, dec):
+        assert list((tmp_path / str(month)).glob(f"Statement-{month}-*.pdf"))
 
 
 def test_a_read_only_file_computes_but_never_closes_or_reopens(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -465,7 +509,9 @@ def test_after_a_close_the_final_statements_are_offered_in_a_folder_made_and_rem
 
     monkeypatch.setattr(StatementFolderDialog, "choose", choose)
     written: list[BatchResult] = []
-    monkeypatch.setattr(StatementsWrittenDialog, "show", lambda _p, r: written.append(r))
+    monkeypatch.setattr(
+        StatementsWrittenDialog, "show", lambda _p, r: written.extend(b for _m, b in r)
+    )
     first = Month(2025, 11)
     view.select_month(first)
     with qtbot.waitSignal(view.work_finished, timeout=20_000):

@@ -43,6 +43,7 @@ from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.rep_dialog import RepDialog
 from icmdesk.ui.reps_view import RepsView
 from icmdesk.ui.roles_view import RoleDialog, RolesView
+from tests.ui.conftest import like_a_modal
 
 pytestmark = pytest.mark.gui
 
@@ -277,7 +278,7 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     monkeypatch.setattr(
         CloseMonthDialog, "confirm", lambda _p, months: confirmations.append(months) or True
     )
-    monkeypatch.setattr(FinalStatementsDialog, "ask", lambda _p, _m: True)
+    monkeypatch.setattr(FinalStatementsDialog, "ask", like_a_modal(True))
     with qtbot.waitSignal(view.work_finished, timeout=20_000):
         qtbot.mouseClick(view.buttons["close"], LEFT)
     qtbot.waitUntil(lambda: bool(written), timeout=20_000)
