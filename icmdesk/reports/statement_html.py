@@ -247,7 +247,8 @@ def _table(
         out.append(f"<tr>{cells}</tr>")
     for row in rows:
         cells = [
-            f'<td align="right">{cell.html}</td>'
+            # An amount is never broken over two lines ("€30,000.0" / "0").
+            f'<td align="right" style="white-space: nowrap">{cell.html}</td>'
             if isinstance(cell, _Right)
             else f"<td>{cell}</td>"
             for cell in row

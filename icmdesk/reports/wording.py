@@ -141,23 +141,28 @@ def opening_title(o: StatementOpening) -> str:
 
 def opening_rows(o: StatementOpening, m: Money) -> list[tuple[str, str]]:
     start = month_name(o.books_start)
-    before = month_name(o.books_start.plus(-1))
     rows = [
-        ("Balance owed brought forward (B at the start of the month)", m(o.balance_owed)),
-        (f"Fiscal-year earnings through {before} (in year-to-date)", m(o.ytd_earnings)),
+        ("Balance you owed from earlier draws", m(o.balance_owed)),
+        (f"Your earnings this fiscal year before {start}", m(o.ytd_earnings)),
     ]
     if o.quota_period_label:
-        rows.append((f"Counted toward quota before {start}, {o.quota_period_label}", m(o.counted)))
-        rows.append(("Attainment bonuses already paid in it", o.bonuses_paid or "none"))
+        rows.append((f"Already credited toward your {o.quota_period_label} quota", m(o.counted)))
+        rows.append(
+            (
+                f"Attainment bonuses already paid for {o.quota_period_label}",
+                o.bonuses_paid or "none",
+            )
+        )
     return rows
 
 
 def opening_note(o: StatementOpening) -> str:
     return (
-        f"ICMDesk pays from {month_name(o.books_start)}: what came before was settled outside "
-        "it. These figures carry where you stood into this statement: the balance as the "
-        "balance owed before, the earnings in year-to-date, and the amount counted as the "
-        "start of credited to date (tiers and bonuses pick up where they stood)."
+        f"ICMDesk pays your commissions from {month_name(o.books_start)}; earlier months "
+        "were paid outside it. These amounts carry over where you stood then: the balance "
+        "you owed is recovered as before, the earnings count in your year-to-date, and what "
+        "was already credited counts toward your quota, so tiers and bonuses continue where "
+        "they were."
     )
 
 

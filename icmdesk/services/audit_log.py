@@ -43,13 +43,32 @@ ID_FIELDS: Mapping[str, tuple[str, str]] = {
     "rep_id": ("rep", "rep"),
     "manager_id": ("manager", "rep"),
     "plan_id": ("plan", "plan"),
-    "default_plan_id": ("default_plan", "plan"),
+    "default_plan_id": ("default plan", "plan"),
     "role_id": ("role", "role"),
 }
 # An id field inside a record's text, as audit.display writes it: "(rep_id=9, split_pct=50)".
 _ID_IN_TEXT = re.compile(
     r"(?P<lead>\(|, )(?P<key>" + "|".join(ID_FIELDS) + r")=(?P<id>\d+)(?=[,)])"
 )
+# Field names as a person reads them; any other reads with spaces for underscores.
+FIELD_LABELS: Mapping[str, str] = {
+    "external_id": "deal id",
+    "close_date": "closed on",
+    "cancellation_date": "cancelled on",
+    "split_pct": "split %",
+    "rate_pct": "rate %",
+    "from_pct": "from %",
+    "threshold_pct": "at attainment %",
+    "multiplier_pct": "multiplier %",
+    "override_rate_pct": "override %",
+    "max_recovery_pct": "max recovery %",
+    "quota_override": "quota override",
+    "effective_to": "effective until",
+    "ytd_earnings": "earnings this fiscal year",
+    "logo_png": "logo",
+}
+# A "name=" inside a record's text ("(external_id=D-1, customer=Acme)").
+_NAME_IN_TEXT = re.compile(r"(?P<lead>\(|, )(?P<key>[a-z][a-z_]*)=")
 _IN_CHUNK = 500  # ids per IN (...): well under SQLite's limit on bound parameters
 
 
@@ -201,6 +220,13 @@ def entities(cf: CompanyFile) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- names
 
 
+def field_label(name: str) -> str:
+    """A stored field name ("cancellation_date") as the log shows it ("cancelled on")."""
+    if name in ID_FIELDS:
+        return ID_FIELDS[name][0]
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
 def _int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
@@ -322,13 +348,16 @@ class _Names:
             label, kind = ID_FIELDS[m["key"]]
             return f"{m['lead']}{label}={self.name(kind, int(m['id']))}"
 
-        return _ID_IN_TEXT.sub(named, text)
+        def labelled(m: re.Match[str]) -> str:
+            return f"{m['lead']}{field_label(m['key'])}: "
+
+        return _NAME_IN_TEXT.sub(labelled, _ID_IN_TEXT.sub(named, text))
 
     def line(self, e: AuditEntry) -> AuditLine:
         return AuditLine(
             entry=e,
             record=self.record(e.entity, e.entity_id),
-            field=ID_FIELDS[e.field][0] if e.field in ID_FIELDS else e.field,
+            field=field_label(e.field),
             old=self.value(e.field, e.old),
             new=self.value(e.field, e.new),
         )

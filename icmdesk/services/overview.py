@@ -7,8 +7,19 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import PeriodStatus
 from icmdesk.models.database import CompanyFile
-from icmdesk.models.tables import CompanyRow, DealRow, PlanRow, RepRow, RoleRow
+from icmdesk.models.tables import (
+    AssignmentRow,
+    CompanyRow,
+    DealRow,
+    PeriodRow,
+    PlanRow,
+    RepRow,
+    RoleRow,
+)
+from icmdesk.services.periods import closable_month
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +32,10 @@ class Overview:
     deals: int
     first_close: date | None
     last_close: date | None
+    books_start: Month | None = None
+    last_closed: Month | None = None  # the latest closed month
+    next_to_close: Month | None = None
+    assignments: int = 0  # reps' plan assignments
 
 
 def overview(cf: CompanyFile) -> Overview:
@@ -39,4 +54,12 @@ def overview(cf: CompanyFile) -> Overview:
             deals=s.scalar(select(func.count()).select_from(DealRow)) or 0,
             first_close=first,
             last_close=last,
+            books_start=company.books_start if company else None,
+            last_closed=s.scalar(
+                select(func.max(PeriodRow.month)).where(
+                    PeriodRow.status == PeriodStatus.CLOSED.value
+                )
+            ),
+            next_to_close=closable_month(s),
+            assignments=s.scalar(select(func.count()).select_from(AssignmentRow)) or 0,
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from platformdirs import user_data_dir, user_documents_dir
@@ -136,14 +138,16 @@ class Shell(QObject):
     def new_company(self) -> bool:
         """Ask for a new company's settings and file, create it, and open it."""
         answers = NewCompanyWizard.ask(self._parent(), _documents())
-        if answers is None:
-            return False
-        try:
-            records.create_company_file(answers.path, answers.company).close()
-        except (ValidationError, CompanyFileError) as e:
-            Messages.error(self._parent(), "Cannot create the company", e)
-            return False
-        return self.open_path(answers.path)
+        while answers is not None:
+            try:
+                records.create_company_file(answers.path, answers.company).close()
+            except (ValidationError, CompanyFileError) as e:
+                Messages.error(self._parent(), "Cannot create the company", e)
+                # Back to the wizard with everything typed, to correct what was refused.
+                answers = NewCompanyWizard.ask(self._parent(), _documents(), answers)
+            else:
+                return self.open_path(answers.path)
+        return False
 
     # Showing and closing.
     def _show_window(self, company_file: CompanyFile, lock: FileLock | None) -> None:
@@ -216,12 +220,49 @@ def run_app(path: Path | None, *, demo: bool = False) -> int:
     if not opened:
         shell.show_start()
     previous = _quit_on_signals(app)
+    hook, sys.excepthook = sys.excepthook, UnexpectedErrors(hook=sys.excepthook)
     try:
         return app.exec()
     finally:
+        sys.excepthook = hook
         shell.shutdown()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class UnexpectedErrors:
+    """sys.excepthook while the app runs: an error nothing handled (a bug) is printed on
+    stderr with its traceback, as before, and told in a message box once the event that
+    raised it is over (never in the middle of painting), one box at a time."""
+
+    def __init__(self, hook: Callable[..., object]) -> None:
+        self._hook = hook
+        self._pending: list[BaseException] = []
+
+    def __call__(
+        self, kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        self._hook(kind, error, trace)
+        if isinstance(error, KeyboardInterrupt) or QApplication.instance() is None:
+            return
+        self._pending.append(error)
+        if len(self._pending) == 1:
+            QTimer.singleShot(0, self._tell)
+
+    def _tell(self) -> None:
+        error = self._pending[0]
+        more = len(self._pending) - 1
+        self._pending.clear()
+        Messages.error(
+            None,
+            "Something went wrong",
+            RuntimeError(
+                f"{type(error).__name__}: {error}\n\nWhat you were doing may not have been "
+                "saved; the company file is as it was before it. The details are printed on "
+                "the terminal the app was started from."
+                + (f" ({more} more error{'s' if more > 1 else ''} followed.)" if more else "")
+            ),
+        )
 
 
 def _quit_on_signals(app: QApplication) -> dict[int, Any]:

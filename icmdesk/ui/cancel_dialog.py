@@ -181,7 +181,7 @@ class CancelDialog(QDialog):
         self.confirm_button.setAutoDefault(False)
         keep.setDefault(True)
         layout.addWidget(self.buttons)
-        self.resize(self.fontMetrics().averageCharWidth() * 100, self.fontMetrics().height() * 24)
+        self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 24)
 
     def _connect_signals(self) -> None:
         self.day.dateChanged.connect(self._timer.start)
@@ -278,7 +278,7 @@ class CancelDialog(QDialog):
                     f"prior-period adjustment of {month_name(posted_in)}, and {notices}."
                 )
             else:
-                text += "."
+                text += f", in the {month_name(dated)} statements."
             self.summary.setText(text)
         self.confirm_button.setEnabled(True)
 

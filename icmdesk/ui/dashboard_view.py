@@ -292,7 +292,7 @@ class DashboardView(QWidget):
         self._reps_model = ValueTableModel(_rep_columns(cur), board.reps, self)
         self._reps_proxy.setSourceModel(self._reps_model)
         set_column_widths(self.reps_table, (18, 14, 13, 14, 11))
-        fit_amounts(self.reps_table, stretch=0)  # amounts never cut; names elide
+        fit_amounts(self.reps_table, stretch=(0, 4))  # amounts never cut; names elide
         self.chart.set_rows([(r.name, r.attainment_pct) for r in board.reps])
         self._claw_model = ValueTableModel(_clawback_columns(cur), board.clawbacks, self)
         self.clawback_table.setModel(self._claw_model)

@@ -39,7 +39,7 @@ from icmdesk.services.deal_table import DealRowView, DealSort
 from icmdesk.ui.cancel_dialog import CancelDialog
 from icmdesk.ui.changes import DEALS, REPS, Changes, follow
 from icmdesk.ui.deal_dialog import DealDialog
-from icmdesk.ui.forms import RowKeys
+from icmdesk.ui.forms import RowKeys, SelectionButtons
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     LEFT,
@@ -152,7 +152,7 @@ class DealTableModel(PagedTableModel[DealRowView]):
 def _status_text(deal: DealRowView) -> str:
     if deal.cancellation_date is not None:
         return f"Cancelled {deal.cancellation_date.isoformat()}"
-    return "Open"
+    return "Won"
 
 
 class DealsView(QWidget):
@@ -211,7 +211,7 @@ class DealsView(QWidget):
         header.setSortIndicator(self._model.sort_column(), Qt.SortOrder.DescendingOrder)
         self._table.setSortingEnabled(True)
         header.setDefaultAlignment(LEFT)
-        set_column_widths(self._table, (11, 10, 28, 9, 15, 30, 20))
+        set_column_widths(self._table, (11, 10, 28, 9, 15, 30, 23))
         # The credits text is the one that varies most in length: it takes the spare room.
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self._table)
@@ -238,12 +238,16 @@ class DealsView(QWidget):
         self._row_keys = RowKeys(
             self._table, edit=self.edit_deal, add=self.add_deal, delete=self.delete_deal
         )
+        # Edit and Delete act on the selected row: enabled only while one is.
+        self._row_buttons = SelectionButtons(
+            self._table, self.edit_button, self.cancel_button, self.delete_button
+        )
 
     def set_read_only(self, read_only: bool) -> None:
         """A file opened read-only: the table stays, the edits go."""
         self._read_only = read_only
-        for button in (self.add_button, self.edit_button, self.cancel_button, self.delete_button):
-            button.setEnabled(not read_only)
+        self.add_button.setEnabled(not read_only)
+        self._row_buttons.set_read_only(read_only)
 
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:

@@ -10,6 +10,7 @@ to the form-wide label at the top.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -17,8 +18,16 @@ from decimal import Decimal
 from itertools import pairwise
 
 from babel.numbers import get_currency_name
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QKeySequence, QPalette, QValidator
+from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -32,6 +41,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -90,9 +101,16 @@ def set_currency(combo: QComboBox, code: str) -> None:
 
 
 def month_edit(month: Month | None = None) -> QDateEdit:
-    """A month input (YYYY-MM) with a calendar popup; read it with `from_month_edit`."""
-    edit = date_edit(month.first_day if month else None)
-    edit.setDisplayFormat("yyyy-MM")
+    """A month input, "November 2026" (the arrows and the keyboard step the month or the
+    year; typing a month's first letters finds it); read it with `from_month_edit`. No
+    calendar: a month is not picked among days."""
+    edit = DateEdit()
+    edit.setDisplayFormat("MMMM yyyy")
+    edit.setDate(to_qdate((month or Month.of(date.today())).first_day))
+    widest = max(
+        edit.fontMetrics().horizontalAdvance(f"{calendar.month_name[m]} 2000") for m in range(1, 13)
+    )
+    edit.setMinimumWidth(widest + 48)  # the text, the arrows and the frame
     return edit
 
 
@@ -507,3 +525,66 @@ class RowKeys(QObject):
                 self.delete_requested.emit()
                 return True
         return super().eventFilter(watched, event)
+
+
+class FormScrollArea(QScrollArea):
+    """A long form that scrolls up and down, never sideways: it is never narrower than
+    the form's own minimum width (a splitter or a window cannot squeeze it further), so
+    no field is cut and no horizontal scroll bar hides the last row."""
+
+    def __init__(self, form: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(form)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        form = self.widget()
+        if form is None:
+            return hint
+        width = (
+            form.minimumSizeHint().width()
+            + self.verticalScrollBar().sizeHint().width()
+            + 2 * self.frameWidth()
+        )
+        return QSize(max(width, hint.width()), hint.height())
+
+
+def save_shortcut(view: QWidget, save: Callable[[], object], button: QPushButton) -> QShortcut:
+    """Ctrl+S (the platform's Save keys) saves `view`'s form while the focus is anywhere
+    in it, as the `button` does; the button's tooltip names the keys."""
+    shortcut = QShortcut(QKeySequence.StandardKey.Save, view, save)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    keys = shortcut.key().toString(QKeySequence.SequenceFormat.NativeText)
+    button.setToolTip(f"{button.text().replace('&', '')} ({keys})")
+    return shortcut
+
+
+class SelectionButtons(QObject):
+    """Buttons that act on a table's selected row (Edit, Delete): enabled only while a row
+    is selected and the file can be written, so an empty table offers nothing to click.
+
+    A child of the table that asks the table for itself (`parent()`), holding only the
+    buttons: no reference cycle through the view (see RowKeys)."""
+
+    def __init__(self, table: QTableView, *buttons: QPushButton) -> None:
+        super().__init__(table)
+        self._buttons = buttons
+        self._read_only = False
+        model = table.model()
+        table.selectionModel().selectionChanged.connect(self.update)
+        for signal in (model.modelReset, model.rowsRemoved, model.layoutChanged):
+            signal.connect(self.update)
+        self.update()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        self.update()
+
+    def update(self, *_args: object) -> None:
+        table = self.parent()
+        assert isinstance(table, QTableView)
+        chosen = table.selectionModel().hasSelection() and not self._read_only
+        for button in self._buttons:
+            button.setEnabled(chosen)

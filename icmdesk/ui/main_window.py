@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from icmdesk.domain.calendar import month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.errors import CompanyFileError
 from icmdesk.models.database import CompanyFile
+from icmdesk.reports.fmt import day
 from icmdesk.services import company_io
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
@@ -69,6 +72,12 @@ class OverviewView(QWidget):
         layout.addWidget(self._title)
         self._form = QFormLayout()
         layout.addLayout(self._form)
+        layout.addSpacing(12)
+        # Until the first month is closed: what to set up, in order, and what is done.
+        self._steps = QLabel()
+        self._steps.setWordWrap(True)
+        self._steps.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self._steps)
         layout.addStretch(1)
 
     def _show(self, s: Overview) -> None:
@@ -76,14 +85,30 @@ class OverviewView(QWidget):
         while self._form.rowCount():
             self._form.removeRow(0)
         self._form.addRow("Currency:", QLabel(s.currency))
+        self._form.addRow(
+            "Books start:",
+            QLabel(
+                month_name(s.books_start)
+                if s.books_start
+                else "none: paid from each rep's first day"
+            ),
+        )
+        self._form.addRow(
+            "Closed through:",
+            QLabel(month_name(s.last_closed) if s.last_closed else "no month closed yet"),
+        )
+        if s.next_to_close:
+            self._form.addRow("Next to close:", QLabel(month_name(s.next_to_close)))
         self._form.addRow("Roles:", QLabel(str(s.roles)))
         self._form.addRow("Reps:", QLabel(str(s.reps)))
         self._form.addRow("Plans:", QLabel(str(s.plans)))
         self._form.addRow("Deals:", QLabel(f"{s.deals:,}"))
         if s.first_close and s.last_close:
             self._form.addRow(
-                "Deals closed:", QLabel(f"{s.first_close:%d %b %Y} – {s.last_close:%d %b %Y}")
+                "Deals closed:", QLabel(f"{day(s.first_close)} – {day(s.last_close)}")
             )
+        self._steps.setText(_getting_started(s))
+        self._steps.setVisible(s.last_closed is None)
 
     def refresh(self) -> None:
         if self._file is not None:
@@ -99,6 +124,37 @@ class OverviewView(QWidget):
                 if isinstance(widget, QLabel):
                     labels.append(widget.text())
         return " ".join(labels)
+
+
+def _getting_started(s: Overview) -> str:
+    """The first month end's steps, each ticked once done (rich text)."""
+    month = month_name(s.next_to_close) if s.next_to_close else "the first month"
+    steps = [
+        (s.plans > 0, "Plans (Ctrl+5): a commission plan, with its rates, quota and bonuses."),
+        (s.roles > 0, "Roles (Ctrl+4): a role, with that plan as its default."),
+        (
+            s.reps > 0 and s.assignments > 0,
+            "Reps (Ctrl+3): each rep with their hire date; the role's plan fills in.",
+        ),
+    ]
+    if s.books_start is not None:
+        steps.append(
+            (
+                None,
+                "Settings (Ctrl+9): any opening balance a rep carries in at the books start "
+                "(optional).",
+            )
+        )
+    steps += [
+        (s.deals > 0, "Deals (Ctrl+6): the month's deals, with each rep's credit split."),
+        (
+            s.last_closed is not None,
+            f"Periods (Ctrl+7): compute {month}, review each statement, close it, then "
+            "write the statement PDFs.",
+        ),
+    ]
+    items = "".join(f"<li>{'✓ ' if done else ''}{html.escape(text)}</li>" for done, text in steps)
+    return f"<b>Your first month end</b><ol>{items}</ol>"
 
 
 # A view class: built with the company file when first shown.

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from icmdesk.domain.calendar import Month
-from icmdesk.domain.entities import Company
+from icmdesk.domain.entities import Company, PageSize
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import (
     currency_combo,
@@ -48,6 +48,16 @@ class NewCompany:
 
     company: Company
     path: Path
+
+
+# Where statements are printed on US Letter: the currencies of the countries that use it.
+_LETTER_CURRENCIES = frozenset({"USD", "CAD", "MXN", "PHP", "CLP", "COP", "CRC", "GTQ", "DOP"})
+
+
+def page_size_for(currency: str) -> PageSize:
+    """The paper a company paying in `currency` most likely prints on: US Letter in the
+    Americas' Letter countries, A4 everywhere else."""
+    return PageSize.LETTER if currency in _LETTER_CURRENCIES else PageSize.A4
 
 
 def suggested_file_name(company_name: str) -> str:
@@ -89,9 +99,17 @@ class NewCompanyWizard(QWizard):
         self._currency = currency_combo("USD")
         self._fiscal = QComboBox()
         self._fiscal.addItems(list(calendar.month_name)[1:])
+        self._page_size = QComboBox()
+        self._page_size.addItem("Letter (8.5 × 11 in)", PageSize.LETTER)
+        self._page_size.addItem("A4 (210 × 297 mm)", PageSize.A4)
+        self._page_size_chosen = False  # by the user: the currency no longer suggests it
+        self._page_size.activated.connect(self._on_page_size_chosen)
+        self._currency.currentIndexChanged.connect(self._suggest_page_size)
+        self._suggest_page_size()
         form = QFormLayout(money)
         form.addRow("&Currency:", self._currency)
         form.addRow("&Fiscal year starts in:", self._fiscal)
+        form.addRow("&Statement paper:", self._page_size)
         self.addPage(money)
 
         start = QWizardPage()
@@ -132,6 +150,14 @@ class NewCompanyWizard(QWizard):
     def suggested_path(self) -> Path:
         return self._folder / suggested_file_name(self._name.text())
 
+    def _suggest_page_size(self) -> None:
+        if not self._page_size_chosen:
+            size = page_size_for(str(self._currency.currentData()))
+            self._page_size.setCurrentIndex(self._page_size.findData(size))
+
+    def _on_page_size_chosen(self) -> None:
+        self._page_size_chosen = True
+
     def set_answers(
         self,
         name: str,
@@ -140,11 +166,15 @@ class NewCompanyWizard(QWizard):
         path: Path,
         *,
         books_start: Month | None = None,
+        page_size: PageSize | None = None,
     ) -> None:
         """Fill every page (tests, and a caller that knows the answers already)."""
         self._name.setText(name)
         set_currency(self._currency, currency.strip().upper())
         self._fiscal.setCurrentIndex(fiscal_year_start - 1)
+        if page_size is not None:
+            self._page_size.setCurrentIndex(self._page_size.findData(page_size))
+            self._page_size_chosen = True
         if books_start is None:
             self._everything.setChecked(True)
         else:
@@ -162,14 +192,28 @@ class NewCompanyWizard(QWizard):
                 currency=self._currency.currentData(),
                 fiscal_year_start=self._fiscal.currentIndex() + 1,
                 books_start=from_month_edit(self._books_month) if self._books.isChecked() else None,
+                page_size=PageSize(self._page_size.currentData()),
             ),
             path,
         )
 
     @classmethod
-    def ask(cls, parent: QWidget | None, folder: Path) -> NewCompany | None:
-        """Run the wizard; the answers, or None if cancelled. Tests replace this."""
+    def ask(
+        cls, parent: QWidget | None, folder: Path, previous: NewCompany | None = None
+    ) -> NewCompany | None:
+        """Run the wizard (filled with `previous`, the answers of a try that failed); the
+        answers, or None if cancelled. Tests replace this."""
         wizard = cls(folder, parent)
+        if previous is not None:
+            c = previous.company
+            wizard.set_answers(
+                c.name,
+                c.currency,
+                c.fiscal_year_start,
+                previous.path,
+                books_start=c.books_start,
+                page_size=c.page_size,
+            )
         if wizard.exec() != QWizard.DialogCode.Accepted:
             return None
         return wizard.answers()
@@ -193,7 +237,32 @@ class _WherePage(QWizardPage):
         label = QLabel("&File:")  # a label given to addRow with a layout has no buddy
         label.setBuddy(self.path_edit)
         form.addRow(label, row)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
+        form.addRow("", self.problem)
         self.registerField("path*", self.path_edit)
+        self.path_edit.textEdited.connect(self.problem.hide)
+
+    def validatePage(self) -> bool:
+        """Finish only with a file that can be made: its folder is made if need be (the
+        suggested Documents folder may not exist yet), and an existing file is never
+        overwritten. A problem is said on the page; nothing typed is lost."""
+        wizard = self.wizard()
+        assert isinstance(wizard, NewCompanyWizard)
+        path = wizard.answers().path
+        problem = ""
+        if path.exists():
+            problem = f"{path.name} already exists in {path.parent}. Choose another name."
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                problem = f"Cannot make the folder {path.parent}: {e.strerror or e}."
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        return not problem
 
     def initializePage(self) -> None:
         # Suggest a file named after the company, unless one was chosen already.

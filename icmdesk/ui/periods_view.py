@@ -13,6 +13,7 @@ the months, and the statements shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,9 @@ class CloseMonthDialog:
     means."""
 
     @classmethod
-    def confirm(cls, parent: QWidget | None, months: list[Month]) -> bool:
+    def confirm(
+        cls, parent: QWidget | None, months: list[Month], *, today: date | None = None
+    ) -> bool:
         if len(months) == 1:
             title, what = "Close month", f"Close {month_title(months[0])}?"
             first = ""
@@ -77,6 +80,7 @@ class CloseMonthDialog:
                 f"Months close in order: these {len(months)} months close one after the "
                 "other, all of them or none, with one backup first.\n\n"
             )
+        first = not_ended_warning(months[-1], today or date.today()) + first
         return Messages.confirm(
             parent,
             title,
@@ -101,6 +105,18 @@ def months_text(months: Sequence[Month]) -> str:
     if len(months) == 2:
         return f"{month_title(first)} and {month_title(last)}"
     return f"{month_title(first)} to {month_title(last)}"
+
+
+def not_ended_warning(month: Month, today: date) -> str:
+    """What closing a month that has not ended means ("" once it has)."""
+    if today > month.last_day:
+        return ""
+    return (
+        f"{month_title(month)} has not ended yet: it ends on {month.last_day:%B} "
+        f"{month.last_day.day}. Deals that close after today will not be in its statements "
+        "(they are paid next month, as prior-period adjustments). Close it once all its "
+        "deals are in.\n\n"
+    )
 
 
 class FinalStatementsDialog:
@@ -201,7 +217,13 @@ def _statement_columns(currency: str) -> list[Column[Statement]]:
         money("Draw", lambda s: s.draw),
         money("Recovery", lambda s: s.recovery),
         money("Payout", lambda s: s.payout),
-        money("Balance owed", lambda s: s.balance_after),
+        money_column(
+            "Owed by rep",
+            lambda s: s.balance_after,
+            currency,
+            explained="What the rep still owes the company from draws not yet earned back, "
+            "carried into next month",
+        ),
     ]
 
 
@@ -340,7 +362,7 @@ class PeriodsView(QWidget):
         self._statement_table.setSortingEnabled(True)
         self._statement_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         set_column_widths(self._statement_table, (18, 20, 12, 11, 11, 12, 12))
-        fit_amounts(self._statement_table, stretch=0)
+        fit_amounts(self._statement_table, stretch=(0, 1))  # rep and plan
 
         self._statement_title = QLabel()
         self._statement_title.setWordWrap(True)
@@ -483,6 +505,21 @@ class PeriodsView(QWidget):
         if self.selected_month() != self._shown_month:
             self._show_statements(None, ())
         self._update_actions()
+        self._show_stored_statements()
+
+    def _show_stored_statements(self) -> None:
+        """A closed month's statements are stored: shown as soon as it is chosen (there is
+        nothing to compute)."""
+        info = self._selected_period()
+        if (
+            info is None
+            or self.busy
+            or info.status is not PeriodStatus.CLOSED
+            or info.closed_at is None
+            or info.month == self._shown_month
+        ):
+            return
+        self._on_compute_clicked()
 
     def _on_compute_clicked(self, *_args: object) -> None:
         month = self.selected_month()
@@ -676,6 +713,8 @@ class PeriodsView(QWidget):
             then(self)
         elif self._stale:
             self.refresh()
+        else:
+            self._show_stored_statements()
 
     def _show_statements(self, month: Month | None, statements: tuple[Statement, ...]) -> None:
         self._shown_month = month
@@ -735,7 +774,14 @@ class PeriodsView(QWidget):
         info = self._selected_period()
         idle = not self.busy
         self._month_table.setEnabled(idle)
-        self._compute_button.setEnabled(idle and info is not None)
+        stored = info is not None and info.status is PeriodStatus.CLOSED
+        # A closed month shows its stored statements by itself: nothing to compute.
+        self._compute_button.setEnabled(idle and info is not None and not stored)
+        self._compute_button.setToolTip(
+            "A closed month's statements are stored: they are shown as they were closed."
+            if stored
+            else "Compute every rep's statement for the month as the data stands now (a draft)"
+        )
         self._pdf_button.setEnabled(idle and info is not None)
         closed = info is not None and info.status is PeriodStatus.CLOSED
         self._pdf_button.setText("Statement &PDFs…" if closed else "Draft &PDFs…")
@@ -814,6 +860,4 @@ def _statement_summary(statement: Statement | None, currency: str) -> str:
             f"quota for {statement.quota_period_label}"
         )
     parts.append(f"YTD earnings {fmt_money(statement.ytd_earnings, currency)}")
-    if statement.closed and statement.content_hash:
-        parts.append(f"closed · {statement.content_hash[:12]}")
     return " · ".join(parts)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -62,6 +61,7 @@ from icmdesk.ui.changes import PERIODS, PLANS, REPS, Changes, follow
 from icmdesk.ui.forms import (
     ErrorLabel,
     FieldErrors,
+    FormScrollArea,
     date_edit,
     from_qdate,
     impossible_dates,
@@ -69,6 +69,7 @@ from icmdesk.ui.forms import (
     number_edit,
     number_text,
     parse_number,
+    save_shortcut,
     to_qdate,
 )
 from icmdesk.ui.messages import Messages
@@ -93,6 +94,9 @@ def _enum_combo(values: Sequence[tuple[str, str]]) -> QComboBox:
 
 def _set_combo(combo: QComboBox, value: str) -> None:
     combo.setCurrentIndex(max(0, combo.findData(value)))
+
+
+SAMPLE_QUOTA = "100000"  # what a plan without a quota is charted against
 
 
 class _Grid(QWidget):
@@ -193,6 +197,7 @@ class PlansView(QWidget):
         self._file = company_file
         self._today = today
         self._changes = changes or Changes(self)
+        self._sample_quota_shown = False  # the what-if quota is SAMPLE_QUOTA, put there
         follow(self, self._changes, frozenset({REPS, PLANS, PERIODS}), self._on_data_changed)
         company = records.get_company(company_file)
         self._currency = company.currency
@@ -324,18 +329,21 @@ class PlansView(QWidget):
             QVBoxLayout(box).addWidget(grid)
             self._field_labels[name] = grid.error
             form_layout.addWidget(box)
+        form_layout.addStretch(1)
+        # Save stays in view below the form, however far it is scrolled.
         buttons = QHBoxLayout()
         self.status = QLabel()  # "Saved." after a save, "Unsaved changes" while edited
         buttons.addWidget(self.status)
         buttons.addStretch(1)
         self.save_button = QPushButton("&Save")
         buttons.addWidget(self.save_button)
-        form_layout.addLayout(buttons)
-        form_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(editor)
-        splitter.addWidget(scroll)
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(FormScrollArea(editor), 1)
+        column_layout.addLayout(buttons)
+        splitter.addWidget(column)
+        save_shortcut(self, self.save, self.save_button)
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -373,6 +381,8 @@ class PlansView(QWidget):
         self.new_version_button.clicked.connect(self.new_version)
         self.save_button.clicked.connect(self.save)
         self.tiers.table.itemChanged.connect(self._on_tiers_changed)
+        self.quota.textEdited.connect(self._on_quota_edited)
+        self.whatif_quota.textEdited.connect(self._on_whatif_quota_edited)
         for edit in (self.quota, self.cap, self.whatif_quota, self.whatif_credited):
             edit.textChanged.connect(self.update_chart)
         self.mode.currentIndexChanged.connect(self.update_chart)
@@ -535,7 +545,9 @@ class PlansView(QWidget):
         self.multipliers.set_rows(
             [[m.deal_type, number_text(m.multiplier_pct)] for m in v.multipliers]
         )
-        self.whatif_quota.setText("" if v.quota else "100000")
+        # A plan without a quota charts against a sample one, until a quota is typed.
+        self.whatif_quota.setText("" if v.quota else SAMPLE_QUOTA)
+        self._sample_quota_shown = not v.quota
         self._show_in_use_note()
         self.errors.clear()
         for label in self._field_labels.values():
@@ -781,6 +793,15 @@ class PlansView(QWidget):
                 row, 1, nxt or ("and up" if row + 1 == self.tiers.row_count() else "")
             )
         table.blockSignals(False)
+
+    def _on_quota_edited(self, text: str) -> None:
+        # The sample what-if quota stands in for a missing one: a typed quota replaces it.
+        if text.strip() and self._sample_quota_shown:
+            self._sample_quota_shown = False
+            self.whatif_quota.clear()
+
+    def _on_whatif_quota_edited(self, _text: str) -> None:
+        self._sample_quota_shown = False  # the user's own quota to try: kept
 
     def _chart_quota(self) -> Decimal | None:
         # The what-if quota, when one is typed, is the one being tried.

@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -23,7 +24,7 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
 from icmdesk.services.rep_table import RepRowView, rep_rows
 from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
-from icmdesk.ui.forms import RowKeys
+from icmdesk.ui.forms import RowKeys, SelectionButtons
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.rep_dialog import RepDialog
 from icmdesk.ui.tables import (
@@ -32,7 +33,6 @@ from icmdesk.ui.tables import (
     ValueTableModel,
     date_text,
     make_table,
-    set_column_widths,
     sorting_proxy,
 )
 
@@ -108,8 +108,18 @@ class RepsView(QWidget):
         self._table.setModel(self._proxy)
         self._table.setSortingEnabled(True)
         self._table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        set_column_widths(self._table, (18, 25, 16, 20, 11, 16, 10, 0))
-        self._table.horizontalHeader().setStretchLastSection(True)
+        # Dates, status and payroll id as wide as they read; the names share the rest (they
+        # elide in a narrow window): never a sideways scroll bar for a team's list.
+        header = self._table.horizontalHeader()
+        for column in range(self._proxy.columnCount()):
+            fixed = column in (4, 5, 6)  # Hired, Status, Payroll id
+            header.setSectionResizeMode(
+                column,
+                QHeaderView.ResizeMode.ResizeToContents
+                if fixed
+                else QHeaderView.ResizeMode.Stretch,
+            )
+        self._table.setTextElideMode(Qt.TextElideMode.ElideRight)
         layout.addWidget(self._table)
 
     def _connect_signals(self) -> None:
@@ -125,12 +135,14 @@ class RepsView(QWidget):
         self._row_keys = RowKeys(
             self._table, edit=self.edit_rep, add=self.add_rep, delete=self.delete_rep
         )
+        # Edit and Delete act on the selected row: enabled only while one is.
+        self._row_buttons = SelectionButtons(self._table, self.edit_button, self.delete_button)
 
     def set_read_only(self, read_only: bool) -> None:
         """A file opened read-only: the table stays, the edits go."""
         self._read_only = read_only
-        for button in (self.add_button, self.edit_button, self.delete_button):
-            button.setEnabled(not read_only)
+        self.add_button.setEnabled(not read_only)
+        self._row_buttons.set_read_only(read_only)
 
     # Entry points for the main window's Find and Refresh.
     def focus_search(self) -> None:

@@ -25,7 +25,14 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.services.choices import RoleRowView
 from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
-from icmdesk.ui.forms import ErrorLabel, FieldErrors, GuardedDialog, RowKeys, with_error
+from icmdesk.ui.forms import (
+    ErrorLabel,
+    FieldErrors,
+    GuardedDialog,
+    RowKeys,
+    SelectionButtons,
+    with_error,
+)
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     RIGHT,
@@ -153,13 +160,15 @@ class RolesView(QWidget):
         self._row_keys = RowKeys(
             self.table, edit=self.edit_role, add=self.add_role, delete=self.delete_role
         )
+        # Edit and Delete act on the selected row: enabled only while one is.
+        self._row_buttons = SelectionButtons(self.table, self.edit_button, self.delete_button)
         self._show_count()
 
     def set_read_only(self, read_only: bool) -> None:
         """A file opened read-only: the table stays, the edits go."""
         self._read_only = read_only
-        for button in (self.add_button, self.edit_button, self.delete_button):
-            button.setEnabled(not read_only)
+        self.add_button.setEnabled(not read_only)
+        self._row_buttons.set_read_only(read_only)
 
     @property
     def model(self) -> ValueTableModel[RoleRowView]:

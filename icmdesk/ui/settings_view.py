@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -48,12 +47,14 @@ from icmdesk.services import choices, records
 from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Changes, follow
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import (
+    FormScrollArea,
     currency_combo,
     from_month_edit,
     month_edit,
     no_silent_cut,
     number_text,
     parse_number,
+    save_shortcut,
     set_currency,
     to_qdate,
 )
@@ -66,7 +67,7 @@ PROBLEM_STYLE = "color: #e0463c;"
 # Problem.field as the service names it → the form field it belongs under.
 _OPENING_COLUMNS = (
     "Rep",
-    "Balance owed",
+    "Owed by rep",
     "Earned this fiscal year",
     "Counted toward quota",
     "Bonuses paid (%)",
@@ -154,11 +155,8 @@ class SettingsView(QWidget):
     # Building.
     def _build_ui(self) -> None:
         outer = QVBoxLayout(self)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         page = QWidget()
-        scroll.setWidget(page)
-        outer.addWidget(scroll)
+        outer.addWidget(FormScrollArea(page))
         page_layout = QVBoxLayout(page)
         self._form = QFormLayout()
         page_layout.addLayout(self._form)
@@ -234,6 +232,10 @@ class SettingsView(QWidget):
 
         self._openings = QTableWidget(0, len(_OPENING_COLUMNS))
         self._openings.setHorizontalHeaderLabels(list(_OPENING_COLUMNS))
+        self._openings.horizontalHeaderItem(1).setToolTip(
+            "What the rep still owed the company at the books start: draws paid and not yet "
+            "earned back (recovered from later earnings as before)"
+        )
         self._openings.verticalHeader().hide()
         self._openings.setTabKeyNavigation(False)  # Tab leaves the table
         header = self._openings.horizontalHeader()
@@ -281,6 +283,7 @@ class SettingsView(QWidget):
 
     def _connect_signals(self) -> None:
         self._save.clicked.connect(self._on_save_clicked)
+        save_shortcut(self, self._on_save_clicked, self._save)
         self._revert.clicked.connect(self._on_revert_clicked)
         self._choose_logo.clicked.connect(self._on_choose_logo_clicked)
         self._remove_logo.clicked.connect(self._on_remove_logo_clicked)

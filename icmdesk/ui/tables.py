@@ -59,15 +59,20 @@ class Column(Generic[T]):
     text: Callable[[Any], str] = str
     align: Qt.AlignmentFlag = LEFT
     tooltip: Callable[[T], str] | None = None
+    explained: str = ""  # the header's tooltip: what the column means
 
 
 def date_text(value: date | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def money_column(header: str, value: Callable[[T], Decimal], currency: str) -> Column[T]:
+def money_column(
+    header: str, value: Callable[[T], Decimal], currency: str, *, explained: str = ""
+) -> Column[T]:
     """A money column: formatted with the company's currency, right-aligned."""
-    return Column(header, value, lambda amount: fmt_money(amount, currency), RIGHT)
+    return Column(
+        header, value, lambda amount: fmt_money(amount, currency), RIGHT, explained=explained
+    )
 
 
 class ValueTableModel(QAbstractTableModel, Generic[T]):
@@ -129,6 +134,8 @@ class ValueTableModel(QAbstractTableModel, Generic[T]):
             return self._columns[section].header
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(self._columns[section].align)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._columns[section].explained or None
         return None
 
 
@@ -232,6 +239,8 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
             return self._columns[section].header
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(self._columns[section].align)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._columns[section].explained or None
         return None
 
 
@@ -313,17 +322,18 @@ def set_column_widths(table: QTableView, chars: Sequence[int]) -> None:
             table.setColumnWidth(column, metrics.averageCharWidth() * n + 24)
 
 
-def fit_amounts(table: QTableView, *, stretch: int = 0) -> None:
+def fit_amounts(table: QTableView, *, stretch: int | tuple[int, ...] = 0) -> None:
     """Amounts are never cut: a small table's right-aligned (money) columns take the width
     of their widest cell, whatever the currency prints as ("CHF 1,234,567.89"); the
-    `stretch` column (a name) takes the rest and elides when the window is narrow."""
+    `stretch` columns (names) share the rest equally and elide when the window is narrow."""
     model = table.model()
     if isinstance(model, QSortFilterProxyModel):
         model = model.sourceModel()
     assert isinstance(model, ValueTableModel)
     header = table.horizontalHeader()
+    stretched = (stretch,) if isinstance(stretch, int) else stretch
     for column, spec in enumerate(model.columns):
-        if column == stretch:
+        if column in stretched:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         elif spec.align == RIGHT:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

@@ -155,7 +155,7 @@ def test_each_record_is_named(cf: CompanyFile, team: Team, tmp_path: Path) -> No
     records.save_role(cf, dataclasses.replace(team.role, default_plan_id=team.plan.id))
     default_plan = latest(cf)
     assert default_plan.record == "Role Account Executive"
-    assert (default_plan.field, default_plan.new) == ("default_plan", "AE plan")
+    assert (default_plan.field, default_plan.new) == ("default plan", "AE plan")
     records.save_plan(cf, dataclasses.replace(team.plan, name="AE plan 2026"))
     assert latest(cf).record == "Plan AE plan 2026"  # the name it has now
     records.save_assignment(cf, dataclasses.replace(team.assignment, quota_override=D(5000)))
@@ -184,11 +184,11 @@ def test_values_that_hold_ids_are_shown_with_names(cf: CompanyFile, team: Team) 
     records.save_deal(cf, dataclasses.replace(team.deal, credits=split))
     credits = latest(cf)
     assert credits.field == "credits"
-    assert credits.old == "(rep=Ana Lee, split_pct=100)"
-    assert credits.new == "(rep=Ana Lee, split_pct=50); (rep=Bo Chen, split_pct=50)"
+    assert credits.old == "(rep: Ana Lee, split %: 100)"
+    assert credits.new == "(rep: Ana Lee, split %: 50); (rep: Bo Chen, split %: 50)"
 
     created = latest(cf, AuditFilter(entity="assignment"))
-    assert created.new == "(rep=Bo Chen, plan=AE plan, effective_from=2026-01-01)"
+    assert created.new == "(rep: Bo Chen, plan: AE plan, effective from: 2026-01-01)"
     assert created.entry.new.startswith(f"(rep_id={team.bo.id}, plan_id={team.plan.id},")
 
 
@@ -201,13 +201,13 @@ def test_a_record_deleted_since_is_shown_by_its_id(cf: CompanyFile, team: Team) 
     deleted = f"#{team.ana.id} (deleted)"
     rep_gone = latest(cf)
     assert (rep_gone.action, rep_gone.record) == ("delete", f"Rep {deleted}")
-    assert rep_gone.old.startswith("(name=Ana Lee,")  # its last values stay readable
+    assert rep_gone.old.startswith("(name: Ana Lee,")  # its last values stay readable
     assert latest(cf, AuditFilter(entity="assignment")).record == (
         f"Assignment #{team.assignment.id} (deleted)"
     )
     deal_entries = audit_log.audit_page(cf, AuditFilter(entity="deal"))
     assert {e.record for e in deal_entries} == {f"Deal #{team.deal.id} (deleted)"}
-    assert deal_entries[-1].new.endswith(f"credits=(rep={deleted}, split_pct=100))")
+    assert deal_entries[-1].new.endswith(f"credits: (rep: {deleted}, split %: 100))")
 
 
 def test_search_finds_records_by_the_names_shown(cf: CompanyFile, team: Team) -> None:
@@ -222,7 +222,7 @@ def test_search_finds_records_by_the_names_shown(cf: CompanyFile, team: Team) ->
         ("Assignment of Ana Lee to AE plan", ""),
         ("Rep Ana Lee", ""),
     ]
-    assert found("globex") == [("Deal D-1042 (Globex)", "deal_type"), ("Deal D-1042 (Globex)", "")]
+    assert found("globex") == [("Deal D-1042 (Globex)", "deal type"), ("Deal D-1042 (Globex)", "")]
     assert found("AE plan") == [
         ("Assignment of Bo Chen to AE plan", ""),
         ("Assignment of Ana Lee to AE plan", ""),

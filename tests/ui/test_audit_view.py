@@ -222,14 +222,14 @@ def test_records_and_ids_in_values_are_shown_by_name(  # type: ignore[no-untyped
     qtmodeltester.check(view.model)
     rows = [r[2:] for r in shown(view)]  # action, record, field, old, new
     assert rows[0][:3] == ["delete", f"Deal #{deal.id} (deleted)", ""]
-    assert "customer=Globex" in rows[0][3] and "(rep=Bo Chen, split_pct=50)" in rows[0][3]
+    assert "customer: Globex" in rows[0][3] and "(rep: Bo Chen, split %: 50)" in rows[0][3]
     assert rows[1] == ["update", "Rep Bo Chen", "manager", "Ana Lee", ""]
     assert rows[2] == [
         "update",
         f"Deal #{deal.id} (deleted)",
         "credits",
-        "(rep=Ana Lee, split_pct=100)",
-        "(rep=Ana Lee, split_pct=50); (rep=Bo Chen, split_pct=50)",
+        "(rep: Ana Lee, split %: 100)",
+        "(rep: Ana Lee, split %: 50); (rep: Bo Chen, split %: 50)",
     ]
     assert [r[1] for r in rows[3:6]] == [
         f"Deal #{deal.id} (deleted)",
@@ -241,7 +241,7 @@ def test_records_and_ids_in_values_are_shown_by_name(  # type: ignore[no-untyped
         "Rep Bo Chen",
         "",
         "",
-        "(name=Bo Chen, hire_date=2026-01-05, manager=Ana Lee)",
+        "(name: Bo Chen, hire date: 2026-01-05, manager: Ana Lee)",
     ]
     view.set_filter(text="bo chen")  # the records shown by that name
     assert [r[3] for r in shown(view)] == [

@@ -74,10 +74,13 @@ def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: Compan
     qtmodeltester.check(dialog.model)
     assert [row[0] for row in shown(dialog)] == ["Ana Lee", "Bo Chen"]
     assert [row[1:] for row in shown(dialog)] == [
-        ["own 60% credit", "full clawback within 90 days, factor 1", "-$600.00"],
-        ["own 40% credit", "full clawback within 90 days, factor 1", "-$400.00"],
+        ["own 60% credit", "full clawback within 90 days, all of it", "-$600.00"],
+        ["own 40% credit", "full clawback within 90 days, all of it", "-$400.00"],
     ]
-    assert dialog.summary.text() == "2 clawback lines would be posted."
+    assert (
+        dialog.summary.text()
+        == "2 clawback lines would be posted, in the February 2026 statements."
+    )
     assert the_deal(acme).cancellation_date is None  # a preview saves nothing
 
     qtbot.keyClicks(dialog.reason, "customer churned")

@@ -128,7 +128,7 @@ def test_table_shows_headers_rows_and_formatted_money(qtbot, small: CompanyFile)
     assert column_texts(model, "Deal") == ["D-2", "D-3", "D-1"]
     assert column_texts(model, "Amount") == ["$0.05", "$500.00", "$1,234,567.89"]
     assert column_texts(model, "Credited to") == ["Bo Chen", "Ana Lee", "Ana Lee 60% · Bo Chen 40%"]
-    assert column_texts(model, "Status") == ["Cancelled 2026-03-01", "Open", "Open"]
+    assert column_texts(model, "Status") == ["Cancelled 2026-03-01", "Won", "Won"]
     assert column_texts(model, "Type")[0] == "renewal"
     amount = model.index(0, COLUMNS.index("Amount"))
     assert model.data(amount, Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight

@@ -61,3 +61,43 @@ def test_unsaved_edits_show_in_the_title(qtbot, tmp_path: Path) -> None:  # type
     view._name.setText("Acme Ltd")
     assert not window.isWindowModified()
     cf.close()
+
+
+def test_the_overview_walks_a_new_company_to_its_first_month_end(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from icmdesk.domain.calendar import Month
+    from icmdesk.domain.entities import Assignment, Credit, Deal, Plan, PlanVersion, Role, Tier
+    from icmdesk.domain.money import D
+    from icmdesk.services import periods
+    from icmdesk.ui.main_window import OverviewView
+
+    oct_ = Month(2026, 10)
+    cf = records.create_company_file(
+        tmp_path / "b.icmdesk", Company("Brightwave", currency="EUR", books_start=oct_)
+    )
+    window = MainWindow(cf)
+    qtbot.addWidget(window)
+    window.show()
+    overview = window.show_view("Overview")
+    assert isinstance(overview, OverviewView)
+    shown = overview.text()
+    assert "Books start: October 2026" in shown and "Next to close: October 2026" in shown
+    steps = overview._steps
+    assert steps.isVisible() and "Your first month end" in steps.text()
+    assert "✓" not in steps.text()  # nothing done yet
+    assert "compute October 2026" in steps.text()
+    plan = records.save_plan(
+        cf, Plan("Flat", (PlanVersion(date(2026, 10, 1), (Tier(D(0), D(5)),)),))
+    )
+    records.save_role(cf, Role("AE", default_plan_id=plan.id))
+    rep = records.save_rep(cf, Rep("Ana Lee", date(2024, 3, 1)))
+    records.save_assignment(cf, Assignment(rep.id, plan.id, date(2024, 3, 1)))
+    records.save_deal(
+        cf, Deal("D-1", "Globex", D(1000), date(2026, 10, 5), credits=(Credit(rep.id, D(100)),))
+    )
+    overview.refresh()
+    assert steps.text().count("✓") == 4  # plan, role, rep, deals: the close is left
+    periods.close(cf, oct_, backup_dir=tmp_path / "backups")
+    overview.refresh()
+    assert "Closed through: October 2026" in overview.text()
+    assert not steps.isVisible()  # set up: no more steps
+    cf.close()

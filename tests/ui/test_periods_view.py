@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ from icmdesk.ui.tasks import Report
 pytestmark = pytest.mark.gui
 
 STATEMENT_COLUMNS = [
-    "Rep", "Plan", "Earnings (E)", "Draw", "Recovery", "Payout", "Balance owed",
+    "Rep", "Plan", "Earnings (E)", "Draw", "Recovery", "Payout", "Owed by rep",
 ]  # fmt: skip
 
 
@@ -217,6 +218,39 @@ def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-u
     assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN
     assert texts(view.month_table, 1)[0] == "Open · next to close"
     assert not view.buttons["reopen"].isEnabled()
+
+
+def test_a_closed_month_shows_its_stored_statements_when_chosen(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch, errors
+) -> None:
+    first = periods.list_periods(demo)[0].month
+    periods.close(demo, first)
+    view = open_view(qtbot, demo)
+    view.select_month(Month(2026, 2))
+    with qtbot.waitSignal(view.work_finished, timeout=10_000):
+        view.select_month(first)  # no Compute: a closed month's statements are stored
+    assert not errors
+    shown = view.shown_statements()
+    assert shown and all(s.closed for s in shown)
+    assert shown == periods.compute(demo, first)
+    assert not view.buttons["compute"].isEnabled()
+    assert "stored" in view.buttons["compute"].toolTip()
+    # The summary line names the statement, not its hash.
+    assert "closed ·" not in view._statement_title.text()
+
+
+def test_closing_a_month_that_has_not_ended_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[str] = []
+    monkeypatch.setattr(
+        Messages, "confirm", lambda _p, _t, _text, details, _a: told.append(details) or False
+    )
+    dec = Month(2026, 12)
+    CloseMonthDialog.confirm(None, [dec], today=date(2026, 12, 4))
+    assert told[-1].startswith("December 2026 has not ended yet: it ends on December 31.")
+    CloseMonthDialog.confirm(None, [Month(2026, 11), dec], today=date(2026, 12, 31))
+    assert "December 2026 has not ended yet" in told[-1]  # its last day is not over
+    CloseMonthDialog.confirm(None, [Month(2026, 11)], today=date(2026, 12, 4))
+    assert "not ended" not in told[-1]
 
 
 def test_closing_through_a_month_closes_every_earlier_open_month_with_one_question(  # type: ignore[no-untyped-def]

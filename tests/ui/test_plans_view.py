@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QScrollArea, QTableWidgetItem, QWidget
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
@@ -288,3 +289,44 @@ def test_a_new_plan_starts_from_the_books_start(qtbot, acme: CompanyFile) -> Non
     view = open_view(qtbot, acme)
     view.new_plan()
     assert view.effective_from.date() == to_qdate(date(2025, 4, 1))
+
+
+def save_shortcut_of(view: QWidget) -> QShortcut:
+    (shortcut,) = [
+        s
+        for s in view.findChildren(QShortcut)
+        if s.key() == QKeySequence(QKeySequence.StandardKey.Save)
+    ]
+    return shortcut
+
+
+def test_ctrl_s_saves_and_save_stays_in_view(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.resize(1100, 620)
+    set_cell(view, 0, 2, "6")
+    shortcut = save_shortcut_of(view)
+    assert shortcut.context() == Qt.ShortcutContext.WidgetWithChildrenShortcut
+    shortcut.activated.emit()  # what Ctrl+S does (offscreen, the window is never active)
+    assert view.status.text() == "Saved."
+    assert plan(acme, "AE plan").versions[0].tiers[0].rate_pct == D(6)
+    # Save is below the form, not at the end of its scrolling: always on screen.
+    scroll = view.findChild(QScrollArea)
+    assert not scroll.isAncestorOf(view.save_button)
+    assert view.save_button.isVisible() and "Ctrl+S" in view.save_button.toolTip()
+    # The form scrolls up and down only.
+    assert not scroll.horizontalScrollBar().isVisible()
+
+
+def test_a_typed_quota_replaces_the_sample_one_of_the_what_if(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme)
+    view.new_plan()  # no quota yet: charted against a sample quota
+    assert view.whatif_quota.text() == "100000"
+    qtbot.keyClicks(view.quota, "50000")
+    assert view.whatif_quota.text() == ""  # the plan's quota now
+    view.whatif_credited.setText("50000")
+    assert "attainment 100%" in view.whatif_result.text()
+    # A what-if quota the user typed is theirs: kept.
+    qtbot.keyClicks(view.whatif_quota, "80000")
+    view.quota.clear()
+    qtbot.keyClicks(view.quota, "60000")
+    assert view.whatif_quota.text() == "80000"

@@ -90,3 +90,25 @@ def test_typing_in_the_search_box_filters_roles(qtbot, acme: CompanyFile) -> Non
     assert view._count.text() == "1 of 2 roles"
     view.search.clear()
     assert len(rows(view)) == 2
+
+
+def test_edit_and_delete_wait_for_a_chosen_role(qtbot, tmp_path: Path, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    empty = records.create_company_file(tmp_path / "empty.icmdesk", Company("Empty"))
+    try:
+        bare = RolesView(empty)
+        qtbot.addWidget(bare)
+        assert bare.add_button.isEnabled()
+        assert not bare.edit_button.isEnabled() and not bare.delete_button.isEnabled()
+    finally:
+        empty.close()
+    view = RolesView(acme)
+    qtbot.addWidget(view)
+    assert not view.edit_button.isEnabled()
+    view.table.selectRow(1)
+    assert view.edit_button.isEnabled() and view.delete_button.isEnabled()
+    view.set_read_only(True)
+    assert not view.edit_button.isEnabled() and not view.add_button.isEnabled()
+    view.set_read_only(False)
+    assert view.edit_button.isEnabled()
+    view.refresh()  # the rows read again: nothing chosen
+    assert not view.edit_button.isEnabled()

@@ -97,7 +97,7 @@ def test_save_stores_every_field_and_records_the_change(  # type: ignore[no-unty
         logo_png=logo.read_bytes(),
     )
     changed = {e.field for e in audit_log.audit_page(cf) if e.action == "update"}
-    assert {"name", "currency", "fiscal_year_start", "logo_png"} <= changed
+    assert {"name", "currency", "fiscal year start", "logo"} <= changed
 
 
 def test_every_problem_is_shown_beside_its_field_and_nothing_is_saved(  # type: ignore[no-untyped-def]
@@ -234,3 +234,18 @@ def test_the_books_start_and_opening_balances_are_set_here_until_the_first_close
         "Fixed since 2026-03 was closed: closed statements were paid from it."
     )
     assert table.editTriggers() == table.EditTrigger.NoEditTriggers
+
+
+def test_ctrl_s_saves_the_settings(qtbot, view: SettingsView, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    view._name.setText("Acme Holdings")
+    (shortcut,) = [
+        s
+        for s in view.findChildren(QShortcut)
+        if s.key() == QKeySequence(QKeySequence.StandardKey.Save)
+    ]
+    with qtbot.waitSignal(view.saved):
+        shortcut.activated.emit()  # what Ctrl+S does (offscreen, the window is never active)
+    assert records.get_company(cf).name == "Acme Holdings"
+    assert view._status.text() == "Saved."

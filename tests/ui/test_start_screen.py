@@ -12,11 +12,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
 from icmdesk.domain.calendar import Month
-from icmdesk.domain.entities import Company
+from icmdesk.domain.entities import Company, PageSize
 from icmdesk.services import file_lock, records
 from icmdesk.ui import app as app_module
 from icmdesk.ui.app import Shell, run_app
 from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.forms import set_currency
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.new_company_wizard import NewCompany, NewCompanyWizard
@@ -103,7 +104,7 @@ def test_new_company_goes_through_the_wizard_to_a_new_file(  # type: ignore[no-u
 ) -> None:
     path = tmp_path / "Beta GmbH.icmdesk"
     answers = NewCompany(Company("Beta GmbH", currency="EUR", fiscal_year_start=4), path)
-    monkeypatch.setattr(NewCompanyWizard, "ask", classmethod(lambda cls, parent, folder: answers))
+    monkeypatch.setattr(NewCompanyWizard, "ask", classmethod(lambda cls, *_a: answers))
     screen = shell.show_start()
     qtbot.mouseClick(screen.button("new"), LEFT)
     assert not errors
@@ -118,18 +119,26 @@ def test_new_company_with_problems_creates_nothing(  # type: ignore[no-untyped-d
 ) -> None:
     path = tmp_path / "Bad.icmdesk"
     answers = NewCompany(Company("", currency="EU"), path)
-    monkeypatch.setattr(NewCompanyWizard, "ask", classmethod(lambda cls, parent, folder: answers))
+    asked: list[NewCompany | None] = []
+
+    def ask(_cls: object, _parent: object, _folder: Path, previous: NewCompany | None = None):  # type: ignore[no-untyped-def]
+        asked.append(previous)
+        return answers if len(asked) == 1 else None  # then the user cancels
+
+    monkeypatch.setattr(NewCompanyWizard, "ask", classmethod(ask))
     shell.show_start()
     assert not shell.new_company()
     assert len(errors) == 1
     assert "needs a name" in errors[0] and "3-letter ISO 4217" in errors[0]
+    # The wizard came back with everything typed, to correct it.
+    assert asked == [None, answers]
     assert not path.exists() and shell.window is None
 
 
 def test_cancelled_wizard_does_nothing(  # type: ignore[no-untyped-def]
     qtbot, shell: Shell, errors: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(NewCompanyWizard, "ask", classmethod(lambda cls, parent, folder: None))
+    monkeypatch.setattr(NewCompanyWizard, "ask", classmethod(lambda cls, *_a: None))
     shell.show_start()
     assert not shell.new_company() and shell.window is None and not errors
 
@@ -143,7 +152,9 @@ def test_wizard_collects_the_answers(qtbot, tmp_path: Path) -> None:  # type: ig
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     assert wizard.suggested_path() == tmp_path / "Gamma Sons.icmdesk"
     got = wizard.answers()
-    assert got.company == Company("Gamma / Sons", currency="GBP", fiscal_year_start=7)
+    assert got.company == Company(
+        "Gamma / Sons", currency="GBP", fiscal_year_start=7, page_size=PageSize.A4
+    )
     assert got.path == tmp_path / "gamma.icmdesk"
     wizard.set_answers("Gamma / Sons", "gbp", 7, tmp_path / "gamma", books_start=Month(2026, 3))
     assert wizard.answers().company.books_start == Month(2026, 3)
@@ -247,13 +258,69 @@ def test_wizard_pages_in_order_suggest_a_file_named_after_the_company(
     wizard.next()
     assert wizard.currentPage().title() == "Where ICMDesk starts"
     # The month just ended is suggested: the one whose commissions are paid next.
-    assert wizard._books.isChecked() and wizard._books_month.text() == "2026-11"
+    assert wizard._books.isChecked() and wizard._books_month.text() == "November 2026"
     wizard.next()
     assert wizard.currentPage().title() == "Where to save it"
     assert wizard._path.text() == str(tmp_path / "Delta Co.icmdesk")
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     got = wizard.answers()
     assert got == NewCompany(
-        Company("Delta Co", currency="CAD", fiscal_year_start=10, books_start=Month(2026, 11)),
+        Company(
+            "Delta Co",
+            currency="CAD",
+            fiscal_year_start=10,
+            books_start=Month(2026, 11),
+            page_size=PageSize.LETTER,  # Canada prints on Letter
+        ),
         tmp_path / "Delta Co.icmdesk",
     )
+
+
+def test_the_paper_follows_the_currency_until_chosen(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    wizard = NewCompanyWizard(tmp_path)
+    qtbot.addWidget(wizard)
+    assert wizard._page_size.currentData() == PageSize.LETTER  # USD
+    set_currency(wizard._currency, "EUR")
+    assert wizard._page_size.currentData() == PageSize.A4
+    wizard._page_size.setCurrentIndex(wizard._page_size.findData(PageSize.LETTER))
+    wizard._page_size.activated.emit(wizard._page_size.currentIndex())  # the user's choice
+    set_currency(wizard._currency, "CHF")
+    assert wizard._page_size.currentData() == PageSize.LETTER
+
+
+def test_finishing_makes_a_missing_folder_and_never_overwrites(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    documents = tmp_path / "Documents"  # not there yet, as on a fresh account
+    wizard = NewCompanyWizard(documents)
+    qtbot.addWidget(wizard)
+    wizard.set_answers("Echo AG", "CHF", 1, documents / "Echo AG.icmdesk")
+    wizard.show()
+    for _ in range(3):
+        wizard.next()
+    assert wizard.currentPage().title() == "Where to save it"
+    assert wizard.validateCurrentPage() and documents.is_dir()
+    # A file that is there already is not overwritten: said on the page, nothing lost.
+    (documents / "Echo AG.icmdesk").write_bytes(b"x")
+    assert not wizard.validateCurrentPage()
+    problem = wizard.currentPage().problem
+    assert problem.isVisible() and "already exists" in problem.text()
+    assert wizard.answers().company.name == "Echo AG"
+    qtbot.keyClicks(wizard._path, "x")  # typing again clears it
+    assert not problem.isVisible()
+
+
+def test_an_unexpected_error_is_printed_and_told(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    printed: list[BaseException] = []
+    told: list[str] = []
+    monkeypatch.setattr(
+        Messages, "error", staticmethod(lambda _p, title, e: told.append(f"{title}: {e}"))
+    )
+    hook = app_module.UnexpectedErrors(hook=lambda _k, e, _t: printed.append(e))
+    first, second = ValueError("bad cell"), KeyError("x")
+    hook(ValueError, first, None)
+    hook(KeyError, second, None)
+    assert printed == [first, second]  # on stderr, as Python prints it
+    assert told == []  # not from inside the event that raised it
+    qtbot.waitUntil(lambda: bool(told))
+    assert len(told) == 1  # one box for the burst
+    assert told[0].startswith("Something went wrong: ValueError: bad cell")
+    assert "(1 more error followed.)" in told[0]

@@ -582,9 +582,13 @@ class EarningsRun:
             clawed = round_cents(paid * left / policy.window_days)
             window = policy.window_days
             factor_text = f"({window} − {days}) / {window} = {left}/{window}"
+            taken = f"prorated clawback, {factor_text}"
+            share = f"factor {factor_text}"
         else:
             clawed = paid
             factor_text = "1"
+            taken = "full clawback: all"
+            share = "all of it"
         if clawed == 0:
             return
         cancel_month = self._index(cancel)
@@ -597,18 +601,15 @@ class EarningsRun:
             description=(
                 f"Clawback · Deal {deal.external_id} · {_one_line(deal.customer)} · "
                 f"{fmt_money(deal.amount, cur)} closed {close.isoformat()}, cancelled "
-                f"{cancel.isoformat()} ({reason}) · {policy.method.value} clawback, factor "
-                f"{factor_text} of {fmt_money(paid, cur)} {what} paid"
+                f"{cancel.isoformat()} ({reason}) · {taken} of the {fmt_money(paid, cur)} "
+                f"{what} paid"
             ),
             deal_id=deal.external_id,
             customer=deal.customer,
             close_date=close,
             credited_amount=credited,
             split_pct=split,
-            rule=(
-                f"{policy.method.value} clawback within {policy.window_days} days, "
-                f"factor {factor_text}"
-            ),
+            rule=f"{policy.method.value} clawback within {policy.window_days} days, {share}",
             earned_on=cancel,
             source_rep=source,
         )
