@@ -190,22 +190,30 @@ class DealDialog(GuardedDialog):
     def payment_rows(self) -> list[PaymentRow]:
         return [r for r in self.payments.rows if isinstance(r, PaymentRow)]
 
-    def _split_total(self) -> Decimal | None:
-        total = Decimal(0)
+    def _split_total(self) -> tuple[Decimal, int, int]:
+        """The splits typed so far: their total, how many are blank, how many unreadable."""
+        total, blank, unreadable = Decimal(0), 0, 0
         for row in self.credit_rows():
+            text = row.split.text().strip()
+            if not text:
+                blank += 1
+                continue
             try:
-                total += parse_number(row.split.text())
+                total += parse_number(text)
             except ValueError:
-                return None
-        return total
+                unreadable += 1
+        return total, blank, unreadable
 
     def _show_split_total(self) -> None:
-        total = self._split_total()
-        if total is None:
-            self.credits.footer.setText("Splits total: —")
-            return
-        note = "" if total >= HUNDRED or not self.credit_rows() else " (at least 100% needed)"
-        self.credits.footer.setText(f"Splits total: {total.normalize():f}%{note}")
+        total, blank, unreadable = self._split_total()
+        text = f"Splits total: {total.normalize():f}%"
+        if unreadable:
+            text += f" ({unreadable} not a number)" if unreadable > 1 else " (one not a number)"
+        elif blank:
+            text += " so far" + (f" ({blank} blank)" if blank > 1 else " (one blank)")
+        elif self.credit_rows() and total < HUNDRED:
+            text += " (at least 100% needed)"
+        self.credits.footer.setText(text)
 
     def _show_closed_note(self, *_args: object) -> None:
         """Say when saving reaches a closed month: it becomes an adjustment next month."""

@@ -105,6 +105,11 @@ def test_a_new_deal_with_a_split_and_a_payment_is_saved(qtbot, acme: CompanyFile
     choose(second, "Bo Chen")
     qtbot.keyClicks(second.split, "30")
     assert dialog.credits.footer.text() == "Splits total: 100%"
+    # A split still blank: the total so far, not a dash.
+    qtbot.mouseClick(dialog.credits.add_button, Qt.MouseButton.LeftButton)
+    assert dialog.credits.footer.text() == "Splits total: 100% so far (one blank)"
+    qtbot.mouseClick(dialog.credit_rows()[2].remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.credits.footer.text() == "Splits total: 100%"
     qtbot.mouseClick(dialog.payments.add_button, Qt.MouseButton.LeftButton)
     payment = dialog.payment_rows()[0]
     assert payment.day.date() == to_qdate(date(2026, 3, 5))  # defaults to the close date
@@ -183,7 +188,7 @@ def test_text_that_is_not_a_number_is_refused_before_saving(qtbot, acme: Company
     dialog = open_dialog(qtbot, acme, None)
     qtbot.keyClicks(dialog.amount, "ten thousand")
     qtbot.keyClicks(dialog.credit_rows()[0].split, "half")
-    assert dialog.credits.footer.text() == "Splits total: —"
+    assert dialog.credits.footer.text() == "Splits total: 0% (one not a number)"
     save(qtbot, dialog)
     assert dialog.errors.text("amount") == "The deal amount must be a number (got 'ten thousand')."
     assert dialog.errors.text("credits[0]") == (
