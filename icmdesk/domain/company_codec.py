@@ -50,19 +50,23 @@ from icmdesk.domain.entities import (
     PlanVersion,
     Rep,
     Role,
+    SavedMapping,
     Spif,
     StatementSnapshot,
     Tier,
     TierMode,
 )
 from icmdesk.domain.errors import Problem, ValidationError
+from icmdesk.domain.imports.profiles import Mapping as ImportMapping
 from icmdesk.domain.money import CENT, is_whole_cents
 
-__all__ = ["FORMAT", "VERSION", "company_from_json", "company_to_json"]
+__all__ = ["FORMAT", "VERSION", "canonical_mapping", "company_from_json", "company_to_json"]
 
 FORMAT = "icmdesk-company"
-VERSION = 2  # 2: the books start and opening balances (a version 1 document has neither)
-_READS = frozenset({1, 2})
+# 2: the books start and opening balances (a version 1 document has neither); 3: deal
+# names, rep aliases, adjustment ids and saved import mappings (earlier ones have none).
+VERSION = 3
+_READS = frozenset({1, 2, 3})
 
 # --------------------------------------------------------------------------- writing
 
@@ -88,6 +92,7 @@ def company_to_json(data: CompanyData) -> str:
                 "month": str(a.month),
                 "amount": _money_out(a.amount),
                 "reason": a.reason,
+                "external_id": a.external_id,
             }
             for a in sorted(data.adjustments, key=lambda a: a.id)
         ],
@@ -118,6 +123,10 @@ def company_to_json(data: CompanyData) -> str:
         ],
         "opening_balances": [
             _opening_out(ob) for ob in sorted(data.opening_balances, key=lambda ob: ob.rep_id)
+        ],
+        "import_mappings": [
+            {"key": m.key, "mapping": json.loads(m.payload)}
+            for m in sorted(data.import_mappings, key=lambda m: m.key)
         ],
     }
     return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
@@ -185,6 +194,7 @@ def _rep_out(r: Rep) -> dict[str, Any]:
         "role_id": r.role_id,
         "manager_id": r.manager_id,
         "termination_date": _opt_date_out(r.termination_date),
+        "aliases": list(r.aliases),
     }
 
 
@@ -267,6 +277,7 @@ def _deal_out(d: Deal) -> dict[str, Any]:
         ],
         "cancellation_date": _opt_date_out(d.cancellation_date),
         "cancellation_reason": d.cancellation_reason,
+        "name": d.name,
     }
 
 
@@ -522,6 +533,36 @@ def _base64(r: _Reader, value: Any, path: str) -> Any:
         return r.bad(path, "is not valid base64")
 
 
+def _saved_mapping(r: _Reader, value: Any, path: str) -> Any:
+    """{"key": ..., "mapping": {...}}: a deal-import mapping, kept as canonical JSON."""
+    fields = r.record(value, path, {"key": (_text, _REQUIRED), "mapping": (_plain, _REQUIRED)})
+    if fields is None:
+        return _BAD
+    try:
+        mapping = ImportMapping.from_json(fields["mapping"])
+    except ValueError as e:
+        return r.bad(_join(path, "mapping"), str(e))
+    return SavedMapping(fields["key"], canonical_mapping(mapping))
+
+
+def _plain(r: _Reader, value: Any, path: str) -> Any:
+    """A JSON value as plain Python (numbers with a fraction are refused)."""
+    if isinstance(value, _JsonNumberText):
+        return r.bad(path, f"{value.text} is not allowed here")
+    if isinstance(value, dict):
+        items = {k: _plain(r, v, _join(path, k)) for k, v in value.items()}
+        return _BAD if any(v is _BAD for v in items.values()) else items
+    if isinstance(value, list):
+        elements = [_plain(r, v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return _BAD if any(v is _BAD for v in elements) else elements
+    return value
+
+
+def canonical_mapping(mapping: ImportMapping) -> str:
+    """A mapping's stored text: its JSON with sorted keys (equal mappings, equal text)."""
+    return json.dumps(mapping.to_json(), sort_keys=True, ensure_ascii=False)
+
+
 _POLICY = _build(
     ClawbackPolicy,
     {"window_days": (_integer, 90), "method": (_choice(ClawbackMethod), ClawbackMethod.FULL)},
@@ -571,6 +612,7 @@ _REP = _build(
         "role_id": (_optional(_record_id), None),
         "manager_id": (_optional(_record_id), None),
         "termination_date": (_optional(_day), None),
+        "aliases": (_list_of(_text), ()),  # version 3
     },
 )
 _VERSION = _build(
@@ -681,6 +723,7 @@ _DEAL = _build(
         ),
         "cancellation_date": (_optional(_day), None),
         "cancellation_reason": (_text, ""),
+        "name": (_text, ""),  # version 3
     },
 )
 _ADJUSTMENT = _build(
@@ -691,6 +734,7 @@ _ADJUSTMENT = _build(
         "month": (_month, _REQUIRED),
         "amount": (_money, _REQUIRED),
         "reason": (_text, _REQUIRED),
+        "external_id": (_text, ""),  # version 3
     },
 )
 _PERIOD = _build(
@@ -746,6 +790,7 @@ _DOCUMENT: dict[str, tuple[Reader, Any]] = {
     "snapshots": (_list_of(_SNAPSHOT), ()),
     "audit": (_list_of(_AUDIT), ()),
     "opening_balances": (_list_of(_OPENING), ()),
+    "import_mappings": (_list_of(_saved_mapping), ()),  # version 3
 }
 
 

@@ -104,6 +104,9 @@ class Rep:
     role_id: int | None = None
     manager_id: int | None = None
     termination_date: date | None = None
+    # Other names the rep goes by in a CRM export ("Dan Reyes", "dreyes@crm.example"): an
+    # import credits the rep with the deals of an owner of that name.
+    aliases: tuple[str, ...] = _field(default=(), kw_only=True)
     id: int = _field(default=NEW, kw_only=True)
 
     def employed_in(self, month: Month) -> bool:
@@ -247,6 +250,7 @@ class Deal:
     payments: tuple[Payment, ...] = ()
     cancellation_date: date | None = None
     cancellation_reason: str = ""
+    name: str = _field(default="", kw_only=True)  # the deal's name in the CRM, if any
     id: int = _field(default=NEW, kw_only=True)
 
     @property
@@ -260,6 +264,9 @@ class Adjustment:
     month: Month
     amount: Decimal
     reason: str
+    # The id the adjustment has in a bulk-adjustment file ('' when entered here): a second
+    # import of the file finds it instead of adding it again.
+    external_id: str = _field(default="", kw_only=True)
     id: int = _field(default=NEW, kw_only=True)
 
 
@@ -359,6 +366,16 @@ class AuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedMapping:
+    """A deal-import mapping kept for the next file of the same layout: `key` names the
+    layout ("hubspot", or "generic:" and the file's columns), `payload` is the mapping's
+    canonical JSON (domain.imports.profiles.Mapping)."""
+
+    key: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
 class CompanyData:
     """Everything in one company file: the engine's input and the export format's content."""
 
@@ -373,3 +390,4 @@ class CompanyData:
     snapshots: tuple[StatementSnapshot, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
     opening_balances: tuple[OpeningBalance, ...] = ()
+    import_mappings: tuple[SavedMapping, ...] = ()

@@ -40,6 +40,7 @@ from icmdesk.domain.entities import (
     Role,
 )
 from icmdesk.domain.errors import Problem
+from icmdesk.domain.imports.profiles import normal
 from icmdesk.domain.money import HUNDRED, is_whole_cents
 
 __all__ = [
@@ -345,6 +346,7 @@ def _rep_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
                 break
     if rep.role_id is not None and rep.role_id not in idx.roles:
         problems.append(Problem("role_id", f"The role #{rep.role_id} does not exist."))
+    problems += _alias_problems(rep, idx, in_company=in_company)
     problems += _manager_problems(rep, idx, in_company=in_company)
     if rep.termination_date is not None and rep.termination_date < rep.hire_date:
         problems.append(
@@ -370,6 +372,36 @@ def _rep_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
                     f"termination date {rep.termination_date}: {_some(late)}.",
                 )
             )
+    return problems
+
+
+def _alias_problems(rep: Rep, idx: _Index, *, in_company: bool) -> list[Problem]:
+    """An alias names one rep: not blank, not twice, and no other rep's name, email or
+    alias (an import would not know whom to credit)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    others = idx.data.reps
+    if in_company:  # a clash between two reps is said by the later one only
+        others = others[: next(i for i, r in enumerate(others) if r is rep)]
+    taken = {
+        normal(name): other.name
+        for other in others
+        if _is_other(other.id, rep.id)
+        for name in (other.name, other.email, *other.aliases)
+        if name.strip()
+    }
+    for alias in rep.aliases:
+        problems += _too_long(alias, "aliases", "An alias", "name")
+        key = normal(alias)
+        if not key:
+            problems.append(Problem("aliases", "An alias cannot be blank."))
+        elif key in seen:
+            problems.append(Problem("aliases", f"The alias '{alias}' is given twice."))
+        elif key in taken:
+            problems.append(
+                Problem("aliases", f"'{alias}' already names {taken[key]}: an alias names one rep.")
+            )
+        seen.add(key)
     return problems
 
 
@@ -744,6 +776,7 @@ def _deal_problems(
     label = deal.external_id.strip() or "without an id"
     problems += _too_long(deal.external_id, "external_id", "The deal id")
     problems += _too_long(deal.customer, "customer", "The customer")
+    problems += _too_long(deal.name, "name", "The deal name")
     problems += _too_long(deal.cancellation_reason, "cancellation_reason", "The reason", "reason")
     if _blank(deal.external_id):
         problems.append(Problem("external_id", "The deal needs an external (CRM) id."))
@@ -833,40 +866,9 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
         if rep is None:
             problems.append(Problem(f"{field}.rep_id", f"The rep #{credit.rep_id} does not exist."))
             continue
-        if idx.before_books(deal.close_date):
-            continue  # earns nothing: needs no assignment (COMP_RULES "Books start")
-        if rep.termination_date is not None and rep.termination_date < deal.close_date:
-            problems.append(
-                Problem(
-                    f"{field}.rep_id",
-                    f"{rep.name} left on {rep.termination_date}, before the close date "
-                    f"{deal.close_date}.",
-                )
-            )
-        else:
-            in_force = [
-                a for a in idx.assignments_by_rep.get(rep.id, []) if a.in_force(deal.close_date)
-            ]
-            if not in_force:
-                problems.append(
-                    Problem(
-                        f"{field}.rep_id",
-                        f"{rep.name} has no plan assignment in force on the close date "
-                        f"{deal.close_date}.",
-                    )
-                )
-            elif all(
-                (plan := idx.plans.get(a.plan_id)) is not None
-                and plan.version_on(deal.close_date) is None
-                for a in in_force
-            ):
-                problems.append(
-                    Problem(
-                        f"{field}.rep_id",
-                        f"{rep.name} is on plan {idx.plan_name(in_force[0].plan_id)}, which has "
-                        f"no version on the close date {deal.close_date}.",
-                    )
-                )
+        problem = _credit_on_day(idx, rep, deal.close_date)
+        if problem:
+            problems.append(Problem(f"{field}.rep_id", problem))
     if totals_ok and total < HUNDRED:
         problems.append(
             Problem(
@@ -876,6 +878,50 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
             )
         )
     return problems
+
+
+def _credit_on_day(idx: _Index, rep: Rep, day: date) -> str:
+    """Why `rep` cannot be credited with a deal closed on `day` ("" when they can): they
+    had left, or had no plan assignment in force, or their plan had no version then. A
+    deal before the books start earns nothing and needs none (COMP_RULES "Books start")."""
+    if idx.before_books(day):
+        return ""
+    if rep.termination_date is not None and rep.termination_date < day:
+        return f"{rep.name} left on {rep.termination_date}, before the close date {day}."
+    in_force = [a for a in idx.assignments_by_rep.get(rep.id, []) if a.in_force(day)]
+    if not in_force:
+        return f"{rep.name} has no plan assignment in force on the close date {day}."
+    if all(
+        (plan := idx.plans.get(a.plan_id)) is not None and plan.version_on(day) is None
+        for a in in_force
+    ):
+        return (
+            f"{rep.name} is on plan {idx.plan_name(in_force[0].plan_id)}, which has no "
+            f"version on the close date {day}."
+        )
+    return ""
+
+
+class CreditRules:
+    """Whether a rep can be credited with a deal closed on a day, as a deal's validation
+    says it (an import asks it for every row: the answers are kept per rep and day)."""
+
+    def __init__(self, data: CompanyData) -> None:
+        self._idx = _Index(data)
+        self._known: dict[tuple[int, date], str] = {}
+
+    def problem(self, rep_id: int, day: date) -> str:
+        key = (rep_id, day)
+        found = self._known.get(key)
+        if found is None:
+            rep = self._idx.reps.get(rep_id)
+            found = (
+                f"The rep #{rep_id} does not exist."
+                if rep is None
+                else _credit_on_day(self._idx, rep, day)
+            )
+            self._known[key] = found
+        return found
 
 
 # --------------------------------------------------------------------------- adjustments
@@ -899,8 +945,15 @@ def _adjustment_problems(adj: Adjustment, idx: _Index) -> list[Problem]:
     elif adj.amount == 0:
         problems.append(Problem("amount", "The amount of an adjustment cannot be zero."))
     problems += _too_long(adj.reason, "reason", "The reason")
+    problems += _too_long(adj.external_id, "external_id", "The adjustment id")
     if _blank(adj.reason):
         problems.append(Problem("reason", "An adjustment needs a reason."))
+    key = adj.external_id.strip()
+    if key and any(
+        _is_other(other.id, adj.id) and other.external_id.strip() == key
+        for other in idx.data.adjustments
+    ):
+        problems.append(Problem("external_id", f"Another adjustment already has the id {key}."))
     return problems
 
 

@@ -41,6 +41,7 @@ from icmdesk.domain.entities import (
     Tier,
     TierMode,
 )
+from icmdesk.domain.imports.profiles import normal
 from icmdesk.models.tables import (
     AdjustmentRow,
     AssignmentRow,
@@ -55,6 +56,7 @@ from icmdesk.models.tables import (
     PeriodRow,
     PlanRow,
     PlanVersionRow,
+    RepAliasRow,
     RepRow,
     RoleRow,
     SnapshotRow,
@@ -137,6 +139,7 @@ def rep_value(row: RepRow) -> Rep:
         role_id=row.role_id,
         manager_id=row.manager_id,
         termination_date=row.termination_date,
+        aliases=tuple(a.alias for a in row.alias_rows),
         id=row.id,
     )
 
@@ -149,6 +152,19 @@ def apply_rep(row: RepRow, value: Rep) -> None:
     row.role_id = value.role_id
     row.manager_id = value.manager_id
     row.termination_date = value.termination_date
+    if tuple(a.alias for a in row.alias_rows) != value.aliases:
+        kept = {a.key: a for a in row.alias_rows}
+        row.alias_rows = [
+            kept.get(alias_key(alias)) or RepAliasRow(alias=alias, key=alias_key(alias))
+            for alias in value.aliases
+        ]
+        for a, alias in zip(row.alias_rows, value.aliases, strict=True):
+            a.alias = alias
+
+
+def alias_key(alias: str) -> str:
+    """An alias as an import compares names: case and spacing folded."""
+    return normal(alias)
 
 
 def plan_version_value(row: PlanVersionRow) -> PlanVersion:
@@ -290,6 +306,7 @@ def deal_value(row: DealRow) -> Deal:
         payments=tuple(Payment(p.paid_on, p.amount) for p in row.payments),
         cancellation_date=row.cancellation_date,
         cancellation_reason=row.cancellation_reason,
+        name=row.name,
         id=row.id,
     )
 
@@ -302,6 +319,7 @@ def apply_deal(row: DealRow, value: Deal) -> None:
     row.deal_type = value.deal_type
     row.cancellation_date = value.cancellation_date
     row.cancellation_reason = value.cancellation_reason
+    row.name = value.name
     row.credits = [
         CreditRow(position=i, rep_id=c.rep_id, split_pct=c.split_pct)
         for i, c in enumerate(value.credits)
@@ -310,7 +328,9 @@ def apply_deal(row: DealRow, value: Deal) -> None:
 
 
 def adjustment_value(row: AdjustmentRow) -> Adjustment:
-    return Adjustment(row.rep_id, row.month, row.amount, row.reason, id=row.id)
+    return Adjustment(
+        row.rep_id, row.month, row.amount, row.reason, external_id=row.external_id, id=row.id
+    )
 
 
 def apply_adjustment(row: AdjustmentRow, value: Adjustment) -> None:
@@ -318,6 +338,7 @@ def apply_adjustment(row: AdjustmentRow, value: Adjustment) -> None:
     row.month = value.month
     row.amount = value.amount
     row.reason = value.reason
+    row.external_id = value.external_id
 
 
 def period_value(row: PeriodRow) -> Period:

@@ -86,6 +86,27 @@ class OpeningBalanceRow(Base):
     bonuses_paid: Mapped[str] = mapped_column(Text, default="[]")
 
 
+class RepAliasRow(Base):
+    """Another name a rep goes by in CRM exports (migration 0008). `key` is the alias as
+    names are compared (case and spacing folded): one alias names one rep."""
+
+    __tablename__ = "rep_aliases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class ImportMappingRow(Base):
+    """A deal-import mapping kept for the next file of its layout (migration 0008)."""
+
+    __tablename__ = "import_mappings"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
 class DealTypeRow(Base):
     """A company-defined deal type beyond new/renewal/upsell."""
 
@@ -128,6 +149,10 @@ class RepRow(Base):
     )
     hire_date: Mapped[date] = mapped_column(Date)
     termination_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    alias_rows: Mapped[list[RepAliasRow]] = relationship(
+        cascade="all, delete-orphan", order_by="RepAliasRow.id"
+    )
 
 
 class PlanRow(Base):
@@ -318,6 +343,8 @@ class DealRow(Base):
     deal_type: Mapped[str] = mapped_column(String(50), default="new")
     cancellation_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     cancellation_reason: Mapped[str] = mapped_column(Text, default="")
+    # The deal's name in the CRM ('' for none; migration 0008).
+    name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     credits: Mapped[list[CreditRow]] = relationship(
         cascade="all, delete-orphan", order_by="CreditRow.position"
@@ -362,6 +389,13 @@ class AdjustmentRow(Base):
     __table_args__ = (
         CheckConstraint("amount <> 0", name="amount_non_zero"),
         Index("ix_adjustments_rep_id", "rep_id", "month"),
+        # An adjustment from a bulk file is found again by its id there (migration 0008).
+        Index(
+            "uq_adjustments_external_id",
+            "external_id",
+            unique=True,
+            sqlite_where=text("external_id <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -369,6 +403,7 @@ class AdjustmentRow(Base):
     month: Mapped[Month] = mapped_column(MonthText())
     amount: Mapped[Decimal] = mapped_column(Cents())
     reason: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class PeriodRow(Base):

@@ -44,6 +44,7 @@ from icmdesk.domain.entities import (
     Progress,
     QuotaProgress,
     Rep,
+    SavedMapping,
     StatementSnapshot,
 )
 from icmdesk.domain.errors import CompanyFileError
@@ -59,6 +60,7 @@ from icmdesk.models.tables import (
     DealStandingRow,
     DealTypeRow,
     DirtyMonthRow,
+    ImportMappingRow,
     OpeningBalanceRow,
     PaymentRow,
     PeriodRow,
@@ -104,9 +106,7 @@ def load_company_data(
         roles=tuple(
             mapping.role_value(r) for r in session.scalars(select(RoleRow).order_by(RoleRow.id))
         ),
-        reps=tuple(
-            mapping.rep_value(r) for r in session.scalars(select(RepRow).order_by(RepRow.id))
-        ),
+        reps=load_reps(session),
         plans=tuple(mapping.plan_value(p) for p in plans),
         assignments=tuple(
             mapping.assignment_value(a)
@@ -135,7 +135,19 @@ def load_company_data(
         if history
         else (),
         opening_balances=load_opening_balances(session),
+        import_mappings=tuple(
+            SavedMapping(m.key, m.payload)
+            for m in session.scalars(select(ImportMappingRow).order_by(ImportMappingRow.key))
+        ),
     )
+
+
+def load_reps(session: Session) -> tuple[Rep, ...]:
+    """Every rep with their aliases, by id."""
+    rows = session.scalars(
+        select(RepRow).order_by(RepRow.id).options(selectinload(RepRow.alias_rows))
+    )
+    return tuple(mapping.rep_value(r) for r in rows)
 
 
 def load_opening_balances(session: Session) -> tuple[OpeningBalance, ...]:
@@ -174,6 +186,7 @@ def load_deals(session: Session, where: ColumnElement[bool] | None = None) -> tu
         d.deal_type,
         d.cancellation_date,
         d.cancellation_reason,
+        d.name,
     ).order_by(d.close_date, d.external_id)
     rows = session.execute(query if where is None else query.where(where))
     return tuple(
@@ -187,9 +200,10 @@ def load_deals(session: Session, where: ColumnElement[bool] | None = None) -> tu
             payments=tuple(payments.get(deal_id, ())),
             cancellation_date=cancelled,
             cancellation_reason=reason,
+            name=deal_name,
             id=deal_id,
         )
-        for deal_id, ext, customer, amount, close, deal_type, cancelled, reason in rows
+        for deal_id, ext, customer, amount, close, deal_type, cancelled, reason, deal_name in rows
     )
 
 
@@ -198,7 +212,7 @@ def load_deals(session: Session, where: ColumnElement[bool] | None = None) -> tu
 # dominated loading a million deals.
 _DEAL_COLUMNS = (
     "d.id, d.external_id, d.customer, d.amount, d.close_date, d.deal_type, "
-    "d.cancellation_date, d.cancellation_reason"
+    "d.cancellation_date, d.cancellation_reason, d.name"
 )
 _cents = Decimal
 _T = TypeVar("_T")
@@ -295,7 +309,17 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
         # table once per deal, and took twice as long on a million deals.
         day_of = days.get
         name = {}.setdefault  # customers and deal types repeat: keep one string of each
-        for deal_id, ext, customer, amount, close, deal_type, cancelled, reason in cursor.execute(
+        for (
+            deal_id,
+            ext,
+            customer,
+            amount,
+            close,
+            deal_type,
+            cancelled,
+            reason,
+            deal_name,
+        ) in cursor.execute(
             f"SELECT {_DEAL_COLUMNS} FROM deals d "
             + (f"WHERE d.id IN ({chosen})" if where else ""),
             params,
@@ -318,6 +342,7 @@ def _load_deals_raw(session: Session, where: str, params: tuple[str, ...]) -> tu
                 payments[deal_id],
                 cancelled,
                 reason,
+                name=deal_name or "",
                 id=deal_id,
             )
         ordered = cursor.execute(f"{chosen} ORDER BY d.close_date, d.external_id", params)
@@ -725,6 +750,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
         RoleRow,
         PlanRow,
         DealTypeRow,
+        ImportMappingRow,
         CompanyRow,
     ):
         session.execute(delete(table))
@@ -783,6 +809,7 @@ def replace_company_data(session: Session, data: CompanyData) -> None:
                 update(PeriodRow).where(PeriodRow.month == p.month).values(status="closed")
             )
     session.add_all(mapping.audit_row(e) for e in data.audit)
+    session.add_all(ImportMappingRow(key=m.key, payload=m.payload) for m in data.import_mappings)
     session.flush()
     # The data may have changed under its closed months since they closed (nothing says
     # otherwise): the first open month re-verifies them all once.
@@ -812,6 +839,7 @@ def insert_deals(session: Session, deals: tuple[Deal, ...] | list[Deal]) -> None
                 "deal_type": deal.deal_type,
                 "cancellation_date": deal.cancellation_date,
                 "cancellation_reason": deal.cancellation_reason,
+                "name": deal.name,
             }
         )
     session.execute(insert(DealRow), deal_rows)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from icmdesk.domain.calendar import Month, QuotaPeriod
-from icmdesk.domain.company_codec import company_from_json, company_to_json
+from icmdesk.domain.company_codec import canonical_mapping, company_from_json, company_to_json
 from icmdesk.domain.demo import demo_company
 from icmdesk.domain.entities import (
     Adjustment,
@@ -182,7 +182,7 @@ def test_output_is_deterministic_and_documented_shape() -> None:
     assert company_to_json(shuffled) == text
     doc = json.loads(text)
     assert doc["format"] == "icmdesk-company"
-    assert doc["version"] == 2
+    assert doc["version"] == 3
     assert [d["id"] for d in doc["deals"]] == [1, 2]
     assert [p["month"] for p in doc["periods"]] == ["2026-01", "2026-02"]
     deal = doc["deals"][1]
@@ -402,13 +402,13 @@ def test_optional_fields_may_be_left_out() -> None:
         ("[]", "Not an ICMDesk company document: expected an object, got a list."),
         ('{"format": "beancount"}', 'format: expected "icmdesk-company", got the text "beancount"'),
         (
-            '{"format": "icmdesk-company", "version": 3}',
-            "version: version the number 3 is not supported (made by a newer ICMDesk; update to "
-            "import it); expected 2",
+            '{"format": "icmdesk-company", "version": 4}',
+            "version: version the number 4 is not supported (made by a newer ICMDesk; update to "
+            "import it); expected 3",
         ),
         (
             '{"format": "icmdesk-company", "version": "1"}',
-            'version: version the text "1" is not supported; expected 2',
+            'version: version the text "1" is not supported; expected 3',
         ),
     ],
 )
@@ -667,7 +667,53 @@ def test_audit_entries_keep_who_made_them() -> None:
 def test_an_audit_entry_written_before_users_were_recorded_has_none() -> None:
     # `user` came within version 2: a version 2 document without it still imports.
     doc = json.loads(company_to_json(sample()))
+    doc["version"] = 2
     for e in doc["audit"]:
         del e["user"]
-    assert doc["version"] == 2
     assert [e.user for e in company_from_json(json.dumps(doc)).audit] == ["", ""]
+
+
+def test_version_3_keeps_deal_names_aliases_adjustment_ids_and_import_mappings() -> None:
+    from icmdesk.domain.entities import SavedMapping
+    from icmdesk.domain.imports.profiles import HUBSPOT
+
+    data = sample()
+    named = replace(data.deals[0], name="Acme renewal 2026")
+    rep = replace(data.reps[0], aliases=("Dan R.", "dreyes@crm.example"))
+    adjustment = replace(data.adjustments[0], external_id="ADJ-7")
+    mapping = HUBSPOT.mapping(("Record ID", "Deal Name", "Deal Stage", "Close Date", "Amount"))
+    saved = SavedMapping("hubspot", canonical_mapping(mapping))
+    data = replace(
+        data,
+        deals=(named, *data.deals[1:]),
+        reps=(rep, *data.reps[1:]),
+        adjustments=(adjustment, *data.adjustments[1:]),
+        import_mappings=(saved,),
+    )
+    text = company_to_json(data)
+    doc = json.loads(text)
+    assert doc["import_mappings"][0]["mapping"]["columns"]["amount"] == "Amount"
+    back = company_from_json(text)
+    assert {d.id: d.name for d in back.deals}[named.id] == "Acme renewal 2026"
+    assert {r.id: r.aliases for r in back.reps}[rep.id] == ("Dan R.", "dreyes@crm.example")
+    assert {a.id: a.external_id for a in back.adjustments}[adjustment.id] == "ADJ-7"
+    assert back.import_mappings == (saved,)
+    # A mapping that is not one is refused with its path.
+    doc["import_mappings"][0]["mapping"]["columns"]["colour"] = "Red"
+    (problem,) = problems_of(json.dumps(doc))
+    assert problem.message.startswith("import_mappings[0].mapping: columns: 'colour' is not")
+
+
+def test_a_version_2_document_has_no_names_aliases_or_mappings() -> None:
+    doc = json.loads(company_to_json(sample()))
+    doc["version"] = 2
+    for d in doc["deals"]:
+        del d["name"]
+    for r in doc["reps"]:
+        del r["aliases"]
+    for a in doc["adjustments"]:
+        del a["external_id"]
+    del doc["import_mappings"]
+    data = company_from_json(json.dumps(doc))
+    assert all(d.name == "" for d in data.deals) and all(r.aliases == () for r in data.reps)
+    assert data.import_mappings == ()
