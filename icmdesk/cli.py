@@ -25,13 +25,21 @@ from icmdesk.domain.errors import (
     PeriodError,
     ValidationError,
 )
+from icmdesk.domain.imports.cells import DateOrder
+from icmdesk.domain.imports.profiles import Mapping as ImportMapping
+from icmdesk.domain.imports.profiles import normal
 from icmdesk.domain.money import ZERO
 from icmdesk.domain.statement import StatementTotals, totals_of
 from icmdesk.domain.statement_codec import statement_to_dict, totals_to_dict
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, documents, periods, records
+from icmdesk.services import company_io, deal_import, documents, periods, records, store
+from icmdesk.services.import_files import FileRefused
 
 EXIT_OK, EXIT_ERROR, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 3, 2
+# Imports (import-deals, import-adjustments): some rows rejected (the rest imported);
+# questions to answer first (owners to map, the date order: nothing imported); the file
+# refused as a whole (nothing imported).
+EXIT_REJECTED, EXIT_QUESTIONS, EXIT_REFUSED = 4, 5, 6
 
 
 class CliError(Exception):
@@ -306,6 +314,190 @@ def cmd_statements(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import_deals(args: argparse.Namespace) -> int:
+    cf = _open(args.path)
+    try:
+        try:
+            info = deal_import.inspect_file(cf, Path(args.file), args.profile)
+            mapping = _cli_mapping(cf, info, args)
+            planned = deal_import.plan_import(
+                cf, info, mapping, progress=_progress_printer(Path(args.file))
+            )
+        except FileRefused as e:
+            if args.json:
+                print(
+                    json.dumps(
+                        {"file": args.file, "refused": {"code": e.code, "message": e.message}}
+                    )
+                )
+            print(f"icmdesk: {e.message} Nothing was imported.", file=sys.stderr)
+            return EXIT_REFUSED
+        plan = planned.plan
+        result = None
+        if not args.dry_run and not plan.questions:
+            result = deal_import.commit_import(cf, planned)
+    finally:
+        cf.close()
+    if args.json:
+        print(json.dumps(deal_import.report(planned, result), ensure_ascii=False, indent=2))
+    else:
+        _print_deal_plan(planned, result, dry_run=args.dry_run)
+    if plan.questions:
+        return EXIT_QUESTIONS
+    return EXIT_REJECTED if plan.rejected else EXIT_OK
+
+
+def _cli_mapping(
+    cf: CompanyFile, info: deal_import.FileInfo, args: argparse.Namespace
+) -> ImportMapping:
+    """The mapping proposed for the file, with what --mapping and --date-order say."""
+    mapping = info.mapping
+    if args.mapping:
+        try:
+            given = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise CliError(f"cannot read {args.mapping}: {e.strerror}") from None
+        except ValueError as e:
+            raise CliError(f"{args.mapping} is not JSON: {e}") from None
+        if isinstance(given, dict) and isinstance(given.get("owners"), dict):
+            reps = {}
+            with cf.session() as session:
+                known = store.load_reps(session)
+            for rep in known:
+                for name in (rep.name, rep.email, *rep.aliases):
+                    reps.setdefault(normal(name), rep.id)
+            owners = {}
+            for owner, rep in given["owners"].items():
+                if isinstance(rep, str):  # a rep by name or email, as a person writes it
+                    if normal(rep) not in reps:
+                        raise CliError(f"{args.mapping}: owners.{owner}: there is no rep {rep!r}")
+                    rep = reps[normal(rep)]
+                owners[owner] = rep
+            given = {**given, "owners": owners}
+        try:
+            extra = ImportMapping.from_json(given)
+        except ValueError as e:
+            raise CliError(f"{args.mapping}: {e}") from None
+        mapping = deal_import.merge_mapping(mapping, extra, given)
+    if args.date_order:
+        mapping = dataclasses.replace(mapping, date_order=DateOrder(args.date_order))
+    return mapping
+
+
+def _progress_printer(path: Path) -> Callable[[int, int, str], None] | None:
+    """Percent read, on stderr, for a file big enough to wait for (a few MB)."""
+    try:
+        if path.stat().st_size < 4 << 20:
+            return None
+    except OSError:
+        return None
+    shown = [-1]
+
+    def show(done: int, total: int, what: str) -> None:
+        percent = done * 100 // total if total else 100
+        if percent // 10 != shown[0] // 10:
+            shown[0] = percent
+            print(f"{path.name}: {percent}% ({what})", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _print_deal_plan(
+    planned: deal_import.ImportPlan, result: deal_import.ImportResult | None, *, dry_run: bool
+) -> None:
+    plan, info = planned.plan, planned.info
+    not_won = sum(1 for s in plan.skipped if s.code == "not_won")
+    print(f"{info.path.name}: {info.profile.title} ({info.description}), {plan.rows:,} rows")
+    print(
+        f"  {len(plan.added):,} to add, {len(plan.updated):,} to update, "
+        f"{len(plan.unchanged):,} unchanged, {not_won:,} not won, "
+        f"{len(plan.skipped) - not_won:,} other skipped, {len(plan.rejected):,} rejected"
+    )
+    for p in plan.updated[:50]:
+        changes = "; ".join(f"{c.field} {c.old} → {c.new}" for c in p.changes)
+        print(f"  update {p.external_id} (row {p.row}): {changes}")
+    notes = [p for p in (*plan.added, *plan.updated) if p.note]
+    for p in notes[:20]:
+        print(f"  note {p.external_id} (row {p.row}): {p.note}")
+    if plan.rejected:
+        print("Rejected rows:")
+        for r in plan.rejected[:200]:
+            print(f"  {r.text}")
+        if len(plan.rejected) > 200:
+            print(f"  … and {len(plan.rejected) - 200:,} more (--json lists them all)")
+    if plan.unmatched_owners:
+        print("Owners that are no rep yet (map each to a rep, or to null to skip, in --mapping):")
+        for owner, n in sorted(plan.unmatched_owners.items()):
+            print(f"  {owner or '(no owner)'}: {n:,} deal{'s' if n != 1 else ''}")
+    if plan.ambiguous_dates:
+        samples = ", ".join(plan.ambiguous_dates)
+        print(f"Dates read two ways ({samples}): say which with --date-order DMY or MDY.")
+    if plan.questions:
+        print("Nothing was imported.")
+    elif dry_run:
+        print("Dry run: nothing was written.")
+    elif result is not None and not result.changed:
+        print("Nothing to change: every deal is already as the file has it.")
+    elif result is not None:
+        print(f"Imported: {result.added:,} added, {result.updated:,} updated.")
+        for owner, rep in result.aliases:
+            print(f"  {owner} is now known as {rep}")
+        if result.dirty_months:
+            months = ", ".join(str(m) for m in result.dirty_months)
+            print(f"  Closed months to re-verify at the next close: {months}")
+
+
+def cmd_import_adjustments(args: argparse.Namespace) -> int:
+    from icmdesk.services import adjustment_import
+
+    cf = _open(args.path)
+    try:
+        try:
+            plan = adjustment_import.plan_adjustments(
+                cf, Path(args.file), progress=_progress_printer(Path(args.file))
+            )
+        except FileRefused as e:
+            if args.json:
+                print(
+                    json.dumps(
+                        {"file": args.file, "refused": {"code": e.code, "message": e.message}},
+                        ensure_ascii=False,
+                    )
+                )
+            print(f"icmdesk: {e.message} Nothing was imported.", file=sys.stderr)
+            return EXIT_REFUSED
+        result = None
+        if not args.dry_run:
+            try:
+                result = adjustment_import.commit_adjustments(cf, plan)
+            except adjustment_import.StalePlan as e:
+                raise CliError(str(e)) from None
+    finally:
+        cf.close()
+    if args.json:
+        print(json.dumps(adjustment_import.report(plan, result), ensure_ascii=False, indent=2))
+    else:
+        print(f"{plan.path.name} ({plan.description}), {plan.rows:,} rows: {plan.summary}")
+        for p in plan.updated[:50]:
+            changes = "; ".join(f"{c.field} {c.old} → {c.new}" for c in p.changes)
+            print(f"  update {p.external_id} (row {p.row}): {changes}")
+        if plan.derived_ids:
+            print("  (no ID column: each adjustment's id is made from its rep, month, amount "
+                  "and reason)")  # fmt: skip
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+        elif result is not None and not result.changed:
+            print("Nothing to change: every adjustment is already as the file has it.")
+        else:
+            print(f"Imported: {len(plan.added):,} added, {len(plan.updated):,} updated.")
+        for r in plan.rejected[:200]:
+            print(f"icmdesk: rejected row {r.row} (line {r.line}): {r.reason}", file=sys.stderr)
+        if len(plan.rejected) > 200:
+            more = len(plan.rejected) - 200
+            print(f"icmdesk: … and {more:,} more rejected (--json lists them all)", file=sys.stderr)
+    return EXIT_REJECTED if plan.rejected else EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from icmdesk.ui.app import run_app  # Qt only when the app is asked for
 
@@ -418,6 +610,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the PDFs")
     p.add_argument("--rep", type=int, metavar="ID", help="only this rep (by id)")
+
+    p = command(
+        "import-deals",
+        cmd_import_deals,
+        "import won deals from a CRM export (HubSpot, Salesforce, Pipedrive) or a CSV/XLSX",
+    )
+    p.add_argument("path", metavar="PATH", help="company file")
+    p.add_argument("file", metavar="FILE", help="the export: .csv, .txt or .xlsx")
+    p.add_argument(
+        "--profile",
+        choices=("auto", "hubspot", "salesforce", "pipedrive", "generic"),
+        default="auto",
+        help="the file's layout (default: recognised by its columns)",
+    )
+    p.add_argument(
+        "--mapping",
+        metavar="MAPPING.json",
+        help="columns, won values, date order, deal types and owners (docs/importing.md)",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=("DMY", "MDY", "YMD"),
+        help="how dates like 03/04/2026 read: day first (DMY) or month first (MDY)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--json", action="store_true", help="print the preview/result as JSON")
+
+    p = command(
+        "import-adjustments",
+        cmd_import_adjustments,
+        "import adjustments from a bulk file: rep, month, amount, reason (and an optional ID)",
+    )
+    p.add_argument("path", metavar="PATH", help="company file")
+    p.add_argument("file", metavar="FILE", help="the adjustments: .csv, .txt or .xlsx")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--json", action="store_true", help="print the preview/result as JSON")
 
     p = command("gui", cmd_gui, "open the desktop app")
     p.add_argument("path", metavar="PATH", nargs="?")

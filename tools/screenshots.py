@@ -9,7 +9,9 @@ Writes, into docs/images/ (or --out):
   process: the factor is read when the application starts);
 - ui-<dialog>.png and ui-<dialog>-dark.png for the start screen, the new-company wizard
   (its first page and its books-start page), the deal and rep dialogs and the cancel-deal
-  dialog (with its clawback preview), each at its own size.
+  dialog (with its clawback preview), each at its own size;
+- import-<n>-<page>.png: each page of File ▸ Import Deals… on a small HubSpot export
+  (light only: docs/importing.md shows them).
 
     .venv/bin/python tools/screenshots.py
     .venv/bin/python tools/screenshots.py --out /tmp/shots --views periods deals
@@ -22,6 +24,7 @@ changes this user's settings or demo company.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import subprocess
 import sys
@@ -249,6 +252,83 @@ def shoot_dialogs(out: Path, *, dark: bool) -> list[Path]:
     return written
 
 
+# A HubSpot export for the import wizard's pictures: an owner who is no rep yet (by a
+# nickname), a lost deal, an amount the CRM left as "TBD".
+IMPORT_ROWS = (
+    ("Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount", "Deal Type",
+     "Associated Company"),
+    ("18734001", "Harbor Labs retrofit", "Closed Won", "2026-11-03 14:22", "Maya Okafor",
+     "$12,500.00", "New Business", "Harbor Labs"),
+    ("18734002", "Cedar Point sensors", "Closed Won", "2026-11-05 09:10", "Grace Kim",
+     "$8,240.00", "New Business", "Cedar Point Utilities"),
+    ("18734003", "Alder & Finch renewal", "Closed Won", "2026-11-06 16:45", "Dan Reyes",
+     "$4,100.00", "Existing Business", "Alder & Finch Engineering"),
+    ("18734004", "Northgate pilot", "Closed Lost", "2026-11-07 11:00", "Maya Okafor",
+     "$3,000.00", "New Business", "Northgate Transit"),
+    ("18734005", "Bluewater calibration", "Closed Won", "2026-11-10 13:30", "Dan Reyes", "TBD",
+     "New Business", "Bluewater Marine"),
+    ("18734006", "Emberline add-on", "Closed Won", "2026-11-12 10:05",
+     "priya.natarajan@northwind-instruments.com", "$2,950.00", "Existing Business",
+     "Emberline Foundry"),
+    ("18734007", "Kestrel upgrade", "Closed Won", "2026-11-18 15:20", "Dan Reyes", "$6,780.00",
+     "New Business", "Kestrel Aerospace"),
+)  # fmt: skip
+
+
+def shoot_import_wizard(out: Path) -> list[Path]:
+    """Grab each page of File ▸ Import Deals… as an office manager goes through it."""
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    from icmdesk.services import company_io
+    from icmdesk.ui.import_wizard import ImportDealsWizard
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        cf = company_io.write_demo(Path(folder) / "Demo Company.icmdesk")
+        export = Path(folder) / "hubspot-deals-2026-11.csv"
+        with export.open("w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows(IMPORT_ROWS)
+        wizard = ImportDealsWizard(cf)
+        wizard.resize(900, 640)
+        wizard.show()
+        wizard.currentPage().path_edit.setText(str(export))
+
+        def grab(name: str) -> None:
+            settle()
+            path = out / f"import-{name}.png"
+            wizard.grab().save(str(path))
+            written.append(path)
+
+        def next_page(expect: int) -> None:
+            wizard.next()
+            wait_until(lambda: wizard.currentId() == expect)
+
+        grab("1-file")
+        next_page(ImportDealsWizard.COLUMNS)
+        grab("2-columns")
+        next_page(ImportDealsWizard.QUESTIONS)
+        questions = wizard.page_of(ImportDealsWizard.QUESTIONS)
+        combo = questions.owners.cellWidget(0, 2)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(combo.findText("Daniel Reyes"))
+        grab("3-owners")
+        next_page(ImportDealsWizard.PREVIEW)
+        grab("4-preview")
+        preview = wizard.page_of(ImportDealsWizard.PREVIEW)
+        preview.show_combo.setCurrentIndex(4)  # rejected
+        grab("4-preview-rejected")
+        preview.show_combo.setCurrentIndex(0)
+        next_page(ImportDealsWizard.IMPORT)
+        wait_until(lambda: wizard.result is not None)
+        grab("5-done")
+        wizard.close()
+        settle()
+        cf.close()
+    return written
+
+
 def isolated_env(folder: str) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -271,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             dark = args.child == "dark"
             paths = shoot(args.out, args.views, dark=dark) + shoot_dialogs(args.out, dark=dark)
+            if not dark:
+                paths += shoot_import_wizard(args.out)
         for p in paths:
             print(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
         return 0

@@ -286,8 +286,12 @@ def _find_header(
 
     def rows() -> Iterator[SourceRow]:
         for n, line, cells in _chain(below, records):
-            if any(_filled(c) for c in cells):
-                yield SourceRow(n, line, tuple(cells))
+            # Most rows start with a filled cell: the generator only for the others.
+            first = cells[0] if cells else None
+            if (first.__class__ is str and first and not first.isspace()) or any(
+                _filled(c) for c in cells
+            ):
+                yield SourceRow(n, line, cells)
 
     body = rows()
     first = next(body, None)
@@ -359,12 +363,22 @@ def _open_workbook(path: Path, size: int) -> Sheet:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - a dependency of the package
         raise FileRefused("xlsx_unsupported", "Reading .xlsx needs openpyxl.") from None
+    # Given an open file, not the path: openpyxl refuses a path by its extension, and a
+    # workbook saved as "deals.csv" is known by its content here (its InvalidFileException
+    # escaped open_sheet). The read-only book reads the file until it is closed.
+    handle = path.open("rb")
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        handle.close()
         raise FileRefused(
             "malformed", f"{path.name} is not a readable Excel workbook (.xlsx): {e}."
         ) from None
+
+    def close() -> None:
+        book.close()
+        handle.close()
+
     try:
         sheet = next((ws for ws in book.worksheets if ws.max_row and ws.max_row > 0), None)
         if sheet is None:
@@ -379,10 +393,10 @@ def _open_workbook(path: Path, size: int) -> Sheet:
 
         header_row, headers, rest = _find_header(records())
     except FileRefused:
-        book.close()
+        close()
         raise
     except Exception as e:  # openpyxl raises what its XML parser raises on a damaged sheet
-        book.close()
+        close()
         raise FileRefused(
             "malformed", f"{path.name} is not a readable Excel workbook (.xlsx): {e}."
         ) from None
@@ -391,7 +405,7 @@ def _open_workbook(path: Path, size: int) -> Sheet:
         try:
             yield from rest
         finally:
-            book.close()
+            close()
 
     return Sheet(
         path=path,

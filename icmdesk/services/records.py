@@ -133,14 +133,15 @@ ADJUSTMENT: _Kind[Adjustment, AdjustmentRow] = _Kind(
 )
 
 
-def _context(session: Session, kind: _Kind[V, Any], value: V) -> CompanyData:
+def context(session: Session, kind: _Kind[V, Any], value: V) -> CompanyData:
+    """What validating `value` needs to see of the company."""
     data = load_company_data(session, deals=False, history=False, snapshots=False)
     return dataclasses.replace(data, deals=kind.related_deals(session, value))
 
 
 def _save(cf: CompanyFile, kind: _Kind[V, R], value: V) -> V:
     with cf.session() as session:
-        found = kind.validate(value, _context(session, kind, value))
+        found = kind.validate(value, context(session, kind, value))
         if found:
             raise ValidationError(found)
         return write(session, kind, value)
@@ -282,7 +283,7 @@ def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
         ]
         if kept:
             raise ValidationError(kept)
-        found = PLAN.validate(plan, _context(session, PLAN, plan))
+        found = PLAN.validate(plan, context(session, PLAN, plan))
         found += _uncovered_deals(session, plan)
         if found:
             raise ValidationError(found)
@@ -356,7 +357,7 @@ def save_plan_version(
             versions=_by_date(*kept, version),
         )
         at = next(i for i, v in enumerate(edited.versions) if v is version)
-        found = PLAN.validate(edited, _context(session, PLAN, edited))
+        found = PLAN.validate(edited, context(session, PLAN, edited))
         found += _uncovered_deals(session, edited)
         if found:
             raise ValidationError([_about_version(p, at) for p in found])
@@ -456,6 +457,10 @@ def delete_plan(cf: CompanyFile, plan_id: int) -> Plan:
 
 def delete_deal(cf: CompanyFile, deal_id: int) -> Deal:
     return _delete(cf, DEAL, deal_id)
+
+
+def delete_adjustment(cf: CompanyFile, adjustment_id: int) -> Adjustment:
+    return _delete(cf, ADJUSTMENT, adjustment_id)
 
 
 get_role = _getter(ROLE)

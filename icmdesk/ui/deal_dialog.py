@@ -111,12 +111,15 @@ class DealDialog(GuardedDialog):
         form = QFormLayout()
         self.external_id = QLineEdit()
         self.external_id.setPlaceholderText("the CRM's id, e.g. D-1042")
+        self.deal_name = QLineEdit()
+        self.deal_name.setPlaceholderText("the deal's name in the CRM (optional)")
         self.customer = QLineEdit()
         self.amount = number_edit(placeholder="0.00")
         self.close_date = date_edit()
         self.deal_type = QComboBox()
         self.deal_type.addItems(list(self._types))
         form.addRow("&Deal id:", with_error(self.external_id, self.errors, "external_id"))
+        form.addRow("&Name:", with_error(self.deal_name, self.errors, "name"))
         form.addRow("C&ustomer:", with_error(self.customer, self.errors, "customer"))
         form.addRow("&Amount:", with_error(self.amount, self.errors, "amount"))
         form.addRow("C&lose date:", with_error(self.close_date, self.errors, "close_date"))
@@ -164,6 +167,7 @@ class DealDialog(GuardedDialog):
             self._show_payment_total()
             return
         self.external_id.setText(deal.external_id)
+        self.deal_name.setText(deal.name)
         self.customer.setText(deal.customer)
         self.amount.setText(f"{deal.amount:f}")
         self.close_date.setDate(date_edit(deal.close_date).date())
@@ -295,6 +299,7 @@ class DealDialog(GuardedDialog):
                 base,
                 external_id=self.external_id.text().strip(),
                 customer=self.customer.text().strip(),
+                name=self.deal_name.text().strip(),
                 amount=amount,
                 close_date=from_qdate(self.close_date.date()),
                 deal_type=self.deal_type.currentText(),

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 COMPANY_FILTER = "ICMDesk company (*.icmdesk);;All files (*)"
+IMPORT_FILTER = "CRM exports and spreadsheets (*.csv *.txt *.tsv *.xlsx);;All files (*)"
 
 
 class FileDialogs:
@@ -37,6 +38,12 @@ class FileDialogs:
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         return _with_suffix(name)
+
+    @staticmethod
+    def open_import(parent: QWidget | None, folder: Path) -> Path | None:
+        """Ask for a file to import (a CRM export: CSV, text or Excel workbook)."""
+        name, _ = QFileDialog.getOpenFileName(parent, "Import deals", str(folder), IMPORT_FILTER)
+        return Path(name) if name else None
 
     @staticmethod
     def choose_logo(parent: QWidget | None) -> Path | None:

@@ -36,6 +36,7 @@ from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.icons import icon
+from icmdesk.ui.import_wizard import ImportDealsWizard
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.periods_view import PeriodsView
 from icmdesk.ui.plans_view import PlansView
@@ -261,6 +262,12 @@ class MainWindow(QMainWindow):
         self._backup_action = self._action("&Back Up…")
         self._backup_action.setIcon(icon("backup"))
         self._backup_action.triggered.connect(self._on_backup_triggered)
+        self._import_action = self._action("&Import Deals…")
+        self._import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self._import_action.setStatusTip(
+            "Bring in won deals from a HubSpot, Salesforce or Pipedrive export or a spreadsheet"
+        )
+        self._import_action.triggered.connect(self._on_import_triggered)
         self._close_action = self._action("&Close", QKeySequence.StandardKey.Close)
         self._close_action.triggered.connect(self._on_close_triggered)
         self._quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit)
@@ -269,6 +276,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._new_action)
         file_menu.addAction(self._open_action)
         file_menu.addMenu(self._recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self._import_action)
         file_menu.addSeparator()
         file_menu.addAction(self._backup_action)
         file_menu.addSeparator()
@@ -363,6 +372,7 @@ class MainWindow(QMainWindow):
                 set_read_only = getattr(self._stack.widget(row), "set_read_only", None)
                 if callable(set_read_only):
                     set_read_only(True)
+        self._import_action.setEnabled(False)
         self.statusBar().showMessage(f"{self._file.path} — read-only: someone else is editing it")
 
     # What tests and the app use.
@@ -481,6 +491,11 @@ class MainWindow(QMainWindow):
     def set_recent(self, recent: list[Path]) -> None:
         self._recent = list(recent)
         self._fill_recent_menu()
+
+    def _on_import_triggered(self) -> None:
+        wizard = ImportDealsWizard(self._file, self, changes=self._changes, settings=self._settings)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.open()  # window-modal, without a nested event loop
 
     def _on_backup_triggered(self) -> None:
         path = self._file.path

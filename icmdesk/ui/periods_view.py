@@ -41,9 +41,11 @@ from icmdesk.domain.statement import Statement, StatementLine
 from icmdesk.models.database import CompanyFile
 from icmdesk.reports import BatchResult
 from icmdesk.reports.statement_html import statement_html
-from icmdesk.services import documents, periods, records
+from icmdesk.services import adjustment_import, documents, periods, records
+from icmdesk.services.adjustment_import import AdjustmentPlan, AdjustmentResult
 from icmdesk.services.periods import PeriodInfo
-from icmdesk.ui.changes import ALL_KINDS, PERIODS, Changes, follow
+from icmdesk.ui.adjustments import AdjustmentFileDialog, AdjustmentsPanel, ImportPreviewDialog
+from icmdesk.ui.changes import ALL_KINDS, DEALS, PERIODS, Changes, follow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     VALUE_ROLE,
@@ -337,6 +339,11 @@ class PeriodsView(QWidget):
         self._close_button = QPushButton("C&lose month…")
         self._pdf_button = QPushButton("Statement &PDFs…")
         self._reopen_button = QPushButton("&Reopen latest…")
+        self._import_button = QPushButton("I&mport adjustments…")
+        self._import_button.setToolTip(
+            "Import a bulk adjustment file (CSV or Excel: rep, month, amount, reason and an "
+            "optional ID), after a preview"
+        )
         self._cancel_button = QPushButton("Cancel")
         self._cancel_button.hide()
         self._busy = QProgressBar()
@@ -355,6 +362,7 @@ class PeriodsView(QWidget):
         bar.addWidget(self._busy_label)
         bar.addWidget(self._busy)
         bar.addWidget(self._cancel_button)
+        bar.addWidget(self._import_button)
         bar.addWidget(self._reopen_button)
 
         self._statement_table = make_table(self)
@@ -376,6 +384,9 @@ class PeriodsView(QWidget):
         self._tabs = QTabWidget()
         self._tabs.addTab(self._document, "&Statement")
         self._tabs.addTab(self._line_table, "L&ines")
+        # The rep's adjustments of the month, beside the statement that pays them.
+        self._adjustments = AdjustmentsPanel(self._file, self._currency)
+        self._tabs.addTab(self._adjustments, "&Adjustments")
         lines_box = QWidget()
         lines_layout = QVBoxLayout(lines_box)
         lines_layout.setContentsMargins(0, 0, 0, 0)
@@ -414,6 +425,8 @@ class PeriodsView(QWidget):
         self._close_button.clicked.connect(self._on_close_clicked)
         self._reopen_button.clicked.connect(self._on_reopen_clicked)
         self._pdf_button.clicked.connect(self._on_pdf_clicked)
+        self._import_button.clicked.connect(self._on_import_clicked)
+        self._adjustments.changed.connect(self._on_adjustments_changed)
         self._cancel_button.clicked.connect(self._on_cancel_clicked)
         self._statement_table.selectionModel().selectionChanged.connect(
             self._on_statement_selection_changed
@@ -657,9 +670,77 @@ class PeriodsView(QWidget):
         self._busy.setValue(done)
 
     def _on_statement_selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        self._show_lines(self._selected_statement())
+
+    def _selected_statement(self) -> Statement | None:
         rows = self._statement_table.selectionModel().selectedRows()
-        statement = self._statements_proxy.data(rows[0], VALUE_ROLE) if rows else None
-        self._show_lines(statement)
+        return self._statements_proxy.data(rows[0], VALUE_ROLE) if rows else None
+
+    def _on_adjustments_changed(self) -> None:
+        """An adjustment was saved here: the statement shown is recomputed (the rep stays
+        chosen) and the other views are told."""
+        self._changes.announce(DEALS, source=self)
+        self._on_data_changed()
+
+    def _on_import_clicked(self) -> None:
+        if self.busy or self._read_only:
+            return
+        path = AdjustmentFileDialog.choose(self, self._file.path.parent)
+        if path is None:
+            return
+        cf = self._file
+
+        def read(report: Report) -> AdjustmentPlan | None:
+            stop = [False]
+
+            def progress(done: int, total: int, _what: str) -> None:
+                stop[0] = not report(done, total)
+
+            try:
+                return adjustment_import.plan_adjustments(
+                    cf, path, progress=progress, cancelled=lambda: stop[0]
+                )
+            except adjustment_import.Cancelled:
+                return None
+
+        def planned(view: PeriodsView, plan: AdjustmentPlan | None) -> None:
+            if plan is not None:
+                # Asked once the reading has finished (see _on_close_clicked).
+                view._after_work = lambda v: v._confirm_import(plan)
+
+        self._run(
+            f"Reading {path.name}…", read, planned, "The adjustments cannot be imported",
+            cancellable=True,
+        )  # fmt: skip
+
+    def _confirm_import(self, plan: AdjustmentPlan) -> None:
+        if not ImportPreviewDialog.confirm(self, plan) or self.busy:
+            if self._stale:  # changed elsewhere while the file was read
+                self.refresh()
+            return
+        cf = self._file
+
+        def imported(view: PeriodsView, result: AdjustmentResult) -> None:
+            view._changes.announce(DEALS, source=view)
+            view._stale = True
+
+            def tell(v: PeriodsView) -> None:
+                v.refresh()
+                Messages.info(
+                    v,
+                    "Adjustments imported",
+                    f"{plan.path.name}: {result.summary}.",
+                    "The statements shown are computed again with them.",
+                )
+
+            view._after_work = tell
+
+        self._run(
+            f"Importing {plan.path.name}…",
+            lambda _report: adjustment_import.commit_adjustments(cf, plan),
+            imported,
+            "The adjustments were not imported",
+        )
 
     # Showing.
     # What to do once the work under way has ended, given the view (so it holds no
@@ -717,14 +798,23 @@ class PeriodsView(QWidget):
             self._show_stored_statements()
 
     def _show_statements(self, month: Month | None, statements: tuple[Statement, ...]) -> None:
+        chosen = self._selected_statement() if month == self._shown_month else None
         self._shown_month = month
         self._statements.set_rows(statements)
         self._show_lines(None)
         if month is not None:
             if statements:
-                self._statement_table.selectRow(0)
+                # The same month again (recomputed after an edit): the same rep stays chosen.
+                self._statement_table.selectRow(self._statement_row(chosen))
             self.computed.emit(month)
         self._update_title()
+
+    def _statement_row(self, chosen: Statement | None) -> int:
+        for row in range(self._statements_proxy.rowCount()):
+            shown = self._statements_proxy.data(self._statements_proxy.index(row, 0), VALUE_ROLE)
+            if chosen is not None and shown.rep_id == chosen.rep_id:
+                return row
+        return 0
 
     def _show_lines(self, statement: Statement | None) -> None:
         self._lines.set_rows(statement.lines if statement else ())
@@ -733,6 +823,37 @@ class PeriodsView(QWidget):
             self._document.clear()
         else:
             self._document.setHtml(statement_html(statement, self._currency))
+        self._show_adjustments(statement)
+
+    def _show_adjustments(self, statement: Statement | None) -> None:
+        if statement is None:
+            self._adjustments.show_for(None, None, writable=False)
+            self._tabs.setTabText(self._tabs.indexOf(self._adjustments), "&Adjustments")
+            return
+        note = ""
+        info = self._selected_period()
+        if info is not None and info.status is PeriodStatus.CLOSED:
+            note = "The month is closed: its statements are final, and so are these."
+        elif self._read_only:
+            note = "The file is open read-only."
+        self._adjustments.show_for(
+            (statement.rep_id, statement.rep_name),
+            statement.month,
+            writable=self._can_adjust(),
+            note=note,
+        )
+        n = self._adjustments.count
+        self._tabs.setTabText(self._tabs.indexOf(self._adjustments), f"&Adjustments ({n})")
+
+    def _can_adjust(self) -> bool:
+        info = self._selected_period()
+        return (
+            not self.busy
+            and not self._read_only
+            and info is not None
+            and info.status is PeriodStatus.OPEN
+            and info.month == self._shown_month
+        )
 
     def _update_title(self) -> None:
         info = self._selected_period()
@@ -799,6 +920,8 @@ class PeriodsView(QWidget):
             self._close_button.setText("C&lose month…")
         latest = self._latest_closed()
         self._reopen_button.setEnabled(writable and latest is not None)
+        self._import_button.setEnabled(writable)
+        self._adjustments.set_writable(self._can_adjust())
         self._reopen_button.setToolTip(
             f"Reopen {month_title(latest)}" if latest else "No month is closed"
         )
@@ -841,7 +964,16 @@ class PeriodsView(QWidget):
             "reopen": self._reopen_button,
             "pdf": self._pdf_button,
             "cancel": self._cancel_button,
+            "import": self._import_button,
         }
+
+    @property
+    def adjustments(self) -> AdjustmentsPanel:
+        return self._adjustments
+
+    @property
+    def tabs(self) -> QTabWidget:
+        return self._tabs
 
 
 def _statement_summary(statement: Statement | None, currency: str) -> str:

@@ -189,6 +189,12 @@ class RepDialog(GuardedDialog):
         self.name = QLineEdit(rep.name if rep else "")
         self.email = QLineEdit(rep.email if rep else "")
         self.payroll_id = QLineEdit(rep.payroll_id if rep else "")
+        self.aliases = QLineEdit("; ".join(rep.aliases) if rep else "")
+        self.aliases.setPlaceholderText("e.g. Dan Reyes; dreyes@crm.example")
+        self.aliases.setToolTip(
+            "Other names and emails this rep goes by in CRM exports, separated by "
+            "semicolons: an import credits the rep with the deals of an owner so named."
+        )
         self.role = _combo(choices.roles(self._file), "No role", rep.role_id if rep else None)
         managers = [r for r in choices.reps(self._file) if rep is None or r.id != rep.id]
         self.manager = _combo(managers, "No manager", rep.manager_id if rep else None)
@@ -198,6 +204,7 @@ class RepDialog(GuardedDialog):
             ("&Name:", self.name, "name"),
             ("&Email:", self.email, "email"),
             ("&Payroll id:", self.payroll_id, "payroll_id"),
+            ("&Other names:", self.aliases, "aliases"),
             ("&Role:", self.role, "role_id"),
             ("&Manager:", self.manager, "manager_id"),
             ("&Hired:", self.hire_date, "hire_date"),
@@ -290,6 +297,7 @@ class RepDialog(GuardedDialog):
             name=self.name.text().strip(),
             email=self.email.text().strip(),
             payroll_id=self.payroll_id.text().strip(),
+            aliases=tuple(" ".join(a.split()) for a in self.aliases.text().split(";") if a.strip()),
             role_id=self.role.currentData(),
             manager_id=self.manager.currentData(),
             hire_date=from_qdate(self.hire_date.date()),

@@ -847,7 +847,13 @@ def _payment_schedule(deal: Deal) -> list[tuple[date, Decimal, Decimal]]:
 
 
 def _head(deal: Deal) -> str:
-    return f"Deal {deal.external_id} · {_one_line(deal.customer)}"
+    """How a statement names a deal: its id and customer, and its CRM name when it has one
+    that says more than the customer ("Deal 9001 · Harbor retrofit · Harbor Labs")."""
+    name = _one_line(deal.name)
+    customer = _one_line(deal.customer)
+    if name and name.casefold() != customer.casefold():
+        return f"Deal {deal.external_id} · {name} · {customer}"
+    return f"Deal {deal.external_id} · {customer}"
 
 
 def _one_line(text: str) -> str:

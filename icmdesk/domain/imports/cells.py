@@ -13,7 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 
@@ -74,6 +74,7 @@ _TRAILING = re.compile(rf"\s*(?P<cur>{_SIGN_PATTERN}|[A-Z]{{3}})$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _MINUS = "-\u2212\u2012\u2013\u2014\ufe63\uff0d"  # hyphen-minus, minus sign, dashes
 _NUMBER = re.compile(r"^[0-9][0-9.,' ]*$|^[.,][0-9]+$")
+_DOLLARS = re.compile(r"^\$(\d{1,3}(?:,\d{3})*)(\.\d{1,2})$")
 _PLAIN = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")  # the fast path: "1234", "-12.5"
 
 
@@ -111,7 +112,9 @@ def parse_amount(text: object) -> Amount:
     if isinstance(text, bool):
         raise CellError("amount_not_number", f"the amount {text!r} is not a number")
     if isinstance(text, int):
-        return Amount(Decimal(text), None)
+        # In cents like every other amount read: a workbook's 12500 is the 12500.00 the same
+        # amount reads as text, not Decimal("12500") (which prints and stores differently).
+        return Amount(_cents(Decimal(text), str(text)), None)
     if isinstance(text, float):
         return Amount(_from_float(text), None)
     if isinstance(text, Decimal):
@@ -122,6 +125,9 @@ def parse_amount(text: object) -> Amount:
         raise CellError("amount_missing", "there is no amount")
     if _PLAIN.match(cell):
         return Amount(_cents(Decimal(cell), raw), None, "." if "." in cell else None)
+    us = _DOLLARS.match(cell)
+    if us:  # the fast path for what most exports write: "$12,500.00" (as _digits reads it)
+        return Amount(_cents(Decimal(us[1].replace(",", "") + us[2]), raw), "$", ".")
     negative = False
     if cell.startswith("(") and cell.endswith(")"):
         negative, cell = True, cell[1:-1].strip()
@@ -181,10 +187,16 @@ def _digits(cell: str, raw: str) -> tuple[Decimal, str | None, str | None]:
         # "12.50"); followed by three it groups thousands ("1,234", "1.234"), as it does
         # when it appears more than once ("1.234.567").
         single = (commas or dots) == 1
-        decimal_mark = mark if single and len(tail) in (1, 2) else ""
+        # A lone separator followed by three digits may group thousands; followed by any
+        # other number of digits it can only be the decimal one ("1.500000" is 1.50, and
+        # "1234.5678" has too many decimals rather than being no number at all). With
+        # nothing but zeros before it, it is the decimal one too: "0,500" is half, never
+        # five hundred, and "0.001" is a tenth of a cent, not one.
+        zero_lead = not cell.rsplit(mark, 1)[0].strip("0")
+        decimal_mark = mark if single and (len(tail) != 3 or zero_lead) else ""
         if decimal_mark:
             sure = mark
-        elif single and len(tail) == 3:
+        elif single:
             unsure = mark
     else:
         decimal_mark = ""
@@ -216,13 +228,25 @@ def _cents(value: Decimal, raw: str) -> Decimal:
     """`value` in whole cents; more decimals than two are refused unless they are zeros."""
     if not value.is_finite():
         raise CellError("amount_not_number", f'the amount "{raw.strip()}" is not a number')
-    cents = value.quantize(Decimal("0.01"))
+    cents = _quantized(value, raw)
     if cents != value:
         raise CellError(
             "amount_precision",
             f'the amount "{raw.strip()}" has more than two decimals (amounts are in cents)',
         )
     return cents
+
+
+def _quantized(value: Decimal, raw: str) -> Decimal:
+    """`value` to the cent. A number of more digits than the decimal context's 28 (a
+    30-digit "amount") cannot be: quantize raises decimal.InvalidOperation, which callers
+    expecting CellError for a bad cell would let escape (plan_deals crashed on such a row)."""
+    try:
+        return value.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise CellError(
+            "amount_too_large", f'the amount "{raw.strip()}" is too large to be an amount'
+        ) from None
 
 
 def _from_float(value: float) -> Decimal:
@@ -235,7 +259,7 @@ def _from_float(value: float) -> Decimal:
     if value != value or value in (float("inf"), float("-inf")):
         raise CellError("amount_not_number", f"the amount {value!r} is not a number")
     exact = Decimal(repr(value))
-    cents = exact.quantize(Decimal("0.01"))
+    cents = _quantized(exact, repr(value))
     if abs(cents - exact) > Decimal("0.000001") * max(Decimal(1), abs(exact)):
         raise CellError(
             "amount_precision",
@@ -360,7 +384,12 @@ def read_date(cell: object, order: DateOrder | None = None) -> ReadDate:
 
 def excel_serial(value: int | float | Decimal, text: str) -> date:
     """An Excel date serial (1900 date system): the day, any time fraction dropped."""
-    day = int(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    # A NaN or infinite number cell is not a day: int() of it raised ValueError or
+    # OverflowError, not the CellError plan_deals turns into a rejected row.
+    if not number.is_finite():
+        raise CellError("date_not_date", f'"{text}" is not a date')
+    day = int(number)
     if day not in _SERIALS:
         raise CellError("date_not_date", f'"{text}" is not a date')
     return _EXCEL_EPOCH + timedelta(days=day)

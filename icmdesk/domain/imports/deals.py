@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -39,7 +39,10 @@ from icmdesk.domain.money import HUNDRED
 CHUNK = 20_000  # rows looked up against the stored deals at a time
 BLANKS = frozenset({"", "(no value)", "(none)", "n/a", "-", "--", "—"})
 LIMITS = {"external_id": 100, "name": 200, "customer": 200}
-FULL_CREDIT = Decimal("100.00")
+FULL_CREDIT = HUNDRED
+# A deal's amount is stored in whole cents in a 64-bit integer; far below that, an amount
+# of a trillion is a typo or a column of something else.
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ class SourceRow:
 
     number: int
     line: int
-    cells: tuple[object, ...]
+    cells: Sequence[object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +218,8 @@ def text_of(cell: object) -> str:
         return ""
     text = cell if isinstance(cell, str) else str(cell)
     text = " ".join(text.split()) if "\n" in text or "  " in text else text.strip()
-    return "" if text.casefold() in BLANKS else text
+    # Only short texts can be one of the blanks ("(no value)" is the longest).
+    return "" if len(text) <= 10 and text.casefold() in BLANKS else text
 
 
 def key_of(name: str, customer: str) -> str:
@@ -253,6 +257,9 @@ def plan_deals(
                 _classify(p, stored.get(p.external_id), context, notes, added, updated, unchanged)
             except _Rejection as r:
                 reader.rejected.append(Rejected(p.row, p.line, p.external_id, r.code, r.reason))
+        for i in range(start, start + len(chunk)):
+            pending[i] = None  # type: ignore[call-overload]  # read: let it go (a million rows)
+        del chunk
     rejected = sorted(reader.rejected, key=lambda r: r.row)  # stable: a row's own order kept
     return DealImportPlan(
         mapping=reader.mapping,
@@ -265,6 +272,12 @@ def plan_deals(
         unknown_types=dict(reader.unknown_types),
         ambiguous_dates=tuple(reader.ambiguous_samples),
     )
+
+
+_POSITION = {f: k for k, f in enumerate(Field)}
+_ID, _NAME, _CUSTOMER, _STATUS = (
+    _POSITION[f] for f in (Field.EXTERNAL_ID, Field.NAME, Field.CUSTOMER, Field.STATUS)
+)
 
 
 class _Reader:
@@ -291,6 +304,21 @@ class _Reader:
         self.proven: Counter[DateOrder] = Counter()
         self.marks: Counter[str] = Counter()
         self.dates: dict[str, ReadDate | CellError] = {}
+        # Read once per distinct text: a file repeats its owners and stages on every row.
+        self.owner_cache: dict[str, int | None] = {}
+        self.won_cache: dict[str, bool] = {}
+        self.check_status = Field.STATUS in self.index and bool(self.won)
+        self.has = frozenset(self.index)
+        # The columns read as text, in Field order (amounts and dates are read from the
+        # cell itself: a workbook's numbers and dates are not text).
+        self.text_columns = [
+            None if f in (Field.AMOUNT, Field.CLOSE_DATE) else self.index.get(f) for f in Field
+        ]
+        self.texts: list[str] = [""] * len(Field)
+        self.customers: dict[str, str] = {}
+        self.type_cache: dict[str, str | None] = {}
+        self.currency_cache: dict[tuple[str, str | None], str] = {}
+        self.has_currency = Field.CURRENCY in self.index
 
     def cell(self, row: SourceRow, f: Field) -> object:
         i = self.index.get(f)
@@ -298,27 +326,38 @@ class _Reader:
             return ""
         return row.cells[i]
 
-    def text(self, row: SourceRow, f: Field) -> str:
-        return text_of(self.cell(row, f))
+    def text(self, _row: SourceRow, f: Field) -> str:
+        """The current row's text in a field (read once per row, by `read`)."""
+        return self.texts[_POSITION[f]]
 
     def read(self, row: SourceRow) -> None:
-        if footer_row(self.profile, [text_of(c) for c in row.cells]):
+        if self.profile.footer and footer_row(self.profile, [text_of(c) for c in row.cells]):
             self.skipped.append(
                 Skipped(row.number, row.line, "", "footer", "the report's footer, not a deal")
             )
             return
-        external_id = self.text(row, Field.EXTERNAL_ID)
+        cells = row.cells
+        n = len(cells)
+        self.texts = texts = [
+            "" if i is None or i >= n else text_of(cells[i]) for i in self.text_columns
+        ]
+        external_id = texts[_ID]
         try:
             self._read(row, external_id)
         except _Rejection as r:
             self.rejected.append(Rejected(row.number, row.line, external_id, r.code, r.reason))
 
     def _read(self, row: SourceRow, external_id: str) -> None:
-        name = self.text(row, Field.NAME)
-        customer = self.text(row, Field.CUSTOMER) or name
-        if Field.STATUS in self.index and self.won:
-            status = self.text(row, Field.STATUS)
-            if normal(status) not in self.won:
+        texts = self.texts
+        name = texts[_NAME]
+        customer = texts[_CUSTOMER] or name
+        customer = self.customers.setdefault(customer, customer)  # one copy per customer
+        if self.check_status:
+            status = texts[_STATUS]
+            won = self.won_cache.get(status)
+            if won is None:
+                won = self.won_cache[status] = normal(status) in self.won
+            if not won:
                 shown = f'"{status}"' if status else "blank"
                 self.skipped.append(
                     Skipped(
@@ -378,7 +417,7 @@ class _Reader:
                 amount,
                 close,
                 deal_type,
-                frozenset(self.index),
+                self.has,
                 amount_text,
                 grouped,
                 proves,
@@ -387,11 +426,15 @@ class _Reader:
 
     def _owner(self, row: SourceRow) -> int | None:
         owner = self.text(row, Field.OWNER)
+        if owner in self.owner_cache:  # a file names a handful of owners, row after row
+            return self.owner_cache[owner]
         key = normal(owner)
         if key in self.owner_map:
-            return self.owner_map[key]
+            rep = self.owner_cache[owner] = self.owner_map[key]
+            return rep
         rep = self.ctx.owners.get(key)
         if rep is not None:
+            self.owner_cache[owner] = rep
             return rep
         self.unmatched[owner] += 1
         who = f'the owner "{owner}"' if owner else "the deal has no owner, and that"
@@ -405,19 +448,35 @@ class _Reader:
             amount = parse_amount(cell)
         except CellError as e:
             raise _Rejection(e.code, e.message) from None
+        if amount.value >= MAX_AMOUNT:
+            raise _Rejection(
+                "amount_too_large",
+                f'the amount "{text_of(cell)}" is too large to be a deal (at most '
+                f"{MAX_AMOUNT - 1:,.2f})",
+            )
         if amount.value <= 0:
             raise _Rejection(
                 "amount_not_positive",
                 f'the amount "{text_of(cell)}" is not above zero (a deal\'s amount is positive; '
                 "enter a refund as a cancellation or an adjustment)",
             )
-        written = self.text(row, Field.CURRENCY).upper()
-        for currency in filter(None, (written, amount.currency)):
-            if self.currency not in currencies_of(currency):
-                raise _Rejection(
-                    "currency",
-                    f"the deal is in {currency}, but the company's amounts are in {self.currency}",
-                )
+        written = self.text(row, Field.CURRENCY) if self.has_currency else ""
+        key = (written, amount.currency)
+        wrong = self.currency_cache.get(key)
+        if wrong is None:
+            wrong = self.currency_cache[key] = next(
+                (
+                    c
+                    for c in filter(None, (written.upper(), amount.currency))
+                    if self.currency not in currencies_of(c)
+                ),
+                "",
+            )
+        if wrong:
+            raise _Rejection(
+                "currency",
+                f"the deal is in {wrong}, but the company's amounts are in {self.currency}",
+            )
         if amount.mark:
             self.marks[amount.mark] += 1
         text = text_of(cell) if amount.grouped else ""
@@ -446,8 +505,11 @@ class _Reader:
         crm = self.text(row, Field.DEAL_TYPE)
         if not crm:
             return "new"
-        ours = self.types.get(normal(crm), crm)
-        found = self.company_types.get(normal(ours))
+        if crm in self.type_cache:
+            found = self.type_cache[crm]
+        else:
+            ours = self.types.get(normal(crm), crm)
+            found = self.type_cache[crm] = self.company_types.get(normal(ours))
         if found is None:
             self.unknown_types[crm] += 1
             known = ", ".join(sorted(self.ctx.deal_types))
@@ -499,6 +561,9 @@ class _Reader:
                 self._reject(p, r.code, r.reason)
                 continue
             kept.append(p)
+        # What pass two needed is done with: a million rows' worth of memory.
+        self.pending = []
+        self.seen.clear()
         return kept
 
     def _reject(self, p: _Pending, code: str, reason: str) -> None:
@@ -549,7 +614,7 @@ def _classify(
 ) -> None:
     close = p.close_date
     assert isinstance(close, date)
-    credit = (Credit(p.rep_id, FULL_CREDIT),)
+    credit = _full_credit(p.rep_id)
     if stored is None:
         _check_credits(credit, close, ctx)
         added.append(
@@ -618,6 +683,17 @@ def _classify(
             stored.close_date,
         )
     )
+
+
+_FULL_CREDITS: dict[int, tuple[Credit, ...]] = {}
+
+
+def _full_credit(rep_id: int) -> tuple[Credit, ...]:
+    """The owner's whole credit, one shared value per rep (a million deals, a few reps)."""
+    found = _FULL_CREDITS.get(rep_id)
+    if found is None:
+        found = _FULL_CREDITS[rep_id] = (Credit(rep_id, FULL_CREDIT),)
+    return found
 
 
 def _check_credits(credits: tuple[Credit, ...], close: date, ctx: Context) -> None:
