@@ -404,6 +404,7 @@ def _close(sheet: Sheet) -> None:
     close = getattr(sheet.rows, "close", None)
     if close is not None:
         close()
+    sheet.close()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -220,6 +221,7 @@ def _close(sheet: Sheet) -> None:
     close = getattr(sheet.rows, "close", None)
     if close is not None:
         close()
+    sheet.close()
 
 
 def _watched(
@@ -342,7 +344,7 @@ def commit_import(
 
         months: set[Month] = set()
         _large_cache(session, plan.changes)
-        with store.bulk_objects():
+        with store.bulk_objects(), _indexes_built_after(session, len(plan.added)):
             _insert_added(session, plan.added, months, step)
             _apply_updates(session, plan.updated, months, step)
         if plan.changes:
@@ -369,6 +371,9 @@ def _large_cache(session: Session, changes: int) -> None:
     if changes > 10_000:
         kib = min(262_144, 2_048 + changes // 4)
         session.connection().exec_driver_sql(f"PRAGMA cache_size = -{kib}")
+        # Sorting for the indexes made again after the rows (_indexes_built_after) in
+        # memory rather than in temporary files.
+        session.connection().exec_driver_sql("PRAGMA temp_store = MEMORY")
 
 
 def _remember_owners(session: Session, mapping: ImportMapping) -> tuple[tuple[str, str], ...]:
@@ -426,7 +431,8 @@ def _insert_added(
         return
     next_id = (session.scalar(select(func.max(DealRow.id))) or 0) + 1
     at, user = _at_text(), audit.current_user()
-    credit_texts: dict[int, str] = {}  # the credits' audit text, per shared credits value
+    # Per credits value (one shared by every deal of a rep): its audit text and its rows.
+    by_credits: dict[int, tuple[str, list[tuple[int, int, int]]]] = {}
     days: set[date] = set()
     with _Writer(session) as writer:
         for start in range(0, len(added), _WRITE_CHUNK):
@@ -447,14 +453,18 @@ def _insert_added(
                         p.name,
                     )
                 )
-                credits += [
-                    (deal_id, n, c.rep_id, int(c.split_pct * 10_000))
-                    for n, c in enumerate(p.credits)
-                ]
-                shared = credit_texts.get(id(p.credits))
+                shared = by_credits.get(id(p.credits))
                 if shared is None:
-                    shared = credit_texts[id(p.credits)] = _credits_text(p.credits)
-                entries.append((at, "create", str(deal_id), "", "", created_text(p, shared), user))
+                    shared = by_credits[id(p.credits)] = (
+                        _credits_text(p.credits),
+                        [(n, c.rep_id, int(c.split_pct * 10_000)) for n, c in enumerate(p.credits)],
+                    )
+                text, parts = shared
+                for n, rep_id, pct in parts:
+                    credits.append((deal_id, n, rep_id, pct))
+                entries.append(
+                    (at, "create", str(deal_id), "", "", created_text(p, text, close), user)
+                )
                 days.add(p.close_date)
             writer.put(
                 "INSERT INTO deals (id, external_id, customer, amount, close_date, deal_type,"
@@ -469,6 +479,34 @@ def _insert_added(
             writer.put(_AUDIT_SQL, entries)
             step(len(chunk))
     months.update(Month.of(d) for d in days)
+
+
+_REBUILT_TABLES = ("deals", "credits", "audit_log")
+_REBUILD_FROM = 100_000  # rows added: below this, indexes are kept up row by row
+
+
+@contextmanager
+def _indexes_built_after(session: Session, adding: int) -> Iterator[None]:
+    """For an import that adds more deals than there are, the secondary indexes of the
+    tables it fills are dropped first and made again after (in the same transaction: a
+    failure rolls both back). Sorting a million keys once is several times faster than
+    inserting them one at a time into a B-tree that no longer fits in memory."""
+    conn = session.connection()
+    present = conn.exec_driver_sql("SELECT count(*) FROM deals").scalar() or 0
+    if adding < max(_REBUILD_FROM, present):
+        yield
+        return
+    marks = ", ".join("?" for _ in _REBUILT_TABLES)
+    indexes = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({marks})",
+        _REBUILT_TABLES,
+    ).fetchall()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)
 
 
 class _Writer:
@@ -512,14 +550,14 @@ class _Writer:
             raise self._error
 
 
-def created_text(p: PlannedDeal, credits: str | None = None) -> str:
+def created_text(p: PlannedDeal, credits: str | None = None, close: str | None = None) -> str:
     """What the audit log says of a deal an import adds: `audit.display` of the Deal, written
-    out for speed (a million of them); tests hold the two equal. `credits`: the credits'
-    text, if known."""
+    out for speed (a million of them); tests hold the two equal. `credits`, `close`: the
+    credits' text and the close date's, if known."""
     assert p.credits is not None
     text = (
         f"(external_id={p.external_id}, customer={p.customer}, amount={p.amount}, "
-        f"close_date={p.close_date.isoformat()}, deal_type={p.deal_type}"
+        f"close_date={close or p.close_date.isoformat()}, deal_type={p.deal_type}"
     )
     if p.credits:
         text += f", credits={_credits_text(p.credits) if credits is None else credits}"

@@ -51,6 +51,8 @@ class Sheet:
     size: int  # bytes
     position: Callable[[], int]  # bytes read so far (rows for a workbook: see `total`)
     total: int  # what `position` counts up to
+    # Let go of the file whether or not its rows were read to the end (idempotent).
+    close: Callable[[], None] = lambda: None
 
 
 def open_sheet(path: Path) -> Sheet:
@@ -226,6 +228,7 @@ def _open_csv(path: Path, size: int, encoding: str) -> Sheet:
         size=size,
         position=lambda: counter.count,
         total=size,
+        close=stream.close,
     )
 
 
@@ -417,4 +420,5 @@ def _open_workbook(path: Path, size: int) -> Sheet:
         size=size,
         position=lambda: seen[0],
         total=max(total, 1),
+        close=close,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import Credit, Deal
+from icmdesk.domain.imports.cells import DateOrder
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AuditRow
 from icmdesk.services import audit, company_io, deal_import, periods, records
@@ -257,3 +258,106 @@ def test_the_audit_text_of_an_added_deal_is_what_the_one_write_path_writes(
         harbor.credits,
     )
     assert deal_import.created_text(planned) == audit.display(without_name)
+
+
+# -- the sample exports of tests/data/imports, imported for real ---------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "imports"
+# Each sample with the answers its questions need (its README says what each row becomes).
+SAMPLE_ANSWERS: dict[str, dict[str, object]] = {
+    "hubspot_deals.csv": {},
+    "hubspot_deals.xlsx": {},
+    "salesforce_opportunities.csv": {},
+    "salesforce_no_id.csv": {},
+    "pipedrive_deals.csv": {},
+    "generic_deals_utf16.txt": {"date_order": "DMY"},
+    "generic_dmy_proven.csv": {},
+    "latin1_semicolon.csv": {"owners": {"Jérôme Lefèvre": None}},
+}
+
+
+def import_sample(cf: CompanyFile, name: str) -> deal_import.ImportPlan:
+    info = deal_import.inspect_file(cf, SAMPLES / name)
+    answers = SAMPLE_ANSWERS[name]
+    mapping = info.mapping
+    if "date_order" in answers:
+        mapping = dataclasses.replace(mapping, date_order=DateOrder(answers["date_order"]))
+    for owner, rep in dict(answers.get("owners", {})).items():  # type: ignore[call-overload]
+        mapping = mapping.with_owner(owner, rep)
+    planned = deal_import.plan_import(cf, info, mapping)
+    assert not planned.plan.questions
+    deal_import.commit_import(cf, planned)
+    return planned
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_ANSWERS))
+def test_each_sample_is_stored_field_by_field_and_a_second_import_changes_nothing(
+    cf: CompanyFile, name: str
+) -> None:
+    planned = import_sample(cf, name)
+    assert planned.plan.added
+    for p in planned.plan.added:
+        stored = records.find_deal(cf, p.external_id)
+        assert stored is not None, p.external_id
+        assert stored == Deal(
+            p.external_id,
+            p.customer,
+            p.amount,
+            p.close_date,
+            p.deal_type,
+            p.credits or (),
+            name=p.name,
+            id=stored.id,
+        )
+    cf.close()
+    before = cf.path.read_bytes()
+    again = CompanyFile.open(cf.path)
+    try:
+        second = import_sample(again, name)
+    finally:
+        again.close()
+    assert (len(second.plan.added), len(second.plan.updated)) == (0, 0)
+    assert len(second.plan.unchanged) == len(planned.plan.added)
+    assert cf.path.read_bytes() == before
+
+
+def test_the_hubspot_sample_stores_what_its_readme_says(cf: CompanyFile) -> None:
+    from tests.services.test_import_files import HUBSPOT_ADDED
+
+    import_sample(cf, "hubspot_deals.csv")
+    for _row, external_id, name, customer, rep, amount, close, deal_type in HUBSPOT_ADDED:
+        stored = records.find_deal(cf, external_id)
+        assert stored is not None
+        assert (stored.name, stored.customer, stored.amount, stored.close_date) == (
+            name,
+            customer,
+            Decimal(amount),
+            close,
+        )
+        assert (stored.deal_type, stored.credits) == (deal_type, (Credit(rep, Decimal(100)),))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "empty.csv",
+        "header_only.csv",
+        "binary.csv",
+        "not_utf8_declared.csv",
+        "old_excel.xls",
+        "wrong_columns.csv",
+    ],
+)
+def test_each_malformed_sample_leaves_the_company_byte_identical(
+    cf: CompanyFile, name: str
+) -> None:
+    cf.close()
+    before = cf.path.read_bytes()
+    reopened = CompanyFile.open(cf.path)
+    try:
+        with pytest.raises(FileRefused):
+            info = deal_import.inspect_file(reopened, SAMPLES / name)
+            deal_import.plan_import(reopened, info)
+    finally:
+        reopened.close()
+    assert cf.path.read_bytes() == before
