@@ -31,8 +31,17 @@ from icmdesk.domain.imports.profiles import normal
 from icmdesk.domain.money import ZERO
 from icmdesk.domain.statement import StatementTotals, totals_of
 from icmdesk.domain.statement_codec import statement_to_dict, totals_to_dict
-from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, deal_import, documents, periods, records, store
+from icmdesk.models.database import CompanyFile, CompanyFileBusyError, is_busy
+from icmdesk.services import (
+    company_io,
+    deal_import,
+    documents,
+    file_lock,
+    payout_export,
+    periods,
+    records,
+    store,
+)
 from icmdesk.services.import_files import FileRefused
 
 EXIT_OK, EXIT_ERROR, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 3, 2
@@ -40,6 +49,9 @@ EXIT_OK, EXIT_ERROR, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 3, 2
 # questions to answer first (owners to map, the date order: nothing imported); the file
 # refused as a whole (nothing imported).
 EXIT_REJECTED, EXIT_QUESTIONS, EXIT_REFUSED = 4, 5, 6
+# The company file is held by another writer (the app, another command: the lock file
+# names who) or another program is writing to it (SQLite's lock): nothing was written.
+EXIT_LOCKED = 7
 
 
 class CliError(Exception):
@@ -47,13 +59,32 @@ class CliError(Exception):
 
 
 def _open(path: str) -> CompanyFile:
-    return CompanyFile.open(Path(path))
+    """The company file, for a command that writes to it: locked as the app locks it, for
+    as long as the command runs (`cf.close()` releases it), and checked writable before
+    anything is written. Commands that only read use `_open_for_reading`."""
+    return file_lock.open_locked(Path(path))
+
+
+def _open_for_reading(path: str) -> CompanyFile:
+    """The company file, for a command that only reads it: no lock, so it works while
+    the app has the file open."""
+    return file_lock.open_for_reading(Path(path))
+
+
+def _lock_new(path: str) -> file_lock.FileLock:
+    """The lock of a company file a command creates or replaces itself (new, demo,
+    import), taken before the file is touched."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise CompanyFileError(f"folder {folder} does not exist")
+    return file_lock.acquire(Path(path))
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     company = Company(name=args.name, currency=args.currency.upper(), books_start=args.books_start)
-    cf = records.create_company_file(Path(args.path), company)
-    cf.close()
+    with _lock_new(args.path):
+        cf = records.create_company_file(Path(args.path), company)
+        cf.close()
     start = f", books start {args.books_start}" if args.books_start else ""
     print(f"Created {args.path} for {args.name}{start}")
     return EXIT_OK
@@ -110,14 +141,15 @@ def _amount(text: str | None, current: Decimal, option: str) -> Decimal:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    cf = company_io.write_demo(Path(args.path))
-    cf.close()
+    with _lock_new(args.path):
+        cf = company_io.write_demo(Path(args.path))
+        cf.close()
     print(f"Wrote the demo company to {args.path}")
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path)
     try:
         if args.json == "-":
             sys.stdout.write(company_io.export_json(cf))
@@ -137,14 +169,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {args.json}: {e.strerror}") from None
     except UnicodeDecodeError:
         raise CliError(f"{args.json} is not UTF-8 text") from None
-    cf = company_io.import_json(Path(args.path), document)
-    cf.close()
+    with _lock_new(args.path):
+        cf = company_io.import_json(Path(args.path), document)
+        cf.close()
     print(f"Imported {args.json} into {args.path}")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path)
     try:
         problems = company_io.check(cf)
     finally:
@@ -159,7 +192,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path)
     try:
         target = company_io.backup(cf, Path(args.out))
     finally:
@@ -178,7 +211,7 @@ def _month(text: str) -> Month:
 def cmd_compute(args: argparse.Namespace) -> int:
     if args.through is not None:
         return _compute_range(args)
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path)
     try:
         currency = records.get_company(cf).currency
         statements = periods.compute(cf, args.period, rep_id=args.rep)
@@ -197,7 +230,7 @@ def _compute_range(args: argparse.Namespace) -> int:
     """`compute --period FIRST --through LAST`: every month's figures, one table a month."""
     if args.through < args.period:
         raise CliError(f"--through {args.through} is before --period {args.period}")
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path)
     try:
         currency = records.get_company(cf).currency
         months = periods.compute_all(cf, args.period, args.through)
@@ -305,7 +338,7 @@ def cmd_statements(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.is_dir():
         raise CliError(f"folder {out} does not exist")
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path)
     try:
         result = documents.generate_statements(cf, args.period, out, rep_id=args.rep)
     finally:
@@ -315,7 +348,7 @@ def cmd_statements(args: argparse.Namespace) -> int:
 
 
 def cmd_import_deals(args: argparse.Namespace) -> int:
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path) if args.dry_run else _open(args.path)
     try:
         try:
             info = deal_import.inspect_file(cf, Path(args.file), args.profile)
@@ -450,7 +483,7 @@ def _print_deal_plan(
 def cmd_import_adjustments(args: argparse.Namespace) -> int:
     from icmdesk.services import adjustment_import
 
-    cf = _open(args.path)
+    cf = _open_for_reading(args.path) if args.dry_run else _open(args.path)
     try:
         try:
             plan = adjustment_import.plan_adjustments(
@@ -496,6 +529,24 @@ def cmd_import_adjustments(args: argparse.Namespace) -> int:
             more = len(plan.rejected) - 200
             print(f"icmdesk: … and {more:,} more rejected (--json lists them all)", file=sys.stderr)
     return EXIT_REJECTED if plan.rejected else EXIT_OK
+
+
+def cmd_export_payroll(args: argparse.Namespace) -> int:
+    cf = _open_for_reading(args.path)
+    try:
+        try:
+            result = payout_export.export_payroll(
+                cf, args.period, args.format, Path(args.out), allow_open=args.allow_open
+            )
+        except payout_export.ExportRefused as e:
+            if e.code == "open":
+                raise CliError(f"{e.message} (--allow-open writes a draft)") from None
+            raise CliError(e.message) from None
+    finally:
+        cf.close()
+    draft = " (DRAFT: the month is open)" if result.draft else ""
+    print(f"Wrote {result.path}: {result.summary}{draft}")
+    return EXIT_OK
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -647,6 +698,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     p.add_argument("--json", action="store_true", help="print the preview/result as JSON")
 
+    p = command(
+        "export-payroll",
+        cmd_export_payroll,
+        "write a month's payouts for payroll or bookkeeping, or the owner's workbook",
+    )
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--period", required=True, type=_month, metavar="YYYY-MM")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=payout_export.FORMATS,
+        help="the layout (docs/exporting.md)",
+    )
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument(
+        "--allow-open",
+        action="store_true",
+        help="export an open month as a draft (its file name says DRAFT)",
+    )
+
     p = command("gui", cmd_gui, "open the desktop app")
     p.add_argument("path", metavar="PATH", nargs="?")
     p.add_argument("--demo", action="store_true", help="open the demo company")
@@ -662,6 +733,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in e.problems:
             print(f"icmdesk: {problem.message}", file=sys.stderr)
         return EXIT_ERROR
+    except (file_lock.FileLockedError, CompanyFileBusyError) as e:
+        print(f"icmdesk: {e}", file=sys.stderr)
+        return EXIT_LOCKED
     except (CompanyFileError, NotFoundError, PeriodError, CliError) as e:
         print(f"icmdesk: {e}", file=sys.stderr)
         return EXIT_ERROR
@@ -675,6 +749,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("icmdesk: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # a bug: still one line, with a way to see more
+        if is_busy(e) and getattr(args, "path", None):  # SQLite's lock, met outside a session
+            print(f"icmdesk: {CompanyFileBusyError(Path(args.path))}", file=sys.stderr)
+            return EXIT_LOCKED
         if os.environ.get("ICMDESK_DEBUG"):
             raise
         print(

@@ -11,7 +11,9 @@ Writes, into docs/images/ (or --out):
   (its first page and its books-start page), the deal and rep dialogs and the cancel-deal
   dialog (with its clawback preview), each at its own size;
 - import-<n>-<page>.png: each page of File ▸ Import Deals… on a small HubSpot export
-  (light only: docs/importing.md shows them).
+  (light only: docs/importing.md shows them);
+- export-dialog.png and settings-payouts.png: Periods ▸ Export… on a closed demo month
+  and the Settings view's Payouts group (light only: docs/exporting.md).
 
     .venv/bin/python tools/screenshots.py
     .venv/bin/python tools/screenshots.py --out /tmp/shots --views periods deals
@@ -329,6 +331,48 @@ def shoot_import_wizard(out: Path) -> list[Path]:
     return written
 
 
+def shoot_exports(out: Path) -> list[Path]:
+    """Periods ▸ Export… (the Gusto layout of a closed month) and Settings ▸ Payouts, as
+    docs/exporting.md shows them."""
+    from PySide6.QtWidgets import QApplication, QGroupBox
+
+    from icmdesk.domain.calendar import Month
+    from icmdesk.services import company_io, periods
+    from icmdesk.ui.export_dialog import ExportDialog
+    from icmdesk.ui.settings_view import SettingsView
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        cf = company_io.write_demo(Path(folder) / "Demo Company.icmdesk")
+        periods.close_through(cf, Month(2026, 10))
+        dialog = ExportDialog(cf, Month(2026, 10))
+        dialog.layout_combo.setCurrentIndex(dialog.layout_combo.findData("gusto"))
+        dialog.resize(900, 600)
+        dialog.show()
+        ready = []
+        dialog.ready.connect(lambda: ready.append(True))
+        wait_until(lambda: bool(ready))
+        settle()
+        path = out / "export-dialog.png"
+        dialog.grab().save(str(path))
+        written.append(path)
+        dialog.close()
+        view = SettingsView(cf)
+        view.resize(*SIZE)
+        view.show()
+        settle()
+        payouts = next(g for g in view.findChildren(QGroupBox) if g.title() == "Payouts")
+        path = out / "settings-payouts.png"
+        payouts.grab().save(str(path))
+        written.append(path)
+        view.close()
+        settle()
+        cf.close()
+    return written
+
+
 def isolated_env(folder: str) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -352,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             dark = args.child == "dark"
             paths = shoot(args.out, args.views, dark=dark) + shoot_dialogs(args.out, dark=dark)
             if not dark:
-                paths += shoot_import_wizard(args.out)
+                paths += shoot_import_wizard(args.out) + shoot_exports(args.out)
         for p in paths:
             print(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
         return 0

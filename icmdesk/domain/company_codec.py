@@ -43,6 +43,7 @@ from icmdesk.domain.entities import (
     OverrideScope,
     PageSize,
     Payment,
+    PayoutSettings,
     PayoutTrigger,
     Period,
     PeriodStatus,
@@ -59,6 +60,7 @@ from icmdesk.domain.entities import (
 from icmdesk.domain.errors import Problem, ValidationError
 from icmdesk.domain.imports.profiles import Mapping as ImportMapping
 from icmdesk.domain.money import CENT, is_whole_cents
+from icmdesk.domain.payouts import settings_from_json, settings_to_json
 
 __all__ = ["FORMAT", "VERSION", "canonical_mapping", "company_from_json", "company_to_json"]
 
@@ -171,6 +173,7 @@ def _company_out(c: Company) -> dict[str, Any]:
         "statement_help_text": c.statement_help_text,
         "logo_png": None if c.logo_png is None else base64.b64encode(c.logo_png).decode("ascii"),
         "books_start": None if c.books_start is None else str(c.books_start),
+        "payouts": settings_to_json(c.payouts),
     }
 
 
@@ -483,6 +486,13 @@ def _month(r: _Reader, value: Any, path: str) -> Any:
         return r.bad(path, f"'{value}' is not a month (expected YYYY-MM, e.g. 2026-03)")
 
 
+def _payout_settings(r: _Reader, value: Any, path: str) -> Any:
+    try:
+        return settings_from_json(value)
+    except ValueError as e:
+        return r.bad(path, str(e).removeprefix("payouts").lstrip(".: ") or str(e))
+
+
 def _choice(enum: type[StrEnum]) -> Reader:
     values = [e.value for e in enum]
 
@@ -581,6 +591,7 @@ _COMPANY = _build(
         "statement_help_text": (_text, Company("").statement_help_text),
         "logo_png": (_optional(_base64), None),
         "books_start": (_optional(_month), None),
+        "payouts": (_payout_settings, PayoutSettings()),
     },
 )
 _OPENING = _build(

@@ -68,6 +68,34 @@ class ClawbackPolicy:
     method: ClawbackMethod = ClawbackMethod.FULL
 
 
+class PayrollProvider(StrEnum):
+    """Whose payroll takes the month's payouts (the export layout offered first)."""
+
+    GENERIC = "generic"
+    GUSTO = "gusto"
+    ADP = "adp"
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutSettings:
+    """How payouts leave ICMDesk (docs/exporting.md): when they are paid, the payroll
+    provider and its earnings codes, and the accounts of the bookkeeping journal."""
+
+    pay_day: int = 15  # day of the month they are paid (past its end: its last day)
+    pay_months_after: int = 1  # months after the statement's month (0: the same month)
+    provider: PayrollProvider = PayrollProvider.GENERIC
+    adp_company_code: str = ""  # ADP's "Co Code"
+    adp_batch_id: str = "ICM"
+    commission_code: str = "C"  # earnings codes (ADP)
+    bonus_code: str = "B"
+    draw_code: str = "D"
+    # Journal accounts: names for QuickBooks, account codes for Xero.
+    expense_account: str = "Commission Expense"
+    payable_account: str = "Commissions Payable"
+    draw_account: str = "Draws Receivable"
+    xero_tax_rate: str = "Tax Exempt"
+
+
 @dataclass(frozen=True, slots=True)
 class Company:
     name: str
@@ -82,6 +110,7 @@ class Company:
     logo_png: bytes | None = None
     # The first month ICMDesk pays (COMP_RULES "Books start"); None: everything is in it.
     books_start: Month | None = None
+    payouts: PayoutSettings = PayoutSettings()
 
     @property
     def all_deal_types(self) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from icmdesk.domain.entities import (
     Deal,
     Draw,
     OpeningBalance,
+    PayoutSettings,
     PeriodStatus,
     Plan,
     PlanVersion,
@@ -224,6 +225,35 @@ def _pct_problems(value: object, field: str, what: str, *, positive: bool = Fals
 # --------------------------------------------------------------------------- company
 
 
+def _payout_problems(settings: PayoutSettings) -> list[Problem]:
+    """The payout settings: a pay day of the month, a few months after at most, short
+    earnings codes (ADP takes one or two characters) and account names."""
+    problems: list[Problem] = []
+    if not 1 <= settings.pay_day <= 31:
+        problems.append(Problem("payouts.pay_day", "The pay day is a day of the month, 1 to 31."))
+    if not 0 <= settings.pay_months_after <= 3:
+        problems.append(
+            Problem("payouts.pay_months_after", "Payouts are paid 0 to 3 months after the month.")
+        )
+    for name, what, limit in (
+        ("adp_company_code", "The ADP company code", 3),
+        ("adp_batch_id", "The ADP batch id", 25),
+        ("commission_code", "The commission earnings code", 3),
+        ("bonus_code", "The bonus earnings code", 3),
+        ("draw_code", "The draw earnings code", 3),
+        ("expense_account", "The commission expense account", 100),
+        ("payable_account", "The commissions payable account", 100),
+        ("draw_account", "The draws account", 100),
+        ("xero_tax_rate", "The Xero tax rate", 100),
+    ):
+        value = getattr(settings, name)
+        if len(value) > limit:
+            problems.append(Problem(f"payouts.{name}", f"{what} is at most {limit} characters."))
+        elif name not in ("adp_company_code", "adp_batch_id") and not value.strip():
+            problems.append(Problem(f"payouts.{name}", f"{what} cannot be blank."))
+    return problems
+
+
 def validate_company_settings(company: Company) -> list[Problem]:
     """Problems with the company's own settings (name, currency, fiscal year, clawback, ...)."""
     problems: list[Problem] = []
@@ -277,6 +307,7 @@ def validate_company_settings(company: Company) -> list[Problem]:
         seen.add(deal_type)
     if company.logo_png is not None and not company.logo_png.startswith(_PNG_MAGIC):
         problems.append(Problem("logo_png", "The logo must be a PNG image."))
+    problems += _payout_problems(company.payouts)
     return problems
 
 

@@ -17,6 +17,7 @@ runs inside transactions too (SQLAlchemy's documented pysqlite recipe).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -40,6 +42,43 @@ APPLICATION_ID = 0x49434D44  # "ICMD"
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 FILE_SUFFIX = ".icmdesk"
+# How long a connection waits for another one's write to finish before SQLite gives up
+# with "database is locked" (CompanyFileBusyError). ICMDesk's own writers exclude each
+# other with the lock file (services/file_lock.py); this bounds the wait on anything else
+# writing (a sqlite3 shell, a sync tool). ICMDESK_BUSY_TIMEOUT (seconds) overrides it,
+# for the tests.
+BUSY_TIMEOUT_S = 5.0
+BUSY_TIMEOUT_ENV = "ICMDESK_BUSY_TIMEOUT"
+
+
+class CompanyFileBusyError(CompanyFileError):
+    """Another connection held SQLite's write lock for longer than the busy timeout."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"{path.name} is busy: another program is writing to it; try again when it has finished"
+        )
+
+
+def busy_timeout() -> float:
+    """The busy timeout in seconds: BUSY_TIMEOUT_S, or ICMDESK_BUSY_TIMEOUT when set."""
+    try:
+        value = float(os.environ.get(BUSY_TIMEOUT_ENV, BUSY_TIMEOUT_S))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+    return value if 0 <= value < float("inf") else BUSY_TIMEOUT_S
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's SQLITE_BUSY ("database is locked"), raw or wrapped by SQLAlchemy."""
+    orig = getattr(error, "orig", error)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too (BUSY_SNAPSHOT)
+    return "database is locked" in str(orig)
 
 
 def _alembic_config() -> Config:
@@ -86,10 +125,14 @@ def schema_generation(revision: str) -> int:
 def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     """An engine on one company file with ICMDesk's connection settings."""
 
+    timeout = busy_timeout()
+
     def connect() -> sqlite3.Connection:
         if read_only:
-            return sqlite3.connect(_ro_uri(path), uri=True, check_same_thread=False, timeout=5)
-        return sqlite3.connect(str(path), check_same_thread=False, timeout=5)
+            return sqlite3.connect(
+                _ro_uri(path), uri=True, check_same_thread=False, timeout=timeout
+            )
+        return sqlite3.connect(str(path), check_same_thread=False, timeout=timeout)
 
     # A file database wants a real pool: with a `creator` and no path in the URL,
     # SQLAlchemy would pick its in-memory SingletonThreadPool, which closes other
@@ -165,8 +208,11 @@ class CompanyFile:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: commit on success, roll back on any error."""
-        with self.sessions() as session, session.begin():
+        """A session in one transaction: commit on success, roll back on any error.
+
+        Raises CompanyFileBusyError when another program keeps the file locked for
+        writing longer than the busy timeout (the transaction is rolled back)."""
+        with self.sessions() as session, _BusyAsError(self.path), session.begin():
             yield session
 
     def backup_to(self, target: Path) -> Path:
@@ -175,6 +221,22 @@ class CompanyFile:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class _BusyAsError:
+    """Turns SQLite's "database is locked" into CompanyFileBusyError. A class, not a
+    generator: an error passing through keeps no frame of it alive (see
+    records._let_go_of_stack)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, _type: object, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, OperationalError) and is_busy(error):
+            raise CompanyFileBusyError(self.path) from None
 
 
 def _ro_uri(path: Path) -> str:
@@ -273,8 +335,14 @@ def _migrate_if_needed(path: Path, engine: Engine) -> OpenReport:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.stem}.backup-{stamp}-schema{generation}{path.suffix}")
     backup_file(path, backup)
-    with engine.begin() as conn:
-        _upgrade(conn, "head")
+    try:
+        with engine.begin() as conn:
+            _upgrade(conn, "head")
+    except OperationalError as e:
+        if not is_busy(e):
+            raise
+        _remove_file_and_sidecars(backup)  # nothing was migrated: no copy of it either
+        raise CompanyFileBusyError(path) from None
     return OpenReport(migrated_from=current_label, backup_path=backup)
 
 

@@ -42,6 +42,7 @@ from icmdesk.domain.entities import (
     TierMode,
 )
 from icmdesk.domain.imports.profiles import normal
+from icmdesk.domain.payouts import settings_from_json, settings_to_json
 from icmdesk.models.tables import (
     AdjustmentRow,
     AssignmentRow,
@@ -80,6 +81,7 @@ def company_value(row: CompanyRow, deal_types: tuple[str, ...]) -> Company:
         statement_help_text=row.statement_help_text,
         logo_png=row.logo_png,
         books_start=row.books_start,
+        payouts=settings_from_json(row.payout_settings),
     )
 
 
@@ -96,6 +98,7 @@ def apply_company(row: CompanyRow, value: Company) -> None:
     row.statement_help_text = value.statement_help_text
     row.logo_png = value.logo_png
     row.books_start = value.books_start
+    row.payout_settings = json.dumps(settings_to_json(value.payouts), sort_keys=True)
 
 
 def opening_balance_value(row: OpeningBalanceRow) -> OpeningBalance:

@@ -67,6 +67,8 @@ class CompanyRow(Base):
     statement_help_text: Mapped[str] = mapped_column(Text, default="")
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     books_start: Mapped[Month | None] = mapped_column(MonthText(), nullable=True)  # 0006
+    # domain.entities.PayoutSettings as JSON (migration 0009; '{}': the defaults).
+    payout_settings: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
 
 class OpeningBalanceRow(Base):
@@ -499,3 +501,23 @@ class AuditRow(Base):
     new: Mapped[str] = mapped_column(Text, default="")
     # The OS account that made the change; '' before migration 0007 or when unknown.
     user: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The history chain (migration 0010, services.audit): what the entry adds to the
+    # chain besides its fields (a close: the content hashes of the statements it stored,
+    # as JSON), and its link, SHA-256 of the previous link and the entry's content.
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    chain_hash: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class HistoryChainRow(Base):
+    """The head of the history chain (migration 0010): exactly one row, id 1. `head_id`
+    and `head_hash` are the latest audit entry's id and link, so removing the last
+    entries is seen too; `baseline` the statements of the months closed before their
+    close was recorded in the chain (JSON, '' for none), which the first link covers."""
+
+    __tablename__ = "history_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    head_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    head_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    baseline: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -786,9 +786,10 @@ def commit_adjustments(
     return result
 
 
+# Rows from audit.Chain.extend: each entry with its id and its link in the history chain.
 _AUDIT_SQL = (
-    "INSERT INTO audit_log (at, action, entity, entity_id, field, old, new, user)"
-    " VALUES (?, ?, 'adjustment', ?, ?, ?, ?, ?)"
+    "INSERT INTO audit_log (id, at, action, entity, entity_id, field, old, new, user,"
+    " chain_hash) VALUES (?, ?, ?, 'adjustment', ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -813,6 +814,7 @@ def _insert_added(
     conn = session.connection()
     next_id = (session.scalar(select(func.max(AdjustmentRow.id))) or 0) + 1
     at, user = _at_text(), audit.current_user()
+    chain = audit.Chain(session)
     for start in range(0, len(added), _WRITE_CHUNK):
         chunk = added[start : start + _WRITE_CHUNK]
         rows, entries = [], []
@@ -829,8 +831,9 @@ def _insert_added(
             " VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
-        conn.exec_driver_sql(_AUDIT_SQL, entries)
+        conn.exec_driver_sql(_AUDIT_SQL, chain.extend("adjustment", entries))
         step(len(chunk))
+    chain.save(session)
 
 
 def _apply_updates(
@@ -844,6 +847,7 @@ def _apply_updates(
         return
     conn = session.connection()
     at, user = _at_text(), audit.current_user()
+    chain = audit.Chain(session)
     for start in range(0, len(updated), _WRITE_CHUNK):
         chunk = updated[start : start + _WRITE_CHUNK]
         ids = [p.adjustment_id for p in chunk]
@@ -871,8 +875,9 @@ def _apply_updates(
             "UPDATE adjustments SET rep_id = ?, month = ?, amount = ?, reason = ? WHERE id = ?",
             rows,
         )
-        conn.exec_driver_sql(_AUDIT_SQL, entries)
+        conn.exec_driver_sql(_AUDIT_SQL, chain.extend("adjustment", entries))
         step(len(chunk))
+    chain.save(session)
 
 
 def report(plan: AdjustmentPlan, result: AdjustmentResult | None) -> dict[str, object]:

@@ -1,4 +1,8 @@
-"""Whole-company use cases: the demo company, JSON export/import, integrity check, backup."""
+"""Whole-company use cases: the demo company, JSON export/import, integrity check, backup.
+
+A company document carries no history chain: importing one rebuilds it from the
+document's audit entries and closed statements (services.integrity.rebuild_chain).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from icmdesk.domain import company_codec, demo, validation
 from icmdesk.domain.entities import AuditEntry, CompanyData
 from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.models.database import CompanyFile, backup_file
-from icmdesk.services import audit
+from icmdesk.services import audit, integrity
 from icmdesk.services.store import load_company_data, replace_company_data
 
 
@@ -53,6 +57,7 @@ def import_json(path: Path, document: str) -> CompanyFile:
     try:
         with cf.session() as session:
             replace_company_data(session, data)
+            integrity.rebuild_chain(session)
     except BaseException:
         cf.close()
         raise
@@ -60,19 +65,52 @@ def import_json(path: Path, document: str) -> CompanyFile:
 
 
 def check(cf: CompanyFile) -> list[Problem]:
-    """SQLite's integrity and foreign-key checks plus every domain invariant."""
+    """SQLite's integrity and foreign-key checks, the verified history (closed statements
+    and the audit log against the history chain: services.integrity) and every domain
+    invariant. A row referring to a missing one is reported, never a crash."""
     problems: list[Problem] = []
     with cf.engine.connect() as conn:
         for (result,) in conn.execute(text("PRAGMA integrity_check")):
             if result != "ok":
                 problems.append(Problem("", f"Database integrity: {result}"))
-        for table, rowid, parent, _fk in conn.execute(text("PRAGMA foreign_key_check")):
-            problems.append(
-                Problem("", f"Database: row {rowid} of {table} refers to a missing {parent} row")
+        dangling = conn.execute(text("PRAGMA foreign_key_check")).all()
+        for table, rowid, parent, fk in dangling:
+            problems.append(Problem("", _dangling(conn, table, rowid, parent, fk)))
+        problems.extend(integrity.verify_history(conn))
+    try:
+        with cf.session() as session:
+            data = load_company_data(session, history=False)
+    except Exception as e:  # rows the loader cannot put together: say so, do not crash
+        why = "while rows refer to missing ones" if dangling else f"({type(e).__name__}: {e})"
+        problems.append(
+            Problem(
+                "",
+                f"The company's rules were not checked: its records cannot be read {why}; "
+                "restore a backup",
             )
-    with cf.session() as session:
-        problems.extend(validation.validate_company(load_company_data(session, history=False)))
+        )
+        return problems
+    problems.extend(validation.validate_company(data))
     return problems
+
+
+def _dangling(conn: Connection, table: str, rowid: object, parent: str, fk: int) -> str:
+    """A foreign-key violation in words, with the missing reference's value."""
+    message = f"Database: row {rowid} of {table} refers to a missing {parent} row"
+    columns = [
+        r[3] for r in conn.execute(text(f'PRAGMA foreign_key_list("{table}")')) if r[0] == fk
+    ]
+    if rowid is None or not columns:
+        return message
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = conn.execute(
+        text(f'SELECT {names} FROM "{table}" WHERE rowid = :r'),
+        {"r": rowid},
+    ).first()
+    if values is None:
+        return message
+    refs = ", ".join(f"{c} {v}" for c, v in zip(columns, values, strict=True))
+    return f"{message} ({refs})"
 
 
 def backup(cf: CompanyFile, target: Path) -> Path:
@@ -85,6 +123,7 @@ def _create_with(path: Path, data: CompanyData) -> CompanyFile:
     try:
         with cf.session() as session:
             replace_company_data(session, data)
+            integrity.rebuild_chain(session)
     except BaseException:
         cf.close()
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):

@@ -414,9 +414,10 @@ def _save_mapping(session: Session, key: str, mapping: ImportMapping) -> None:
     session.flush()
 
 
+# Rows from audit.Chain.extend: each entry with its id and its link in the history chain.
 _AUDIT_SQL = (
-    "INSERT INTO audit_log (at, action, entity, entity_id, field, old, new, user)"
-    " VALUES (?, ?, 'deal', ?, ?, ?, ?, ?)"
+    "INSERT INTO audit_log (id, at, action, entity, entity_id, field, old, new, user,"
+    " chain_hash) VALUES (?, ?, ?, 'deal', ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -434,6 +435,7 @@ def _insert_added(
     # Per credits value (one shared by every deal of a rep): its audit text and its rows.
     by_credits: dict[int, tuple[str, list[tuple[int, int, int]]]] = {}
     days: set[date] = set()
+    chain = audit.Chain(session)
     with _Writer(session) as writer:
         for start in range(0, len(added), _WRITE_CHUNK):
             chunk = added[start : start + _WRITE_CHUNK]
@@ -476,8 +478,9 @@ def _insert_added(
                 "INSERT INTO credits (deal_id, position, rep_id, split_pct) VALUES (?, ?, ?, ?)",
                 credits,
             )
-            writer.put(_AUDIT_SQL, entries)
+            writer.put(_AUDIT_SQL, chain.extend("deal", entries))
             step(len(chunk))
+    chain.save(session)  # the writer is done with the connection
     months.update(Month.of(d) for d in days)
 
 
@@ -580,6 +583,7 @@ def _apply_updates(
         return
     conn = session.connection()
     at, user = _at_text(), audit.current_user()
+    chain = audit.Chain(session)
     for start in range(0, len(updated), _WRITE_CHUNK):
         chunk = updated[start : start + _WRITE_CHUNK]
         ids = [p.deal_id for p in chunk]
@@ -639,8 +643,9 @@ def _apply_updates(
                 "INSERT INTO credits (deal_id, position, rep_id, split_pct) VALUES (?, ?, ?, ?)",
                 credits,
             )
-        conn.exec_driver_sql(_AUDIT_SQL, entries)
+        conn.exec_driver_sql(_AUDIT_SQL, chain.extend("deal", entries))
         step(len(chunk))
+    chain.save(session)
 
 
 def _record_file(session: Session, planned: ImportPlan, plan: DealImportPlan) -> None:

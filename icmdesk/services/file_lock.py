@@ -10,6 +10,11 @@ was left by a crash and is taken over. A lock from another host is never
 presumed stale (we cannot see its processes); the user decides.
 
 Read-only opening lives here too, because it is what a second instance does.
+
+The command line follows the same rule (`open_locked`, `open_for_reading`): a command
+that writes holds the lock for as long as it runs and checks that SQLite will let it
+write before it writes anything (a backup included); a command that only reads takes no
+lock, so it works while the app has the file open.
 """
 
 from __future__ import annotations
@@ -19,19 +24,25 @@ import getpass
 import json
 import os
 import socket
+import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from icmdesk.domain.errors import CompanyFileError
 from icmdesk.models.database import (
     CompanyFile,
+    CompanyFileBusyError,
     OpenReport,
     check_is_company_file,
+    current_revision,
     head_revision,
+    is_busy,
     make_engine,
 )
 
@@ -188,6 +199,114 @@ def open_for_editing(company_path: Path) -> tuple[CompanyFile, FileLock]:
         raise
 
 
+class LockedCompanyFile(CompanyFile):
+    """A company file open for one command that writes, holding its lock until `close()`.
+
+    If SQLite's own lock refuses a write (CompanyFileBusyError: another program is
+    writing), the backups written since the file was opened are removed as well: the
+    command wrote nothing, so it leaves no copy of a change it did not make (`close`
+    backs the file up before it writes the close).
+    """
+
+    def __init__(self, cf: CompanyFile, lock: FileLock) -> None:
+        super().__init__(cf.path, cf.engine, cf.report)
+        self.lock = lock
+        self._backups_before = _backups(cf.path)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with _WhenBusy(self._remove_new_backups), super().session() as session:
+            yield session
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.lock.release()
+
+    def _remove_new_backups(self) -> None:
+        folder = _backup_folder(self.path)
+        for name in (_backups(self.path) or set()) - (self._backups_before or set()):
+            (folder / name).unlink(missing_ok=True)
+        if self._backups_before is None:  # the folder was made for them
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty
+
+
+class _WhenBusy:
+    """Calls `then()` when a CompanyFileBusyError passes through (a class, not a
+    generator: an error passing through keeps no frame of it alive)."""
+
+    def __init__(self, then: Callable[[], None]) -> None:
+        self.then = then
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, _type: object, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, CompanyFileBusyError):
+            self.then()
+
+
+def open_locked(company_path: Path) -> LockedCompanyFile:
+    """Open a company file for one command that writes: lock it (FileLockedError if
+    another holds it), open it (migrating it if older), and check that SQLite lets us
+    write (CompanyFileBusyError if another program keeps it locked for longer than the
+    busy timeout) before anything is written. `close()` releases the lock."""
+    cf, lock = open_for_editing(company_path)
+    try:
+        check_writable(cf)
+        return LockedCompanyFile(cf, lock)
+    except BaseException:
+        cf.close()
+        lock.release()
+        raise
+
+
+def check_writable(cf: CompanyFile) -> None:
+    """Take SQLite's write lock and let it go at once (waiting up to the busy timeout),
+    or raise CompanyFileBusyError: a command knows it can write before it writes."""
+    raw = cf.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert conn is not None
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if is_busy(e):
+                raise CompanyFileBusyError(cf.path) from None
+            raise
+        conn.execute("ROLLBACK")
+    finally:
+        raw.close()
+
+
+def open_for_reading(company_path: Path) -> CompanyFile:
+    """Open a company file for a command that only reads: no lock is held, so it works
+    while the app (or a writing command) has the file open.
+
+    A file saved by an older version is brought up to date first, which is a write: under
+    the lock, released again once it is migrated (FileLockedError if another holds it).
+    The connections are read-write ones (they write nothing) so that, as the last to
+    close, they leave no -wal or -shm file behind, as a read-only one would.
+    """
+    company_path = Path(company_path)
+    check_is_company_file(company_path)
+    engine = make_engine(company_path)
+    try:
+        with engine.connect() as conn:
+            current = current_revision(conn)
+    except BaseException:
+        engine.dispose()
+        raise
+    if current == head_revision():
+        return CompanyFile(company_path, engine, OpenReport())
+    engine.dispose()
+    cf, lock = open_for_editing(company_path)
+    lock.release()
+    return cf
+
+
 def open_read_only(company_path: Path) -> CompanyFile:
     """Open a company file without writing to it (no lock, no migration).
 
@@ -213,6 +332,24 @@ def open_read_only(company_path: Path) -> CompanyFile:
             "opened for editing once before it can be opened read-only"
         )
     return CompanyFile(company_path, engine, OpenReport())
+
+
+def _backup_folder(company_path: Path) -> Path:
+    # Where periods.close writes the backup it takes before a close (its default).
+    return company_path.parent / "Backups"
+
+
+def _backups(company_path: Path) -> frozenset[str] | None:
+    """The names of this company's backups before a change (periods._backup_before) in
+    its backup folder (None: no folder)."""
+    try:
+        names = os.listdir(_backup_folder(company_path))
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return frozenset()
+    prefix, suffix = f"{company_path.stem}-before-", company_path.suffix
+    return frozenset(n for n in names if n.startswith(prefix) and n.endswith(suffix))
 
 
 def _read(path: Path) -> LockHolder | None:

@@ -2,8 +2,10 @@
 
 Computing is free and repeatable. Closing stores every rep's statement as a
 snapshot with its content hash, in one transaction, after an automatic backup;
-months close in order. Only the latest closed month can be reopened, and
-that is recorded in the audit log.
+months close in order; the close's audit entry seals the statements' content hashes
+into the history chain (services.audit). Only the latest closed month can be
+reopened, and that is recorded in the audit log: the statements it deletes are owed to
+no close after it, so the chain stays whole.
 """
 
 from __future__ import annotations
@@ -239,7 +241,8 @@ def _close_in(session: Session, month: Month) -> tuple[Statement, ...]:
     row.closed_at = audit.now()
     session.add(row)
     session.flush()  # the period row first: the snapshots refer to it
-    session.add_all(mapping.snapshot_row(snapshot_of(s)) for s in statements)
+    snapshots = [snapshot_of(s) for s in statements]
+    session.add_all(mapping.snapshot_row(s) for s in snapshots)
     save_progress(session, months, standing)
     # Each dirty month before this one was re-verified, and its correction is now on a
     # closed statement: re-verifying it would give 0 until something changes it again
@@ -257,6 +260,8 @@ def _close_in(session: Session, month: Month) -> tuple[Statement, ...]:
         entity="period",
         entity_id=month,
         after=f"{n} statement{'' if n == 1 else 's'}",
+        # The history chain seals what the close stored (services.audit).
+        detail=audit.statements_seal((s.rep_id, s.content_hash) for s in snapshots),
     )
     return statements
 

@@ -8,6 +8,11 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 COMPANY_FILTER = "ICMDesk company (*.icmdesk);;All files (*)"
 IMPORT_FILTER = "CRM exports and spreadsheets (*.csv *.txt *.tsv *.xlsx);;All files (*)"
+# An export's filter by the suffix of the name suggested for it.
+EXPORT_FILTERS = {
+    ".csv": "CSV files (*.csv);;All files (*)",
+    ".xlsx": "Excel workbooks (*.xlsx);;All files (*)",
+}
 
 
 class FileDialogs:
@@ -44,6 +49,22 @@ class FileDialogs:
         """Ask for a file to import (a CRM export: CSV, text or Excel workbook)."""
         name, _ = QFileDialog.getOpenFileName(parent, "Import deals", str(folder), IMPORT_FILTER)
         return Path(name) if name else None
+
+    @staticmethod
+    def save_export(parent: QWidget | None, suggested: Path) -> Path | None:
+        """Ask where a payroll file, journal or workbook goes (`suggested`: the folder
+        last used and the export's own name); a name typed without a suffix gets the
+        suggested one. Replacing an existing file is confirmed by the dialog."""
+        name, _ = QFileDialog.getSaveFileName(
+            parent,
+            "Export payouts",
+            str(suggested),
+            EXPORT_FILTERS.get(suggested.suffix, "All files (*)"),
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(suggested.suffix)
 
     @staticmethod
     def choose_logo(parent: QWidget | None) -> Path | None:

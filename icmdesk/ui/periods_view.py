@@ -46,6 +46,7 @@ from icmdesk.services.adjustment_import import AdjustmentPlan, AdjustmentResult
 from icmdesk.services.periods import PeriodInfo
 from icmdesk.ui.adjustments import AdjustmentFileDialog, AdjustmentsPanel, ImportPreviewDialog
 from icmdesk.ui.changes import ALL_KINDS, DEALS, PERIODS, Changes, follow
+from icmdesk.ui.export_dialog import ExportDialog
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
     VALUE_ROLE,
@@ -339,6 +340,10 @@ class PeriodsView(QWidget):
         self._close_button = QPushButton("C&lose month…")
         self._pdf_button = QPushButton("Statement &PDFs…")
         self._reopen_button = QPushButton("&Reopen latest…")
+        self._export_button = QPushButton("&Export…")
+        self._export_button.setToolTip(
+            "Preview, then write the month's payroll file, bookkeeping journal or workbook"
+        )
         self._import_button = QPushButton("I&mport adjustments…")
         self._import_button.setToolTip(
             "Import a bulk adjustment file (CSV or Excel: rep, month, amount, reason and an "
@@ -358,6 +363,7 @@ class PeriodsView(QWidget):
         bar.addWidget(self._compute_button)
         bar.addWidget(self._close_button)
         bar.addWidget(self._pdf_button)
+        bar.addWidget(self._export_button)
         bar.addStretch(1)
         bar.addWidget(self._busy_label)
         bar.addWidget(self._busy)
@@ -425,6 +431,7 @@ class PeriodsView(QWidget):
         self._close_button.clicked.connect(self._on_close_clicked)
         self._reopen_button.clicked.connect(self._on_reopen_clicked)
         self._pdf_button.clicked.connect(self._on_pdf_clicked)
+        self._export_button.clicked.connect(self._on_export_clicked)
         self._import_button.clicked.connect(self._on_import_clicked)
         self._adjustments.changed.connect(self._on_adjustments_changed)
         self._cancel_button.clicked.connect(self._on_cancel_clicked)
@@ -608,6 +615,12 @@ class PeriodsView(QWidget):
         if month is None or self.busy:
             return
         self._write_statements([month])
+
+    def _on_export_clicked(self) -> None:
+        month = self.selected_month()
+        if month is None or self.busy:
+            return
+        ExportDialog.export(self, self._file, month, settings=self._settings)
 
     def _offer_final_statements(self, months: list[Month]) -> None:
         if FinalStatementsDialog.ask(self, months):
@@ -904,6 +917,8 @@ class PeriodsView(QWidget):
             else "Compute every rep's statement for the month as the data stands now (a draft)"
         )
         self._pdf_button.setEnabled(idle and info is not None)
+        # Exporting reads the month (a read-only file too); an open month's file is a draft.
+        self._export_button.setEnabled(idle and info is not None)
         closed = info is not None and info.status is PeriodStatus.CLOSED
         self._pdf_button.setText("Statement &PDFs…" if closed else "Draft &PDFs…")
         self._pdf_button.setToolTip(
@@ -965,6 +980,7 @@ class PeriodsView(QWidget):
             "pdf": self._pdf_button,
             "cancel": self._cancel_button,
             "import": self._import_button,
+            "export": self._export_button,
         }
 
     @property

@@ -1,5 +1,6 @@
 """Company settings: name, address, logo, currency, fiscal year, statements, clawback
-defaults, the books start and the opening balances.
+defaults, the books start, the opening balances and (in the Payouts group) how payouts
+leave ICMDesk: the pay date, the payroll provider and its codes, the journal accounts.
 
 Save sends the whole form to records.update_company (the opening balances with it, in
 the same unit of work), which validates it all at once: every problem is shown under its
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,8 +42,11 @@ from icmdesk.domain.entities import (
     Company,
     OpeningBalance,
     PageSize,
+    PayoutSettings,
+    PayrollProvider,
 )
 from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
+from icmdesk.domain.payouts import LAYOUTS, PROVIDER_LAYOUT, pay_date
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Changes, follow
@@ -92,6 +97,12 @@ def _stacked(top: QHBoxLayout | QVBoxLayout, note: QLabel) -> QWidget:
     return box
 
 
+def _row(layout: QHBoxLayout) -> QWidget:
+    box = QWidget()
+    box.setLayout(layout)
+    return box
+
+
 def _last_month() -> Month:
     return Month.of(date.today()).plus(-1)
 
@@ -108,7 +119,54 @@ _FIELD_OF = {
     "statement_help_text": "help_text",
     "logo_png": "logo",
     "books_start": "books_start",
+    **{
+        f"payouts.{name}": f"payouts.{name}"
+        for name in (
+            "pay_day",
+            "pay_months_after",
+            "provider",
+            "expense_account",
+            "payable_account",
+            "draw_account",
+            "xero_tax_rate",
+        )
+    },
+    # The ADP ids share a row, and so do the three earnings codes, with the line under it.
+    "payouts.adp_company_code": "payouts.adp",
+    "payouts.adp_batch_id": "payouts.adp",
+    "payouts.commission_code": "payouts.codes",
+    "payouts.bonus_code": "payouts.codes",
+    "payouts.draw_code": "payouts.codes",
 }
+# The payout settings typed as text, by field (the earnings codes, ADP ids, accounts).
+_PAYOUT_TEXTS = (
+    "adp_company_code",
+    "adp_batch_id",
+    "commission_code",
+    "bonus_code",
+    "draw_code",
+    "expense_account",
+    "payable_account",
+    "draw_account",
+    "xero_tax_rate",
+)
+
+
+def day_text(day: date) -> str:
+    """'Sunday, November 15, 2026'."""
+    return f"{day:%A, %B} {day.day}, {day.year}"
+
+
+def pay_date_sentence(pay_day: int, months_after: int, example: Month) -> str:
+    """What the pay day and the months after mean for `example`'s payouts."""
+    if not 1 <= pay_day <= 31:
+        return f"No month has a day {pay_day}: the pay day is 1 to 31."
+    settings = PayoutSettings(pay_day=pay_day, pay_months_after=months_after)
+    day = pay_date(example, settings)
+    text = f"{month_name(example)}'s payouts are paid on {day_text(day)}"
+    if day.day != pay_day:
+        text += f" (the month's last day: it has no day {pay_day})"
+    return text + "."
 
 
 class SettingsView(QWidget):
@@ -160,7 +218,6 @@ class SettingsView(QWidget):
         page_layout = QVBoxLayout(page)
         self._form = QFormLayout()
         page_layout.addLayout(self._form)
-        page_layout.addStretch(1)  # spare height below the form, not between its rows
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self._general = QLabel()
@@ -251,6 +308,8 @@ class SettingsView(QWidget):
         if isinstance(caption, QLabel):
             caption.setBuddy(self._openings)
 
+        self._build_payouts(page_layout)
+
         buttons = QHBoxLayout()
         self._status = QLabel()  # "Saved." after a save, until the next edit
         buttons.addWidget(self._status)
@@ -262,7 +321,143 @@ class SettingsView(QWidget):
         buttons.addWidget(self._save)
         outer.addLayout(buttons)
 
-    def _add(self, label: str, field: QWidget, key: str) -> None:
+    def _build_payouts(self, page_layout: QVBoxLayout) -> None:
+        """Settings ▸ Payouts: when payouts are paid, whose payroll takes them and with
+        which codes, and the accounts the bookkeeping journal books them to."""
+        self._payouts = QGroupBox("Payouts")
+        form = QFormLayout(self._payouts)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self._pay_day = QSpinBox()
+        # Wider than a month's days, so that a day typed too large is kept and refused
+        # beside the field, never silently changed.
+        self._pay_day.setRange(1, 99)
+        self._pay_day.setToolTip("The day of the month payouts are paid (1 to 31)")
+        pay_day_row = QHBoxLayout()
+        pay_day_row.setContentsMargins(0, 0, 0, 0)
+        pay_day_row.addWidget(self._pay_day)
+        pay_day_row.addWidget(QLabel("of the month (its last day in a shorter month)"))
+        pay_day_row.addStretch(1)
+        self._add("Pay &day:", _row(pay_day_row), "payouts.pay_day", form, buddy=self._pay_day)
+
+        self._months_after = QSpinBox()
+        self._months_after.setRange(0, 3)
+        spin_width = self._pay_day.sizeHint().width()
+        self._pay_day.setFixedWidth(spin_width)
+        self._months_after.setFixedWidth(spin_width)
+        self._months_after.setToolTip(
+            "How many months after a statement's month its payouts are paid (0 to 3)"
+        )
+        months_row = QHBoxLayout()
+        months_row.setContentsMargins(0, 0, 0, 0)
+        months_row.addWidget(self._months_after)
+        self._months_after_label = QLabel()
+        months_row.addWidget(self._months_after_label)
+        months_row.addStretch(1)
+        self._pay_date_note = _note()
+        self._add(
+            "Paid &in:",
+            _stacked(months_row, self._pay_date_note),
+            "payouts.pay_months_after",
+            form,
+            buddy=self._months_after,
+        )
+
+        self._provider = QComboBox()
+        for provider in PayrollProvider:
+            self._provider.addItem(LAYOUTS[PROVIDER_LAYOUT[provider]].title, provider)
+        provider_row = QHBoxLayout()
+        provider_row.setContentsMargins(0, 0, 0, 0)
+        provider_row.addWidget(self._provider)
+        provider_row.addStretch(1)
+        provider_note = _note()
+        provider_note.setText("Periods ▸ Export… offers its layout first.")
+        self._add(
+            "Payroll p&rovider:",
+            _stacked(provider_row, provider_note),
+            "payouts.provider",
+            form,
+            buddy=self._provider,
+        )
+
+        self._texts: dict[str, QLineEdit] = {name: QLineEdit() for name in _PAYOUT_TEXTS}
+        chars = self.fontMetrics().averageCharWidth()
+        for name in ("adp_company_code", "adp_batch_id", "commission_code", "bonus_code",
+                     "draw_code"):  # fmt: skip
+            self._texts[name].setMaximumWidth(chars * 14 + 16)
+        self._texts["adp_company_code"].setPlaceholderText("Co Code")
+        self._texts["adp_company_code"].setToolTip(
+            "ADP's company code (Co Code): up to 3 characters, needed for the ADP file"
+        )
+        self._texts["adp_batch_id"].setToolTip("The batch ID the ADP file is imported under")
+        adp_row = QHBoxLayout()
+        adp_row.setContentsMargins(0, 0, 0, 0)
+        adp_row.addWidget(self._texts["adp_company_code"])
+        batch = QLabel("&batch ID:")
+        batch.setBuddy(self._texts["adp_batch_id"])
+        adp_row.addSpacing(12)
+        adp_row.addWidget(batch)
+        adp_row.addWidget(self._texts["adp_batch_id"])
+        adp_row.addStretch(1)
+        self._add(
+            "ADP compan&y code:",
+            _row(adp_row),
+            "payouts.adp",
+            form,
+            buddy=self._texts["adp_company_code"],
+        )
+
+        codes_row = QHBoxLayout()
+        codes_row.setContentsMargins(0, 0, 0, 0)
+        for i, (name, title) in enumerate(
+            (("commission_code", "Commission"), ("bonus_code", "Bonus"), ("draw_code", "Draw"))
+        ):
+            if i:
+                codes_row.addSpacing(12)
+            caption = QLabel(f"{title}:")
+            caption.setBuddy(self._texts[name])
+            codes_row.addWidget(caption)
+            codes_row.addWidget(self._texts[name])
+        codes_row.addStretch(1)
+        codes_note = _note()
+        codes_note.setText("The earnings codes of the ADP file (one to three characters).")
+        self._add(
+            "&Earnings codes:",
+            _stacked(codes_row, codes_note),
+            "payouts.codes",
+            form,
+            buddy=self._texts["commission_code"],
+        )
+
+        accounts = _note()
+        accounts.setText("Names for QuickBooks, account codes for Xero.")
+        form.addRow("Journal accounts:", accounts)
+        self._texts["expense_account"].setToolTip("Debited with the commission earned")
+        self._texts["payable_account"].setToolTip("Credited with the net payout")
+        self._texts["draw_account"].setToolTip(
+            "Debited with draws paid beyond earnings, credited with what is recovered"
+        )
+        self._add("Commission e&xpense:", self._texts["expense_account"],
+                  "payouts.expense_account", form)  # fmt: skip
+        self._add("Commissions paya&ble:", self._texts["payable_account"],
+                  "payouts.payable_account", form)  # fmt: skip
+        self._add("Draws:", self._texts["draw_account"], "payouts.draw_account", form)
+        self._texts["xero_tax_rate"].setToolTip("The tax rate of every Xero journal line")
+        self._add("&Xero tax rate:", self._texts["xero_tax_rate"], "payouts.xero_tax_rate", form)
+
+        page_layout.addSpacing(12)
+        page_layout.addWidget(self._payouts)
+        page_layout.addStretch(1)  # spare height below the form, not between its rows
+
+    def _add(
+        self,
+        label: str,
+        field: QWidget,
+        key: str,
+        form: QFormLayout | None = None,
+        *,
+        buddy: QWidget | None = None,
+    ) -> None:
         # The field with its problem line right under it, in one form row.
         problem = QLabel()
         problem.setStyleSheet(PROBLEM_STYLE)
@@ -274,11 +469,12 @@ class SettingsView(QWidget):
         column.setSpacing(2)
         column.addWidget(field)
         column.addWidget(problem)
-        self._form.addRow(label, cell)
+        form = form or self._form
+        form.addRow(label, cell)
         self._problem_labels[key] = problem
-        caption = self._form.labelForField(cell)
+        caption = form.labelForField(cell)
         if isinstance(caption, QLabel):
-            caption.setBuddy(field)
+            caption.setBuddy(buddy or field)
             caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
     def _connect_signals(self) -> None:
@@ -302,8 +498,14 @@ class SettingsView(QWidget):
             self._books.toggled,
             self._books_month.dateChanged,
             self._openings.itemChanged,
+            self._pay_day.valueChanged,
+            self._months_after.valueChanged,
+            self._provider.currentIndexChanged,
+            *(edit.textChanged for edit in self._texts.values()),
         ):
             signal.connect(self._on_form_edited)
+        self._pay_day.valueChanged.connect(self._on_pay_date_changed)
+        self._months_after.valueChanged.connect(self._on_pay_date_changed)
 
     # Showing and reading the form.
     def _show(self, c: Company) -> None:
@@ -324,10 +526,28 @@ class SettingsView(QWidget):
         self._locked = records.latest_closed_month(self._file)
         self._stored_openings = {ob.rep_id: ob for ob in records.opening_balances(self._file)}
         self._show_openings(self._stored_openings)
+        self._show_payouts(c.payouts)
         self._show_problems([])
         self._loading = False
         self._loaded_state = self._state()
         self._on_form_edited()
+
+    def _show_payouts(self, p: PayoutSettings) -> None:
+        self._pay_day.setValue(p.pay_day)
+        self._months_after.setValue(p.pay_months_after)
+        self._provider.setCurrentIndex(self._provider.findData(p.provider))
+        for name, edit in self._texts.items():
+            edit.setText(getattr(p, name))
+        self._on_pay_date_changed()
+
+    def payout_settings(self) -> PayoutSettings:
+        """The payout settings as the form shows them."""
+        return PayoutSettings(
+            pay_day=self._pay_day.value(),
+            pay_months_after=self._months_after.value(),
+            provider=PayrollProvider(self._provider.currentData()),
+            **{name: edit.text().strip() for name, edit in self._texts.items()},
+        )
 
     def _show_openings(self, values: dict[int, OpeningBalance]) -> None:
         """The opening balances table for the books start as the form shows it."""
@@ -473,6 +693,7 @@ class SettingsView(QWidget):
             statement_help_text=self._help.toPlainText(),
             logo_png=self._logo,
             books_start=from_month_edit(self._books_month) if self._books.isChecked() else None,
+            payouts=self.payout_settings(),
         )
 
     def _show_problems(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
@@ -504,7 +725,7 @@ class SettingsView(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
-        for w in (self._name, self._address, self._help):
+        for w in (self._name, self._address, self._help, *self._texts.values()):
             w.setReadOnly(read_only)
         for w in (
             self._currency,
@@ -515,6 +736,9 @@ class SettingsView(QWidget):
             self._window,
             self._method,
             self._forgive,
+            self._pay_day,
+            self._months_after,
+            self._provider,
             self._choose_logo,
             self._save,
             self._revert,
@@ -579,6 +803,17 @@ class SettingsView(QWidget):
         if edited != self._edited:
             self._edited = edited
             self.edited_changed.emit(edited)
+
+    def _on_pay_date_changed(self, *_args: object) -> None:
+        after = self._months_after.value()
+        self._months_after_label.setText(
+            "months later: the statement's month itself"
+            if after == 0
+            else "month later"
+            if after == 1
+            else "months later"
+        )
+        self._pay_date_note.setText(pay_date_sentence(self._pay_day.value(), after, _last_month()))
 
     def _on_revert_clicked(self) -> None:
         self._show(self._ensure_loaded())
