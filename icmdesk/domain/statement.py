@@ -60,6 +60,25 @@ class StatementLine:
     earned_on: date | None = None  # booking date, payment date or cancellation date
     source_rep: str | None = None  # overrides: the report whose credit produced the line
     ref_month: Month | None = None  # prior-period adjustments: the month corrected
+    # The working of a deal line, so a rep can re-derive its amount to the cent (None on
+    # lines stored before they were carried; the JSON leaves them out when None).
+    deal_amount: Decimal | None = None  # the deal's amount, before any split
+    deal_type: str | None = None
+    multiplier_pct: Decimal | None = None  # the plan's multiplier for the deal type
+    counted_amount: Decimal | None = None  # credited × multiplier, rounded to cents
+    counted_before: Decimal | None = None  # X before this deal in the quota period
+    rate_pct: Decimal | None = None  # the tier rate, when one rate rated the whole line
+    # Commission in the quota period (rounded to cents) before and with this deal, whose
+    # difference is the booked amount (COMP_RULES "Per-deal lines"); a true-up's "after" is
+    # the re-rated commission on `counted_before`.
+    commission_before: Decimal | None = None
+    commission_after: Decimal | None = None
+    booked: Decimal | None = None  # what the credit books for this kind of line
+    # Cash trigger: payments received on the deal so far, and what was earned with them
+    # (to date, and before this payment); the line is the difference.
+    paid_to_date: Decimal | None = None
+    earned_to_date: Decimal | None = None
+    earned_before: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +257,9 @@ class Statement:
     # The opening balance, on the first statement at the books start; left out of the
     # stored JSON (and its hash) when None, so statements without one read as they did.
     opening: StatementOpening | None = None
+    # The running draw's maximum recovery, as a percentage of the excess E − D, where it is
+    # below 100% (None: no draw, or all of the excess); left out of the JSON when None.
+    recovery_pct: Decimal | None = None
 
     def lines_of(self, kind: LineKind) -> tuple[StatementLine, ...]:
         return tuple(line for line in self.lines if line.kind is kind)

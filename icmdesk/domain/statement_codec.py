@@ -34,7 +34,17 @@ from icmdesk.domain.statement import (
 )
 
 # Decimal fields that are percentages, not money: written as they are, not to cents.
-_PCT_FIELDS = frozenset({"split_pct", "attainment_pct", "from_pct", "rate_pct", "source_split_pct"})
+_PCT_FIELDS = frozenset(
+    {
+        "split_pct",
+        "attainment_pct",
+        "from_pct",
+        "rate_pct",
+        "source_split_pct",
+        "multiplier_pct",
+        "recovery_pct",
+    }
+)
 # Fields added after statements were first stored, per class: left out when None, so a
 # statement without them has the JSON (and content hash) it always had, and a stored one
 # without them reads back with None.
@@ -51,8 +61,25 @@ _NESTED: dict[str, type] = {
 _NESTED_ONE: dict[str, type] = {"opening": StatementOpening}
 _OMITTED_WHEN_NONE.update(
     {
-        Statement: frozenset({"opening"}),
+        Statement: frozenset({"opening", "recovery_pct"}),
         ClawbackNotice: frozenset({"source_rep", "source_split_pct"}),
+        # A deal line's working (issue 15), carried on lines computed since.
+        StatementLine: frozenset(
+            {
+                "deal_amount",
+                "deal_type",
+                "multiplier_pct",
+                "counted_amount",
+                "counted_before",
+                "rate_pct",
+                "commission_before",
+                "commission_after",
+                "booked",
+                "paid_to_date",
+                "earned_to_date",
+                "earned_before",
+            }
+        ),
     }
 )
 

@@ -7,6 +7,10 @@ Layout of what is written (one folder per month):
     <out_dir>/<YYYY-MM>/All-YYYY-MM.pdf        every statement, each followed by its notices
     <out_dir>/<YYYY-MM>/Summary-YYYY-MM.pdf    every rep's E, draw, recovery, payout, balance
 
+The print file and the summary are the whole month's: a batch for some reps only
+(`month_files=False`, as `icmdesk statements --rep` runs it) writes their statements and
+notices and leaves the month's print file and summary as they are.
+
 Each file is written to a temporary name in the same folder and renamed when complete,
 so no half-written PDF ever carries a final name. Cancelling (the progress callback
 returns False) stops submitting work, waits for the files being written, then removes
@@ -183,19 +187,22 @@ def generate_batch(
     progress: Callable[[int, int], bool] | None = None,
     workers: int | None = None,
     generated: date | None = None,
+    month_files: bool = True,
 ) -> BatchResult:
     """Write a month's statements, notices, print file and summary under `out_dir/<YYYY-MM>/`.
 
     `progress(done, total)` is called after each file; returning False cancels (see the
     module docstring for what a cancelled batch leaves). `workers` defaults to 2; a
-    process pool is used only for more than POOL_THRESHOLD statements.
+    process pool is used only for more than POOL_THRESHOLD statements. `month_files`
+    False writes the statements and notices only: the print file and the summary are the
+    whole month's, and a run for some reps must not replace them with a partial one.
     """
     when = generated or date.today()
     out_dir = Path(out_dir)
     jobs, by_month = _plan(statements, out_dir)
     for month in by_month:
         (out_dir / str(month)).mkdir(parents=True, exist_ok=True)
-    total = sum(1 + len(j.notice_paths) for j in jobs) + 2 * len(by_month)
+    total = sum(1 + len(j.notice_paths) for j in jobs) + (2 * len(by_month) if month_files else 0)
     written: list[Path] = []
     state = {"cancelled": False}
 
@@ -214,7 +221,7 @@ def generate_batch(
             summaries = _run_pool(
                 company,
                 jobs,
-                by_month,
+                by_month if month_files else {},
                 when,
                 workers or DEFAULT_WORKERS,
                 record,
@@ -228,7 +235,7 @@ def generate_batch(
                 record(_render_job(company, job, when))
                 print_files.add(job)
         # The print file and the summary are written last: both need the whole month.
-        for month, group in by_month.items():
+        for month, group in by_month.items() if month_files else ():
             folder = out_dir / str(month)
             if not state["cancelled"]:
                 record(print_files.write(company, month, folder / f"All-{month}.pdf"))

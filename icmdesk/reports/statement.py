@@ -14,6 +14,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from icmdesk.domain.calendar import month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.money import HUNDRED
+from icmdesk.domain.payouts import PayoutSettings, pay_date
 from icmdesk.domain.statement import LineKind, Statement, StatementLine
 from icmdesk.reports import fmt, wording
 from icmdesk.reports.fonts import SANS, SANS_BOLD, fits_plain, markup, string_width
@@ -104,7 +105,7 @@ def _identity(statement: Statement, width: float) -> Table:
     return table
 
 
-def _summary(statement: Statement, m: _Money, width: float) -> Table:
+def _summary(statement: Statement, m: _Money, width: float, payouts: PayoutSettings) -> Table:
     """The box a rep reads first: E, draw, recovery, NET PAYOUT large, balance and YTD."""
 
     label_style = STYLES.head.clone("summaryhead", fontSize=6.8, leading=8.5)
@@ -128,13 +129,18 @@ def _summary(statement: Statement, m: _Money, width: float) -> Table:
             ]
         )
     )
+    # 22pt, smaller where a large payout would not fit the box on one line.
+    text = m(statement.payout)
+    room = width - grid_w - 12 - 6 - 2
+    size = min(22.0, room / max(string_width(text, 1, bold=True), 1e-6))
     payout_style = STYLES.body.clone(
-        "payout", fontName=SANS_BOLD, fontSize=22, leading=27, textColor=ACCENT
+        "payout", fontName=SANS_BOLD, fontSize=size, leading=size * 1.23, textColor=ACCENT
     )
     payout = [
         C("NET PAYOUT", STYLES.head),
         C(m(statement.payout), payout_style, bold=True),
-        C(f"to be paid for {month_name(statement.month)}", STYLES.muted),
+        C(f"for {month_name(statement.month)}, paid with payroll", STYLES.muted),
+        C(f"on {fmt.day(pay_date(statement.month, payouts))}", STYLES.muted, bold=True),
     ]
     box = Table([[grid, payout]], colWidths=[grid_w, width - grid_w])
     box.setStyle(
@@ -301,73 +307,118 @@ def _attainment(statement: Statement, m: _Money, width: float) -> list[Flowable]
     return [KeepTogether(out)]
 
 
+_CELL_PAD = 8  # left + right padding of a house table cell
+
+
+def _need(texts: Sequence[str], size: float = 8, *, bold: bool = False) -> float:
+    """The width a column needs to hold each text on one line, paddings included."""
+    return max((string_width(t, size, bold=bold) for t in texts), default=0) + _CELL_PAD + 1
+
+
+def _columns(width: float, need: Sequence[float | None], flex: Sequence[float]) -> list[float]:
+    """Column widths: each fixed column exactly as wide as it needs (figures never wrap),
+    the flexible ones (need None) sharing the rest in the `flex` proportions."""
+    fixed = sum(n for n in need if n is not None)
+    rest = max(width - fixed, 0)
+    weights = iter(flex)
+    total = sum(flex)
+    return [n if n is not None else rest * next(weights) / total for n in need]
+
+
 def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     lines = statement.lines_of(LineKind.COMMISSION)
     out: list[Flowable] = [CondPageBreak(1.2 * inch), P("Deals — commission", STYLES.section)]
     if not lines:
         out.append(P("No deal commission this month.", STYLES.muted))
         return out
-    header = [C(h, STYLES.head) for h in ("Deal", "Customer", "Closed")] + [
-        C("Credited", STYLES.head_right),
-        C("Split", STYLES.head_right),
-        C("Rate / tier", STYLES.head),
-        C("Commission", STYLES.head_right),
+    heads = ("Deal", "Customer", "Closed", "Credited", "Split", "Rate / tier", "Commission")
+    header = [
+        C(h, STYLES.head_right if i in (3, 4, 6) else STYLES.head) for i, h in enumerate(heads)
     ]
+    total = sum((line.amount for line in lines), Decimal(0))
+    total_label = f"Total commission ({len(lines)} line{'s' if len(lines) != 1 else ''})"
+    ids = [line.deal_id or "—" for line in lines]
+    closed = [fmt.day(line.close_date) if line.close_date else "" for line in lines]
+    credited = [m(x.credited_amount) if x.credited_amount is not None else "" for x in lines]
+    splits = [fmt.percent(x.split_pct) if x.split_pct is not None else "" for x in lines]
+    amounts = [m(line.amount) for line in lines]
+
+    def head(i: int) -> float:
+        return string_width(heads[i], 7.5, bold=True) + _CELL_PAD + 1
+
+    need: list[float | None] = [
+        min(max(_need(ids), head(0)), width * 0.22),
+        None,
+        max(_need(closed), head(2)),
+        max(_need(credited), head(3)),
+        max(_need(splits), head(4)),
+        None,
+        max(_need(amounts), _need([m(total)], bold=True), head(6)),
+    ]
+    widths = _columns(width, need, (0.5, 0.5))
+    col = [w - _CELL_PAD for w in widths]  # room inside the paddings
+    working_style = STYLES.muted.clone("working", fontSize=7, leading=8.6, leftIndent=10)
     rows: list[list[Any]] = [header]
-    widths = [0.10, 0.25, 0.13, 0.13, 0.07, 0.18, 0.14]
-    col = [width * w - 8 for w in widths]  # room inside the 4pt paddings
-    # Plain strings draw several times faster than Paragraphs; a cell becomes a Paragraph
-    # only when it must wrap or needs the fallback font. The table's style sets the font.
-    negative: list[int] = []
-    for line in lines:
-        rule = wording.deal_rule(line)
-        if line.amount < 0:
-            negative.append(len(rows))
-        rows.append(
-            [
-                _plain(line.deal_id or "—", col[0], STYLES.cell),
-                _plain(line.customer or "", col[1], STYLES.cell),
-                fmt.day(line.close_date) if line.close_date else "",
-                m(line.credited_amount) if line.credited_amount is not None else "",
-                fmt.percent(line.split_pct) if line.split_pct is not None else "",
-                _plain(rule, col[5], STYLES.cell),
-                m(line.amount),
-            ]
-        )
+    heights: list[float | None] = [None]
     # A row of plain strings is one line high: saying so spares the table measuring every
     # cell of it. This is reportlab's own sum (leading x lines + top and bottom padding).
     one_line = _DEAL_LEADING * 1 + (_GRID_PAD + _GRID_PAD)
-    heights: list[float | None] = [None]
-    heights += [one_line if all(isinstance(c, str) for c in row) else None for row in rows[1:]]
-    heights.append(None)  # the total row
-    total = sum((line.amount for line in lines), Decimal(0))
-    rows.append(
-        [
-            C(
-                f"Total commission ({len(lines)} line{'s' if len(lines) != 1 else ''})",
-                STYLES.cell,
-                bold=True,
-            ),
-            "",
-            "",
-            "",
-            "",
-            "",
-            m.cell(total, bold=True),
+    negative: list[int] = []
+    working_rows: list[int] = []
+    # Plain strings draw several times faster than Paragraphs; a cell becomes a Paragraph
+    # only when it must wrap or needs the fallback font. The table's style sets the font.
+    for i, line in enumerate(lines):
+        if line.amount < 0:
+            negative.append(len(rows))
+        row = [
+            _plain(ids[i], col[0], STYLES.cell),
+            _plain(line.customer or "", col[1], STYLES.cell),
+            closed[i],
+            credited[i],
+            splits[i],
+            _plain(wording.deal_rule(line), col[5], STYLES.cell),
+            amounts[i],
         ]
+        rows.append(row)
+        heights.append(one_line if all(isinstance(c, str) for c in row) else None)
+        how = wording.working(line, m)
+        if how:
+            working_rows.append(len(rows))
+            rows.append([PM(markup(how), working_style), "", "", "", "", "", ""])
+            heights.append(None)
+    heights.append(None)  # the total row
+    rows.append(
+        [C(total_label, STYLES.cell, bold=True), "", "", "", "", "", m.cell(total, bold=True)]
     )
-    table = Table(rows, colWidths=[width * w for w in widths], rowHeights=heights, repeatRows=1)
+    # Hairlines between deals, none between a deal and its working.
+    rules = [
+        ("LINEBELOW", (0, r), (-1, r), 0.25, RULE)
+        for r in range(1, len(rows) - 1)
+        if r + 1 not in working_rows
+    ]
+    table = Table(rows, colWidths=widths, rowHeights=heights, repeatRows=1)
     table.setStyle(
-        _grid_style(
-            ("FONTNAME", (0, 1), (-1, -1), SANS),
-            ("FONTSIZE", (0, 1), (-1, -1), 8),
-            ("LEADING", (0, 1), (-1, -1), _DEAL_LEADING),
-            ("TEXTCOLOR", (0, 1), (-1, -1), INK),
-            ("ALIGN", (3, 1), (4, -1), "RIGHT"),
-            ("ALIGN", (6, 1), (6, -1), "RIGHT"),
-            *(("TEXTCOLOR", (6, r), (6, r), NEGATIVE) for r in negative),
-            ("SPAN", (0, -1), (5, -1)),
-            *_total_row_style(),
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), _GRID_PAD),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), _GRID_PAD),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
+                *rules,
+                ("FONTNAME", (0, 1), (-1, -1), SANS),
+                ("FONTSIZE", (0, 1), (-1, -1), 8),
+                ("LEADING", (0, 1), (-1, -1), _DEAL_LEADING),
+                ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+                ("ALIGN", (3, 1), (4, -1), "RIGHT"),
+                ("ALIGN", (6, 1), (6, -1), "RIGHT"),
+                *(("TEXTCOLOR", (6, r), (6, r), NEGATIVE) for r in negative),
+                *(("SPAN", (0, r), (5, r)) for r in working_rows),
+                *(("TOPPADDING", (0, r), (-1, r), 0) for r in working_rows),
+                ("SPAN", (0, -1), (5, -1)),
+                *_total_row_style(),
+            ]
         )
     )
     out.append(table)
@@ -388,6 +439,9 @@ def _detail(line: StatementLine, m: _Money) -> str:
     if extra:
         small = " · ".join(markup(x) for x in extra)
         parts.append(f'<font color="{MUTED.hexval()}" size="7.5">{small}</font>')
+    how = wording.working(line, m)
+    if how:
+        parts.append(f'<font color="{MUTED.hexval()}" size="7.5">{markup(how)}</font>')
     return "<br/>".join(parts)
 
 
@@ -420,7 +474,14 @@ def _other_section(
         )
     total = sum((line.amount for line in lines), Decimal(0))
     rows.append([C(total_label, STYLES.cell, bold=True), "", "", m.cell(total, bold=True)])
-    table = Table(rows, colWidths=[width * w for w in (0.14, 0.58, 0.13, 0.15)], repeatRows=1)
+    refs = [wording.reference(line) for line in lines]
+    need: list[float | None] = [
+        min(max(_need(refs), width * 0.12), width * 0.22),
+        None,
+        width * 0.13,
+        max(_need([m(x.amount) for x in lines]), _need([m(total)], bold=True), width * 0.13),
+    ]
+    table = Table(rows, colWidths=_columns(width, need, (1,)), repeatRows=1)
     table.setStyle(_grid_style(("SPAN", (0, -1), (2, -1)), *_total_row_style()))
     return [CondPageBreak(1.0 * inch), P(title, STYLES.section), table]
 
@@ -554,7 +615,7 @@ def statement_part(company: Company, statement: Statement, *, generated: date) -
         Spacer(1, 10),
         _identity(statement, width),
         Spacer(1, 8),
-        _summary(statement, m, width),
+        _summary(statement, m, width, company.payouts),
     ]
     if statement.opening is not None:
         story += _opening(statement, m, width)

@@ -13,6 +13,7 @@ from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.statement import Statement
 from icmdesk.reports import fmt
+from icmdesk.reports.fonts import string_width
 from icmdesk.reports.layout import (
     INK,
     MUTED,
@@ -72,8 +73,24 @@ def summary_part(
             cell(total("balance_after"), bold=True),
         ]
     )
-    widths = [0.25, 0.12, 0.13, 0.12, 0.12, 0.13, 0.13]
-    table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
+    # Money columns as wide as their widest figure (a figure never wraps); the rep's name
+    # and payroll id share what is left.
+    figures = [
+        [fmt.money(getattr(s, attr), company.currency) for s in statements]
+        + [fmt.money(total(attr), company.currency)]
+        for attr in ("earnings", "draw", "recovery", "payout", "balance_after")
+    ]
+    need = [
+        max(
+            max((string_width(t, 8, bold=True) for t in texts), default=0),
+            string_width(head, 7.5, bold=True),
+        )
+        + 9
+        for texts, head in zip(figures, COLUMNS, strict=True)
+    ]
+    rest = max(width - sum(need), 0)
+    widths = [rest * 0.68, rest * 0.32, *need]
+    table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from icmdesk.domain.calendar import month_name
+from icmdesk.domain.money import HUNDRED, round_cents
 from icmdesk.domain.statement import LineKind, Statement, StatementLine, StatementOpening
 from icmdesk.reports import fmt
 
@@ -68,6 +69,97 @@ def deal_rule(line: StatementLine) -> str:
     return rule
 
 
+def working(line: StatementLine, m: Money) -> str:
+    """How a deal line's amount is worked out, step by step, in the line's own figures:
+    credit (deal amount × split), type multiplier, rate (or the running commission of the
+    quota period, where cumulative rounding, tiers or a cap make it so), then the share of
+    the deal paid so far (cash trigger). "" when the line does not carry its working (a
+    statement stored before it did)."""
+    if line.deal_amount is None or line.booked is None:
+        return ""
+    steps: list[str] = []
+    if line.kind is LineKind.TRUE_UP:
+        steps.append(_true_up_step(line, m))
+    elif line.kind is LineKind.COMMISSION:
+        steps += _commission_steps(line, m)
+    else:
+        return _cash_step(line, m)
+    cash = _cash_step(line, m)
+    if cash:
+        steps.append(cash)
+    return " · ".join(step for step in steps if step)
+
+
+def _commission_steps(line: StatementLine, m: Money) -> list[str]:
+    assert line.deal_amount is not None and line.booked is not None
+    steps = []
+    credited, split = line.credited_amount, line.split_pct
+    if credited is not None and split is not None:
+        if split == HUNDRED and credited == line.deal_amount:
+            steps.append(f"{m(credited)} credited")
+        else:
+            text = f"{m(credited)} credited = {fmt.percent(split)} of {m(line.deal_amount)}"
+            if round_cents(line.deal_amount * split / HUNDRED) != credited:
+                text += " (split cents shared by largest remainder)"
+            steps.append(text)
+    counted = line.counted_amount if line.counted_amount is not None else credited
+    if line.multiplier_pct is not None and line.multiplier_pct != HUNDRED:
+        kind = line.deal_type or "deal type"
+        steps.append(f"{kind} counted at {fmt.percent(line.multiplier_pct)} = {m(counted or 0)}")
+    booked = line.booked
+    rate = line.rate_pct
+    simple = (
+        rate is not None
+        and counted is not None
+        and round_cents(counted * rate / HUNDRED) == booked
+        and "retroactive" not in line.rule
+        and "capped" not in line.rule
+    )
+    if simple:
+        assert rate is not None
+        steps.append(f"× {fmt.percent(rate)} = {m(booked)}")
+    elif line.commission_after is not None and line.commission_before is not None:
+        assert line.counted_before is not None and counted is not None
+        x_after = line.counted_before + counted
+        rated = f"at {fmt.percent(rate)} " if rate is not None else ""
+        steps.append(
+            f"{rated}on the quota period's running total: {m(line.commission_after)} on "
+            f"{m(x_after)} counted − {m(line.commission_before)} on "
+            f"{m(line.counted_before)} = {m(booked)}"
+        )
+    return steps
+
+
+def _true_up_step(line: StatementLine, m: Money) -> str:
+    assert line.booked is not None
+    if line.counted_before is None or line.rate_pct is None or line.commission_after is None:
+        return ""
+    assert line.commission_before is not None
+    rerated = round_cents(line.counted_before * line.rate_pct / HUNDRED)
+    capped = "" if rerated == line.commission_after else ", capped"
+    return (
+        f"{m(line.counted_before)} counted before this deal × {fmt.percent(line.rate_pct)} = "
+        f"{m(line.commission_after)}{capped} − {m(line.commission_before)} already earned on it "
+        f"= {m(line.booked)}"
+    )
+
+
+def _cash_step(line: StatementLine, m: Money) -> str:
+    """Cash trigger: the deal's payments so far earn their share of what is booked."""
+    if line.paid_to_date is None or line.earned_to_date is None or line.earned_before is None:
+        return ""
+    assert line.deal_amount is not None and line.booked is not None
+    paid = f"paid {m(line.paid_to_date)} of {m(line.deal_amount)}"
+    if line.paid_to_date > line.deal_amount:
+        paid += f" (earns on {m(line.deal_amount)} only)"
+    if line.earned_before == 0:
+        return f"{paid}: {m(line.earned_to_date)} of {m(line.booked)} earned"
+    return (
+        f"{paid}: {m(line.earned_to_date)} of {m(line.booked)} earned to date − "
+        f"{m(line.earned_before)} earned on earlier payments = {m(line.amount)}"
+    )
+
+
 def reference(line: StatementLine) -> str:
     """What a line of the other sections is about: its deal, or the month corrected."""
     if line.kind is LineKind.PRIOR_PERIOD and line.ref_month is not None:
@@ -100,7 +192,7 @@ def reconciliation(s: Statement) -> list[tuple[str, Decimal, bool]]:
         ("Earned this month (E)", s.earnings, False),
         (f"Draw for the month (D) — {kind}", s.draw, False),
         (f"Balance owed at the start of the month (B){opening}", s.balance_before, False),
-        ("Recovery of the balance (R)", s.recovery, False),
+        (_recovery_label(s), s.recovery, False),
         ("Net payout", s.payout, True),
         ("Balance owed carried forward", s.balance_after, True),
     ]
@@ -111,6 +203,12 @@ def reconciliation(s: Statement) -> list[tuple[str, Decimal, bool]]:
     return rows
 
 
+def _recovery_label(s: Statement) -> str:
+    if s.recovery_pct is None:
+        return "Recovery of the balance (R)"
+    return f"Recovery of the balance (R), at most {fmt.percent(s.recovery_pct)} of E − D"
+
+
 RECONCILIATION_PAYOUT_ROW = 4  # the row of reconciliation() that is the net payout
 
 
@@ -119,6 +217,24 @@ def reconciliation_note(s: Statement, m: Money) -> str:
     if s.draw == 0 and s.balance_before == 0 and s.earnings >= 0:
         return "No draw and no balance: the net payout is your earnings for the month."
     if s.earnings >= s.draw:
+        if s.recovery_pct is not None and s.balance_before > 0:
+            excess = s.earnings - s.draw
+            r = fmt.percent(s.recovery_pct)
+            cap = round_cents(excess * s.recovery_pct / HUNDRED)
+            if s.recovery < s.balance_before:
+                repaid = (
+                    f"recovery is capped at {r} of the excess E − D: {r} × {m(excess)} = "
+                    f"{m(s.recovery)} repays part of the {m(s.balance_before)} you owed"
+                )
+            else:
+                repaid = (
+                    f"recovery is capped at {r} of the excess E − D ({r} × {m(excess)} = "
+                    f"{m(cap)}), which covers the {m(s.balance_before)} you owed"
+                )
+            return (
+                f"Earnings of {m(s.earnings)} cover the draw of {m(s.draw)}; {repaid}, so "
+                f"the payout is E − R = {m(s.payout)}."
+            )
         return (
             f"Earnings of {m(s.earnings)} cover the draw of {m(s.draw)}; {m(s.recovery)} of "
             f"the excess repays the balance you owed, so the payout is E − R = {m(s.payout)}."

@@ -20,6 +20,12 @@ def generate_statements(
     rep_id: int | None = None,
     progress: Callable[[int, int], bool] | None = None,
 ) -> BatchResult:
-    """Write the month's statements, notices, print file and summary under out_dir/YYYY-MM/."""
+    """Write the month's statements, notices, print file and summary under out_dir/YYYY-MM/.
+
+    With `rep_id`, that rep's statement and notices only: the month's print file and
+    summary list every rep, so a one-rep run neither writes nor replaces them.
+    """
     statements = periods.compute(cf, month, rep_id=rep_id)
-    return generate_batch(get_company(cf), statements, out_dir, progress=progress)
+    return generate_batch(
+        get_company(cf), statements, out_dir, progress=progress, month_files=rep_id is None
+    )

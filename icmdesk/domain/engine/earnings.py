@@ -761,6 +761,7 @@ def deal_line(
             f"{fmt_pct(rate)} of {fmt_money(credited, cur)} credited"
         )
         rule = f"{fmt_pct(rate)} override ({scope_value})"
+    working = _working(kind, what, amount, about, paid_in)
     if paid_in is not None:
         received, now, booked = paid_in
         if received > deal.amount:
@@ -786,7 +787,61 @@ def deal_line(
         rule=rule,
         earned_on=earned_on,
         source_rep=source,
+        **working,
     )
+
+
+def _working(
+    kind: LineKind,
+    what: object,
+    amount: Decimal,
+    about: _CreditFacts,
+    paid_in: tuple[Decimal, Decimal, Decimal] | None,
+) -> dict[str, object]:
+    """The facts a deal line's amount is worked out from, for the statement to print."""
+    deal, table, xb, xa, _split, _credited, counted, mult, _many = about
+    out: dict[str, object] = {
+        "deal_amount": deal.amount,
+        "deal_type": deal.deal_type,
+        "multiplier_pct": mult,
+        "counted_amount": counted,
+    }
+    if paid_in is None:
+        out["booked"] = amount
+    else:
+        received, now, booked = paid_in
+        out.update(
+            booked=booked, paid_to_date=received, earned_to_date=now, earned_before=now - amount
+        )
+    if kind is LineKind.COMMISSION:
+        band = table.band_index(xa)
+        if table.retroactive or table.band_index(xb) == band or xa == xb:
+            out["rate_pct"] = table.bands[band].rate_pct
+        elif table.bands[band].low == xa and table.band_index(xb) == band - 1:
+            # The slice ends exactly on a boundary: all of it lies in the tier below.
+            out["rate_pct"] = table.bands[band - 1].rate_pct
+        before = round_cents(table.capped(xb))
+        if table.retroactive:
+            # The deal that crosses a tier carries the re-rating of the earlier deals as its
+            # own true-up line: the deal line starts from the re-rated commission.
+            target = table.retro_true_up_target(xb, xa)
+            if target is not None:
+                before = round_cents(target)
+        out.update(
+            counted_before=xb,
+            commission_before=before,
+            commission_after=round_cents(table.capped(xa)),
+        )
+    elif kind is LineKind.TRUE_UP:
+        target = table.retro_true_up_target(xb, xa)
+        assert target is not None
+        out.update(
+            counted_before=xb,
+            rate_pct=table.bands[table.band_index(xa)].rate_pct,
+            commission_before=round_cents(table.capped(xb)),
+            commission_after=round_cents(target),
+        )
+    return out
 
 
 def keyed_lines(

@@ -524,6 +524,11 @@ def _compute_open(
                         owed=owed,
                         ytd=ytd,
                         opening=_opening(lk, opening) if opening and m == books_start else None,
+                        recovery_pct=(
+                            draw.max_recovery_pct
+                            if draw is not None and draw.max_recovery_pct != HUNDRED
+                            else None
+                        ),
                     )
                 )
             balance = balance_after
@@ -606,6 +611,7 @@ def _statement(
     owed: Decimal,
     ytd: Decimal,
     opening: StatementOpening | None = None,
+    recovery_pct: Decimal | None = None,
 ) -> Statement:
     rep = lk.reps[rep_id]
     role = next((r.name for r in lk.data.roles if r.id == rep.role_id), "")
@@ -687,6 +693,7 @@ def _statement(
         closed=False,
         content_hash=None,
         opening=opening,
+        recovery_pct=recovery_pct,
     )
 
 
