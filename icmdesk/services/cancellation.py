@@ -25,6 +25,7 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import LineKind, StatementLine
 from icmdesk.domain.validation import validate_deal
 from icmdesk.models.database import CompanyFile
+from icmdesk.models.tables import DealRow
 from icmdesk.services import periods, records
 from icmdesk.services.store import load_deal_context
 
@@ -65,12 +66,33 @@ def cancel_deal(
     cf: CompanyFile, deal_id: int, on: date, reason: str, *, today: date | None = None
 ) -> Deal:
     """Record the deal's cancellation on `on` (not after `today`) with `reason`; returns the
-    stored deal."""
-    future = _future(on, today or date.today())
-    if future:
-        raise ValidationError(future)
-    deal = records.get_deal(cf, deal_id)
-    return records.save_deal(cf, _cancelled(deal, on, reason))
+    stored deal. One unit of work: the deal is read, checked (not cancelled already, the
+    date not after today, the deal's own rules) and written in the same transaction, so
+    nothing another writer does in between is overwritten."""
+    with cf.session() as session:
+        row = session.get(DealRow, deal_id)
+        if row is None:
+            raise NotFoundError(f"deal {deal_id} no longer exists")
+        cancelled = _cancelled(records.DEAL.value(row), on, reason)
+        problems = _already(records.DEAL.value(row)) + _future(on, today or date.today())
+        if not problems:
+            problems = validate_deal(cancelled, records.context(session, records.DEAL, cancelled))
+        if problems:
+            raise ValidationError(problems)
+        return records.write(session, records.DEAL, cancelled)
+
+
+def _already(deal: Deal) -> list[Problem]:
+    """A deal is cancelled once: a second cancellation would move its clawback."""
+    if deal.cancellation_date is None:
+        return []
+    return [
+        Problem(
+            "cancellation_date",
+            f"Deal {deal.external_id} was already cancelled on {deal.cancellation_date}: "
+            "edit the deal to change its cancellation.",
+        )
+    ]
 
 
 def _future(on: date, today: date) -> list[Problem]:
@@ -105,6 +127,11 @@ def _find(data: CompanyData, deal_id: int) -> Deal:
 
 def _check(data: CompanyData, cancelled: Deal, today: date) -> None:
     assert cancelled.cancellation_date is not None
-    problems = validate_deal(cancelled, data) + _future(cancelled.cancellation_date, today)
+    original = _find(data, cancelled.id)
+    problems = (
+        _already(original)
+        + validate_deal(cancelled, data)
+        + _future(cancelled.cancellation_date, today)
+    )
     if problems:
         raise ValidationError(problems)

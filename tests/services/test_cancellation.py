@@ -200,3 +200,33 @@ def test_a_cancellation_dated_after_today_is_refused(acme: CompanyFile) -> None:
         ]
     assert records.get_deal(acme, deal.id).cancellation_date is None
     cancellation.cancel_deal(acme, deal.id, today, "x", today=today)  # today itself is fine
+
+
+def test_a_deal_is_cancelled_once_and_the_service_says_so(acme: CompanyFile) -> None:
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    cancellation.cancel_deal(acme, deal.id, date(2026, 2, 1), "churned", today=date(2026, 3, 1))
+    with pytest.raises(ValidationError) as refused:
+        cancellation.cancel_deal(acme, deal.id, date(2026, 2, 20), "again", today=date(2026, 3, 1))
+    assert refused.value.problems[0].message == (
+        "Deal D-1 was already cancelled on 2026-02-01: edit the deal to change its cancellation."
+    )
+    with pytest.raises(ValidationError):
+        cancellation.preview_cancellation(acme, deal.id, date(2026, 2, 20), "again")
+    stored = records.get_deal(acme, deal.id)
+    assert (stored.cancellation_date, stored.cancellation_reason) == (date(2026, 2, 1), "churned")
+
+
+def test_cancelling_is_one_unit_of_work(acme: CompanyFile, monkeypatch: pytest.MonkeyPatch) -> None:
+    deal = deal_named(acme, "D-1")
+    assert deal is not None
+    opened: list[object] = []
+    real = CompanyFile.session
+
+    def counted(self: CompanyFile):  # type: ignore[no-untyped-def]
+        opened.append(self)
+        return real(self)
+
+    monkeypatch.setattr(CompanyFile, "session", counted)
+    cancellation.cancel_deal(acme, deal.id, date(2026, 2, 1), "churned", today=date(2026, 3, 1))
+    assert len(opened) == 1

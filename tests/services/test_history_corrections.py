@@ -467,3 +467,15 @@ def test_after_termination_the_header_shows_the_last_plan_when_the_assignment_en
     july = statement(cf, "2026-07", ana)
     assert lines(july) == [("commission", "1000.00")]
     assert (july.plan_name, july.plan_version) == ("AE plan", "v1 from 2026-01-01")
+
+
+def test_a_refused_version_leaves_the_plan_name_as_it_was(cf: CompanyFile) -> None:
+    """The name and the version are saved together or not at all (one unit of work)."""
+    ana, plan = ana_on(cf, flat("10", date(2026, 3, 1)), date(2026, 3, 1))
+    records.save_deal(cf, deal("D-1", "10000.00", date(2026, 3, 10), ana))
+    (v,) = plan.versions
+    with pytest.raises(ValidationError):
+        records.save_plan_version(
+            cf, plan.id, flat("10", date(2026, 4, 1), id=v.id), name="Renamed"
+        )
+    assert records.get_plan(cf, plan.id) == plan
