@@ -43,7 +43,7 @@ bench-large: $(STAMP)
 
 ## Property tests run much longer than in `make test` (about three quarters of an hour).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/domain tests/services/test_month_end_fuzz.py tests/services/test_history_fuzz.py tests/services/test_import_fuzz.py -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/domain tests/services/test_month_end_fuzz.py tests/services/test_history_fuzz.py tests/services/test_import_fuzz.py tests/test_crash.py tests/domain/test_hostile_documents.py -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info

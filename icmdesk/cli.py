@@ -7,13 +7,16 @@ clear line on stderr and exits non-zero; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from icmdesk import __version__
 from icmdesk.domain.calendar import Month
@@ -21,9 +24,16 @@ from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import Company, OpeningBalance
 from icmdesk.domain.errors import (
     CompanyFileError,
+    DiskFullError,
+    FileDamagedError,
+    FileMissingError,
+    FileReadOnlyError,
+    FolderReadOnlyError,
+    NewerFileError,
     NotFoundError,
     PeriodError,
     ValidationError,
+    printable,
 )
 from icmdesk.domain.imports.cells import DateOrder
 from icmdesk.domain.imports.profiles import Mapping as ImportMapping
@@ -31,8 +41,16 @@ from icmdesk.domain.imports.profiles import normal
 from icmdesk.domain.money import ZERO
 from icmdesk.domain.statement import StatementTotals, totals_of
 from icmdesk.domain.statement_codec import statement_to_dict, totals_to_dict
-from icmdesk.models.database import CompanyFile, CompanyFileBusyError, is_busy
+from icmdesk.models.database import (
+    CompanyFile,
+    CompanyFileBusyError,
+    check_can_open,
+    check_can_write,
+    environment_error,
+    is_busy,
+)
 from icmdesk.services import (
+    backups,
     company_io,
     deal_import,
     documents,
@@ -52,6 +70,20 @@ EXIT_REJECTED, EXIT_QUESTIONS, EXIT_REFUSED = 4, 5, 6
 # The company file is held by another writer (the app, another command: the lock file
 # names who) or another program is writing to it (SQLite's lock): nothing was written.
 EXIT_LOCKED = 7
+# The environment refused (nothing was written, no backup or temporary file is left): the
+# company file is read-only; its folder is read-only (no lock, journal or backup can go
+# there: open it read-only or move it); the disk is full; the file or its folder does not
+# exist; the file is damaged or not a company file; it was saved by a newer ICMDesk.
+EXIT_READ_ONLY, EXIT_FOLDER_READ_ONLY, EXIT_DISK_FULL = 8, 9, 10
+EXIT_MISSING, EXIT_DAMAGED, EXIT_NEWER = 11, 12, 13
+_EXIT_OF: tuple[tuple[type[CompanyFileError], int], ...] = (
+    (FileReadOnlyError, EXIT_READ_ONLY),
+    (FolderReadOnlyError, EXIT_FOLDER_READ_ONLY),
+    (DiskFullError, EXIT_DISK_FULL),
+    (FileMissingError, EXIT_MISSING),
+    (FileDamagedError, EXIT_DAMAGED),
+    (NewerFileError, EXIT_NEWER),
+)
 
 
 class CliError(Exception):
@@ -61,8 +93,42 @@ class CliError(Exception):
 def _open(path: str) -> CompanyFile:
     """The company file, for a command that writes to it: locked as the app locks it, for
     as long as the command runs (`cf.close()` releases it), and checked writable before
-    anything is written. Commands that only read use `_open_for_reading`."""
-    return file_lock.open_locked(Path(path))
+    anything is written. Commands that only read use `_open_for_reading`.
+
+    A file that cannot be written where it is (read-only, in a read-only folder, on a full
+    disk) is refused before the lock or any backup is written."""
+    if not Path(path).exists():
+        raise FileMissingError(f"{path} does not exist")
+    if Path(path).is_file():
+        check_can_write(Path(path))
+    locked = file_lock.open_locked(Path(path))
+    return _CommandFile(locked, locked.lock)
+
+
+class _CommandFile(file_lock.LockedCompanyFile):
+    """The locked file of a command that writes: when the environment fails a write half-way
+    (the disk fills up), the backups taken before it are removed as for SQLite's busy lock:
+    the change was not made, so no copy of the file before it is left either."""
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with _OnEnvironmentError(self), super().session() as session:
+            yield session
+
+
+class _OnEnvironmentError:
+    """Removes `cf`'s new backups when an environment failure passes through (a class, not
+    a generator: an error passing through keeps no frame of it alive)."""
+
+    def __init__(self, cf: _CommandFile) -> None:
+        self.cf = cf
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, _type: object, error: BaseException | None, _tb: object) -> None:
+        if error is not None and environment_error(error, self.cf.path) is not None:
+            self.cf._remove_new_backups()
 
 
 def _open_for_reading(path: str) -> CompanyFile:
@@ -74,9 +140,7 @@ def _open_for_reading(path: str) -> CompanyFile:
 def _lock_new(path: str) -> file_lock.FileLock:
     """The lock of a company file a command creates or replaces itself (new, demo,
     import), taken before the file is touched."""
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise CompanyFileError(f"folder {folder} does not exist")
+    check_can_write(Path(path))
     return file_lock.acquire(Path(path))
 
 
@@ -170,7 +234,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnicodeDecodeError:
         raise CliError(f"{args.json} is not UTF-8 text") from None
     with _lock_new(args.path):
-        cf = company_io.import_json(Path(args.path), document)
+        if Path(args.path).exists():  # refused before its backup is written
+            check_can_open(Path(args.path))
+        kept = backups.before_import(Path(args.path)) if Path(args.path).exists() else None
+        try:
+            cf = company_io.import_json(Path(args.path), document)
+        except BaseException:
+            if kept is not None:  # refused: nothing changed, so no copy from before a change
+                kept.unlink(missing_ok=True)
+            raise
         cf.close()
     print(f"Imported {args.json} into {args.path}")
     return EXIT_OK
@@ -184,7 +256,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         cf.close()
     if problems:
         for p in problems:
-            print(p.message, file=sys.stderr)
+            print(printable(p.message), file=sys.stderr)
         print(f"{len(problems)} problem(s) found in {args.path}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"{args.path}: no problems found")
@@ -192,12 +264,45 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    cf = _open_for_reading(args.path)
-    try:
-        target = company_io.backup(cf, Path(args.out))
-    finally:
-        cf.close()
+    # Only reads the file (SQLite's online backup): no lock, works while the app has it.
+    target = backups.back_up_by_hand(Path(args.path), Path(args.to) if args.to else None)
     print(f"Backed up {args.path} to {target}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    source = Path(args.source)
+    backups.check_restorable(source)  # a file that cannot be restored: refused untouched
+    with _lock_new(args.path):
+        restored = backups.restore(Path(args.path), source)
+    b = restored.backup
+    what = f"the backup {b.kind_text}" if b.kind != "file" else "the copy"
+    print(
+        f"Restored {args.path} from {source}: {what} of {b.taken_text}, "
+        f"months closed in it: {b.months_text}"
+    )
+    if restored.kept is not None:
+        print(f"The file it replaced is kept as a backup at {restored.kept}")
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    company = Path(args.path)
+    found = backups.list_backups(company)
+    folder = backups.backup_folder(company)
+    if not found:
+        print(f"No backups of {company.name} in {folder}")
+        return EXIT_OK
+    heads = ("Date", "Kind", "Months closed", "Size", "File")
+    rows = [(b.taken_text, b.kind_text, b.months_text, b.size_text, b.path.name) for b in found]
+    widths = [max(len(r[i]) for r in (heads, *rows)) for i in range(len(heads))]
+    print(f"Backups of {company.name} in {folder}, newest first:")
+    for row in (heads, *rows):
+        cells = [
+            c.rjust(w) if i == 3 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
     return EXIT_OK
 
 
@@ -338,6 +443,7 @@ def cmd_statements(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.is_dir():
         raise CliError(f"folder {out} does not exist")
+    check_can_write(out / str(args.period))  # before a month folder is made there
     cf = _open_for_reading(args.path)
     try:
         result = documents.generate_statements(cf, args.period, out, rep_id=args.rep)
@@ -368,7 +474,7 @@ def cmd_import_deals(args: argparse.Namespace) -> int:
         plan = planned.plan
         result = None
         if not args.dry_run and not plan.questions:
-            result = deal_import.commit_import(cf, planned)
+            result = deal_import.commit_import(cf, planned)  # backs up first
     finally:
         cf.close()
     if args.json:
@@ -502,7 +608,7 @@ def cmd_import_adjustments(args: argparse.Namespace) -> int:
         result = None
         if not args.dry_run:
             try:
-                result = adjustment_import.commit_adjustments(cf, plan)
+                result = adjustment_import.commit_adjustments(cf, plan)  # backs up first
             except adjustment_import.StalePlan as e:
                 raise CliError(str(e)) from None
     finally:
@@ -524,7 +630,7 @@ def cmd_import_adjustments(args: argparse.Namespace) -> int:
         else:
             print(f"Imported: {len(plan.added):,} added, {len(plan.updated):,} updated.")
         for r in plan.rejected[:200]:
-            print(f"icmdesk: rejected row {r.row} (line {r.line}): {r.reason}", file=sys.stderr)
+            _say(f"rejected row {r.row} (line {r.line}): {r.reason}")
         if len(plan.rejected) > 200:
             more = len(plan.rejected) - 200
             print(f"icmdesk: … and {more:,} more rejected (--json lists them all)", file=sys.stderr)
@@ -625,9 +731,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("check", cmd_check, "check a company file's integrity and rules")
     p.add_argument("path", metavar="PATH")
 
-    p = command("backup", cmd_backup, "write a consistent copy of a company file")
+    p = command(
+        "backup",
+        cmd_backup,
+        "write a verified copy of a company file: into its Backups folder, or --to FILE",
+    )
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--out", required=True, metavar="COPY")
+    p.add_argument(
+        "--to",
+        "--out",
+        dest="to",
+        metavar="FILE",
+        help="where the copy goes (a new file); without it, the Backups folder beside PATH",
+    )
+
+    p = command(
+        "restore",
+        cmd_restore,
+        "replace a company file by a backup (checked first; the replaced file is kept)",
+    )
+    p.add_argument("path", metavar="PATH", help="company file")
+    p.add_argument(
+        "--from", dest="source", required=True, metavar="FILE", help="the backup to restore"
+    )
+
+    p = command("backups", cmd_backups, "list a company file's backups, newest first")
+    p.add_argument("path", metavar="PATH", help="company file")
 
     p = command("compute", cmd_compute, "compute a month's statements (open months: a draft)")
     p.add_argument("path", metavar="PATH")
@@ -731,34 +860,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except ValidationError as e:
         for problem in e.problems:
-            print(f"icmdesk: {problem.message}", file=sys.stderr)
+            _say(problem.message)
         return EXIT_ERROR
     except (file_lock.FileLockedError, CompanyFileBusyError) as e:
-        print(f"icmdesk: {e}", file=sys.stderr)
+        _say(str(e))
         return EXIT_LOCKED
-    except (CompanyFileError, NotFoundError, PeriodError, CliError) as e:
-        print(f"icmdesk: {e}", file=sys.stderr)
+    except CompanyFileError as e:
+        _say(str(e))
+        return _exit_of(e)
+    except (NotFoundError, PeriodError, CliError) as e:
+        _say(str(e))
         return EXIT_ERROR
     except BrokenPipeError:  # `icmdesk compute ... | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except OSError as e:
-        print(f"icmdesk: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:
-        print("icmdesk: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
-    except Exception as e:  # a bug: still one line, with a way to see more
+    except Exception as e:
+        path = Path(getattr(args, "path", None) or ".")
         if is_busy(e) and getattr(args, "path", None):  # SQLite's lock, met outside a session
-            print(f"icmdesk: {CompanyFileBusyError(Path(args.path))}", file=sys.stderr)
+            _say(str(CompanyFileBusyError(path)))
             return EXIT_LOCKED
-        if os.environ.get("ICMDESK_DEBUG"):
+        found = environment_error(e, Path(e.filename) if _has_filename(e) else path)
+        if found is not None:  # the disk, a permission: in words, with its own exit code
+            _say(str(found))
+            return _exit_of(found)
+        if isinstance(e, OSError):
+            _say(f"{e.strerror or e}: {e.filename or ''}".rstrip(": "))
+            return EXIT_ERROR
+        if os.environ.get("ICMDESK_DEBUG"):  # a bug: still one line, with a way to see more
             raise
-        print(
-            f"icmdesk: internal error: {type(e).__name__}: {e} (set ICMDESK_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        _say(f"internal error: {type(e).__name__}: {e} (set ICMDESK_DEBUG=1 for details)")
         return EXIT_ERROR
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds (a newline or a control character
+    read from a file is shown escaped)."""
+    print(f"icmdesk: {printable(message)}", file=sys.stderr)
+
+
+def _exit_of(error: CompanyFileError) -> int:
+    return next((code for cls, code in _EXIT_OF if isinstance(error, cls)), EXIT_ERROR)
+
+
+def _has_filename(error: BaseException) -> bool:
+    return isinstance(error, OSError) and bool(error.filename)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,26 @@ FORMAT = "icmdesk-company"
 VERSION = 3
 _READS = frozenset({1, 2, 3})
 
+# Limits on what a document may hold, checked before any value reaches Decimal or SQLite
+# (docs/company-format.md): a document nested deeper than MAX_DEPTH, a number written with
+# more than MAX_NUMBER_CHARS characters, an id above MAX_ID (SQLite's largest integer), an
+# amount beyond MAX_AMOUNT either way (its cents fit a 64-bit integer with room for sums of
+# millions of them), a percentage beyond MAX_PERCENT, text longer than MAX_TEXT (the
+# business limits per field are validation's, tighter), a logo over
+# MAX_LOGO_BYTES: each is refused with its path, never a crash. Text holding a lone surrogate
+# (which UTF-8 cannot store) is refused here; NUL and other control characters are
+# validation's (validate_company), as a business rule on what a field may say.
+MAX_DEPTH = 32
+MAX_NUMBER_CHARS = 40
+MAX_ID = 2**63 - 1
+MAX_INTEGER = 2**63 - 1
+MAX_AMOUNT = Decimal(10**12)
+MAX_PERCENT = Decimal(10**6)
+MAX_TEXT = 100_000
+MAX_PAYLOAD = 10_000_000  # a closed statement's canonical JSON, kept verbatim
+MAX_LOGO_BYTES = 5_000_000
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -312,6 +332,51 @@ class _JsonNumberText:
         self.text = text
 
 
+class _JsonBigInteger:
+    """A JSON integer written with more than MAX_NUMBER_CHARS characters, kept as its text
+    (int() of thousands of digits is slow, and refused by Python above 4,300)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _parse_int(text: str) -> int | _JsonBigInteger:
+    return _JsonBigInteger(text) if len(text) > MAX_NUMBER_CHARS else int(text)
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A value shown in a message: at most `limit` characters, control characters and
+    surrogates escaped (a message is one line)."""
+    shown = text if len(text) <= limit else f"{text[:limit]}…"
+    return json.dumps(shown, ensure_ascii=False)[1:-1] if not shown.isprintable() else shown
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply a JSON text nests arrays and objects, found without parsing it (the
+    parser itself recurses, and fails with RecursionError around a thousand levels)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 class _JsonObject(dict[str, Any]):
     """A JSON object that remembers keys given more than once (json keeps only the last)."""
 
@@ -389,24 +454,40 @@ def _describe(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, _JsonNumberText):
-        return f"the number {value.text}"
+    if isinstance(value, _JsonNumberText | _JsonBigInteger):
+        return f"the number {_clip(value.text)}"
     if isinstance(value, int):
         return f"the number {value}"
     if isinstance(value, str):
-        return f"the text {json.dumps(value, ensure_ascii=False)}"
+        return f"the text {json.dumps(_clip(value, 60), ensure_ascii=False)}"
     if isinstance(value, list):
         return "a list"
     return "an object"
 
 
-def _text(r: _Reader, value: Any, path: str) -> Any:
+def _text(r: _Reader, value: Any, path: str, limit: int = MAX_TEXT) -> Any:
     if not isinstance(value, str):
         return r.bad(path, f"expected text, got {_describe(value)}")
+    if len(value) > limit:
+        return r.bad(path, f"the text is {len(value):,} characters long; at most {limit:,}")
+    bad = _SURROGATE_RE.search(value)
+    if bad is not None:
+        code = f"U+{ord(bad.group()):04X}"
+        return r.bad(
+            path, f"the text holds a lone surrogate ({code}) at character {bad.start() + 1}"
+        )
     return value
 
 
+def _long_text(r: _Reader, value: Any, path: str) -> Any:
+    return _text(r, value, path, MAX_PAYLOAD)
+
+
 def _integer(r: _Reader, value: Any, path: str) -> Any:
+    if isinstance(value, _JsonBigInteger) or (
+        isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER
+    ):
+        return r.bad(path, f"{_describe(value)} is too large (at most {MAX_INTEGER})")
     if isinstance(value, bool) or not isinstance(value, int):
         return r.bad(path, f"expected a whole number, got {_describe(value)}")
     return value
@@ -416,6 +497,8 @@ def _record_id(r: _Reader, value: Any, path: str) -> Any:
     number = _integer(r, value, path)
     if number is not _BAD and number < 1:
         return r.bad(path, f"an id must be 1 or more, got {number}")
+    if number is not _BAD and number > MAX_ID:
+        return r.bad(path, f"an id must be at most {MAX_ID}, got {number}")
     return number
 
 
@@ -431,28 +514,39 @@ def _decimal_text(r: _Reader, value: Any, path: str, what: str, example: str) ->
         return r.bad(
             path,
             f'{what} must be written as a string such as "{example}", not the JSON number '
-            f"{value.text} (JSON numbers with a fraction are often binary floats)",
+            f"{_clip(value.text)} (JSON numbers with a fraction are often binary floats)",
         )
+    if isinstance(value, _JsonBigInteger):
+        return r.bad(path, f"{_describe(value)} is too long for {what}")
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if not isinstance(value, str):
         return r.bad(
             path, f'expected {what} as a string such as "{example}", got {_describe(value)}'
         )
+    if len(value) > MAX_NUMBER_CHARS:
+        return r.bad(path, f"'{_clip(value)}' is too long for {what}")
     if not _DECIMAL_RE.match(value):
-        return r.bad(path, f"'{value}' is not a number (write it like \"{example}\")")
+        return r.bad(path, f"'{_clip(value)}' is not a number (write it like \"{example}\")")
     return Decimal(value)
 
 
 def _money(r: _Reader, value: Any, path: str) -> Any:
     amount = _decimal_text(r, value, path, "money", "1234.50")
-    if amount is not _BAD and not is_whole_cents(amount):
-        return r.bad(path, f"'{value}' is not a whole number of cents")
+    if amount is _BAD:
+        return amount
+    if abs(amount) > MAX_AMOUNT:  # first: whole cents of 27 digits overflow Decimal's context
+        return r.bad(path, f"{_clip(str(value))} is beyond the largest amount, ±{MAX_AMOUNT:,}")
+    if not is_whole_cents(amount):
+        return r.bad(path, f"'{_clip(str(value))}' is not a whole number of cents")
     return amount
 
 
 def _percent(r: _Reader, value: Any, path: str) -> Any:
-    return _decimal_text(r, value, path, "a percentage", "12.5")
+    pct = _decimal_text(r, value, path, "a percentage", "12.5")
+    if pct is not _BAD and abs(pct) > MAX_PERCENT:
+        return r.bad(path, f"{_clip(str(value))} is beyond the largest percentage, {MAX_PERCENT:,}")
+    return pct
 
 
 def _day(r: _Reader, value: Any, path: str) -> Any:
@@ -463,16 +557,18 @@ def _day(r: _Reader, value: Any, path: str) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    return r.bad(path, f"'{value}' is not a date (expected YYYY-MM-DD, e.g. 2026-03-31)")
+    return r.bad(path, f"'{_clip(value)}' is not a date (expected YYYY-MM-DD, e.g. 2026-03-31)")
 
 
 def _moment(r: _Reader, value: Any, path: str) -> Any:
     if not isinstance(value, str):
         return r.bad(path, f"expected a date and time, got {_describe(value)}")
     try:
+        if len(value) > MAX_NUMBER_CHARS:
+            raise ValueError(value)
         return datetime.fromisoformat(value)
     except ValueError:
-        return r.bad(path, f"'{value}' is not a date and time (e.g. 2026-03-31T17:05:00)")
+        return r.bad(path, f"'{_clip(value)}' is not a date and time (e.g. 2026-03-31T17:05:00)")
 
 
 def _month(r: _Reader, value: Any, path: str) -> Any:
@@ -483,10 +579,12 @@ def _month(r: _Reader, value: Any, path: str) -> Any:
             raise ValueError(value)
         return Month.parse(value)
     except ValueError:
-        return r.bad(path, f"'{value}' is not a month (expected YYYY-MM, e.g. 2026-03)")
+        return r.bad(path, f"'{_clip(value)}' is not a month (expected YYYY-MM, e.g. 2026-03)")
 
 
 def _payout_settings(r: _Reader, value: Any, path: str) -> Any:
+    if _plain(r, value, path) is _BAD:  # numbers and text checked as everywhere else
+        return _BAD
     try:
         return settings_from_json(value)
     except ValueError as e:
@@ -497,7 +595,7 @@ def _choice(enum: type[StrEnum]) -> Reader:
     values = [e.value for e in enum]
 
     def read(r: _Reader, value: Any, path: str) -> Any:
-        if not isinstance(value, str) or value not in values:
+        if not isinstance(value, str) or value not in values:  # _describe clips and escapes
             return r.bad(path, f"expected one of {', '.join(values)}, got {_describe(value)}")
         return enum(value)
 
@@ -537,6 +635,8 @@ def _build(cls: type, spec: dict[str, tuple[Reader, Any]]) -> Reader:
 def _base64(r: _Reader, value: Any, path: str) -> Any:
     if not isinstance(value, str):
         return r.bad(path, f"expected base64 text, got {_describe(value)}")
+    if len(value) > MAX_LOGO_BYTES * 4 // 3 + 4:
+        return r.bad(path, f"the logo is larger than {MAX_LOGO_BYTES:,} bytes")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -557,10 +657,16 @@ def _saved_mapping(r: _Reader, value: Any, path: str) -> Any:
 
 def _plain(r: _Reader, value: Any, path: str) -> Any:
     """A JSON value as plain Python (numbers with a fraction are refused)."""
-    if isinstance(value, _JsonNumberText):
-        return r.bad(path, f"{value.text} is not allowed here")
+    if isinstance(value, _JsonNumberText | _JsonBigInteger):
+        return r.bad(path, f"{_clip(value.text)} is not allowed here")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _integer(r, value, path)
+    if isinstance(value, str):
+        return _text(r, value, path)
     if isinstance(value, dict):
         items = {k: _plain(r, v, _join(path, k)) for k, v in value.items()}
+        if any(_text(r, k, _join(path, "(a key)")) is _BAD for k in value):
+            return _BAD
         return _BAD if any(v is _BAD for v in items.values()) else items
     if isinstance(value, list):
         elements = [_plain(r, v, f"{path}[{i}]") for i, v in enumerate(value)]
@@ -769,7 +875,7 @@ _SNAPSHOT = _build(
         "balance_after": (_money, _REQUIRED),
         "ytd_earnings": (_money, _REQUIRED),
         "content_hash": (_text, _REQUIRED),
-        "payload": (_text, _REQUIRED),
+        "payload": (_long_text, _REQUIRED),
     },
 )
 _AUDIT = _build(
@@ -807,14 +913,30 @@ _DOCUMENT: dict[str, tuple[Reader, Any]] = {
 
 def company_from_json(text: str) -> CompanyData:
     """Read a company document; raise `ValidationError` listing every problem with its path."""
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise ValidationError(
+            [
+                Problem(
+                    "",
+                    f"Not an ICMDesk company document: it nests {depth:,} levels deep "
+                    f"(at most {MAX_DEPTH}).",
+                )
+            ]
+        )
     try:
         doc = json.loads(
             text,
             object_pairs_hook=_object_hook,
             parse_float=_JsonNumberText,
+            parse_int=_parse_int,
             parse_constant=_JsonNumberText,
         )
-    except json.JSONDecodeError as e:
+    except (json.JSONDecodeError, RecursionError) as e:
+        if isinstance(e, RecursionError):
+            raise ValidationError(
+                [Problem("", "Not an ICMDesk company document: it nests too deeply.")]
+            ) from None
         raise ValidationError(
             [
                 Problem(

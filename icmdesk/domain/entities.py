@@ -94,6 +94,11 @@ class PayoutSettings:
     payable_account: str = "Commissions Payable"
     draw_account: str = "Draws Receivable"
     xero_tax_rate: str = "Tax Exempt"
+    # Questions and disputes about a statement (printed on it): whom to ask, and by when,
+    # counted in days after the pay date (when the rep has the payout in hand). No
+    # contact: the statement prints no such line.
+    questions_contact: str = ""
+    questions_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)

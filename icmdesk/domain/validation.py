@@ -14,6 +14,7 @@ it concerns ("Rep 'Ana Lee': ...", "Deal D-1042: ...").
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -95,6 +96,18 @@ def _too_long(text: object, field: str, what: str, limit_key: str | None = None)
             )
         ]
     return []
+
+
+# The largest amount anywhere (the deal importer's too): a trillion either way, so that cents
+# fit SQLite's 64-bit integers with room for sums of millions of them
+# (docs/company-format.md). A percentage is at most a million (a rate, a split, a
+# threshold of attainment); an id fits SQLite's integer.
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_PERCENT = Decimal(10) ** 6
+MAX_ID = 2**63 - 1
+# Text may hold tabs and line breaks (an address, a reason), never NUL or another control
+# character: it would print as nothing, or cut a line in an export or a statement.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _finite(value: object) -> bool:
@@ -209,6 +222,8 @@ def _amount_problems(
     if amount < 0 or (amount == 0 and not allow_zero):
         bound = "0 or more" if allow_zero else "more than 0"
         return [Problem(field, f"{what} must be {bound} (got {_money(amount, currency)}).")]
+    if amount > MAX_AMOUNT:
+        return [Problem(field, f"{what} must be at most {_money(MAX_AMOUNT, currency)}.")]
     return []
 
 
@@ -219,6 +234,8 @@ def _pct_problems(value: object, field: str, what: str, *, positive: bool = Fals
     if value < 0 or (positive and value == 0):
         bound = "more than 0%" if positive else "0% or more"
         return [Problem(field, f"{what} must be {bound} (got {_pct(value)}).")]
+    if value > MAX_PERCENT:
+        return [Problem(field, f"{what} must be at most {_pct(MAX_PERCENT)}.")]
     return []
 
 
@@ -1153,7 +1170,55 @@ def validate_company(data: CompanyData) -> list[Problem]:
         add(prefix, f"adjustments[{i}]", _adjustment_problems(adj, idx))
     problems += _period_problems(data, idx)
     problems += _books_problems(data, idx)
+    problems += _value_problems(data)
     return problems
+
+
+def _value_problems(data: CompanyData) -> list[Problem]:
+    """Every value of every record within what the file stores: text without control
+    characters, amounts within ±MAX_AMOUNT, whole numbers (ids) within SQLite's integer.
+    Records the rules above do not look at (audit entries, statements) included."""
+    problems: list[Problem] = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, str):
+            found = _CONTROL_RE.search(value)
+            if found is not None:
+                code = f"U+{ord(found.group()):04X}"
+                problems.append(
+                    Problem(
+                        path,
+                        f"{path}: holds a control character ({code}) at character "
+                        f"{found.start() + 1}; remove it.",
+                    )
+                )
+        elif isinstance(value, bool):
+            return
+        elif isinstance(value, int):
+            if not -MAX_ID - 1 <= value <= MAX_ID:
+                problems.append(Problem(path, f"{path}: {value} is too large a number."))
+        elif isinstance(value, Decimal):
+            if value.is_finite() and abs(value) > MAX_AMOUNT:
+                problems.append(Problem(path, f"{path}: {value} is beyond ±{MAX_AMOUNT:,}."))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for name in _field_names(type(value)):
+                walk(getattr(value, name), f"{path}.{name}" if path else name)
+
+    walk(data, "")
+    return problems
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _duplicate_id_problems(data: CompanyData) -> list[Problem]:

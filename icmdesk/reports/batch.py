@@ -83,10 +83,18 @@ def _rep_key(name: str, rep_id: int) -> str:
     return f"{slug(name, fallback='rep')}-{rep_id}"
 
 
+# Statements say what each rep earned: the files are the owner's alone (0600), the month's
+# folder too (0700), whatever the umask.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with open(tmp, "wb") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)  # a .part left by a crash keeps its mode: set it again
+        with open(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -201,7 +209,10 @@ def generate_batch(
     out_dir = Path(out_dir)
     jobs, by_month = _plan(statements, out_dir)
     for month in by_month:
-        (out_dir / str(month)).mkdir(parents=True, exist_ok=True)
+        folder = out_dir / str(month)
+        if not folder.is_dir():
+            folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            os.chmod(folder, FOLDER_MODE)
     total = sum(1 + len(j.notice_paths) for j in jobs) + (2 * len(by_month) if month_files else 0)
     written: list[Path] = []
     state = {"cancelled": False}

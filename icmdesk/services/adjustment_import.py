@@ -64,7 +64,7 @@ from icmdesk.domain.imports.profiles import normal
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AdjustmentRow, AuditRow, PeriodRow
-from icmdesk.services import audit, records, store
+from icmdesk.services import audit, backups, records, store
 from icmdesk.services.import_files import FileRefused, Sheet, open_sheet
 from icmdesk.services.store import load_company, load_company_data, load_reps
 
@@ -758,6 +758,7 @@ def commit_adjustments(
     )
     if not plan.changes:
         return result
+    backups.before_import(cf.path)  # from the Periods view and the command line alike
     with cf.session() as session:
         if (session.scalar(select(func.max(AuditRow.id))) or 0) != plan.stamp:
             raise StalePlan(

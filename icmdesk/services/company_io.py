@@ -16,8 +16,8 @@ from sqlalchemy import Connection, text
 from icmdesk.domain import company_codec, demo, validation
 from icmdesk.domain.entities import AuditEntry, CompanyData
 from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
-from icmdesk.models.database import CompanyFile, backup_file
-from icmdesk.services import audit, integrity
+from icmdesk.models.database import CompanyFile
+from icmdesk.services import audit, backups, integrity
 from icmdesk.services.store import load_company_data, replace_company_data
 
 
@@ -53,7 +53,7 @@ def import_json(path: Path, document: str) -> CompanyFile:
         raise ValidationError(problems)
     if not path.exists():
         return _create_with(path, data)
-    cf = CompanyFile.open(path)
+    cf = CompanyFile.open(path, backup_before_migration=backups.before_migration)
     try:
         with cf.session() as session:
             replace_company_data(session, data)
@@ -114,8 +114,9 @@ def _dangling(conn: Connection, table: str, rowid: object, parent: str, fk: int)
 
 
 def backup(cf: CompanyFile, target: Path) -> Path:
-    """A consistent copy of the open company file."""
-    return backup_file(cf.path, target)
+    """A consistent, verified copy of the open company file at `target` (File ▸ Back
+    Up…): made by hand, never rotated away (services.backups)."""
+    return backups.write_backup(cf.path, target)
 
 
 def _create_with(path: Path, data: CompanyData) -> CompanyFile:

@@ -50,7 +50,7 @@ from icmdesk.domain.imports.profiles import Mapping as ImportMapping
 from icmdesk.domain.validation import CreditRules
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AuditRow, DealRow, ImportMappingRow, PeriodRow
-from icmdesk.services import audit, records, store
+from icmdesk.services import audit, backups, records, store
 from icmdesk.services.import_files import FileRefused, Sheet, open_sheet
 from icmdesk.services.store import load_company, load_company_data, load_reps
 
@@ -325,6 +325,8 @@ def commit_import(
     plan = planned.plan
     if plan.questions:
         raise ValueError("the plan has unanswered questions (owners or the date order)")
+    if plan.changes:
+        backups.before_import(cf.path)  # from the wizard and the command line alike
     with cf.session() as session:
         if (session.scalar(select(func.max(AuditRow.id))) or 0) != planned.stamp:
             raise StalePlan(

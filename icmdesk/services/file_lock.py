@@ -45,6 +45,7 @@ from icmdesk.models.database import (
     is_busy,
     make_engine,
 )
+from icmdesk.services import backups
 
 LOCK_SUFFIX = ".lock"
 # A lock file that is still empty or half-written is being created right now, unless it is
@@ -159,7 +160,7 @@ def acquire(company_path: Path) -> FileLock:
     ).encode("utf-8")
     for _attempt in range(3):
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
             found = _read(path)
             if found is None and not _is_abandoned(path):
@@ -193,7 +194,9 @@ def open_for_editing(company_path: Path) -> tuple[CompanyFile, FileLock]:
         raise CompanyFileError(f"{company_path} is a folder, not a company file")
     lock = acquire(company_path)
     try:
-        return CompanyFile.open(company_path), lock
+        return CompanyFile.open(
+            company_path, backup_before_migration=backups.before_migration
+        ), lock
     except BaseException:
         lock.release()
         raise
@@ -335,21 +338,17 @@ def open_read_only(company_path: Path) -> CompanyFile:
 
 
 def _backup_folder(company_path: Path) -> Path:
-    # Where periods.close writes the backup it takes before a close (its default).
-    return company_path.parent / "Backups"
+    # Where the backups before a close or an import go (services.backups).
+    return backups.backup_folder(company_path)
 
 
 def _backups(company_path: Path) -> frozenset[str] | None:
-    """The names of this company's backups before a change (periods._backup_before) in
-    its backup folder (None: no folder)."""
-    try:
-        names = os.listdir(_backup_folder(company_path))
-    except FileNotFoundError:
+    """The names of this company's automatic backups in its backup folder (None: no
+    folder); one made by hand meanwhile, by another command, is not this one's."""
+    names = backups.backup_names(company_path)
+    if names is None:
         return None
-    except OSError:
-        return frozenset()
-    prefix, suffix = f"{company_path.stem}-before-", company_path.suffix
-    return frozenset(n for n in names if n.startswith(prefix) and n.endswith(suffix))
+    return frozenset(n for n in names if backups.is_automatic(company_path, n))
 
 
 def _read(path: Path) -> LockHolder | None:

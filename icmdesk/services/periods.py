@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -26,9 +26,10 @@ from icmdesk.domain.errors import PeriodError
 from icmdesk.domain.statement import LineKind, Statement, StatementTotals
 from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
-from icmdesk.models.database import CompanyFile, backup_file
+from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import CompanyRow, DirtyMonthRow, PeriodRow, SnapshotRow
-from icmdesk.services import audit
+from icmdesk.services import audit, backups
+from icmdesk.services.backups import write_backup as backup_file
 from icmdesk.services.store import (
     bulk_objects,
     data_month_bounds,
@@ -390,12 +391,5 @@ def _check_can_close(session: Session, month: Month) -> None:
 
 
 def _backup_before(cf: CompanyFile, label: str, backup_dir: Path | None) -> Path:
-    folder = backup_dir or cf.path.parent / "Backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{cf.path.stem}-{label}-{stamp}{cf.path.suffix}"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"{cf.path.stem}-{label}-{stamp}-{n}{cf.path.suffix}"
-    return backup_file(cf.path, target)
+    # A verified copy in the Backups folder (or `backup_dir`), then rotated: services.backups.
+    return backups.write_automatic(cf.path, label, folder=backup_dir, write=backup_file)

@@ -19,8 +19,14 @@ from platformdirs import user_data_dir, user_documents_dir
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from icmdesk.domain.errors import CompanyFileError, ValidationError
-from icmdesk.models.database import CompanyFile
+from icmdesk.domain.errors import (
+    CompanyFileError,
+    DiskFullError,
+    FileReadOnlyError,
+    FolderReadOnlyError,
+    ValidationError,
+)
+from icmdesk.models.database import CompanyFile, check_can_write
 from icmdesk.services import company_io, file_lock, records
 from icmdesk.services.file_lock import FileLock, FileLockedError
 from icmdesk.ui.file_dialogs import FileDialogs
@@ -95,11 +101,22 @@ class Shell(QObject):
         lock: FileLock | None = None
         try:
             try:
+                if path.exists():
+                    check_can_write(path)
                 company_file, lock = file_lock.open_for_editing(path)
             except FileLockedError as locked:
                 if not LockPrompt.ask(parent, locked):
                     return False
                 company_file = file_lock.open_read_only(path)
+            except (FileReadOnlyError, FolderReadOnlyError, DiskFullError) as cannot_write:
+                # It can still be read: opened read-only, with the reason said once.
+                company_file = file_lock.open_read_only(path)
+                Messages.info(
+                    parent,
+                    "Opened read-only",
+                    f"{path.name} is open read-only: changes cannot be saved.",
+                    f"{str(cannot_write)[:1].upper()}{str(cannot_write)[1:]}.",
+                )
         except CompanyFileError as e:
             if not path.exists():
                 self._recent.remove(path)

@@ -45,6 +45,14 @@ class FileDialogs:
         return _with_suffix(name)
 
     @staticmethod
+    def open_backup(parent: QWidget | None, folder: Path) -> Path | None:
+        """Ask for a backup to restore (File ▸ Restore… ▸ Other file…)."""
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Restore from a file", str(folder), COMPANY_FILTER
+        )
+        return Path(name) if name else None
+
+    @staticmethod
     def open_import(parent: QWidget | None, folder: Path) -> Path | None:
         """Ask for a file to import (a CRM export: CSV, text or Excel workbook)."""
         name, _ = QFileDialog.getOpenFileName(parent, "Import deals", str(folder), IMPORT_FILTER)

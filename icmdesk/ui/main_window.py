@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 
 from icmdesk.domain.calendar import month_name
 from icmdesk.domain.entities import Company
-from icmdesk.domain.errors import CompanyFileError
+from icmdesk.domain.errors import CompanyFileError, Problem
 from icmdesk.models.database import CompanyFile
 from icmdesk.reports.fmt import day
-from icmdesk.services import company_io
+from icmdesk.services import backups, company_io
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
 from icmdesk.ui.changes import ALL_KINDS, Changes, follow
@@ -41,8 +41,10 @@ from icmdesk.ui.messages import Messages
 from icmdesk.ui.periods_view import PeriodsView
 from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.reps_view import RepsView
+from icmdesk.ui.restore_dialog import RestoreDialog
 from icmdesk.ui.roles_view import RolesView
 from icmdesk.ui.settings_view import SettingsView
+from icmdesk.ui.tasks import Task
 
 
 class OverviewView(QWidget):
@@ -158,6 +160,13 @@ def _getting_started(s: Overview) -> str:
     return f"<b>Your first month end</b><ol>{items}</ol>"
 
 
+def _backup_words(b: backups.BackupInfo) -> str:
+    """A backup in words: "the backup before close of 2026-04-01 09:12 UTC (months
+    closed: 2026-01 to 2026-03)"."""
+    what = f"the backup {b.kind_text}" if b.kind != "file" else f"the copy {b.path.name}"
+    return f"{what} of {b.taken_text} (months closed: {b.months_text})"
+
+
 # A view class: built with the company file when first shown.
 ViewFactory = Callable[[CompanyFile], QWidget]
 
@@ -197,6 +206,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._recent = recent if recent is not None else []
         self._back_to_start = False
+        self._edits_discarded = False  # asked already (before a restore): not again on close
         self._changes = Changes(self)  # every view announces its writes here; all follow
         self._summary = overview(company_file)
         self._build_ui()
@@ -262,6 +272,17 @@ class MainWindow(QMainWindow):
         self._backup_action = self._action("&Back Up…")
         self._backup_action.setIcon(icon("backup"))
         self._backup_action.triggered.connect(self._on_backup_triggered)
+        self._restore_action = self._action("&Restore…")
+        self._restore_action.setStatusTip(
+            "Put back a backup of this company; the file as it is now is kept as a backup"
+        )
+        self._restore_action.triggered.connect(self._on_restore_triggered)
+        self._check_action = self._action("C&heck Company File")
+        self._check_action.setStatusTip(
+            "Verify the file: every closed statement against its stored hash, the history "
+            "chain of the audit log, and every rule"
+        )
+        self._check_action.triggered.connect(self._on_check_triggered)
         self._import_action = self._action("&Import Deals…")
         self._import_action.setShortcut(QKeySequence("Ctrl+I"))
         self._import_action.setStatusTip(
@@ -280,6 +301,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._import_action)
         file_menu.addSeparator()
         file_menu.addAction(self._backup_action)
+        file_menu.addAction(self._restore_action)
+        file_menu.addAction(self._check_action)
         file_menu.addSeparator()
         file_menu.addAction(self._close_action)
         file_menu.addAction(self._quit_action)
@@ -373,6 +396,7 @@ class MainWindow(QMainWindow):
                 if callable(set_read_only):
                     set_read_only(True)
         self._import_action.setEnabled(False)
+        self._restore_action.setEnabled(False)
         self.statusBar().showMessage(f"{self._file.path} — read-only: someone else is editing it")
 
     # What tests and the app use.
@@ -389,6 +413,8 @@ class MainWindow(QMainWindow):
             "new": self._new_action,
             "open": self._open_action,
             "backup": self._backup_action,
+            "restore": self._restore_action,
+            "check": self._check_action,
             "close": self._close_action,
             "quit": self._quit_action,
         }
@@ -462,16 +488,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         built = [self._stack.widget(row) for row in range(self._stack.count())]
-        if not self._may_discard_edits(built):
+        if not self._edits_discarded and not self._may_discard_edits(built):
             event.ignore()
             return
-        # Work that can stop (a PDF batch) stops at its next file; work that writes to the
-        # file (a close) is left to finish first.
-        for row in range(self._stack.count()):
-            cancel_work = getattr(self._stack.widget(row), "cancel_work", None)
-            if callable(cancel_work):
-                cancel_work()
-        QThreadPool.globalInstance().waitForDone()
+        self._finish_work()
         self._save_layout()
         super().closeEvent(event)
         self.closed.emit(self._back_to_start)
@@ -491,6 +511,44 @@ class MainWindow(QMainWindow):
     def set_recent(self, recent: list[Path]) -> None:
         self._recent = list(recent)
         self._fill_recent_menu()
+
+    def _on_check_triggered(self) -> None:
+        # Reading a big file's history takes a while: on a worker, the window answering.
+        cf = self._file
+        self._check_action.setEnabled(False)
+        self.statusBar().showMessage("Checking the company file…")
+        task = Task(lambda _report: company_io.check(cf))
+        task.succeeded.connect(self._on_checked)
+        task.failed.connect(self._on_check_failed)
+        task.finished.connect(self._on_check_finished)
+        task.start()
+
+    def _on_check_finished(self) -> None:
+        self._check_action.setEnabled(True)  # reading: allowed on a read-only file too
+
+    def _on_checked(self, problems: list[Problem]) -> None:
+        self.statusBar().showMessage(f"{self._file.path}")
+        if not problems:
+            Messages.info(
+                self,
+                "Company file checked",
+                "No problems: every closed statement matches what was stored when its month "
+                "closed, the history is unbroken, and every rule holds.",
+            )
+            return
+        shown = "\n".join(f"• {p.message}" for p in problems[:20])
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        Messages.info(
+            self,
+            "Company file checked",
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found. Restore a "
+            "backup (File ▸ Restore…) if the file was changed outside ICMDesk.",
+            shown + more,
+        )
+
+    def _on_check_failed(self, error: BaseException) -> None:
+        self.statusBar().showMessage(f"{self._file.path}")
+        Messages.error(self, "The company file could not be checked", error)
 
     def _on_import_triggered(self) -> None:
         wizard = ImportDealsWizard(self._file, self, changes=self._changes, settings=self._settings)
@@ -514,6 +572,60 @@ class MainWindow(QMainWindow):
             Messages.error(self, "Cannot back up", e)
             return
         Messages.info(self, "Backup written", f"A copy of the company is at {target}.")
+
+    def _finish_work(self) -> None:
+        # Work that can stop (a PDF batch) stops at its next file; work that writes to the
+        # file (a close) is left to finish first.
+        for row in range(self._stack.count()):
+            cancel_work = getattr(self._stack.widget(row), "cancel_work", None)
+            if callable(cancel_work):
+                cancel_work()
+        QThreadPool.globalInstance().waitForDone()
+
+    def _on_restore_triggered(self) -> None:
+        path = self._file.path
+        built = [self._stack.widget(row) for row in range(self._stack.count())]
+        if not self._may_discard_edits(built):
+            return
+        source = RestoreDialog.choose(self, path)
+        if source is None:
+            return
+        try:
+            backup = backups.check_restorable(source)
+        except CompanyFileError as e:
+            Messages.error(self, "Cannot restore", e)
+            return
+        if not Messages.confirm(
+            self,
+            "Restore this backup?",
+            f"Replace {path.name} with {_backup_words(backup)}?",
+            f"Everything saved in {path} since then is replaced. The file as it is now is "
+            f"kept as a backup in {backups.backup_folder(path)} first, so restoring that "
+            "one brings it back.",
+            "Restore",
+        ):
+            return
+        # The app holds the company's lock throughout; its own connections go first, so
+        # that the restore finds the file in nobody's use.
+        self._finish_work()
+        self._file.close()
+        try:
+            restored = backups.restore(path, source)
+        except CompanyFileError as e:  # nothing was replaced: carry on with the file
+            Messages.error(self, "Cannot restore", e)
+            return
+        # Reopened as any file is (app.Shell): the views start afresh from what it holds.
+        self._edits_discarded = True
+        self._back_to_start = False
+        self.close()
+        self.recent_chosen.emit(path)
+        kept = f" The file it replaced is kept at {restored.kept}." if restored.kept else ""
+        Messages.info(
+            None,
+            "Company restored",
+            f"{path.name} now holds {_backup_words(restored.backup)}.",
+            kept.strip(),
+        )
 
     def _on_close_triggered(self) -> None:
         self._back_to_start = True

@@ -196,7 +196,7 @@ def test_opening_an_older_file_says_it_was_updated_and_where_the_backup_is(  # t
     assert said[0].startswith(
         "Company file updated: acme.icmdesk was saved by an older version of ICMDesk"
     )
-    backups = list(acme.parent.glob("acme.backup-*-schema1.icmdesk"))
+    backups = list((acme.parent / "Backups").glob("acme-before-migration-schema1-*.icmdesk"))
     assert len(backups) == 1 and str(backups[0]) in said[0]
 
 
@@ -398,3 +398,43 @@ def test_views_follow_what_another_view_saved(qtbot, acme: Path, monkeypatch) ->
         assert f"Reps: {before + 1}" in overview.text()
     finally:
         cf.close()
+
+
+def _immutable(path: Path) -> bool:
+    """Make `path` read-only even for root (chattr +i); False where the system cannot."""
+    import shutil
+    import subprocess
+
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        return False
+    return subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_file_that_cannot_be_written_opens_read_only_and_says_why(  # type: ignore[no-untyped-def]
+    qtbot, shell: Shell, tmp_path: Path, said: list[str], what: str
+) -> None:
+    folder = tmp_path / "company"
+    folder.mkdir()
+    path = folder / "acme.icmdesk"
+    records.create_company_file(path, Company("Acme Ltd")).close()
+    target = path if what == "file" else folder
+    if not _immutable(target):
+        pytest.skip("chattr +i is not available here (root ignores ordinary permissions)")
+    try:
+        before = path.read_bytes()
+        assert shell.open_path(path)
+        window = shell.window
+        assert window is not None and window.read_only
+        assert len(said) == 1 and said[0].startswith(
+            "Opened read-only: acme.icmdesk is open read-only: changes cannot be saved."
+        )
+        assert "read-only" in said[0].split("saved.", 1)[1]
+        shell.shutdown()
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["acme.icmdesk"]
+    finally:
+        import subprocess
+
+        subprocess.run(["chattr", "-i", str(target)], capture_output=True)

@@ -1,0 +1,132 @@
+"""File ▸ Restore…: choose the backup to put back, from the company's Backups folder
+(newest first: when, what it came before, the months closed in it) or any other file.
+
+The dialog only chooses; the main window checks the file, asks to confirm and restores
+(services.backups.restore).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from icmdesk.services import backups
+from icmdesk.services.backups import BackupInfo
+from icmdesk.ui.file_dialogs import FileDialogs
+from icmdesk.ui.tables import RIGHT, Column, ValueTableModel, make_table, set_column_widths
+
+COLUMNS: tuple[Column[BackupInfo], ...] = (
+    Column("Date", lambda b: b.taken, lambda t: f"{t:%Y-%m-%d %H:%M} UTC"),
+    Column("Kind", lambda b: b.kind_text),
+    Column(
+        "Months closed",
+        lambda b: b.months_text,
+        explained="The months that were closed in the company when the backup was made",
+    ),
+    Column("Size", lambda b: b.size, backups.size_text, RIGHT),
+)
+
+
+class RestoreDialog(QDialog):
+    """The company's backups to choose from, and "Other file…"."""
+
+    def __init__(
+        self, company: Path, found: Sequence[BackupInfo], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._company = company
+        self._chosen: Path | None = None
+        self.model: ValueTableModel[BackupInfo] = ValueTableModel(COLUMNS, found, self)
+        self._build_ui()
+        self._connect_signals()
+        if found:
+            self.table.selectRow(0)
+        self._on_selection_changed()
+
+    @classmethod
+    def choose(cls, parent: QWidget | None, company: Path) -> Path | None:
+        """The backup the user chose for `company`, or None (tests replace this)."""
+        dialog = cls(company, backups.list_backups(company), parent)
+        try:
+            dialog.exec()
+            return dialog.chosen()
+        finally:
+            dialog.deleteLater()
+
+    def _build_ui(self) -> None:
+        self.setWindowTitle("Restore from a backup")
+        self.resize(720, 420)
+        layout = QVBoxLayout(self)
+        folder = backups.backup_folder(self._company)
+        self.intro = QLabel(
+            f"Backups of {self._company.name} in {folder}, newest first. Restoring one "
+            "replaces the company file; the file as it is now is kept as a backup first."
+            if self.model.rowCount()
+            else f"There are no backups of {self._company.name} in {folder} yet. Choose "
+            "a copy made elsewhere with Other file…"
+        )
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        self.table = make_table(self)
+        self.table.setModel(self.model)
+        set_column_widths(self.table, (20, 16, 24, 10))
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button = QPushButton("&Restore…")
+        self.restore_button.setDefault(True)
+        self.other_button = QPushButton("&Other file…")
+        self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.other_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout.addWidget(self.buttons)
+
+    def _connect_signals(self) -> None:
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.doubleClicked.connect(self._on_table_double_clicked)
+        self.restore_button.clicked.connect(self._on_restore_button_clicked)
+        self.other_button.clicked.connect(self._on_other_button_clicked)
+        self.buttons.rejected.connect(self.reject)
+
+    def chosen(self) -> Path | None:
+        """The file chosen (None until one is, or when cancelled)."""
+        return self._chosen if self.result() == QDialog.DialogCode.Accepted else None
+
+    def selected(self) -> BackupInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_value(rows[0].row()) if rows else None
+
+    def row_texts(self) -> list[list[str]]:
+        """What the table shows, row by row (for tests)."""
+        m = self.model
+        return [
+            [str(m.data(m.index(r, c), Qt.ItemDataRole.DisplayRole)) for c in range(len(COLUMNS))]
+            for r in range(m.rowCount())
+        ]
+
+    def _on_selection_changed(self, *_args: object) -> None:
+        self.restore_button.setEnabled(self.selected() is not None)
+
+    def _on_table_double_clicked(self, _index: QModelIndex) -> None:
+        self._on_restore_button_clicked()
+
+    def _on_restore_button_clicked(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self._chosen = chosen.path
+            self.accept()
+
+    def _on_other_button_clicked(self) -> None:
+        path = FileDialogs.open_backup(self, backups.backup_folder(self._company))
+        if path is not None:
+            self._chosen = path
+            self.accept()

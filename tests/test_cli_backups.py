@@ -1,0 +1,159 @@
+"""icmdesk backup, backups and restore: what they print, what they write, their exit codes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from icmdesk.cli import EXIT_DAMAGED, EXIT_ERROR, EXIT_LOCKED, EXIT_NEWER, EXIT_OK, main
+from icmdesk.domain.calendar import Month
+from icmdesk.services import backups, company_io, file_lock, periods
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "acme.icmdesk"
+    company_io.write_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def acme(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "acme.icmdesk"
+    shutil.copyfile(template, path)
+    return path
+
+
+def first_open_month(path: Path) -> Month:
+    cf = file_lock.open_for_reading(path)
+    try:
+        return periods.months_to_close(cf, Month(2030, 1))[0]
+    finally:
+        cf.close()
+
+
+def test_backup_without_to_writes_into_the_backups_folder(
+    acme: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "backup", str(acme))
+    [made] = (acme.parent / "Backups").iterdir()
+    assert (code, err) == (EXIT_OK, "")
+    assert out == f"Backed up {acme} to {made}\n"
+    assert made.name.startswith("acme-by-hand-") and backups.verify_copy(made) is None
+
+
+def test_backup_to_and_its_old_name_out(acme: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for option, name in (("--to", "a.icmdesk"), ("--out", "b.icmdesk")):
+        target = acme.parent / name
+        code, out, _err = run(capsys, "backup", str(acme), option, str(target))
+        assert (code, out) == (EXIT_OK, f"Backed up {acme} to {target}\n")
+        assert target.stat().st_mode & 0o777 == 0o600
+    code, _out, err = run(capsys, "backup", str(acme), "--to", str(acme.parent / "a.icmdesk"))
+    assert code == EXIT_ERROR and "already exists" in err
+    assert not (acme.parent / "Backups").exists()  # by hand, elsewhere: nothing else made
+
+
+def test_backups_lists_them_newest_first(acme: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, "backups", str(acme))
+    assert (code, out) == (EXIT_OK, f"No backups of acme.icmdesk in {acme.parent / 'Backups'}\n")
+    month = first_open_month(acme)
+    assert run(capsys, "close", str(acme), "--period", str(month))[0] == EXIT_OK
+    assert run(capsys, "backup", str(acme))[0] == EXIT_OK
+    code, out, _err = run(capsys, "backups", str(acme))
+    lines = out.splitlines()
+    assert code == EXIT_OK
+    assert lines[0] == f"Backups of acme.icmdesk in {acme.parent / 'Backups'}, newest first:"
+    assert lines[1].split() == ["Date", "Kind", "Months", "closed", "Size", "File"]
+    assert "by hand" in lines[2] and f"  {month}  " in lines[2]
+    assert "before close" in lines[3] and "  none  " in lines[3]
+    assert len(lines) == 4
+
+
+def test_restore_puts_a_backup_back_and_says_what_it_restored(
+    acme: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    month = first_open_month(acme)
+    assert run(capsys, "close", str(acme), "--period", str(month))[0] == EXIT_OK
+    [before_close] = backups.list_backups(acme)
+    code, out, err = run(capsys, "restore", str(acme), "--from", str(before_close.path))
+    assert (code, err) == (EXIT_OK, "")
+    [kept] = [b for b in backups.list_backups(acme) if b.kind == "restore"]
+    assert out.splitlines() == [
+        f"Restored {acme} from {before_close.path}: the backup before close of "
+        f"{before_close.taken_text}, months closed in it: none",
+        f"The file it replaced is kept as a backup at {kept.path}",
+    ]
+    assert backups.months_closed(acme) == ()
+    assert kept.months_closed == (month,)
+    assert not file_lock.lock_path(acme).exists()
+    # And back: the month is closed again.
+    assert run(capsys, "restore", str(acme), "--from", str(kept.path))[0] == EXIT_OK
+    assert backups.months_closed(acme) == (month,)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "code", "message"),
+    [
+        (lambda p: p.write_text("a shopping list"), EXIT_DAMAGED, "not an ICMDesk company file"),
+        (lambda p: _set_schema(p, 999), EXIT_NEWER, "newer version of ICMDesk"),
+    ],
+)
+def test_restore_refuses_a_bad_backup_leaving_the_file_as_it_was(
+    acme: Path, capsys: pytest.CaptureFixture[str], spoil: object, code: int, message: str
+) -> None:
+    bad = acme.parent / "bad.icmdesk"
+    shutil.copyfile(acme, bad)
+    spoil(bad)  # type: ignore[operator]
+    before = acme.read_bytes()
+    got, out, err = run(capsys, "restore", str(acme), "--from", str(bad))
+    assert (got, out) == (code, "") and message in err and err.count("\n") == 1
+    assert acme.read_bytes() == before
+    assert not (acme.parent / "Backups").exists()
+
+
+def _set_schema(path: Path, generation: int) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {generation}")
+    conn.execute("UPDATE alembic_version SET version_num = '0999'")
+    conn.commit()
+    conn.close()
+
+
+def test_restore_is_refused_while_someone_else_has_the_file(
+    acme: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = backups.back_up_by_hand(acme)
+    before = acme.read_bytes()
+    with file_lock.acquire(acme):  # the app, say
+        code, _out, err = run(capsys, "restore", str(acme), "--from", str(backup))
+    assert code == EXIT_LOCKED and "is open for editing by" in err
+    assert acme.read_bytes() == before
+    assert [b.kind for b in backups.list_backups(acme)] == ["hand"]
+
+
+def test_restore_of_a_missing_backup(acme: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run(capsys, "restore", str(acme), "--from", str(acme.parent / "nope"))
+    assert code != EXIT_OK and "does not exist" in err
+
+
+def test_a_company_document_import_backs_up_first_unless_refused(
+    acme: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    document = tmp_path / "acme.json"
+    assert run(capsys, "export", str(acme), "--json", str(document))[0] == EXIT_OK
+    assert run(capsys, "import", str(acme), "--json", str(document))[0] == EXIT_OK
+    assert [b.kind for b in backups.list_backups(acme)] == ["import"]
+    document.write_text('{"format": "not a company"}')
+    code, _out, _err = run(capsys, "import", str(acme), "--json", str(document))
+    assert code != EXIT_OK
+    assert [b.kind for b in backups.list_backups(acme)] == ["import"]  # no second one
