@@ -211,6 +211,53 @@ class TierMark:
 
 
 @dataclass(frozen=True, slots=True)
+class TermMultiplier:
+    """A deal type the plan counts at other than 100%."""
+
+    deal_type: str
+    multiplier_pct: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TermBonus:
+    """An attainment bonus: `amount`, once per quota period, at `threshold_pct` of quota."""
+
+    threshold_pct: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TermSpif:
+    """A SPIF of the plan that is in force at some point of the statement's month."""
+
+    name: str
+    amount: Decimal
+    start: date
+    end: date
+    min_deal_amount: Decimal
+    deal_types: tuple[str, ...] = ()  # empty: any type
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTerms:
+    """The rules of the plan version heading a statement, printed so a rep can check the
+    rules that were applied (the rate table itself is the statement's `tier_marks`; the
+    draw is the statement's `draw`, `draw_kind` and `recovery_pct`)."""
+
+    tier_mode: str  # "marginal" or "retroactive"
+    quota_period: str  # "month", "quarter" or "year"
+    payout_trigger: str  # "booking" or "cash"
+    clawback_window_days: int
+    clawback_method: str  # "full" or "prorated"
+    cap: Decimal | None = None  # per quota period
+    multipliers: tuple[TermMultiplier, ...] = ()
+    bonuses: tuple[TermBonus, ...] = ()
+    spifs: tuple[TermSpif, ...] = ()
+    override_rate_pct: Decimal | None = None
+    override_scope: str = ""  # "direct" or "tree" where there is an override rate
+
+
+@dataclass(frozen=True, slots=True)
 class StatementOpening:
     """The opening balance a rep's first statement at the books start shows as such: what
     was settled outside ICMDesk before `books_start` and carried into it."""
@@ -260,6 +307,9 @@ class Statement:
     # The running draw's maximum recovery, as a percentage of the excess E − D, where it is
     # below 100% (None: no draw, or all of the excess); left out of the JSON when None.
     recovery_pct: Decimal | None = None
+    # The plan's rules in force (issue 15); left out of the JSON when None, as on
+    # statements stored before they were carried.
+    terms: PlanTerms | None = None
 
     def lines_of(self, kind: LineKind) -> tuple[StatementLine, ...]:
         return tuple(line for line in self.lines if line.kind is kind)

@@ -26,10 +26,14 @@ from icmdesk.domain.statement import (
     AwaitingLine,
     ClawbackNotice,
     LineKind,
+    PlanTerms,
     Statement,
     StatementLine,
     StatementOpening,
     StatementTotals,
+    TermBonus,
+    TermMultiplier,
+    TermSpif,
     TierMark,
 )
 
@@ -43,6 +47,8 @@ _PCT_FIELDS = frozenset(
         "source_split_pct",
         "multiplier_pct",
         "recovery_pct",
+        "threshold_pct",
+        "override_rate_pct",
     }
 )
 # Fields added after statements were first stored, per class: left out when None, so a
@@ -58,10 +64,17 @@ _NESTED: dict[str, type] = {
     "notices": ClawbackNotice,
     "tier_marks": TierMark,
 }
-_NESTED_ONE: dict[str, type] = {"opening": StatementOpening}
+_NESTED_ONE: dict[str, type] = {"opening": StatementOpening, "terms": PlanTerms}
+# Lists of records inside a nested record (the plan terms').
+_NESTED_IN: dict[tuple[type, str], type] = {
+    (PlanTerms, "multipliers"): TermMultiplier,
+    (PlanTerms, "bonuses"): TermBonus,
+    (PlanTerms, "spifs"): TermSpif,
+}
 _OMITTED_WHEN_NONE.update(
     {
-        Statement: frozenset({"opening", "recovery_pct"}),
+        Statement: frozenset({"opening", "recovery_pct", "terms"}),
+        PlanTerms: frozenset({"cap", "override_rate_pct"}),
         ClawbackNotice: frozenset({"source_rep", "source_split_pct"}),
         # A deal line's working (issue 15), carried on lines computed since.
         StatementLine: frozenset(
@@ -111,6 +124,10 @@ def _to_dict(obj: Any, *, top: bool = False) -> dict[str, Any]:
             out[f.name] = [_to_dict(item) for item in value]  # of AwaitingLine)
         elif top and f.name in _NESTED_ONE:
             out[f.name] = _to_dict(value)
+        elif (type(obj), f.name) in _NESTED_IN:
+            out[f.name] = [_to_dict(item) for item in value]
+        elif isinstance(value, tuple):  # of strings
+            out[f.name] = list(value)
         else:
             out[f.name] = _encode_value(f.name, value)
     return out
@@ -140,6 +157,8 @@ def _decode_value(annotation: str, value: Any) -> Any:
         return LineKind(value)
     if base in ("int", "str", "bool"):
         return value
+    if base == "tuple[str, ...]":
+        return tuple(value)
     raise TypeError(f"cannot decode a {annotation}")
 
 
@@ -154,6 +173,8 @@ def _from_dict(cls: type, d: dict[str, Any], *, top: bool = False) -> Any:
             kwargs[f.name] = tuple(_from_dict(_NESTED[f.name], item) for item in value)
         elif top and f.name in _NESTED_ONE:
             kwargs[f.name] = None if value is None else _from_dict(_NESTED_ONE[f.name], value)
+        elif (cls, f.name) in _NESTED_IN:
+            kwargs[f.name] = tuple(_from_dict(_NESTED_IN[cls, f.name], item) for item in value)
         else:
             kwargs[f.name] = _decode_value(str(f.type), value)
     return cls(**kwargs)

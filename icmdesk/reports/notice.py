@@ -63,11 +63,26 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
         else "prorated: the share of the window still to run when the deal was cancelled"
     )
     deal = f"{markup(n.deal_id)} ({markup(n.customer)})"
+    override_rows: list[tuple[str, str]] = []
     if n.source_rep:
+        # A manager's override: say it is on another rep's credit, whose policy applies.
         split = f"{fmt.percent(n.source_split_pct)} " if n.source_split_pct is not None else ""
-        earned = f"override on {markup(n.source_rep)}'s {split}credit"
+        source = markup(n.source_rep)
+        earned = f"override on {source}'s {split}credit"
+        subject = f"clawback of your manager override on deal {deal}, {source}'s credit"
+        what = f"the manager override you earned on {source}'s {split}credit"
+        whose = f"{source}'s plan (an override follows the policy of the credit it is on)"
+        override_rows = [
+            (
+                "Your earnings on it",
+                f"manager override on {source}'s {split}credit (the deal is {source}'s, not yours)",
+            )
+        ]
     else:
         earned = "commission"
+        subject = f"clawback of commission on deal {deal}"
+        what = "the commission you earned on it"
+        whose = "your plan"
     dated = Month.of(n.cancellation_date)
     if dated < n.month:
         # A cancellation dated in a month already closed: it is recovered through this
@@ -97,16 +112,15 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
         Spacer(1, 8),
         PM(f"To: <b>{markup(n.rep_name)}</b>", STYLES.body),
         Spacer(1, 8),
-        PM(f"<b>Re: clawback of commission on deal {deal}</b>", STYLES.body),
+        PM(f"<b>Re: {subject}</b>", STYLES.body),
         Spacer(1, 8),
         PM(f"Dear {markup(n.rep_name)},", STYLES.body),
         Spacer(1, 6),
         PM(
             f"Deal {deal}, which closed on {fmt.long_day(n.close_date)}, was cancelled on "
             f"{fmt.long_day(n.cancellation_date)}, {n.days_after_close} days after it closed. "
-            f"Because this is within the {n.window_days}-day clawback window of your plan, "
-            f"{m(n.clawed_back)} of the {earned} you earned on it {recovered}. The details "
-            "are below.",
+            f"Because this is within the {n.window_days}-day clawback window of {whose}, "
+            f"{m(n.clawed_back)} of {what} {recovered}. The details are below.",
             STYLES.body,
         ),
         P("The deal", STYLES.section),
@@ -119,6 +133,7 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
                 ("Cancellation date", fmt.long_day(n.cancellation_date)),
                 ("Days after close", str(n.days_after_close)),
                 ("Reason", markup(n.reason or "—")),
+                *override_rows,
             ],
             width,
         ),

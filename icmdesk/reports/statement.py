@@ -243,38 +243,30 @@ class AttainmentBar(Flowable):
                     strokeDashArray=[2, 2],
                 )
             )
-        # Scale under the bar: 0, quota (100%) and the end of the scale.
+        # Scale under the bar: 0, the quota (100%) and what was attained. Near the quota the
+        # two labels would collide: they then stand either side of the quota mark, the
+        # attained one on the side it lies, so neither is dropped.
         d.add(String(left, 4, "0%", fontName=SANS, fontSize=7, fillColor=MUTED))
-        d.add(
-            String(
-                x_of(HUNDRED),
-                4,
-                "quota 100%",
-                fontName=SANS,
-                fontSize=7,
-                fillColor=MUTED,
-                textAnchor="middle",
-            )
-        )
         label = f"attained {fmt.percent(attainment)}"
-        ax = x_of(attainment)
-        anchor = "middle"
-        if ax + string_width(label, 7.5, bold=True) / 2 > self.width:
-            anchor = "end"
-        elif ax - string_width(label, 7.5, bold=True) / 2 < 0:
-            anchor = "start"
-        if abs(ax - x_of(HUNDRED)) > 45:
-            d.add(
-                String(
-                    ax,
-                    4,
-                    label,
-                    fontName=SANS_BOLD,
-                    fontSize=7.5,
-                    fillColor=ACCENT,
-                    textAnchor=anchor,
-                )
-            )
+        quota_label = "quota 100%"
+        ax, qx = x_of(attainment), x_of(HUNDRED)
+        aw = string_width(label, 7.5, bold=True)
+        qw = string_width(quota_label, 7)
+        if abs(ax - qx) < (aw + qw) / 2 + 6:
+            if attainment < HUNDRED:
+                a_start, q_start = min(ax, qx) - 3 - aw, qx + 3
+            else:
+                a_start, q_start = max(ax, qx) + 3, qx - 3 - qw
+        else:
+            a_start, q_start = ax - aw / 2, qx - qw / 2
+        # Keep both inside the bar's width (and clear of the "0%" at its left end).
+        floor = string_width("0%", 7) + 6
+        a_start = min(max(a_start, floor), self.width - aw)
+        q_start = min(max(q_start, floor), self.width - qw)
+        if a_start < q_start + qw + 3 and q_start < a_start + aw + 3:  # pushed together
+            q_start = a_start - 3 - qw if attainment >= HUNDRED else a_start + aw + 3
+        d.add(String(q_start, 4, quota_label, fontName=SANS, fontSize=7, fillColor=MUTED))
+        d.add(String(a_start, 4, label, fontName=SANS_BOLD, fontSize=7.5, fillColor=ACCENT))
         d.drawOn(self.canv, 0, 0)
 
 
@@ -425,6 +417,50 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
     return out
 
 
+def _tiers(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    """The month's deal commission by tier, and the effective rate."""
+    rows, counted, total = wording.tier_subtotals(statement)
+    if not rows:
+        return []
+    data: list[list[Any]] = [
+        [
+            C("Tier", STYLES.head),
+            C("Counted in tier", STYLES.head_right),
+            C("Rate", STYLES.head_right),
+            C("Commission", STYLES.head_right),
+        ]
+    ]
+    for name, amount, rate, commission in rows:
+        data.append(
+            [
+                C(name, STYLES.cell),
+                m.cell(amount),
+                C(fmt.percent(rate) if rate is not None else "", STYLES.cell_right),
+                m.cell(commission),
+            ]
+        )
+    data.append(
+        [
+            C("Total", STYLES.cell, bold=True),
+            m.cell(counted, bold=True),
+            "",
+            m.cell(total, bold=True),
+        ]
+    )
+    table = Table(data, colWidths=[width * w for w in (0.4, 0.2, 0.1, 0.2)], hAlign="LEFT")
+    table.setStyle(_grid_style(*_total_row_style()))
+    return [
+        KeepTogether(
+            [
+                P(wording.TIER_TITLE, STYLES.section),
+                table,
+                Spacer(1, 3),
+                P(wording.effective_rate(statement, counted, total, m), STYLES.muted),
+            ]
+        )
+    ]
+
+
 def _plain(text: str, room: float, style: Any) -> Any:
     """The text as a plain table string when it fits on one line in the main font."""
     if "\n" not in text and fits_plain(text, style.fontSize, room):
@@ -556,10 +592,14 @@ def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
         ]
     ]
     for a in statement.awaiting:
+        customer = markup(a.customer)
+        source = wording.awaiting_source(a)
+        if source:  # a manager's override: whose credit it is on
+            customer += f'<br/><font color="{MUTED.hexval()}" size="7">{markup(source)}</font>'
         rows.append(
             [
                 C(a.deal_id, STYLES.cell),
-                C(a.customer, STYLES.cell),
+                PM(customer, STYLES.cell),
                 C(fmt.day(a.close_date), STYLES.cell),
                 m.cell(a.booked),
                 m.cell(a.earned_to_date),
@@ -590,8 +630,47 @@ def _awaiting(statement: Statement, m: _Money, width: float) -> list[Flowable]:
     ]
 
 
-def _help(company: Company, width: float) -> Flowable:
-    box = Table([[P(company.statement_help_text, STYLES.muted)]], colWidths=[width])
+def _two_column(
+    rows: Sequence[tuple[Any, Any]], widths: Sequence[float], *, pad: float = 2.5
+) -> Table:
+    """Label and value rows under hairlines, the house look of the small tables."""
+    table = Table([list(r) for r in rows], colWidths=list(widths), hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+            ]
+        )
+    )
+    return table
+
+
+def _plan_terms(statement: Statement, m: _Money, width: float) -> list[Flowable]:
+    """The plan's rules in force, so a rep can check the lines against them."""
+    rows = wording.plan_terms(statement, m)
+    if not rows:
+        return []
+    # Reference matter, set small and tight: a one-page statement stays on one page.
+    style = STYLES.cell.clone("terms", fontSize=7.2, leading=8.6)
+    table = _two_column(
+        [(C(label, style, bold=True), PM(markup(text), style)) for label, text in rows],
+        (width * 0.2, width * 0.8),
+        pad=1.2,
+    )
+    return [KeepTogether([P(wording.plan_terms_title(statement), STYLES.section), table])]
+
+
+def _help(company: Company, statement: Statement, width: float) -> Flowable:
+    cells: list[list[Any]] = []
+    ask = wording.questions(statement, company.payouts)
+    if ask:
+        cells.append([P(ask, STYLES.small, bold=True)])
+    cells.append([P(company.statement_help_text, STYLES.muted)])
+    box = Table(cells, colWidths=[width])
     box.setStyle(
         TableStyle(
             [
@@ -621,6 +700,7 @@ def statement_part(company: Company, statement: Statement, *, generated: date) -
         story += _opening(statement, m, width)
     story += _attainment(statement, m, width)
     story += _deal_table(statement, m, width)
+    story += _tiers(statement, m, width)
     for kind, title, total_label in wording.SECTIONS:
         lines = statement.lines_of(kind)
         if lines:
@@ -628,7 +708,8 @@ def statement_part(company: Company, statement: Statement, *, generated: date) -
     story += _draw_reconciliation(statement, m, width)
     if statement.awaiting:
         story += _awaiting(statement, m, width)
-    story += [Spacer(1, 8), _help(company, width)]
+    story += _plan_terms(statement, m, width)
+    story += [Spacer(1, 8), _help(company, statement, width)]
     return Part(
         story=story,
         footer_left=f"{statement.rep_name} · {month_name(statement.month)}",

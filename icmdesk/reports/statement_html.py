@@ -14,12 +14,16 @@ from decimal import Decimal
 from html import escape
 
 from icmdesk.domain.calendar import Month, month_name
+from icmdesk.domain.entities import PayoutSettings
 from icmdesk.domain.statement import ClawbackNotice, LineKind, Statement, StatementLine
 from icmdesk.reports import fmt, wording
 
 
-def statement_html(statement: Statement, currency: str) -> str:
-    """The whole statement as one HTML document."""
+def statement_html(
+    statement: Statement, currency: str, payouts: PayoutSettings | None = None
+) -> str:
+    """The whole statement as one HTML document; with the company's payout settings, the
+    questions-and-disputes line the PDF prints."""
     s = statement
 
     def m(amount: Decimal) -> str:
@@ -54,6 +58,26 @@ def statement_html(statement: Statement, currency: str) -> str:
             )
         )
     parts += _deals(s, m)
+    tiers, counted, total = wording.tier_subtotals(s)
+    if tiers:
+        rows: list[Sequence[str | _Right | _Span]] = [
+            [
+                _e(name),
+                _right(m(amount) if amount is not None else ""),
+                _right(fmt.percent(rate) if rate is not None else ""),
+                _right(m(commission)),
+            ]
+            for name, amount, rate, commission in tiers
+        ]
+        rows.append(
+            [_bold("Total"), _right(m(counted), bold=True), "", _right(m(total), bold=True)]
+        )
+        head = ["Tier", "Counted in tier", "Rate", "Commission"]
+        parts += [
+            _h(wording.TIER_TITLE),
+            _table(head, rows, right=(1, 2, 3)),
+            _note(wording.effective_rate(s, counted, total, m)),
+        ]
     for kind, title, total_label in wording.SECTIONS:
         lines = s.lines_of(kind)
         if lines:
@@ -71,8 +95,14 @@ def statement_html(statement: Statement, currency: str) -> str:
     ]
     if s.awaiting:
         parts += _awaiting(s, m)
+    terms = wording.plan_terms(s, m)
+    if terms:
+        parts += [_h(wording.plan_terms_title(s)), _pairs(terms)]
     if s.notices:
         parts += _notices(s.notices, m)
+    ask = wording.questions(s, payouts) if payouts is not None else ""
+    if ask:
+        parts.append(f"<p><b>{_e(ask)}</b></p>")
     if s.closed and s.content_hash:
         parts.append(_note(f"Closed statement · content hash {s.content_hash}"))
     return "\n".join(parts)
@@ -96,18 +126,22 @@ def _deals(s: Statement, m: wording.Money) -> list[str]:
     out = [_h("Deals — commission")]
     if not lines:
         return [*out, _note("No deal commission this month.")]
-    rows = [
-        [
-            _e(line.deal_id or "—"),
-            _e(line.customer or ""),
-            _e(fmt.day(line.close_date) if line.close_date else ""),
-            _right(m(line.credited_amount) if line.credited_amount is not None else ""),
-            _right(fmt.percent(line.split_pct) if line.split_pct is not None else ""),
-            _e(wording.deal_rule(line)),
-            _right(m(line.amount)),
-        ]
-        for line in lines
-    ]
+    rows: list[Sequence[str | _Right | _Span]] = []
+    for line in lines:
+        rows.append(
+            [
+                _e(line.deal_id or "—"),
+                _e(line.customer or ""),
+                _e(fmt.day(line.close_date) if line.close_date else ""),
+                _right(m(line.credited_amount) if line.credited_amount is not None else ""),
+                _right(fmt.percent(line.split_pct) if line.split_pct is not None else ""),
+                _e(wording.deal_rule(line)),
+                _right(m(line.amount)),
+            ]
+        )
+        how = wording.working(line, m)
+        if how:  # under the row, across the columns before the amount, as the PDF has it
+            rows.append([_Span(f"<small>{_e(how)}</small>", 6), ""])
     total = sum((line.amount for line in lines), Decimal(0))
     n = len(lines)
     label = _bold(f"Total commission ({n} line{'s' if n != 1 else ''})")
@@ -130,6 +164,9 @@ def _section(
         text = _e(description)
         if extra:
             text += "<br><small>" + _e(" · ".join(extra)) + "</small>"
+        how = wording.working(line, m)
+        if how:
+            text += "<br><small>" + _e(how) + "</small>"
         rows.append(
             [
                 _e(wording.reference(line)),
@@ -148,7 +185,12 @@ def _awaiting(s: Statement, m: wording.Money) -> list[str]:
     rows = [
         [
             _e(a.deal_id),
-            _e(a.customer),
+            _e(a.customer)
+            + (
+                f"<br><small>{_e(wording.awaiting_source(a))}</small>"
+                if wording.awaiting_source(a)
+                else ""
+            ),
             _e(fmt.day(a.close_date)),
             _right(m(a.booked)),
             _right(m(a.earned_to_date)),
@@ -223,6 +265,14 @@ class _Right:
     html: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A cell (HTML) spanning `columns` columns."""
+
+    html: str
+    columns: int
+
+
 def _right(text: str, *, bold: bool = False) -> _Right:
     return _Right(_bold(_e(text), bold))
 
@@ -235,7 +285,9 @@ def _pairs(items: Sequence[tuple[str, str]]) -> str:
 
 
 def _table(
-    head: Sequence[str], rows: Sequence[Sequence[str | _Right]], right: Sequence[int] = ()
+    head: Sequence[str],
+    rows: Sequence[Sequence[str | _Right | _Span]],
+    right: Sequence[int] = (),
 ) -> str:
     """A table of cells (HTML; `_right` cells are right-aligned)."""
     out = ['<table cellspacing="0" cellpadding="3" width="100%">']
@@ -250,6 +302,8 @@ def _table(
             # An amount is never broken over two lines ("€30,000.0" / "0").
             f'<td align="right" style="white-space: nowrap">{cell.html}</td>'
             if isinstance(cell, _Right)
+            else f'<td colspan="{cell.columns}">{cell.html}</td>'
+            if isinstance(cell, _Span)
             else f"<td>{cell}</td>"
             for cell in row
         ]

@@ -6,12 +6,23 @@ Amounts come in already formatted (`Money`: the company's currency), never as fl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from icmdesk.domain.calendar import month_name
+from icmdesk.domain.engine.earnings import AWAITING_OVERRIDE
+from icmdesk.domain.entities import PayoutSettings
 from icmdesk.domain.money import HUNDRED, round_cents
-from icmdesk.domain.statement import LineKind, Statement, StatementLine, StatementOpening
+from icmdesk.domain.payouts import pay_date
+from icmdesk.domain.statement import (
+    AwaitingLine,
+    LineKind,
+    Statement,
+    StatementLine,
+    StatementOpening,
+)
 from icmdesk.reports import fmt
 
 Money = Callable[[Decimal], str]
@@ -160,6 +171,32 @@ def _cash_step(line: StatementLine, m: Money) -> str:
     )
 
 
+def awaiting_source(a: AwaitingLine) -> str:
+    """For a manager's override awaiting payment, "override on <report>'s credit" (two
+    reports' credits on one deal are two lines); "" for the rep's own commission."""
+    start = a.description.find(" · " + AWAITING_OVERRIDE)
+    if start < 0:
+        return ""
+    end = a.description.find("'s credit", start)
+    return a.description[start + 3 : end + len("'s credit")] if end > 0 else ""
+
+
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates_for_people(text: str) -> str:
+    """ISO dates in an engine-written description ("cancelled 2026-10-31") as the rest of
+    the statement writes them ("Oct 31, 2026"); stored statements read the same way."""
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return fmt.day(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    return _ISO_DAY.sub(one, text)
+
+
 def reference(line: StatementLine) -> str:
     """What a line of the other sections is about: its deal, or the month corrected."""
     if line.kind is LineKind.PRIOR_PERIOD and line.ref_month is not None:
@@ -178,8 +215,8 @@ def detail(line: StatementLine, m: Money) -> tuple[str, list[str]]:
     if line.credited_amount is not None and line.kind is LineKind.OVERRIDE:
         extra.append("credited " + m(line.credited_amount))
     if line.rule:
-        extra.append(line.rule)
-    return line.description or line.kind.title, extra
+        extra.append(dates_for_people(line.rule))
+    return dates_for_people(line.description) if line.description else line.kind.title, extra
 
 
 def reconciliation(s: Statement) -> list[tuple[str, Decimal, bool]]:
@@ -239,6 +276,19 @@ def reconciliation_note(s: Statement, m: Money) -> str:
             f"Earnings of {m(s.earnings)} cover the draw of {m(s.draw)}; {m(s.recovery)} of "
             f"the excess repays the balance you owed, so the payout is E − R = {m(s.payout)}."
         )
+    if s.draw == 0:
+        # No draw to fall back on: say what a negative month means, not "the draw, $0.00".
+        text = (
+            f"Earnings this month are negative ({m(s.earnings)}: clawbacks and adjustments "
+            f"exceed what was earned), and there is no draw, so there is no payout this "
+            f"month ({m(s.payout)})."
+        )
+        growth = s.balance_after - s.balance_before
+        if growth > 0:
+            text += (
+                f" The {m(growth)} is carried as a balance you owe, recovered from future earnings."
+            )
+        return text
     text = (
         f"Earnings of {m(s.earnings)} are below the draw of {m(s.draw)}, so the payout is "
         f"the draw, {m(s.payout)}."
@@ -286,4 +336,233 @@ def no_quota(s: Statement, m: Money) -> str:
     return (
         f"Credited to date in {s.quota_period_label or 'this period'}: "
         f"{m(s.credited_to_date)}. This plan has no quota (a flat rate applies to every deal)."
+    )
+
+
+def plan_terms_title(s: Statement) -> str:
+    version = f", {s.plan_version}" if s.plan_version else ""
+    return f"Plan terms applied ({s.plan_name}{version})"
+
+
+def rate_table(s: Statement) -> str:
+    """The tiers as ranges of attainment, each with its rate."""
+    marks = sorted(s.tier_marks, key=lambda t: t.from_pct)
+    if len(marks) == 1:
+        return f"{fmt.percent(marks[0].rate_pct)} on every deal"
+    parts = []
+    for i, t in enumerate(marks):
+        if i + 1 < len(marks):
+            span = f"{fmt.percent(t.from_pct)} to {fmt.percent(marks[i + 1].from_pct)}"
+        else:
+            span = f"{fmt.percent(t.from_pct)} and above"
+        parts.append(f"{span} of quota: {fmt.percent(t.rate_pct)}")
+    return "; ".join(parts)
+
+
+_MODES = {
+    "marginal": "marginal: each part of the quota period's total earns its own tier's rate",
+    "retroactive": (
+        "retroactive: on reaching a tier, all of the quota period's total earns its rate "
+        "(the deal that crosses carries a true-up)"
+    ),
+}
+
+
+def plan_terms(s: Statement, m: Money) -> list[tuple[str, str]]:
+    """The plan's rules in force, as (label, words): what a rep checks the lines against.
+    [] on a statement stored before it carried them."""
+    t = s.terms
+    if t is None:
+        return []
+    rows: list[tuple[str, str]] = []
+    if s.tier_marks:
+        rows.append(("Rate table", rate_table(s)))
+    if len(s.tier_marks) > 1:
+        rows.append(("Tier mode", _MODES.get(t.tier_mode, t.tier_mode)))
+    rows.append(
+        (
+            "Cap",
+            f"commission at most {m(t.cap)} per {t.quota_period}ly quota period"
+            if t.cap is not None
+            else "none",
+        )
+    )
+    rows.append(
+        (
+            "Deal-type multipliers",
+            "; ".join(
+                f"{x.deal_type} deals count at {fmt.percent(x.multiplier_pct)}"
+                for x in t.multipliers
+            )
+            or "none: every deal type counts at 100%",
+        )
+    )
+    rows.append(
+        (
+            "Attainment bonuses",
+            "; ".join(
+                f"{m(b.amount)} on reaching {fmt.percent(b.threshold_pct)} of quota, once per "
+                "quota period"
+                for b in t.bonuses
+            )
+            or "none",
+        )
+    )
+    spifs = []
+    for p in t.spifs:
+        kinds = "/".join(p.deal_types) + " " if p.deal_types else ""
+        minimum = f" of at least {m(p.min_deal_amount)}" if p.min_deal_amount > 0 else ""
+        spifs.append(
+            f"{p.name}: {m(p.amount)} per {kinds}deal{minimum} closed "
+            f"{fmt.day(p.start)} to {fmt.day(p.end)}"
+        )
+    rows.append(("SPIFs this month", "; ".join(spifs) or "none"))
+    rows.append(("Draw", draw_terms(s, m)))
+    if t.clawback_method == "prorated":
+        clawback = (
+            f"prorated: a deal cancelled within {t.clawback_window_days} days of its close "
+            "gives back what it earned × the share of the window left"
+        )
+    else:
+        clawback = (
+            f"full: a deal cancelled within {t.clawback_window_days} days of its close "
+            "gives back all it earned"
+        )
+    rows.append(("Clawback policy", clawback))
+    rows.append(
+        (
+            "Earned",
+            "as the customer pays (cash trigger)"
+            if t.payout_trigger == "cash"
+            else "when the deal closes (booking)",
+        )
+    )
+    if t.override_rate_pct is not None:
+        scope = "all reports below you" if t.override_scope == "tree" else "your direct reports"
+        rows.append(
+            (
+                "Manager override",
+                f"{fmt.percent(t.override_rate_pct)} of the credited amounts of {scope}",
+            )
+        )
+    return rows
+
+
+def draw_terms(s: Statement, m: Money) -> str:
+    if not s.draw_kind:
+        return "none this month"
+    kind = "recoverable" if s.draw_kind == "recoverable" else "non-recoverable"
+    limit = fmt.percent(s.recovery_pct) if s.recovery_pct is not None else "100%"
+    text = f"{m(s.draw)} a month, {kind}"
+    if s.draw_kind == "recoverable":
+        text += f"; at most {limit} of earnings above the draw repays a balance owed"
+    else:
+        text += "; a shortfall below it is not owed back"
+    return text
+
+
+TIER_TITLE = "Commission by tier this month"
+
+
+TierRow = tuple[str, Decimal | None, Decimal | None, Decimal]
+
+
+def tier_subtotals(s: Statement) -> tuple[list[TierRow], Decimal, Decimal]:
+    """The month's deal commission by tier: rows of (tier, counted in it, its rate,
+    commission), then the total counted and the total commission of those lines.
+
+    From the deal lines that carry their working and were booked this month (cash
+    payments on earlier deals are left out: their tiers were set when booked). Marginal
+    mode splits each deal's counted amount at the tier boundaries (quota × from%), and a
+    tier's commission is its rate × its part, rounded; the statement's lines round on the
+    quota period's running total (and apply any cap), so a last row, "rounding and cap",
+    carries the difference. Retroactive mode puts each deal in the tier its running total
+    reached, with its line's amount. No rows when no line carries its working."""
+    lines = [
+        x
+        for x in s.lines_of(LineKind.COMMISSION)
+        if x.counted_before is not None and x.paid_to_date is None and x.booked is not None
+    ]
+    marks = sorted(s.tier_marks, key=lambda t: t.from_pct)
+    if not lines or len(marks) < 2:  # a flat rate: the deal table says it all
+        return [], Decimal(0), Decimal(0)
+    quota = s.quota or Decimal(0)
+    bounds = [quota * t.from_pct / HUNDRED for t in marks]
+    names = []
+    for i, t in enumerate(marks):
+        if i + 1 < len(marks):
+            names.append(
+                f"tier {i + 1} ({fmt.percent(t.from_pct)}–{fmt.percent(marks[i + 1].from_pct)})"
+            )
+        else:
+            names.append(f"tier {i + 1} ({fmt.percent(t.from_pct)} and above)")
+    counted = [Decimal(0)] * len(marks)
+    earned = [Decimal(0)] * len(marks)
+    retro = s.terms is not None and s.terms.tier_mode == "retroactive"
+    total_counted = Decimal(0)
+    total = Decimal(0)
+    for x in lines:
+        assert x.counted_before is not None
+        part = x.counted_amount if x.counted_amount is not None else x.credited_amount or 0
+        lo, hi = x.counted_before, x.counted_before + part
+        total_counted += part
+        total += x.amount
+        if retro or quota <= 0:
+            i = max(k for k, b in enumerate(bounds) if b <= hi or k == 0)
+            counted[i] += part
+            earned[i] += x.amount
+            continue
+        for k, b in enumerate(bounds):
+            top = bounds[k + 1] if k + 1 < len(bounds) else None
+            inside = (min(hi, top) if top is not None else hi) - max(lo, b)
+            if inside > 0:
+                counted[k] += inside
+    rows: list[TierRow] = []
+    for k, t in enumerate(marks):
+        if counted[k] == 0 and earned[k] == 0:
+            continue
+        amount = earned[k]
+        if not (retro or quota <= 0):
+            amount = round_cents(counted[k] * t.rate_pct / HUNDRED)
+        rows.append((names[k], round_cents(counted[k]), t.rate_pct, amount))
+    rest = total - sum((r[3] for r in rows), Decimal(0))
+    if rest != 0:
+        label = "rounding and cap" if s.terms is not None and s.terms.cap else "rounding"
+        rows.append((f"{label} on the quota period's running total", None, None, rest))
+    return rows, total_counted, total
+
+
+def effective_rate(s: Statement, total_counted: Decimal, total: Decimal, m: Money) -> str:
+    """The month's effective rate on the deals booked in it, and what the table leaves out."""
+    text = ""
+    if total_counted != 0:
+        rate = (total * HUNDRED / total_counted).quantize(Decimal("0.01"))
+        text = (
+            f"Effective rate this month: {m(total)} commission on {m(total_counted)} "
+            f"counted = {fmt.percent(rate)}."
+        )
+    cash = [x for x in s.lines_of(LineKind.COMMISSION) if x.paid_to_date is not None]
+    if cash:
+        paid = sum((x.amount for x in cash), Decimal(0))
+        text += (
+            f" Payments received on cash-trigger deals ({m(paid)}) are not in this table: "
+            "their tiers were set when the deals were booked."
+        )
+    return text.strip()
+
+
+def questions_deadline(s: Statement, payouts: PayoutSettings) -> date:
+    """The last day to raise a question or dispute: days after the pay date."""
+    return pay_date(s.month, payouts) + timedelta(days=max(payouts.questions_days, 0))
+
+
+def questions(s: Statement, payouts: PayoutSettings) -> str:
+    """The questions-and-disputes line ("… write to payroll@… by April 25, 2026."); ""
+    when the company names no contact."""
+    contact = payouts.questions_contact.strip()
+    if not contact:
+        return ""
+    return (
+        f"Questions or disputes about this statement: write to {contact} by "
+        f"{fmt.long_day(questions_deadline(s, payouts))}."
     )

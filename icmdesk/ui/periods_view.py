@@ -835,7 +835,9 @@ class PeriodsView(QWidget):
         if statement is None:
             self._document.clear()
         else:
-            self._document.setHtml(statement_html(statement, self._currency))
+            # The payout settings as they are now (the questions line): one small read.
+            payouts = records.get_company(self._file).payouts
+            self._document.setHtml(statement_html(statement, self._currency, payouts))
         self._show_adjustments(statement)
 
     def _show_adjustments(self, statement: Statement | None) -> None:

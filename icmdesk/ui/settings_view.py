@@ -129,8 +129,10 @@ _FIELD_OF = {
             "payable_account",
             "draw_account",
             "xero_tax_rate",
+            "questions_days",
         )
     },
+    "payouts.questions_contact": "payouts.questions_days",
     # The ADP ids share a row, and so do the three earnings codes, with the line under it.
     "payouts.adp_company_code": "payouts.adp",
     "payouts.adp_batch_id": "payouts.adp",
@@ -149,6 +151,7 @@ _PAYOUT_TEXTS = (
     "payable_account",
     "draw_account",
     "xero_tax_rate",
+    "questions_contact",
 )
 
 
@@ -445,6 +448,35 @@ class SettingsView(QWidget):
         self._texts["xero_tax_rate"].setToolTip("The tax rate of every Xero journal line")
         self._add("&Xero tax rate:", self._texts["xero_tax_rate"], "payouts.xero_tax_rate", form)
 
+        # Questions and disputes: printed on every statement, with the date they are due.
+        contact = self._texts["questions_contact"]
+        contact.setPlaceholderText("e.g. payroll@example.com")
+        contact.setToolTip("Who answers questions about a statement (printed on it)")
+        self._questions_days = QSpinBox()
+        self._questions_days.setRange(0, 365)
+        self._questions_days.setFixedWidth(spin_width)
+        self._questions_days.setToolTip("Days after the pay date to raise a question")
+        questions_row = QHBoxLayout()
+        questions_row.setContentsMargins(0, 0, 0, 0)
+        questions_row.addWidget(contact, 1)
+        within = QLabel("&within")
+        within.setBuddy(self._questions_days)
+        questions_row.addSpacing(12)
+        questions_row.addWidget(within)
+        questions_row.addWidget(self._questions_days)
+        questions_row.addWidget(QLabel("days after the pay date"))
+        questions_note = _note()
+        questions_note.setText(
+            "Statements say “Questions by <date> to <contact>”; none when blank."
+        )
+        self._add(
+            "&Questions to:",
+            _stacked(questions_row, questions_note),
+            "payouts.questions_days",
+            form,
+            buddy=contact,
+        )
+
         page_layout.addSpacing(12)
         page_layout.addWidget(self._payouts)
         page_layout.addStretch(1)  # spare height below the form, not between its rows
@@ -501,6 +533,7 @@ class SettingsView(QWidget):
             self._pay_day.valueChanged,
             self._months_after.valueChanged,
             self._provider.currentIndexChanged,
+            self._questions_days.valueChanged,
             *(edit.textChanged for edit in self._texts.values()),
         ):
             signal.connect(self._on_form_edited)
@@ -538,6 +571,7 @@ class SettingsView(QWidget):
         self._provider.setCurrentIndex(self._provider.findData(p.provider))
         for name, edit in self._texts.items():
             edit.setText(getattr(p, name))
+        self._questions_days.setValue(p.questions_days)
         self._on_pay_date_changed()
 
     def payout_settings(self) -> PayoutSettings:
@@ -546,6 +580,7 @@ class SettingsView(QWidget):
             pay_day=self._pay_day.value(),
             pay_months_after=self._months_after.value(),
             provider=PayrollProvider(self._provider.currentData()),
+            questions_days=self._questions_days.value(),
             **{name: edit.text().strip() for name, edit in self._texts.items()},
         )
 
@@ -739,6 +774,7 @@ class SettingsView(QWidget):
             self._pay_day,
             self._months_after,
             self._provider,
+            self._questions_days,
             self._choose_logo,
             self._save,
             self._revert,

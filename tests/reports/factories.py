@@ -305,3 +305,29 @@ def rich_statement(**kw: object) -> Statement:
         **kw,  # type: ignore[arg-type]
     )
     return replace(base, notices=(notice(st=base),))
+
+
+def worked_line() -> StatementLine:
+    """A commission line carrying its working, as the engine writes it: half of a
+    $20,000.00 renewal counted at 50%, at 8%."""
+    return StatementLine(
+        kind=LineKind.COMMISSION,
+        amount=D("400.00"),
+        description="Deal D-4100",
+        deal_id="D-4100",
+        customer="Contoso Ltd",
+        close_date=date(2026, 3, 9),
+        credited_amount=D("10000.00"),
+        split_pct=D(50),
+        rule="tier 1 at 8%",
+        earned_on=date(2026, 3, 9),
+        deal_amount=D("20000.00"),
+        deal_type="renewal",
+        multiplier_pct=D(50),
+        counted_amount=D("5000.00"),
+        counted_before=D("61000.00"),
+        rate_pct=D(8),
+        commission_before=D("4880.00"),
+        commission_after=D("5280.00"),
+        booked=D("400.00"),
+    )

@@ -83,5 +83,5 @@ def test_a_managers_notice_says_it_takes_back_an_override_on_a_reports_credit() 
 
     n = replace(f.notice(), source_rep="Leo Park", source_split_pct=f.D(60))
     text = flat(render_notice(f.company(), n, generated=GENERATED))
-    assert "of the override on Leo Park's 60% credit you earned on it" in text
+    assert "of the manager override you earned on Leo Park's 60% credit is recovered" in text
     assert "commission you earned" not in text

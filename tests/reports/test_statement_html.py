@@ -68,10 +68,13 @@ def test_everything_on_the_pdf_is_on_the_screen() -> None:
     for expected in shared:
         assert expected in pdf, expected
         assert expected in screen, expected
-    # Every line's own words (the PDF may wrap them; the screen keeps them whole).
+    # Every line's own words (the PDF may wrap them; the screen keeps them whole), dates
+    # written as the rest of the statement writes them.
+    from icmdesk.reports.wording import dates_for_people
+
     for line in s.lines:
         if line.kind.value != "commission":
-            assert line.description in screen
+            assert dates_for_people(line.description) in screen
     # And the clawback notice's facts, which the PDF gives on its own letter.
     notice = s.notices[0]
     assert notice.factor_text in screen and notice.reason in screen
@@ -82,3 +85,23 @@ def test_text_from_the_data_is_escaped() -> None:
     html = statement_html(s, "USD")
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;Ann &amp; Co&lt;/b&gt;" in html
+
+
+def test_the_screen_shows_each_lines_working_as_the_pdf_does() -> None:
+    """Issue 15: the on-screen statement carries the same working lines as the PDF."""
+    from icmdesk.reports.wording import working
+
+    worked = f.worked_line()
+    s = f.statement(1, extra=(worked,))
+    company = f.company()
+    how = working(worked, lambda a: fmt.money(a, "USD"))
+    assert how == (
+        "$10,000.00 credited = 50% of $20,000.00 · renewal counted at 50% = $5,000.00 · "
+        "× 8% = $400.00"
+    )
+    pdf = flat(render_statement(company, s, generated=date(2026, 4, 2)))
+    screen = text_of(statement_html(s, company.currency))
+    assert how in pdf
+    assert how in screen
+    # Under its own row: the deal, then its working, then the next row's total.
+    assert screen.index("D-4100") < screen.index(how) < screen.index("Total commission")

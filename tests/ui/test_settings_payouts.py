@@ -154,3 +154,26 @@ def test_read_only_file_cannot_edit_payouts(qtbot: QtBot, cf: CompanyFile) -> No
     assert not view._pay_day.isEnabled()
     assert not view._provider.isEnabled()
     assert view._texts["expense_account"].isReadOnly()
+
+
+def test_questions_contact_and_days_are_saved_and_printed(qtbot: QtBot, cf: CompanyFile) -> None:
+    """Issue 15: whom a rep asks about a statement, and within how many days of the pay
+    date, are set here and printed on the statements."""
+    from icmdesk.reports.wording import questions
+    from tests.reports import factories as f
+
+    view = open_view(qtbot, cf)
+    assert view._texts["questions_contact"].text() == ""
+    type_into(qtbot, view._texts["questions_contact"], "payroll@acme.example")
+    view._questions_days.setValue(10)
+    assert view.has_unsaved_edits()
+    qtbot.mouseClick(view._save, LEFT)
+    payouts = records.get_company(cf).payouts
+    assert payouts.questions_contact == "payroll@acme.example"
+    assert payouts.questions_days == 10
+    assert open_view(qtbot, cf)._questions_days.value() == 10
+    # March is paid on April 15: questions are due 10 days later.
+    assert questions(f.statement(1), payouts) == (
+        "Questions or disputes about this statement: write to payroll@acme.example by "
+        "April 25, 2026."
+    )

@@ -43,6 +43,10 @@ GROUP_ADJUSTMENT = 2
 
 SortKey = tuple[int, int, int, int]
 
+# How an awaiting line of a manager's override names the report whose credit it is on:
+# "… · override on Priya Natarajan's credit · …" (reports.wording reads it back).
+AWAITING_OVERRIDE = "override on "
+
 
 @dataclass(slots=True)
 class PendingNotice:
@@ -549,7 +553,7 @@ class EarningsRun:
                         b.lines.append((key, line))
                 paid += earned
             if self._want_sorted and (post or reaches(deal, posts)):
-                self._awaiting(recipient, deal, comps, increments)
+                self._awaiting(recipient, deal, comps, increments, source)
         cancel = deal.cancellation_date
         if cancel is not None and (post or self._index(cancel) in posts):
             self._clawback(
@@ -637,8 +641,11 @@ class EarningsRun:
         deal: Deal,
         comps: list[_Comp],
         increments: list[tuple[int, Decimal]],
+        source: str | None = None,
     ) -> None:
-        """Cash trigger: show what is booked but not yet earned on each wanted statement."""
+        """Cash trigger: show what is booked but not yet earned on each wanted statement;
+        a manager's override names the report whose credit it is on (AWAITING_OVERRIDE),
+        so two reports' credits on one deal do not read as the same line twice."""
         want = self._want_sorted
         first = bisect_left(want, self._index(deal.close_date))
         booked = sum((c[1] for c in comps), ZERO)
@@ -672,9 +679,10 @@ class EarningsRun:
                     earned_to_date=earned,
                     awaiting=waiting,
                     description=(
-                        f"Booked, awaiting payment · {_head(deal)} · {fmt_money(earned, cur)} of "
-                        f"{fmt_money(booked, cur)} earned, {fmt_money(waiting, cur)} awaiting "
-                        "payment"
+                        f"Booked, awaiting payment · {_head(deal)} · "
+                        + (f"{AWAITING_OVERRIDE}{source}'s credit · " if source else "")
+                        + f"{fmt_money(earned, cur)} of {fmt_money(booked, cur)} earned, "
+                        f"{fmt_money(waiting, cur)} awaiting payment"
                     ),
                 )
             self._bucket(recipient, month).awaiting.append(line)

@@ -70,9 +70,11 @@ from icmdesk.domain.engine.earnings import (
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
 from icmdesk.domain.engine.refusals import find_problems
 from icmdesk.domain.entities import (
+    ClawbackPolicy,
     CompanyData,
     OpeningBalance,
     PeriodStatus,
+    PlanVersion,
     Progress,
     StatementSnapshot,
 )
@@ -83,11 +85,15 @@ from icmdesk.domain.statement import (
     AwaitingLines,
     ClawbackNotice,
     LineKind,
+    PlanTerms,
     Statement,
     StatementLine,
     StatementLines,
     StatementOpening,
     StatementTotals,
+    TermBonus,
+    TermMultiplier,
+    TermSpif,
     TierMark,
 )
 from icmdesk.domain.statement_codec import awaiting_of_payload, statement_of_snapshot
@@ -622,6 +628,7 @@ def _statement(
     credited = ZERO
     attainment: Decimal | None = None
     marks: tuple[TierMark, ...] = ()
+    terms: PlanTerms | None = None
     if f is not None:
         v = f.version
         plan_name, plan_version = f.plan.name, f.version_label
@@ -636,6 +643,7 @@ def _statement(
             quota = round_cents(f.quota)
             attainment = round_cents(credited * HUNDRED / f.quota)
         marks = tuple(TierMark(t.from_pct, t.rate_pct) for t in v.tiers)
+        terms = _terms(v, lk.data.company.clawback_policy, month)
     notices = tuple(
         ClawbackNotice(
             rep_id=rep_id,
@@ -694,6 +702,41 @@ def _statement(
         content_hash=None,
         opening=opening,
         recovery_pct=recovery_pct,
+        terms=terms,
+    )
+
+
+def _terms(v: PlanVersion, default_policy: ClawbackPolicy, month: Month) -> PlanTerms:
+    """The rules of the version heading a statement, for its plan terms box: the SPIFs
+    listed are those whose dates meet the month."""
+    policy = v.clawback_policy or default_policy
+    return PlanTerms(
+        tier_mode=v.tier_mode.value,
+        quota_period=v.quota_period.value,
+        payout_trigger=v.payout_trigger.value,
+        clawback_window_days=policy.window_days,
+        clawback_method=policy.method.value,
+        cap=v.cap,
+        multipliers=tuple(
+            TermMultiplier(m.deal_type, m.multiplier_pct)
+            for m in v.multipliers
+            if m.multiplier_pct != HUNDRED
+        ),
+        bonuses=tuple(TermBonus(b.threshold_pct, b.amount) for b in v.bonuses),
+        spifs=tuple(
+            TermSpif(
+                name=p.name,
+                amount=p.amount,
+                start=p.start,
+                end=p.end,
+                min_deal_amount=p.min_deal_amount,
+                deal_types=p.deal_types,
+            )
+            for p in v.spifs
+            if p.start <= month.last_day and p.end >= month.first_day
+        ),
+        override_rate_pct=v.override_rate_pct,
+        override_scope=v.override_scope.value if v.override_rate_pct is not None else "",
     )
 
 
