@@ -79,6 +79,10 @@ class StatementLine:
     paid_to_date: Decimal | None = None
     earned_to_date: Decimal | None = None
     earned_before: Decimal | None = None
+    # The quota period the line's deal was rated in ("FY2026 Q2"), on a line paid outside
+    # it (a cash payment in a later quota period): its tier is that period's, not the
+    # statement's. None otherwise; left out of the JSON when None.
+    quota_period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +275,20 @@ class StatementOpening:
 
 
 @dataclass(frozen=True, slots=True)
+class YearToDate:
+    """Fiscal year to date, where the quota period is shorter than the fiscal year: the
+    counted amount of the year's quota periods through the statement's, against the sum
+    of their quotas (the statement's quota period included, whole)."""
+
+    fiscal_year: str  # "FY2026"
+    span: str  # the months counted, "Jan–Jun 2026"
+    quota_periods: int  # how many quota periods of the year are counted, this one included
+    counted: Decimal  # X of those quota periods, the statement's through its month
+    quota: Decimal  # the sum of their quotas
+    attainment_pct: Decimal  # counted / quota × 100, two decimals
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A rep's statement for one payout month."""
 
@@ -310,6 +328,9 @@ class Statement:
     # The plan's rules in force (issue 15); left out of the JSON when None, as on
     # statements stored before they were carried.
     terms: PlanTerms | None = None
+    # Fiscal year to date, where the quota period is shorter than the year (issue 15);
+    # left out of the JSON when None.
+    year_to_date: YearToDate | None = None
 
     def lines_of(self, kind: LineKind) -> tuple[StatementLine, ...]:
         return tuple(line for line in self.lines if line.kind is kind)

@@ -35,6 +35,7 @@ from icmdesk.domain.statement import (
     TermMultiplier,
     TermSpif,
     TierMark,
+    YearToDate,
 )
 
 # Decimal fields that are percentages, not money: written as they are, not to cents.
@@ -64,7 +65,11 @@ _NESTED: dict[str, type] = {
     "notices": ClawbackNotice,
     "tier_marks": TierMark,
 }
-_NESTED_ONE: dict[str, type] = {"opening": StatementOpening, "terms": PlanTerms}
+_NESTED_ONE: dict[str, type] = {
+    "opening": StatementOpening,
+    "terms": PlanTerms,
+    "year_to_date": YearToDate,
+}
 # Lists of records inside a nested record (the plan terms').
 _NESTED_IN: dict[tuple[type, str], type] = {
     (PlanTerms, "multipliers"): TermMultiplier,
@@ -73,7 +78,7 @@ _NESTED_IN: dict[tuple[type, str], type] = {
 }
 _OMITTED_WHEN_NONE.update(
     {
-        Statement: frozenset({"opening", "recovery_pct", "terms"}),
+        Statement: frozenset({"opening", "recovery_pct", "terms", "year_to_date"}),
         PlanTerms: frozenset({"cap", "override_rate_pct"}),
         ClawbackNotice: frozenset({"source_rep", "source_split_pct"}),
         # A deal line's working (issue 15), carried on lines computed since.
@@ -91,6 +96,7 @@ _OMITTED_WHEN_NONE.update(
                 "paid_to_date",
                 "earned_to_date",
                 "earned_before",
+                "quota_period",
             }
         ),
     }

@@ -107,13 +107,13 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
         )
     story: list[Flowable] = [
         letterhead(company, width, "Clawback Notice", period),
-        Spacer(1, 16),
+        Spacer(1, 10),
         P(fmt.long_day(generated), STYLES.body),
-        Spacer(1, 8),
+        Spacer(1, 6),
         PM(f"To: <b>{markup(n.rep_name)}</b>", STYLES.body),
-        Spacer(1, 8),
+        Spacer(1, 6),
         PM(f"<b>Re: {subject}</b>", STYLES.body),
-        Spacer(1, 8),
+        Spacer(1, 6),
         PM(f"Dear {markup(n.rep_name)},", STYLES.body),
         Spacer(1, 6),
         PM(
@@ -169,7 +169,7 @@ def notice_part(company: Company, notice: ClawbackNotice, *, generated: date) ->
         ),
         Spacer(1, 6),
         P(how, STYLES.muted),
-        Spacer(1, 22),
+        Spacer(1, 14),  # one page: the acknowledgement fits under an override's longer text
         KeepTogether(_acknowledgement(n, width)),
     ]
     return Part(

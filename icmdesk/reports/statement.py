@@ -275,27 +275,42 @@ def _attainment(statement: Statement, m: _Money, width: float) -> list[Flowable]
     if statement.quota is None or statement.attainment_pct is None:
         out.append(PM(markup(wording.no_quota(statement, m)), STYLES.body))
         return out
-    facts = Table(
+    rows = [
         [
+            [C("QUOTA", STYLES.head), C(m(statement.quota), STYLES.body, bold=True)],
             [
-                [C("QUOTA", STYLES.head), C(m(statement.quota), STYLES.body, bold=True)],
-                [
-                    C("CREDITED TO DATE", STYLES.head),
-                    C(m(statement.credited_to_date), STYLES.body, bold=True),
-                ],
-                [
-                    C("ATTAINMENT", STYLES.head),
-                    C(fmt.percent(statement.attainment_pct), STYLES.body, bold=True),
-                ],
-                [C("QUOTA PERIOD", STYLES.head), C(statement.quota_period_label, STYLES.body)],
+                C("CREDITED TO DATE", STYLES.head),
+                C(m(statement.credited_to_date), STYLES.body, bold=True),
+            ],
+            [
+                C("ATTAINMENT", STYLES.head),
+                C(fmt.percent(statement.attainment_pct), STYLES.body, bold=True),
+            ],
+            [C("QUOTA PERIOD", STYLES.head), C(statement.quota_period_label, STYLES.body)],
+        ]
+    ]
+    ytd, ytd_note = wording.year_to_date(statement, m)
+    if ytd:  # the fiscal year to date under the quota period's figures, column for column
+        rows.append(
+            [
+                [C(label.upper(), STYLES.head), C(value, STYLES.body, bold=i < 3)]
+                for i, (label, value) in enumerate(ytd)
             ]
-        ],
-        colWidths=[width * 0.2, width * 0.22, width * 0.16, width * 0.42],
-    )
+        )
+    facts = Table(rows, colWidths=[width * 0.2, width * 0.22, width * 0.2, width * 0.38])
     facts.setStyle(
-        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
     )
     out += [facts, Spacer(1, 4), AttainmentBar(statement, width)]
+    if ytd_note:
+        out += [P(ytd_note, STYLES.muted)]
     return [KeepTogether(out)]
 
 
@@ -468,9 +483,9 @@ def _plain(text: str, room: float, style: Any) -> Any:
     return P(text, style)
 
 
-def _detail(line: StatementLine, m: _Money) -> str:
+def _detail(line: StatementLine, m: _Money, *, policy_said: bool = False) -> str:
     """Description, then the rule in muted type, then who produced an override."""
-    description, extra = wording.detail(line, m)
+    description, extra = wording.detail(line, m, policy_said=policy_said)
     parts = [markup(description)]
     if extra:
         small = " · ".join(markup(x) for x in extra)
@@ -490,6 +505,7 @@ def _other_section(
     width: float,
 ) -> list[Flowable]:
     head_ref = "Month" if kind is LineKind.PRIOR_PERIOD else "Deal"
+    note = wording.section_note(kind, lines)
     rows: list[list[Any]] = [
         [
             C(head_ref, STYLES.head),
@@ -503,7 +519,7 @@ def _other_section(
         rows.append(
             [
                 C(wording.reference(line), STYLES.cell),
-                PM(_detail(line, m), STYLES.cell),
+                PM(_detail(line, m, policy_said=bool(note)), STYLES.cell),
                 C(fmt.day(when) if when else "", STYLES.cell),
                 m.cell(line.amount),
             ]
@@ -519,7 +535,10 @@ def _other_section(
     ]
     table = Table(rows, colWidths=_columns(width, need, (1,)), repeatRows=1)
     table.setStyle(_grid_style(("SPAN", (0, -1), (2, -1)), *_total_row_style()))
-    return [CondPageBreak(1.0 * inch), P(title, STYLES.section), table]
+    out: list[Flowable] = [CondPageBreak(1.0 * inch), P(title, STYLES.section)]
+    if note:  # said once for the section, not on every line
+        out += [P(note, STYLES.muted), Spacer(1, 3)]
+    return [*out, table]
 
 
 def _opening(statement: Statement, m: _Money, width: float) -> list[Flowable]:

@@ -54,9 +54,13 @@ def statement_html(
                     ("Credited to date", m(s.credited_to_date)),
                     ("Attainment", fmt.percent(s.attainment_pct)),
                     ("Quota period", s.quota_period_label),
+                    *wording.year_to_date(s, m)[0],
                 ]
             )
         )
+        ytd_note = wording.year_to_date(s, m)[1]
+        if ytd_note:
+            parts.append(_note(ytd_note))
     parts += _deals(s, m)
     tiers, counted, total = wording.tier_subtotals(s)
     if tiers:
@@ -158,8 +162,9 @@ def _section(
     m: wording.Money,
 ) -> list[str]:
     rows = []
+    note = wording.section_note(kind, lines)
     for line in lines:
-        description, extra = wording.detail(line, m)
+        description, extra = wording.detail(line, m, policy_said=bool(note))
         when = line.earned_on or line.close_date
         text = _e(description)
         if extra:
@@ -178,7 +183,7 @@ def _section(
     total = sum((line.amount for line in lines), Decimal(0))
     rows.append([_bold(_e(total_label)), "", "", _right(m(total), bold=True)])
     head = ["Month" if kind is LineKind.PRIOR_PERIOD else "Deal", "Detail", "Date", "Amount"]
-    return [_h(title), _table(head, rows, right=(3,))]
+    return [_h(title), *([_note(note)] if note else []), _table(head, rows, right=(3,))]
 
 
 def _awaiting(s: Statement, m: wording.Money) -> list[str]:

@@ -7,7 +7,7 @@ Amounts come in already formatted (`Money`: the company's currency), never as fl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -71,9 +71,22 @@ def summary(s: Statement) -> list[tuple[str, Decimal]]:
     ]
 
 
+_TIER = re.compile(r"tier \d+ \([^)]*\)")
+
+
+def rule_of(line: StatementLine) -> str:
+    """A line's rule; on a line paid outside the quota period its deal was rated in, each
+    tier named with that period ("tier 2 (100–125%) of FY2026 Q3 at 8%")."""
+    rule = line.rule
+    if line.quota_period and rule:
+        named = _TIER.sub(lambda t: f"{t[0]} of {line.quota_period}", rule)
+        rule = named if named != rule else f"{rule} (rated in {line.quota_period})"
+    return rule
+
+
 def deal_rule(line: StatementLine) -> str:
     """A deal line's rate or tier, with the payment date for a cash line."""
-    rule = line.rule or line.description
+    rule = rule_of(line) or line.description
     if line.earned_on and line.close_date and line.earned_on != line.close_date:
         paid = f"paid {fmt.day(line.earned_on)}"
         return f"{rule} ({paid})" if rule else paid
@@ -147,10 +160,16 @@ def _true_up_step(line: StatementLine, m: Money) -> str:
         return ""
     assert line.commission_before is not None
     rerated = round_cents(line.counted_before * line.rate_pct / HUNDRED)
-    capped = "" if rerated == line.commission_after else ", capped"
+    capped = ""
+    if rerated != line.commission_after:
+        # COMP_RULES: the true-up re-rates up to the cap; say the cap and what it took off.
+        capped = (
+            f", capped at {m(line.commission_after)} per quota period (the cap takes off "
+            f"{m(rerated - line.commission_after)})"
+        )
     return (
         f"{m(line.counted_before)} counted before this deal × {fmt.percent(line.rate_pct)} = "
-        f"{m(line.commission_after)}{capped} − {m(line.commission_before)} already earned on it "
+        f"{m(rerated)}{capped} − {m(line.commission_before)} already earned on it "
         f"= {m(line.booked)}"
     )
 
@@ -204,9 +223,10 @@ def reference(line: StatementLine) -> str:
     return line.deal_id or "—"
 
 
-def detail(line: StatementLine, m: Money) -> tuple[str, list[str]]:
+def detail(line: StatementLine, m: Money, *, policy_said: bool = False) -> tuple[str, list[str]]:
     """A line's description, and what follows it in small type: the customer, who produced
-    an override and on what, the rule."""
+    an override and on what, the rule (a clawback's not, where `policy_said`: its section
+    states the policy once, and the description keeps the line's factor)."""
     extra = []
     if line.customer and line.customer not in (line.description or ""):
         extra.append(line.customer)
@@ -214,9 +234,38 @@ def detail(line: StatementLine, m: Money) -> tuple[str, list[str]]:
         extra.append("from " + line.source_rep)
     if line.credited_amount is not None and line.kind is LineKind.OVERRIDE:
         extra.append("credited " + m(line.credited_amount))
-    if line.rule:
-        extra.append(dates_for_people(line.rule))
+    if line.rule and not (policy_said and clawback_policy(line)):
+        extra.append(dates_for_people(rule_of(line)))
     return dates_for_people(line.description) if line.description else line.kind.title, extra
+
+
+_CLAWBACK_RULE = re.compile(r"(full|prorated) clawback within (\d+) days, ")
+
+
+def clawback_policy(line: StatementLine) -> tuple[str, int] | None:
+    """A clawback line's policy (method, window in days), as the engine writes its rule;
+    None for a rule written otherwise (a statement stored before)."""
+    found = _CLAWBACK_RULE.match(line.rule)
+    return (found[1], int(found[2])) if found else None
+
+
+def section_note(kind: LineKind, lines: Sequence[StatementLine]) -> str:
+    """What a section says once rather than on every line: the clawback policy, when every
+    clawback line of the statement was under the same one (each line keeps its factor)."""
+    if kind is not LineKind.CLAWBACK or not lines:
+        return ""
+    policies = {clawback_policy(line) for line in lines}
+    if len(policies) != 1 or None in policies:
+        return ""
+    ((method, window),) = policies  # type: ignore[misc]
+    if method == "prorated":
+        how = (
+            f"a deal cancelled within {window} days of its close gives back what it earned "
+            f"× the share of the {window}-day window left"
+        )
+    else:
+        how = f"a deal cancelled within {window} days of its close gives back all it earned"
+    return f"Clawback policy ({method}): {how}."
 
 
 def reconciliation(s: Statement) -> list[tuple[str, Decimal, bool]]:
@@ -330,6 +379,34 @@ def opening_note(o: StatementOpening) -> str:
         "was already credited counts toward your quota, so tiers and bonuses continue where "
         "they were."
     )
+
+
+def year_to_date(s: Statement, m: Money) -> tuple[list[tuple[str, str]], str]:
+    """Fiscal year to date, where the quota period is shorter than the year: its figures as
+    (label, value), and the sentence saying what the year's quota is. ([], "") without."""
+    y = s.year_to_date
+    if y is None:
+        return [], ""
+    rows = [
+        ("YTD quota", m(y.quota)),
+        ("YTD credited", m(y.counted)),
+        ("YTD attainment", fmt.percent(y.attainment_pct)),
+        ("Fiscal year to date", f"{y.fiscal_year} · {y.span}"),
+    ]
+    kind = s.terms.quota_period if s.terms is not None else ""
+    periods = f"{kind}ly quota periods" if kind else "quota periods"
+    if y.quota_periods == 1:
+        note = (
+            f"Year to date (YTD) is this quota period alone, your first of {y.fiscal_year}: "
+            f"{m(y.counted)} counted against its quota of {m(y.quota)}."
+        )
+    else:
+        note = (
+            f"Year to date (YTD) adds up what was counted in your {y.quota_periods} {periods} "
+            f"of {y.fiscal_year} so far ({m(y.counted)}) and measures it against their quotas, "
+            f"this one in full ({m(y.quota)}), not against the quota periods still to come."
+        )
+    return rows, note
 
 
 def no_quota(s: Statement, m: Money) -> str:

@@ -72,8 +72,9 @@ COMMISSION = re.compile(
     rf"earlier payments = (?P<cashline>{MONEY}))?)?"
 )
 TRUE_UP = re.compile(
-    rf"(?P<xb>{MONEY}) counted before this deal × (?P<rate>{PCT}) = (?P<after>{MONEY})"
-    rf"(?P<capped>, capped)? − (?P<before>{MONEY}) already earned on it = (?P<booked>{MONEY})"
+    rf"(?P<xb>{MONEY}) counted before this deal × (?P<rate>{PCT}) = (?P<rerated>{MONEY})"
+    rf"(?:, capped at (?P<after>{MONEY}) per quota period \(the cap takes off "
+    rf"(?P<off>{MONEY})\))? − (?P<before>{MONEY}) already earned on it = (?P<booked>{MONEY})"
     rf"(?: · paid (?P<paid>{MONEY}) of (?P<amount>{MONEY})(?: \(earns on {MONEY} only\))?: "
     rf"(?P<etd>{MONEY}) of (?P<bk>{MONEY}) earned(?: to date − (?P<eb>{MONEY}) earned on "
     rf"earlier payments = (?P<cashline>{MONEY}))?)?"
@@ -131,11 +132,11 @@ def rederive_commission(m: re.Match[str]) -> Decimal:
 
 def rederive_true_up(m: re.Match[str]) -> Decimal:
     rerated = cents(money(m["xb"]) * pct(m["rate"]))
-    after = money(m["after"])
-    if m["capped"]:
-        assert after < rerated, m.group(0)
-    else:
-        assert after == rerated, m.group(0)
+    assert rerated == money(m["rerated"]), m.group(0)
+    after = rerated
+    if m["after"]:  # the cap: what it leaves, and what it takes off
+        after = money(m["after"])
+        assert after < rerated and rerated - after == money(m["off"]), m.group(0)
     booked = after - money(m["before"])
     assert booked == money(m["booked"]), m.group(0)
     return cash_share(m, booked)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
-from icmdesk.domain.calendar import Month, QuotaPeriod, quota_period_start
+from icmdesk.domain.calendar import Month, QuotaPeriod, quota_period_label, quota_period_start
 from icmdesk.domain.engine.context import InForce, Lookups
 from icmdesk.domain.engine.crediting import counted_amount, credited_amounts
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
@@ -127,8 +127,12 @@ _ONE_DAY = timedelta(days=1)
 # One booked amount a recipient gets from one credit: (kind, amount, what describes it).
 _Comp = tuple[LineKind, Decimal, object]
 # What describes a credit's lines, read only for lines a statement shows: (deal, rate table,
-# X before, X after, split %, credited, counted, type multiplier %, deal has several credits).
-_CreditFacts = tuple[Deal, RateTable, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
+# X before, X after, split %, credited, counted, type multiplier %, deal has several credits,
+# its quota period as (start month index, length in months, fiscal year start month)).
+_QuotaPeriodOf = tuple[int, int, int]
+_CreditFacts = tuple[
+    Deal, RateTable, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool, _QuotaPeriodOf
+]
 # A deal line before it is built: deal_line's arguments after the currency.
 PendingLine = tuple[
     LineKind,
@@ -411,6 +415,7 @@ class EarningsRun:
                 counted,
                 mult,
                 many,
+                (qstart, terms.quota_months, self.fy_start),
             )
             if true_up is None:
                 own: list[_Comp] = [(LineKind.COMMISSION, commission, None)]
@@ -740,7 +745,7 @@ def deal_line(
 ) -> StatementLine:
     """A deal line, with its description and rule, for a statement that shows it.
     `paid_in`: for a cash line, (received so far, earned so far, booked)."""
-    deal, table, xb, xa, split, credited, counted, mult, many = about
+    deal, table, xb, xa, split, credited, counted, mult, many, period = about
     if kind is LineKind.COMMISSION:
         rule = table.describe(xb, xa, cur)
         credit_text = _credit_text(deal, split, credited, counted, mult, many, cur)
@@ -770,6 +775,13 @@ def deal_line(
         )
         rule = f"{fmt_pct(rate)} override ({scope_value})"
     working = _working(kind, what, amount, about, paid_in)
+    if kind in (LineKind.COMMISSION, LineKind.TRUE_UP) and not table.is_flat:
+        # Paid outside the quota period it was rated in: its tier is that period's.
+        start, length, fy = period
+        if not start <= earned_on.year * 12 + earned_on.month - 1 < start + length:
+            kinds = {q.months: q for q in QuotaPeriod}
+            label = quota_period_label(Month.from_index(start), kinds[length], fy)
+            working["quota_period"] = label.split(" (")[0]
     if paid_in is not None:
         received, now, booked = paid_in
         if received > deal.amount:
@@ -807,7 +819,7 @@ def _working(
     paid_in: tuple[Decimal, Decimal, Decimal] | None,
 ) -> dict[str, object]:
     """The facts a deal line's amount is worked out from, for the statement to print."""
-    deal, table, xb, xa, _split, _credited, counted, mult, _many = about
+    deal, table, xb, xa, _split, _credited, counted, mult, _many, _period = about
     out: dict[str, object] = {
         "deal_amount": deal.amount,
         "deal_type": deal.deal_type,

@@ -46,16 +46,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from icmdesk.domain.calendar import (
     Month,
+    QuotaPeriod,
     fiscal_year_start,
     months_between,
     quota_period_label,
     quota_period_start,
 )
-from icmdesk.domain.engine.context import Lookups
+from icmdesk.domain.engine.context import InForce, Lookups
 from icmdesk.domain.engine.draws import settle
 from icmdesk.domain.engine.earnings import (
     GROUP_PPA,
@@ -79,7 +80,7 @@ from icmdesk.domain.entities import (
     StatementSnapshot,
 )
 from icmdesk.domain.errors import ValidationError
-from icmdesk.domain.money import HUNDRED, ZERO, round_cents
+from icmdesk.domain.money import HUNDRED, ZERO, D, round_cents
 from icmdesk.domain.statement import (
     AwaitingLine,
     AwaitingLines,
@@ -95,6 +96,7 @@ from icmdesk.domain.statement import (
     TermMultiplier,
     TermSpif,
     TierMark,
+    YearToDate,
 )
 from icmdesk.domain.statement_codec import awaiting_of_payload, statement_of_snapshot
 
@@ -535,6 +537,7 @@ def _compute_open(
                             if draw is not None and draw.max_recovery_pct != HUNDRED
                             else None
                         ),
+                        ytd_from=_YtdFrom(snap, last_closed),
                     )
                 )
             balance = balance_after
@@ -618,6 +621,7 @@ def _statement(
     ytd: Decimal,
     opening: StatementOpening | None = None,
     recovery_pct: Decimal | None = None,
+    ytd_from: _YtdFrom | None = None,
 ) -> Statement:
     rep = lk.reps[rep_id]
     role = next((r.name for r in lk.data.roles if r.id == rep.role_id), "")
@@ -629,6 +633,7 @@ def _statement(
     attainment: Decimal | None = None
     marks: tuple[TierMark, ...] = ()
     terms: PlanTerms | None = None
+    year_to_date: YearToDate | None = None
     if f is not None:
         v = f.version
         plan_name, plan_version = f.plan.name, f.version_label
@@ -644,6 +649,8 @@ def _statement(
             attainment = round_cents(credited * HUNDRED / f.quota)
         marks = tuple(TierMark(t.from_pct, t.rate_pct) for t in v.tiers)
         terms = _terms(v, lk.data.company.clawback_policy, month)
+        if quota is not None and ytd_from is not None:
+            year_to_date = _year_to_date(lk, run, rep_id, month, f, credited, ytd_from)
     notices = tuple(
         ClawbackNotice(
             rep_id=rep_id,
@@ -703,7 +710,125 @@ def _statement(
         opening=opening,
         recovery_pct=recovery_pct,
         terms=terms,
+        year_to_date=year_to_date,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _YtdFrom:
+    """Where a statement's fiscal year to date comes from, beyond the run: the rep's last
+    closed statement, and the last closed month."""
+
+    snap: StatementSnapshot | None
+    last_closed: Month | None
+
+
+def _snapshot_value(payload: str, key: str) -> Any:
+    """A top-level value of a stored statement's canonical JSON, read without decoding the
+    rest (its lines can be many): the first match is the statement's own key, as in
+    statement_codec.awaiting_of_payload (an unescaped quote is never inside a string, and
+    no nested record of a statement has these keys)."""
+    start = payload.find(f'"{key}":')
+    if start < 0:
+        return None
+    return _DECODER.raw_decode(payload, start + len(key) + 3)[0]
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _year_to_date(
+    lk: Lookups,
+    run: EarningsRun,
+    rep_id: int,
+    month: Month,
+    f: InForce,
+    credited: Decimal,
+    src: _YtdFrom,
+) -> YearToDate | None:
+    """Fiscal year to date where the quota period is shorter than the year: X of each of
+    the year's quota periods through this one, against the sum of their quotas (a rep is
+    measured against the quotas of the quota periods they have had so far, this one whole,
+    not against quarters to come). The earlier periods' X come from the run, or from the
+    last closed statement's year to date for the quota periods that ended in closed months
+    (as those statements said, as the year-to-date earnings are carried; the data may not
+    hold their deals); None when no closed statement says, or a quota period in the year
+    was of another length or had no quota."""
+    fy_month = lk.data.company.fiscal_year_start
+    period = f.version.quota_period
+    assert f.quota is not None
+    if period is QuotaPeriod.YEAR:
+        return None
+    fy = fiscal_year_start(month, fy_month)
+    qstart = quota_period_start(month, period, fy_month)
+    counted, quota, n = credited, round_cents(f.quota), 1
+    first = fy  # the first quota period still to add from the run
+    begin: Month | None = None  # the first quota period counted
+    snap = src.snap
+    if snap is not None and fiscal_year_start(snap.month, fy_month) == fy:
+        stored = _snapshot_value(snap.payload, "year_to_date")
+        s_start = quota_period_start(snap.month, period, fy_month)
+        if stored is not None:
+            s_credited = D(_snapshot_value(snap.payload, "credited_to_date"))
+            s_quota = D(_snapshot_value(snap.payload, "quota"))
+            counted += D(stored["counted"]) - s_credited
+            quota += D(stored["quota"]) - s_quota
+            n += int(stored["quota_periods"]) - 1
+            first = s_start
+            begin = s_start.plus(-(int(stored["quota_periods"]) - 1) * period.months)
+            if s_start < qstart:  # its quota period ended since: X at its end, its quota
+                s_end = s_start.plus(period.months - 1)
+                closed = src.last_closed is not None and s_end <= src.last_closed
+                if closed and snap.month != s_end:
+                    return None  # ended in closed months with no statement of the rep
+                if snap.month != s_end:
+                    s_credited = _x_end(run, rep_id, period, s_start, s_credited)
+                counted += s_credited
+                quota += s_quota
+                n += 1
+                first = s_start.plus(period.months)
+    p = first
+    while p < qstart:
+        end = p.plus(period.months - 1)
+        if src.last_closed is not None and end <= src.last_closed:
+            return None  # a closed quota period that no closed statement of the rep states
+        pf = lk.in_force_in_month(rep_id, end)
+        if pf is not None:
+            if pf.version.quota_period is not period or not pf.quota or pf.quota <= 0:
+                return None
+            counted += _x_end(run, rep_id, period, p, ZERO)
+            quota += round_cents(pf.quota)
+            n += 1
+            begin = begin or p
+        p = p.plus(period.months)
+    end = qstart.plus(period.months - 1)
+    begin = begin or qstart
+    since = _MONTH_ABBR[begin.month - 1]
+    if begin.year != end.year:
+        since += f" {begin.year}"
+    span = f"{since}–{_MONTH_ABBR[end.month - 1]} {end.year}"
+    return YearToDate(
+        fiscal_year=f"FY{fy.plus(11).year}",
+        span=span,
+        quota_periods=n,
+        counted=counted,
+        quota=quota,
+        attainment_pct=round_cents(counted * HUNDRED / quota),
+    )
+
+
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _x_end(
+    run: EarningsRun, rep_id: int, period: QuotaPeriod, start: Month, default: Decimal
+) -> Decimal:
+    """X at the end of a quota period: the last month of it with a deal in the run."""
+    for m in months_between(start, start.plus(period.months - 1))[::-1]:
+        x = run.x_at.get((rep_id, period, start, m))
+        if x is not None:
+            return x
+    return default
 
 
 def _terms(v: PlanVersion, default_policy: ClawbackPolicy, month: Month) -> PlanTerms:
