@@ -60,7 +60,7 @@ def test_no_qt_below_the_ui(layer: str) -> None:
         ("models", ("icmdesk.services", "icmdesk.reports", "icmdesk.ui", "icmdesk.cli")),
         ("reports", ("icmdesk.models", "icmdesk.services", "icmdesk.ui", "icmdesk.cli")),
         ("services", ("icmdesk.ui", "icmdesk.cli")),
-        ("ui", ("icmdesk.models.tables", "sqlalchemy")),
+        ("ui", ("icmdesk.models", "icmdesk.services.store", "sqlalchemy")),
     ],
 )
 def test_nothing_imports_upward(layer: str, forbidden: tuple[str, ...]) -> None:
@@ -73,7 +73,30 @@ def test_nothing_imports_upward(layer: str, forbidden: tuple[str, ...]) -> None:
     assert not offenders
 
 
+# What would open a session or reach the database through the company handle
+# (services.company.CompanyHandle): the ui only passes the handle to services.
+SESSION_ATTRIBUTES = frozenset({"session", "sessions", "engine", "raw_connection"})
+
+
+def session_uses(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        f"line {node.lineno}: .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in SESSION_ATTRIBUTES
+    }
+
+
+def test_the_ui_never_touches_a_session() -> None:
+    offenders = {
+        f"{p.relative_to(PACKAGE)}: {use}" for p in modules_of("ui") for use in session_uses(p)
+    }
+    assert not offenders
+
+
 def test_the_layering_test_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import sqlalchemy\nfrom PySide6.QtCore import Qt\n")
     assert {"sqlalchemy", "PySide6.QtCore"} <= imported_modules(bad)
+    bad.write_text("with cf.session() as s:\n    cf.engine.dispose()\n")
+    assert {u.split(": ")[1] for u in session_uses(bad)} == {".session", ".engine"}

@@ -108,6 +108,29 @@ class ImportResult:
         return bool(self.added or self.updated or self.aliases)
 
 
+@dataclass(frozen=True)
+class Answers:
+    """What the questions about a file offer: the reps an owner can be mapped to (id to
+    name, by id) and the deal types a CRM's type can be mapped to."""
+
+    rep_names: dict[int, str]
+    deal_types: tuple[str, ...]
+
+
+def answers(cf: CompanyFile) -> Answers:
+    """The choices for the questions a planned file leaves open, read in one unit of work."""
+    with cf.session() as session:
+        names = {r.id: r.name for r in load_reps(session)}
+        company = load_company(session)
+    return Answers(names, company.all_deal_types)
+
+
+def rep_names(cf: CompanyFile) -> dict[int, str]:
+    """Every rep's name by id (in id order), to show who the rows of a plan credit."""
+    with cf.session() as session:
+        return {r.id: r.name for r in load_reps(session)}
+
+
 def mapping_key(profile: Profile, headers: Sequence[str]) -> str:
     """The key a layout's mapping is saved under: the CRM's name, or for any other file
     its columns (the same spreadsheet next month has the same columns)."""
@@ -333,6 +356,8 @@ def commit_import(
                 "The company changed since this file was read (someone saved an edit): "
                 "read the file again to see what it would change now."
             )
+        # Its rows go in through Core, past the write path's Changes (services.history).
+        records.not_undoable(session, f"Import deals from {planned.info.path.name}")
         aliases = _remember_owners(session, plan.mapping)
         _save_mapping(session, planned.info.key, plan.mapping)
         total = plan.changes

@@ -33,9 +33,9 @@ from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Adjustment
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import adjustment_import
 from icmdesk.services.adjustment_import import AdjustmentPlan
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.forms import (
     ErrorLabel,
     FieldErrors,
@@ -69,7 +69,7 @@ class AdjustmentDialog(GuardedDialog):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         *,
         rep_id: int,
         rep_name: str,
@@ -95,7 +95,7 @@ class AdjustmentDialog(GuardedDialog):
     def edit(
         cls,
         parent: QWidget | None,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         *,
         rep_id: int,
         rep_name: str,
@@ -223,7 +223,7 @@ class AdjustmentsPanel(QWidget):
     changed = Signal()  # an adjustment was added, changed or deleted
 
     def __init__(
-        self, company_file: CompanyFile, currency: str, parent: QWidget | None = None
+        self, company_file: CompanyHandle, currency: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._file = company_file

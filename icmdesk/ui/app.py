@@ -26,9 +26,8 @@ from icmdesk.domain.errors import (
     FolderReadOnlyError,
     ValidationError,
 )
-from icmdesk.models.database import CompanyFile, check_can_write
-from icmdesk.services import company_io, file_lock, records
-from icmdesk.services.file_lock import FileLock, FileLockedError
+from icmdesk.services import company, company_io, records
+from icmdesk.services.company import CompanyHandle, FileLock, FileLockedError
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.icons import app_icon
 from icmdesk.ui.lock_prompt import LockPrompt
@@ -58,7 +57,7 @@ class Shell(QObject):
         self._recent = RecentFiles(settings)
         self._start: StartScreen | None = None
         self._window: MainWindow | None = None
-        self._file: CompanyFile | None = None
+        self._file: CompanyHandle | None = None
         self._lock: FileLock | None = None
 
     # What is showing.
@@ -101,16 +100,14 @@ class Shell(QObject):
         lock: FileLock | None = None
         try:
             try:
-                if path.exists():
-                    check_can_write(path)
-                company_file, lock = file_lock.open_for_editing(path)
+                company_file, lock = company.open_for_editing(path)
             except FileLockedError as locked:
                 if not LockPrompt.ask(parent, locked):
                     return False
-                company_file = file_lock.open_read_only(path)
+                company_file = company.open_read_only(path)
             except (FileReadOnlyError, FolderReadOnlyError, DiskFullError) as cannot_write:
                 # It can still be read: opened read-only, with the reason said once.
-                company_file = file_lock.open_read_only(path)
+                company_file = company.open_read_only(path)
                 Messages.info(
                     parent,
                     "Opened read-only",
@@ -167,7 +164,7 @@ class Shell(QObject):
         return False
 
     # Showing and closing.
-    def _show_window(self, company_file: CompanyFile, lock: FileLock | None) -> None:
+    def _show_window(self, company_file: CompanyHandle, lock: FileLock | None) -> None:
         self._close_current()
         self._recent.add(company_file.path)
         self._file, self._lock = company_file, lock

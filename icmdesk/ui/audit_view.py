@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import audit_log
 from icmdesk.services.audit_log import AuditFilter, AuditLine
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.changes import ALL_KINDS, Changes, follow
 from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
 
@@ -74,7 +74,7 @@ def columns() -> tuple[Column[AuditLine], ...]:
 class AuditTableModel(PagedTableModel[AuditLine]):
     """Audit entries matching a filter, newest first, one page at a time."""
 
-    def __init__(self, company_file: CompanyFile, parent: QWidget | None = None) -> None:
+    def __init__(self, company_file: CompanyHandle, parent: QWidget | None = None) -> None:
         super().__init__(columns(), parent)
         self._file = company_file
         self._filter = AuditFilter()
@@ -105,7 +105,7 @@ class AuditView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         changes: Changes | None = None,

@@ -32,8 +32,8 @@ from icmdesk.domain.engine.fmt import fmt_pct
 from icmdesk.domain.entities import Deal
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import StatementLine
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import cancellation, records
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.forms import (
     ErrorLabel,
     FieldErrors,
@@ -77,7 +77,7 @@ class CancelDialog(QDialog):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         deal: Deal,
         parent: QWidget | None = None,
         *,
@@ -106,7 +106,9 @@ class CancelDialog(QDialog):
             self.update_preview()
 
     @classmethod
-    def confirm(cls, parent: QWidget | None, company_file: CompanyFile, deal: Deal) -> Deal | None:
+    def confirm(
+        cls, parent: QWidget | None, company_file: CompanyHandle, deal: Deal
+    ) -> Deal | None:
         """Show the dialog; the cancelled deal, or None if the user stepped back."""
         dialog = cls(company_file, deal, parent, background=True)
         try:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import dashboard as dashboard_service
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.dashboard import Clawback, Dashboard, RepPayout
 from icmdesk.ui.changes import ALL_KINDS, Changes, follow
 from icmdesk.ui.messages import error_text
@@ -128,7 +128,7 @@ class DashboardView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,
@@ -312,7 +312,7 @@ class DashboardView(QWidget):
         return self._claw_model
 
 
-def _compute(cf: CompanyFile, month: Month) -> Dashboard:
+def _compute(cf: CompanyHandle, month: Month) -> Dashboard:
     return dashboard_service.dashboard(cf, month)
 
 

@@ -29,9 +29,9 @@ from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Credit, Deal, Payment
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.money import HUNDRED
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, periods, records
 from icmdesk.services.choices import Choice
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.forms import (
     EditorRow,
     ErrorLabel,
@@ -79,7 +79,7 @@ class DealDialog(GuardedDialog):
     """Add or edit one deal. `saved` holds the stored deal once Save succeeded."""
 
     def __init__(
-        self, company_file: CompanyFile, deal: Deal | None, parent: QWidget | None = None
+        self, company_file: CompanyHandle, deal: Deal | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._file = company_file
@@ -97,7 +97,7 @@ class DealDialog(GuardedDialog):
 
     @classmethod
     def edit(
-        cls, parent: QWidget | None, company_file: CompanyFile, deal: Deal | None
+        cls, parent: QWidget | None, company_file: CompanyHandle, deal: Deal | None
     ) -> Deal | None:
         """Show the editor (deal None: a new deal); the stored deal, or None if cancelled."""
         dialog = cls(company_file, deal, parent)

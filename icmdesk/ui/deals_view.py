@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import Deal
 from icmdesk.domain.errors import NotFoundError, ValidationError
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import deal_table, records
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.deal_table import DealRowView, DealSort
 from icmdesk.ui.cancel_dialog import CancelDialog
 from icmdesk.ui.changes import DEALS, REPS, Changes, follow
@@ -60,7 +60,7 @@ class DealTableModel(PagedTableModel[DealRowView]):
     """Deals of a company file, one page at a time, sorted and filtered in SQL."""
 
     def __init__(
-        self, company_file: CompanyFile, currency: str, parent: QWidget | None = None
+        self, company_file: CompanyHandle, currency: str, parent: QWidget | None = None
     ) -> None:
         money = Column("Amount", lambda d: d.amount, lambda a: fmt_money(a, currency), RIGHT)
         # Each column with the SQL order it sorts by, or None when the column cannot sort.
@@ -160,7 +160,7 @@ class DealsView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         changes: Changes | None = None,

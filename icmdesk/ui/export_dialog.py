@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.payouts import LAYOUTS, PROVIDER_LAYOUT, Cell, PayoutRow, Table, cell_text
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import payout_export, records
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.payout_export import FORMATS, TITLES, ExportResult, PayoutExport
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import ErrorLabel
@@ -56,7 +56,7 @@ from icmdesk.ui.tasks import Report, Task
 RESIZE_LIMIT = 500  # rows up to which the preview's columns fit their contents
 
 
-def folder_key(cf: CompanyFile) -> str:
+def folder_key(cf: CompanyHandle) -> str:
     """The QSettings key of the folder a company's exports were last written to."""
     return f"export-folder/{cf.path.resolve().as_posix()}"
 
@@ -101,7 +101,7 @@ class ExportDialog(QDialog):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         month: Month,
         parent: QWidget | None = None,
         *,
@@ -131,7 +131,7 @@ class ExportDialog(QDialog):
     def export(
         cls,
         parent: QWidget | None,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         month: Month,
         *,
         settings: QSettings | None = None,

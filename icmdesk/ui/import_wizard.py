@@ -40,8 +40,8 @@ from icmdesk.domain.imports.cells import DateOrder
 from icmdesk.domain.imports.deals import PlannedDeal, Rejected, Skipped, Unchanged
 from icmdesk.domain.imports.profiles import Field
 from icmdesk.domain.imports.profiles import Mapping as ImportMapping
-from icmdesk.models.database import CompanyFile
-from icmdesk.services import deal_import, store
+from icmdesk.services import deal_import
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.deal_import import Cancelled, FileInfo, ImportPlan, ImportResult
 from icmdesk.services.import_files import FileRefused
 from icmdesk.ui.changes import DEALS, REPS, Changes
@@ -62,7 +62,7 @@ class ImportDealsWizard(QWizard):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         changes: Changes | None = None,
@@ -453,16 +453,14 @@ class _QuestionsPage(_Working):
         wizard = self.the_wizard()
         assert wizard.planned is not None
         plan = wizard.planned.plan
-        with wizard.company_file.session() as session:
-            reps = store.load_reps(session)
-            company = store.load_company(session)
+        offered = deal_import.answers(wizard.company_file)
         self._owner_combos = []
         self.owners.setRowCount(len(plan.unmatched_owners))
         for row, (owner, n) in enumerate(sorted(plan.unmatched_owners.items())):
             combo = QComboBox()
             combo.addItem("Choose…", None)
-            for rep in sorted(reps, key=lambda r: r.name.casefold()):
-                combo.addItem(rep.name, rep.id)
+            for rep_id, name in sorted(offered.rep_names.items(), key=lambda r: r[1].casefold()):
+                combo.addItem(name, rep_id)
             combo.addItem("Skip this owner's deals", _SKIP)
             combo.currentIndexChanged.connect(lambda *_: self.completeChanged.emit())
             self.owners.setItem(row, 0, QTableWidgetItem(owner or "(no owner)"))
@@ -487,7 +485,7 @@ class _QuestionsPage(_Working):
         for row, (crm_type, n) in enumerate(sorted(plan.unknown_types.items())):
             combo = QComboBox()
             combo.addItem("Leave these deals out (rejected)", None)
-            for t in company.all_deal_types:
+            for t in offered.deal_types:
                 combo.addItem(t, t)
             self.types.setItem(row, 0, QTableWidgetItem(crm_type))
             count = QTableWidgetItem(f"{n:,}")
@@ -589,8 +587,7 @@ class _PreviewPage(QWizardPage):
         assert isinstance(wizard, ImportDealsWizard) and wizard.planned is not None
         planned = wizard.planned
         plan = planned.plan
-        with wizard.company_file.session() as session:
-            names = {r.id: r.name for r in store.load_reps(session)}
+        names = deal_import.rep_names(wizard.company_file)
         currency = planned.currency
         self._lists = _preview_lists(plan, names, currency)
         self.show_combo.blockSignals(True)

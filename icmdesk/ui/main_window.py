@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from icmdesk.domain.calendar import month_name
 from icmdesk.domain.entities import Company
 from icmdesk.domain.errors import CompanyFileError, Problem
-from icmdesk.models.database import CompanyFile
 from icmdesk.reports.fmt import day
 from icmdesk.services import backups, company_io
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
 from icmdesk.ui.changes import ALL_KINDS, Changes, follow
@@ -55,7 +55,7 @@ class OverviewView(QWidget):
         summary: Overview,
         parent: QWidget | None = None,
         *,
-        company_file: CompanyFile | None = None,
+        company_file: CompanyHandle | None = None,
         changes: Changes | None = None,
     ) -> None:
         super().__init__(parent)
@@ -168,7 +168,7 @@ def _backup_words(b: backups.BackupInfo) -> str:
 
 
 # A view class: built with the company file when first shown.
-ViewFactory = Callable[[CompanyFile], QWidget]
+ViewFactory = Callable[[CompanyHandle], QWidget]
 
 _FALLBACK_SHORTCUTS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
 _PREFERRED_SHORTCUTS = {QKeySequence.StandardKey.Close: "Ctrl+W"}
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         *,
         read_only: bool = False,
         settings: QSettings | None = None,
@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
 
     # What tests and the app use.
     @property
-    def company_file(self) -> CompanyFile:
+    def company_file(self) -> CompanyHandle:
         return self._file
 
     @property

@@ -38,11 +38,11 @@ from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
 from icmdesk.domain.entities import PeriodStatus
 from icmdesk.domain.statement import Statement, StatementLine
-from icmdesk.models.database import CompanyFile
 from icmdesk.reports import BatchResult
 from icmdesk.reports.statement_html import statement_html
 from icmdesk.services import adjustment_import, documents, periods, records
 from icmdesk.services.adjustment_import import AdjustmentPlan, AdjustmentResult
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.periods import PeriodInfo
 from icmdesk.ui.adjustments import AdjustmentFileDialog, AdjustmentsPanel, ImportPreviewDialog
 from icmdesk.ui.changes import ALL_KINDS, DEALS, PERIODS, Changes, follow
@@ -169,7 +169,7 @@ class StatementFolderDialog:
         return Path(folder) if folder else None
 
 
-def _folder_key(cf: CompanyFile) -> str:
+def _folder_key(cf: CompanyHandle) -> str:
     return f"statements-folder/{cf.path.resolve().as_posix()}"
 
 
@@ -290,7 +290,7 @@ class PeriodsView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,

@@ -55,8 +55,8 @@ from icmdesk.domain.entities import (
 )
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.whatif import payout_curve, table_problems, what_if
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.changes import PERIODS, PLANS, REPS, Changes, follow
 from icmdesk.ui.forms import (
     ErrorLabel,
@@ -187,7 +187,7 @@ class PlansView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,

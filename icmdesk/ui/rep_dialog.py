@@ -31,9 +31,9 @@ from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Assignment, Draw, DrawKind, Rep
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.money import HUNDRED
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.services.choices import Choice
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.rep_form import check_rep_with_assignments, save_rep_with_assignments
 from icmdesk.ui.forms import (
     EditorRow,
@@ -158,7 +158,7 @@ class RepDialog(GuardedDialog):
     """Add or edit one rep with their assignments. `saved` holds the stored rep."""
 
     def __init__(
-        self, company_file: CompanyFile, rep: Rep | None, parent: QWidget | None = None
+        self, company_file: CompanyHandle, rep: Rep | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._file = company_file
@@ -174,7 +174,9 @@ class RepDialog(GuardedDialog):
         self.mark_loaded()
 
     @classmethod
-    def edit(cls, parent: QWidget | None, company_file: CompanyFile, rep: Rep | None) -> Rep | None:
+    def edit(
+        cls, parent: QWidget | None, company_file: CompanyHandle, rep: Rep | None
+    ) -> Rep | None:
         """Show the editor (rep None: a new rep); the stored rep, or None if cancelled."""
         dialog = cls(company_file, rep, parent)
         return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None

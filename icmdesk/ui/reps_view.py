@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from icmdesk.domain.entities import Rep
 from icmdesk.domain.errors import NotFoundError, ValidationError
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
+from icmdesk.services.company import CompanyHandle
 from icmdesk.services.rep_table import RepRowView, rep_rows
 from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
 from icmdesk.ui.forms import RowKeys, SelectionButtons
@@ -62,7 +62,7 @@ class RepsView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         today: Callable[[], date] = date.today,

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from icmdesk.domain.entities import Role
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
 from icmdesk.services.choices import RoleRowView
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
 from icmdesk.ui.forms import (
     ErrorLabel,
@@ -48,7 +48,7 @@ class RoleDialog(GuardedDialog):
     """Add or edit a role: its name and the plan a new rep of the role starts on."""
 
     def __init__(
-        self, company_file: CompanyFile, role: Role | None, parent: QWidget | None = None
+        self, company_file: CompanyHandle, role: Role | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._file = company_file
@@ -83,7 +83,7 @@ class RoleDialog(GuardedDialog):
 
     @classmethod
     def edit(
-        cls, parent: QWidget | None, company_file: CompanyFile, role: Role | None
+        cls, parent: QWidget | None, company_file: CompanyHandle, role: Role | None
     ) -> Role | None:
         """Show the editor (role None: a new role); the stored role, or None if cancelled."""
         dialog = cls(company_file, role, parent)
@@ -110,7 +110,7 @@ class RolesView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         changes: Changes | None = None,

@@ -47,8 +47,8 @@ from icmdesk.domain.entities import (
 )
 from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.domain.payouts import LAYOUTS, PROVIDER_LAYOUT, pay_date
-from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, records
+from icmdesk.services.company import CompanyHandle
 from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Changes, follow
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import (
@@ -186,7 +186,7 @@ class SettingsView(QWidget):
 
     def __init__(
         self,
-        company_file: CompanyFile,
+        company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
         changes: Changes | None = None,
