@@ -228,6 +228,8 @@ CASES = {
         "newer version of ICMDesk",
     ),
 }
+
+
 # `icmdesk backup` is services.backups' (in progress in another change): it reads with its
 # own read-only URI, so it cannot read from a read-only folder or a full disk and leaves a
 # -wal and -shm beside a read-only file or one from a newer ICMDesk. Known, not hidden:

@@ -3,19 +3,32 @@
 One mechanism serves every entity (`_Kind`): load the validation context,
 validate (all problems at once), write, diff before/after into the audit
 log, return the stored frozen value.
+
+What changed is reported, not returned: `write` and `remove` collect, per unit of work
+(in the session's `info`), a `services.changes.Changes` — each record added, changed or
+removed with its value before and after, and the closed months newly marked dirty — and
+once the transaction commits it goes to the listeners of that company file (`listen`;
+`collecting` for a block of code). The public functions keep returning the stored value,
+so no caller changes, and every writer is seen, whichever view or service it is; a
+rolled-back unit of work reports nothing. The listeners hang on the file's own session
+factory, so they live and die with the open file: no global registry. `replay` applies
+changes (an undo or a redo, services.history) as a new unit of work through this same
+path, audited and marking closed months dirty like any edit.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, event, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,6 +58,7 @@ from icmdesk.models.tables import (
     CreditRow,
     DealRow,
     DealTypeRow,
+    DirtyMonthRow,
     OpeningBalanceRow,
     PeriodRow,
     PlanRow,
@@ -52,6 +66,7 @@ from icmdesk.models.tables import (
     RoleRow,
 )
 from icmdesk.services import audit, store
+from icmdesk.services.changes import Change, Changes
 from icmdesk.services.store import load_company, load_company_data, load_deals
 
 V = TypeVar("V")
@@ -131,6 +146,9 @@ ADJUSTMENT: _Kind[Adjustment, AdjustmentRow] = _Kind(
     validation.validate_adjustment,
     lambda a: f"{a.month} {a.amount}",
 )
+KINDS: dict[str, _Kind[Any, Any]] = {
+    k.entity: k for k in (ROLE, REP, PLAN, ASSIGNMENT, DEAL, ADJUSTMENT)
+}
 
 
 def context(session: Session, kind: _Kind[V, Any], value: V) -> CompanyData:
@@ -152,9 +170,11 @@ def _delete(cf: CompanyFile, kind: _Kind[V, R], value_id: int) -> V:
         return remove(session, kind, value_id)
 
 
-def write(session: Session, kind: _Kind[V, R], value: V) -> V:
+def write(session: Session, kind: _Kind[V, R], value: V, *, restore: bool = False) -> V:
     """Store an already validated value in the caller's unit of work: the one write path
-    (constraint errors as problems, dirty closed months, the audit log)."""
+    (constraint errors as problems, dirty closed months, the audit log, the unit of
+    work's `Changes`). `restore`: a value whose record no longer exists is created again
+    under its own id (an undone delete, a redone add) instead of being refused."""
     value_id = value.id  # type: ignore[attr-defined]
     if value_id == NEW:
         row = kind.row_type()
@@ -163,17 +183,23 @@ def write(session: Session, kind: _Kind[V, R], value: V) -> V:
         before = None
     else:
         existing = session.get(kind.row_type, value_id)
-        if existing is None:
+        if existing is None and not restore:
             raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
-        row = existing
-        before = kind.value(row)
-        kind.apply(row, value)
+        if existing is None:
+            row = kind.row_type()
+            kind.apply(row, value)
+            row.id = value_id  # type: ignore[attr-defined]
+            session.add(row)
+            before = None
+        else:
+            row = existing
+            before = kind.value(row)
+            kind.apply(row, value)
     _flush(session, f"Cannot save {kind.entity} '{kind.label(value)}'")
     after = kind.value(row)
     if after == before:
         return after  # saved as it was: nothing changed, nothing to correct or record
-    # Closed months this touches are re-verified when the first open month is computed.
-    store.mark_edit(session, kind.entity, before, after)
+    _note(session, kind, before, after)
     audit.record(
         session,
         action="create" if before is None else "update",
@@ -196,9 +222,167 @@ def remove(session: Session, kind: _Kind[V, R], value_id: int) -> V:
         session,
         f"Cannot delete {kind.entity} '{kind.label(before)}': other records still refer to it",
     )
-    store.mark_edit(session, kind.entity, before, None)
+    _note(session, kind, before, None)
     audit.record(session, action="delete", entity=kind.entity, entity_id=value_id, before=before)
     return before
+
+
+# -- what each unit of work changed (see the module's docstring) ----------------------------
+
+_UNIT = "icmdesk.changes"  # session.info: the unit of work's _Collector
+_LISTENERS = "icmdesk.change_listeners"  # the session factory's info, shared by its sessions
+_LISTENING = threading.Lock()
+
+
+@dataclass
+class _Collector:
+    """What a unit of work has written so far."""
+
+    items: dict[tuple[str, int], Change] = field(default_factory=dict)
+    dirty: set[Month] = field(default_factory=set)
+    not_undoable: str = ""
+    replay: bool = False
+
+    def add(self, change: Change) -> None:
+        key = (change.entity, change.id)
+        earlier = self.items.get(key)
+        if earlier is not None:  # written again: its first before, its last after
+            change = dataclasses.replace(change, before=earlier.before)
+        if change.before == change.after:  # added then removed, or changed back
+            self.items.pop(key, None)
+        else:
+            self.items[key] = change  # an earlier key keeps its place
+
+    def changes(self) -> Changes:
+        return Changes(
+            tuple(self.items.values()), tuple(sorted(self.dirty)), self.not_undoable, self.replay
+        )
+
+
+def _collector(session: Session) -> _Collector:
+    unit = session.info.get(_UNIT)
+    if unit is None:
+        unit = session.info[_UNIT] = _Collector()
+    return unit
+
+
+def _report(session: Session) -> None:
+    unit: _Collector | None = session.info.pop(_UNIT, None)
+    if unit is None:
+        return
+    changes = unit.changes()
+    if changes or changes.not_undoable:
+        for listener in tuple(session.info.get(_LISTENERS, ())):
+            listener(changes)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_UNIT, None)  # rolled back: nothing changed
+
+
+def _dirty_now(session: Session) -> set[Month]:
+    return set(
+        session.scalars(select(DirtyMonthRow.month).where(DirtyMonthRow.cleared_by.is_(None)))
+    )
+
+
+def _note(session: Session, kind: _Kind[V, R], before: V | None, after: V | None) -> None:
+    """Record one record's change in the unit of work: its closed months marked dirty
+    (re-verified when the first open month is computed) and its `Change`."""
+    unit = _collector(session)
+    dirty = _dirty_now(session)
+    store.mark_edit(session, kind.entity, before, after)
+    unit.dirty |= _dirty_now(session) - dirty
+    value: Any = after if after is not None else before
+    unit.add(Change(kind.entity, value.id, kind.label(value), before, after))
+
+
+def not_undoable(session: Session, reason: str) -> None:
+    """Say that the caller's unit of work cannot be undone, and why (it writes outside
+    `write` and `remove` too, as the imports' bulk inserts do): its `Changes` says so."""
+    _collector(session).not_undoable = reason
+
+
+def listen(cf: CompanyFile, on_changes: Callable[[Changes], None]) -> Callable[[], None]:
+    """Call `on_changes` with what each unit of work that wrote to `cf` through this
+    module changed, once it has committed (on the thread that committed; a rolled-back
+    one reports nothing). Returns the function that stops it. The listeners are kept by
+    the file's session factory, so they go when the file is closed and dropped."""
+    with _LISTENING:
+        info = dict(cf.sessions.kw.get("info") or {})
+        listeners: list[Callable[[Changes], None]] | None = info.get(_LISTENERS)
+        if listeners is None:  # the file's first listener: its sessions report from now on
+            listeners = info[_LISTENERS] = []
+            cf.sessions.configure(info=info)
+            event.listen(cf.sessions, "after_commit", _report)
+            event.listen(cf.sessions, "after_rollback", _forget)
+        listeners.append(on_changes)
+
+    def stop() -> None:
+        with _LISTENING:
+            if on_changes in listeners:
+                listeners.remove(on_changes)
+
+    return stop
+
+
+@contextmanager
+def collecting(cf: CompanyFile) -> Iterator[list[Changes]]:
+    """The `Changes` of every unit of work committed to `cf` inside the block, in order:
+    `with collecting(cf) as seen: save_deal(cf, deal)` leaves `seen == [Changes(...)]`."""
+    seen: list[Changes] = []
+    stop = listen(cf, seen.append)
+    try:
+        yield seen
+    finally:
+        stop()
+
+
+def replay(cf: CompanyFile, steps: Sequence[Change], *, what: str) -> Changes:
+    """Apply `steps` as one new unit of work through the write path (audited, closed
+    months marked dirty): each takes its record from `before` (None: absent) to `after`
+    (None: removed; a record removed comes back under its id). An undo replays
+    `Changes.inverse()`, a redo the changes themselves.
+
+    Refused with nothing written (ValidationError, in words naming `what`, "undo Edit
+    deal D-1042") when a record is no longer as its step expects (it changed since) or
+    the result breaks a rule now. Returns what it changed (`replay` set)."""
+    with cf.session() as session:
+        unit = _collector(session)
+        unit.replay = True
+        stale = []
+        for step in steps:
+            kind = KINDS[step.entity]
+            row = session.get(kind.row_type, step.id)
+            now = kind.value(row) if row is not None else None
+            if now != step.before:
+                since = (
+                    "was deleted"
+                    if now is None
+                    else "was added again"
+                    if step.before is None
+                    else "was changed"
+                )
+                stale.append(Problem("", f"Cannot {what}: {step.words} {since} since."))
+        if stale:
+            raise ValidationError(stale)
+        for step in steps:
+            kind = KINDS[step.entity]
+            if step.after is None:
+                remove(session, kind, step.id)
+                continue
+            found = kind.validate(step.after, context(session, kind, step.after))
+            if kind is PLAN:
+                assert isinstance(step.after, Plan)
+                if isinstance(step.before, Plan):
+                    found = _kept_versions(session, step.before, step.after) + found
+                found += _uncovered_deals(session, step.after)
+            if found:
+                raise ValidationError(
+                    [Problem(p.field, f"Cannot {what}: {p.message}") for p in found]
+                )
+            write(session, kind, step.after, restore=True)
+        return unit.changes()
 
 
 def _flush(session: Session, message: str) -> None:
@@ -270,17 +454,7 @@ def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
         row = session.get(PlanRow, plan.id)
         if row is None:
             raise NotFoundError(f"plan {plan.id} no longer exists")
-        stored = mapping.plan_value(row)
-        now = {v.id: v for v in plan.versions}
-        kept = [
-            Problem(
-                "versions",
-                f"The version from {v.effective_from} was in force in a closed month: it "
-                "stays as it was. Add a new version from a date instead.",
-            )
-            for v in stored.versions
-            if now.get(v.id) != v and _paid_from(session, plan.id, v)
-        ]
+        kept = _kept_versions(session, mapping.plan_value(row), plan)
         if kept:
             raise ValidationError(kept)
         found = PLAN.validate(plan, context(session, PLAN, plan))
@@ -288,6 +462,20 @@ def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
         if found:
             raise ValidationError(found)
         return write(session, PLAN, plan)
+
+
+def _kept_versions(session: Session, stored: Plan, plan: Plan) -> list[Problem]:
+    """The stored versions in force in a closed month that `plan` would change or remove."""
+    now = {v.id: v for v in plan.versions}
+    return [
+        Problem(
+            "versions",
+            f"The version from {v.effective_from} was in force in a closed month: it "
+            "stays as it was. Add a new version from a date instead.",
+        )
+        for v in stored.versions
+        if now.get(v.id) != v and _paid_from(session, stored.id, v)
+    ]
 
 
 def add_plan_version(cf: CompanyFile, plan_id: int, version: PlanVersion) -> Plan:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Signal
@@ -24,6 +24,23 @@ PLANS = "plans"
 COMPANY = "company"  # the settings
 PERIODS = "periods"  # closes and reopens
 ALL_KINDS = frozenset({DEALS, REPS, ROLES, PLANS, COMPANY, PERIODS})
+# The records the write path names (services.changes: an undo's or a redo's `Changes`)
+# as the kinds above; adjustments show with the deals, as the views announce them.
+_KIND_OF_ENTITY = {
+    "deal": DEALS,
+    "adjustment": DEALS,
+    "rep": REPS,
+    "assignment": REPS,
+    "role": ROLES,
+    "plan": PLANS,
+}
+
+
+def kinds_of(entities: Iterable[str]) -> tuple[str, ...]:
+    """The kinds to announce for records of these entities ("deal", "rep", ...); one the
+    hub does not know of announces every kind."""
+    kinds = {_KIND_OF_ENTITY.get(e) for e in entities}
+    return tuple(ALL_KINDS) if None in kinds else tuple(sorted(k for k in kinds if k))
 
 
 @dataclass(frozen=True, slots=True)

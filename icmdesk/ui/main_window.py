@@ -25,13 +25,15 @@ from PySide6.QtWidgets import (
 
 from icmdesk.domain.calendar import month_name
 from icmdesk.domain.entities import Company
-from icmdesk.domain.errors import CompanyFileError, Problem
+from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.reports.fmt import day
 from icmdesk.services import backups, company_io
+from icmdesk.services.changes import Changes as Written
 from icmdesk.services.company import CompanyHandle
+from icmdesk.services.history import NOT_UNDONE_HERE, History
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
-from icmdesk.ui.changes import ALL_KINDS, Changes, follow
+from icmdesk.ui.changes import ALL_KINDS, Changes, follow, kinds_of
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
@@ -191,6 +193,7 @@ class MainWindow(QMainWindow):
     open_requested = Signal()
     recent_chosen = Signal(Path)
     closed = Signal(bool)  # True: File ▸ Close (back to the start screen); False: quit
+    _history_moved = Signal()  # what Undo / Redo would do changed (from any thread)
 
     def __init__(
         self,
@@ -208,6 +211,8 @@ class MainWindow(QMainWindow):
         self._back_to_start = False
         self._edits_discarded = False  # asked already (before a restore): not again on close
         self._changes = Changes(self)  # every view announces its writes here; all follow
+        # Edit ▸ Undo / Redo: every write to the file, whoever made it, while it is open.
+        self._history = History(company_file)
         self._summary = overview(company_file)
         self._build_ui()
         if read_only:
@@ -306,6 +311,21 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._close_action)
         file_menu.addAction(self._quit_action)
+
+        # Undo / Redo name the action they take back or do again (services.history).
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self._undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo)
+        self._undo_action.setStatusTip(NOT_UNDONE_HERE)
+        self._undo_action.triggered.connect(self._on_undo_triggered)
+        self._redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Shift+Z") not in self._redo_action.shortcuts():
+            self._redo_action.setShortcuts([*self._redo_action.shortcuts(), "Ctrl+Shift+Z"])
+        self._redo_action.triggered.connect(self._on_redo_triggered)
+        edit_menu.addAction(self._undo_action)
+        edit_menu.addAction(self._redo_action)
+        self._history_moved.connect(self._on_history_moved)
+        self._history.subscribe(self._history_moved.emit)  # queued when from a worker
+        self._on_history_moved()
 
         # Find and Refresh go to whichever view is showing, if it has a search box / data.
         view_menu = self.menuBar().addMenu("&View")
@@ -408,6 +428,9 @@ class MainWindow(QMainWindow):
     def read_only(self) -> bool:
         return self._read_only
 
+    def edit_actions(self) -> dict[str, QAction]:
+        return {"undo": self._undo_action, "redo": self._redo_action}
+
     def file_actions(self) -> dict[str, QAction]:
         return {
             "new": self._new_action,
@@ -493,10 +516,40 @@ class MainWindow(QMainWindow):
             return
         self._finish_work()
         self._save_layout()
+        self._history.close()  # the file is closing: nothing of it is undone any more
         super().closeEvent(event)
         self.closed.emit(self._back_to_start)
 
     # Slots.
+    def _on_history_moved(self) -> None:
+        # The menu names the action; "&" in a name is not a mnemonic.
+        for action, verb, label in (
+            (self._undo_action, "&Undo", self._history.undo_label),
+            (self._redo_action, "&Redo", self._history.redo_label),
+        ):
+            action.setText(f"{verb} {label.replace('&', '&&')}" if label else verb)
+            action.setEnabled(label is not None and not self._read_only)
+
+    def _on_undo_triggered(self) -> None:
+        self._replay("Undone", "Cannot undo", self._history.undo_label, self._history.undo)
+
+    def _on_redo_triggered(self) -> None:
+        self._replay("Redone", "Cannot redo", self._history.redo_label, self._history.redo)
+
+    def _replay(
+        self, done: str, refused: str, label: str | None, replay: Callable[[], Written]
+    ) -> None:
+        if label is None:  # the shortcut, with nothing to do
+            return
+        try:
+            changes = replay()
+        except (ValidationError, CompanyFileError) as e:
+            Messages.error(self, refused, e)
+            return
+        # Every view showing such records follows, the one on screen included.
+        self._changes.announce(*kinds_of(changes.entities))
+        self.statusBar().showMessage(f"{done}: {label}", 5000)
+
     def _fill_recent_menu(self) -> None:
         self._recent_menu.clear()
         others = [p for p in self._recent if p != self._file.path.resolve()]

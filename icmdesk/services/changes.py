@@ -1,0 +1,123 @@
+"""What one unit of work changed: the records it added, changed and removed, each with
+its value before and after, and the closed months it marked for re-verification.
+
+The one write path (`records.write`, `records.remove`) collects a `Changes` for every
+unit of work that writes through it and hands it, once the transaction has committed, to
+whoever listens to that company file (`records.listen`, `records.collecting`): the undo
+history (services.history) and tests. A `Changes` is a plain frozen value: it holds
+domain values (`Deal`, `Rep`, ...), never rows, so it can be kept after its session is
+gone and replayed backwards (`inverse`) through the same write path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import Deal
+
+# The entities the write path knows (records' `_Kind.entity`), as people call them.
+ENTITY_WORDS = {
+    "role": "role",
+    "rep": "rep",
+    "plan": "plan",
+    "assignment": "plan assignment",
+    "deal": "deal",
+    "adjustment": "adjustment",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One record's change: `before` None when it was added, `after` None when removed."""
+
+    entity: str  # "deal", "rep", ... (records' _Kind.entity)
+    id: int
+    name: str  # how people call the record: "D-1042", "Ana Lee"
+    before: object | None
+    after: object | None
+
+    @property
+    def verb(self) -> str:
+        """What was done, in words: Add, Edit, Delete, or Cancel (a deal's cancellation)."""
+        if self.before is None:
+            return "Add"
+        if self.after is None:
+            return "Delete"
+        if (
+            isinstance(self.before, Deal)
+            and isinstance(self.after, Deal)
+            and self.before.cancellation_date is None
+            and self.after.cancellation_date is not None
+        ):
+            return "Cancel"
+        return "Edit"
+
+    @property
+    def words(self) -> str:
+        """The record in words: "deal D-1042"."""
+        return f"{ENTITY_WORDS.get(self.entity, self.entity)} {self.name}"
+
+    def reversed(self) -> Change:
+        """The change that takes this one back."""
+        return Change(self.entity, self.id, self.name, self.after, self.before)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one unit of work changed, in the order it wrote (a record written twice in it
+    appears once, with its first before and its last after).
+
+    `dirty_months`: the closed months it newly marked for re-verification (their
+    corrections reach the first open month's statements). `not_undoable`: why it cannot
+    be undone ("" when it can): a unit of work that also wrote outside the write path
+    (the imports' bulk inserts) says so. `replay`: it was itself an undo or a redo.
+    """
+
+    items: tuple[Change, ...] = ()
+    dirty_months: tuple[Month, ...] = ()
+    not_undoable: str = ""
+    replay: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self.items)
+
+    @property
+    def added(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.items if c.before is None)
+
+    @property
+    def changed(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.items if c.before is not None and c.after is not None)
+
+    @property
+    def removed(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.items if c.after is None)
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """The kinds of records touched ("deal", "rep", ...)."""
+        return frozenset(c.entity for c in self.items)
+
+    def ids(self, entity: str) -> tuple[int, ...]:
+        """The ids of the records of one entity touched, in the order written."""
+        return tuple(c.id for c in self.items if c.entity == entity)
+
+    @property
+    def label(self) -> str:
+        """The action in words, named by its first record: "Edit deal D-1042", "Delete rep
+        Ana Lee", "Cancel deal D-7" (a rep saved with its plan assignments is "Edit rep
+        ...": the rep comes first)."""
+        if not self.items:
+            return ""
+        first = self.items[0]
+        return f"{first.verb} {first.words}"
+
+    def inverse(self) -> tuple[Change, ...]:
+        """The changes that take this unit of work back, in the order to apply them (the
+        last written is taken back first)."""
+        return tuple(c.reversed() for c in reversed(self.items))
