@@ -1,4 +1,5 @@
-"""Suite-wide settings: Qt runs headless, hypothesis is deterministic in CI."""
+"""Suite-wide settings: Qt runs headless, hypothesis is deterministic in CI; the shared
+company files (`acme`, `demo`) come from tests/fixtures.py."""
 
 import os
 
@@ -16,3 +17,5 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("fuzz", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+pytest_plugins = ["tests.fixtures"]

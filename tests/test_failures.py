@@ -68,15 +68,8 @@ def argv(command: str, company: Path, out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "Demo.icmdesk"
-    company_io.write_demo(path).close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def demo_document(demo_file: Path) -> str:
-    cf = CompanyFile.open(demo_file)
+def demo_document(demo_template: Path) -> str:
+    cf = CompanyFile.open(demo_template)
     try:
         return company_io.export_json(cf)
     finally:
@@ -239,7 +232,7 @@ CASES = {
 def test_every_failure_in_words(
     case: str,
     command: str,
-    demo_file: Path,
+    demo_template: Path,
     demo_document: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -258,7 +251,7 @@ def test_every_failure_in_words(
             out = folder / "out"
         folder.mkdir(exist_ok=True)
         company = folder / "Demo.icmdesk"
-        shutil.copyfile(demo_file, company)
+        shutil.copyfile(demo_template, company)
         _inputs(out, demo_document)
         if case == "missing folder":
             company = tmp_path / "gone" / "Demo.icmdesk"
@@ -316,13 +309,13 @@ def test_exit_codes_are_distinct() -> None:
 
 
 def test_reading_from_a_read_only_folder_leaves_nothing(
-    demo_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A healthy file in a read-only folder is read as it is (no -shm is made there)."""
     folder = tmp_path / "shared"
     folder.mkdir()
     company = folder / "Demo.icmdesk"
-    shutil.copyfile(demo_file, company)
+    shutil.copyfile(demo_template, company)
     why = _can_chattr(folder)
     if why:
         pytest.skip(why)

@@ -30,7 +30,7 @@ def usual_umask() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
+def demo_by_cli(tmp_path: Path) -> Path:
     path = tmp_path / "Demo.icmdesk"
     assert cli.main(["demo", str(path)]) == cli.EXIT_OK
     return path
@@ -53,21 +53,23 @@ def test_a_new_company_file_and_its_wal_and_shm_are_the_owners(tmp_path: Path) -
         lock.release()
 
 
-def test_the_demo_and_an_imported_company_are_the_owners(demo: Path, tmp_path: Path) -> None:
-    assert mode(demo) == 0o600
+def test_the_demo_and_an_imported_company_are_the_owners(demo_by_cli: Path, tmp_path: Path) -> None:
+    assert mode(demo_by_cli) == 0o600
     doc = tmp_path / "doc.json"
-    assert cli.main(["export", str(demo), "--json", str(doc)]) == cli.EXIT_OK
+    assert cli.main(["export", str(demo_by_cli), "--json", str(doc)]) == cli.EXIT_OK
     assert mode(doc) == 0o600
     copy = tmp_path / "Copy.icmdesk"
     assert cli.main(["import", str(copy), "--json", str(doc)]) == cli.EXIT_OK
     assert mode(copy) == 0o600
 
 
-def test_statements_and_their_month_folder_are_the_owners(demo: Path, tmp_path: Path) -> None:
+def test_statements_and_their_month_folder_are_the_owners(
+    demo_by_cli: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     code = cli.main(
-        ["statements", str(demo), "--period", "2025-11", "--out", str(out), "--rep", "1"]
+        ["statements", str(demo_by_cli), "--period", "2025-11", "--out", str(out), "--rep", "1"]
     )
     assert code == cli.EXIT_OK
     folder = out / "2025-11"
@@ -77,11 +79,11 @@ def test_statements_and_their_month_folder_are_the_owners(demo: Path, tmp_path: 
     assert {mode(p) for p in pdfs} == {0o600}
 
 
-def test_a_payroll_export_is_the_owners(demo: Path, tmp_path: Path) -> None:
+def test_a_payroll_export_is_the_owners(demo_by_cli: Path, tmp_path: Path) -> None:
     out = tmp_path / "pay.csv"
     code = cli.main(
         [
-            *("export-payroll", str(demo), "--period", "2025-11", "--format", "generic"),
+            *("export-payroll", str(demo_by_cli), "--period", "2025-11", "--format", "generic"),
             *("--out", str(out), "--allow-open"),
         ]
     )

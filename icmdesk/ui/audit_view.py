@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from icmdesk.services import audit_log
 from icmdesk.services.audit_log import AuditFilter, AuditLine
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import ALL_KINDS, Changes, follow
+from icmdesk.ui.changes import ALL_KINDS, Change, Changes, follow
 from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
 
 SEARCH_DELAY_MS = 250
@@ -103,6 +103,8 @@ class AuditTableModel(PagedTableModel[AuditLine]):
 class AuditView(QWidget):
     """Who changed what: the company's audit log."""
 
+    kinds = ALL_KINDS  # every write is audited
+
     def __init__(
         self,
         company_file: CompanyHandle,
@@ -112,13 +114,13 @@ class AuditView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._file = company_file
-        follow(self, changes or Changes(self), ALL_KINDS, self.refresh)
         self._model = AuditTableModel(company_file, self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._build_ui()
         self._connect_signals()
+        follow(self, changes or Changes(self))
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -177,6 +179,9 @@ class AuditView(QWidget):
     def refresh(self) -> None:
         self._fill_choices()
         self._model.refresh()
+
+    def on_changes(self, change: Change) -> None:
+        self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
         # Read when shown, so edits made in other views since last time show up here.

@@ -4,14 +4,17 @@ else the next time it is shown. Nothing polls, and nothing re-reads on every sho
 
 The main window makes one `Changes` and hands it to each view it builds; a view built
 alone (a test) makes its own.
+
+Every view the main window hosts is a `FollowsChanges`: it says which kinds of records it
+shows and how it takes a change of them, and follows its hub with `follow(self, hub)`.
 """
 
 from __future__ import annotations
 
-import inspect
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -58,47 +61,63 @@ class Changes(QObject):
         self.changed.emit(Change(frozenset(kinds) or ALL_KINDS, source))
 
 
+@runtime_checkable
+class FollowsChanges(Protocol):
+    """A view that shows records and follows the hub: the main window hosts only these.
+
+    `kinds` are the kinds of records it shows: a change of one of them reaches
+    `on_changes` (at once while the view is on screen, else when it is next shown), a
+    change of another kind never does. `refresh` re-reads all it shows (View ▸ Refresh).
+    """
+
+    kinds: frozenset[str]
+
+    def on_changes(self, change: Change) -> None:
+        """Show what `change` (of some of `kinds`, saved elsewhere) touched."""
+        ...
+
+    def refresh(self) -> None:
+        """Re-read everything the view shows."""
+        ...
+
+
 class _Follower(QObject):
-    """Refreshes one view when a change it shows is announced (see `follow`).
+    """Passes a view the changes it shows (see `follow`).
 
     It holds its view weakly: the view owns it (its Qt parent), and a strong reference
     back would make a cycle that only the garbage collector breaks, at any moment, by
     emptying this object while Qt may still call its event filter.
     """
 
-    def __init__(
-        self,
-        view: QWidget,
-        kinds: frozenset[str],
-        refresh: Callable[[QWidget], None],
-    ) -> None:
+    def __init__(self, view: QWidget) -> None:
         super().__init__(view)
         self._view = weakref.ref(view)
-        self._kinds = kinds
-        self._refresh = refresh
-        self._due = False
+        self._due: frozenset[str] = frozenset()  # kinds changed while the view was hidden
         view.installEventFilter(self)
 
     def on_changed(self, change: Change) -> None:
         view = self._view()
-        if view is None or change.source is view or not change.kinds & self._kinds:
+        if not isinstance(view, FollowsChanges) or change.source is view:
+            return
+        kinds = change.kinds & view.kinds
+        if not kinds:
             return
         if view.isVisible():
-            self._refresh(view)
+            view.on_changes(Change(kinds, change.source))
         else:
-            self._due = True
+            self._due |= kinds
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._due and event.type() == QEvent.Type.Show and watched is self._view():
-            self._due = False
-            self._refresh(watched)
+            due, self._due = self._due, frozenset()
+            if isinstance(watched, FollowsChanges):
+                watched.on_changes(Change(due, None))
         return False
 
 
-def follow(view: QWidget, hub: Changes, kinds: frozenset[str], refresh: Callable[[], None]) -> None:
-    """Call `refresh` (a method of `view`) when a change of one of `kinds`, announced by
-    another view, reaches `view`: now if it is on screen, else when it is next shown."""
-    if not inspect.ismethod(refresh) or refresh.__self__ is not view:
-        raise TypeError("follow() needs a method of the view it refreshes")
-    follower = _Follower(view, kinds, refresh.__func__)
-    hub.changed.connect(follower.on_changed)
+def follow(view: QWidget, hub: Changes) -> None:
+    """Pass `view` (a `FollowsChanges`) each change of the kinds it shows that another view
+    announces on `hub`: now if it is on screen, else once when it is next shown."""
+    if not isinstance(view, FollowsChanges):
+        raise TypeError(f"{type(view).__name__} does not follow changes (FollowsChanges)")
+    hub.changed.connect(_Follower(view).on_changed)

@@ -29,7 +29,7 @@ from icmdesk.domain.engine.fmt import fmt_money, fmt_pct
 from icmdesk.services import dashboard as dashboard_service
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.dashboard import Clawback, Dashboard, RepPayout
-from icmdesk.ui.changes import ALL_KINDS, Changes, follow
+from icmdesk.ui.changes import ALL_KINDS, Change, Changes, follow
 from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import (
     RIGHT,
@@ -126,6 +126,8 @@ class AttainmentChart(QWidget):
 class DashboardView(QWidget):
     """A payout month at a glance; pick the month at the top."""
 
+    kinds = ALL_KINDS  # payouts depend on every record, the currency included
+
     def __init__(
         self,
         company_file: CompanyHandle,
@@ -136,7 +138,7 @@ class DashboardView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._file = company_file
-        follow(self, changes or Changes(self), ALL_KINDS, self.refresh)
+        follow(self, changes or Changes(self))
         self._today = today
         self._task: Task | None = None
         self.board: Dashboard | None = None
@@ -219,6 +221,9 @@ class DashboardView(QWidget):
         self.month.currentIndexChanged.connect(self._on_month_current_index_changed)
 
     # Entry points.
+    def on_changes(self, change: Change) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         """Re-read the months and show the selected one (today's month, else the latest)."""
         keep = self.month.currentData()

@@ -37,7 +37,7 @@ from icmdesk.services import deal_table, records
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.deal_table import DealRowView, DealSort
 from icmdesk.ui.cancel_dialog import CancelDialog
-from icmdesk.ui.changes import DEALS, REPS, Changes, follow
+from icmdesk.ui.changes import DEALS, REPS, Change, Changes, follow
 from icmdesk.ui.deal_dialog import DealDialog
 from icmdesk.ui.forms import RowKeys, SelectionButtons
 from icmdesk.ui.messages import Messages
@@ -158,6 +158,8 @@ def _status_text(deal: DealRowView) -> str:
 class DealsView(QWidget):
     """Every deal of the company, searchable and sortable, however many there are."""
 
+    kinds = frozenset({DEALS, REPS})  # the credits name reps
+
     def __init__(
         self,
         company_file: CompanyHandle,
@@ -169,7 +171,7 @@ class DealsView(QWidget):
         self._read_only = False
         self._file = company_file
         self._changes = changes or Changes(self)
-        follow(self, self._changes, frozenset({DEALS, REPS}), self.refresh)
+        follow(self, self._changes)
         currency = records.get_company(company_file).currency
         self._model = DealTableModel(company_file, currency, self)
         self._search_timer = QTimer(self)
@@ -256,6 +258,9 @@ class DealsView(QWidget):
 
     def refresh(self) -> None:
         self._model.refresh()
+
+    def on_changes(self, change: Change) -> None:
+        self.refresh()  # one table: deals and the reps they credit
 
     @property
     def model(self) -> DealTableModel:

@@ -33,7 +33,7 @@ from icmdesk.services.company import CompanyHandle
 from icmdesk.services.history import NOT_UNDONE_HERE, History
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
-from icmdesk.ui.changes import ALL_KINDS, Changes, follow, kinds_of
+from icmdesk.ui.changes import ALL_KINDS, Change, Changes, FollowsChanges, follow, kinds_of
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
@@ -52,6 +52,8 @@ from icmdesk.ui.tasks import Task
 class OverviewView(QWidget):
     """The company at a glance; it follows every change saved in the other views."""
 
+    kinds = ALL_KINDS  # it counts every kind of record
+
     def __init__(
         self,
         summary: Overview,
@@ -65,7 +67,7 @@ class OverviewView(QWidget):
         self._build_ui()
         self._show(summary)
         if changes is not None and company_file is not None:
-            follow(self, changes, ALL_KINDS, self.refresh)
+            follow(self, changes)
 
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
@@ -119,6 +121,9 @@ class OverviewView(QWidget):
         if self._file is not None:
             self._show(overview(self._file))
 
+    def on_changes(self, change: Change) -> None:
+        self.refresh()
+
     def text(self) -> str:
         """What it shows, as text (for tests)."""
         labels = [self._title.text()]
@@ -169,11 +174,19 @@ def _backup_words(b: backups.BackupInfo) -> str:
     return f"{what} of {b.taken_text} (months closed: {b.months_text})"
 
 
-# A view class: built with the company file when first shown.
+# A view class: built with the company file when first shown. Every view the window hosts
+# is a FollowsChanges (QWidget and FollowsChanges cannot be said as one type).
 ViewFactory = Callable[[CompanyHandle], QWidget]
 
 _FALLBACK_SHORTCUTS = {QKeySequence.StandardKey.Quit: "Ctrl+Q"}
 _PREFERRED_SHORTCUTS = {QKeySequence.StandardKey.Close: "Ctrl+W"}
+
+
+def _check_follows(view: QWidget) -> QWidget:
+    """A view the window hosts: it shows records, so it follows the hub's changes."""
+    if not isinstance(view, FollowsChanges):
+        raise TypeError(f"{type(view).__name__} is not a FollowsChanges view")
+    return view
 
 
 def window_title(company_name: str, path: Path, *, read_only: bool = False) -> str:
@@ -367,6 +380,7 @@ class MainWindow(QMainWindow):
     def _add_view(self, title: str, view_icon: QIcon, view: QWidget | ViewFactory) -> None:
         self._nav.addItem(QListWidgetItem(view_icon, title))
         if isinstance(view, QWidget):
+            _check_follows(view)
             self._stack.addWidget(view)
         else:
             self._factories[self._stack.addWidget(QWidget())] = view
@@ -377,7 +391,7 @@ class MainWindow(QMainWindow):
         if factory is None:
             return self._stack.widget(row)
         placeholder = self._stack.widget(row)
-        view = factory(self._file)
+        view = _check_follows(factory(self._file))
         self._stack.insertWidget(row, view)
         self._stack.removeWidget(placeholder)
         placeholder.deleteLater()
@@ -427,6 +441,11 @@ class MainWindow(QMainWindow):
     @property
     def read_only(self) -> bool:
         return self._read_only
+
+    @property
+    def changes(self) -> Changes:
+        """The hub every view announces its writes on and follows."""
+        return self._changes
 
     def edit_actions(self) -> dict[str, QAction]:
         return {"undo": self._undo_action, "redo": self._redo_action}
@@ -701,9 +720,8 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_triggered(self) -> None:
         view = self._stack.currentWidget()
-        refresh = getattr(view, "refresh", None)
-        if callable(refresh) and self._may_discard_edits([view]):
-            refresh()
+        if isinstance(view, FollowsChanges) and self._may_discard_edits([view]):
+            view.refresh()
 
     def _may_discard_edits(self, views: list[QWidget]) -> bool:
         """True when none of the views holds edits not saved yet, or the user agrees to

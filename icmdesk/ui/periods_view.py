@@ -45,7 +45,7 @@ from icmdesk.services.adjustment_import import AdjustmentPlan, AdjustmentResult
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.periods import PeriodInfo
 from icmdesk.ui.adjustments import AdjustmentFileDialog, AdjustmentsPanel, ImportPreviewDialog
-from icmdesk.ui.changes import ALL_KINDS, DEALS, PERIODS, Changes, follow
+from icmdesk.ui.changes import ALL_KINDS, DEALS, PERIODS, Change, Changes, follow
 from icmdesk.ui.export_dialog import ExportDialog
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
@@ -285,6 +285,8 @@ class PeriodsView(QWidget):
     """The month end in the order it is done: pick a month, compute it, review each rep's
     statement (the same content as the PDF), close it, then write the final statements."""
 
+    kinds = ALL_KINDS  # statements depend on every record
+
     computed = Signal(object)  # the month whose statements are now shown
     work_finished = Signal()  # a background compute/close ended (tests wait on it)
 
@@ -315,7 +317,7 @@ class PeriodsView(QWidget):
         self._lines = ValueTableModel(_line_columns(self._currency), parent=self)
         self._build_ui()
         self._connect_signals()
-        follow(self, self._changes, ALL_KINDS, self._on_data_changed)
+        follow(self, self._changes)
         self._update_actions()
 
     # Building.
@@ -480,8 +482,11 @@ class PeriodsView(QWidget):
 
         self._run("Reading months…", read, show, "Could not read the months")
 
-    def _on_data_changed(self) -> None:
+    def on_changes(self, change: Change) -> None:
         """Something was saved elsewhere: the months and the statements shown may differ."""
+        self._on_data_changed()
+
+    def _on_data_changed(self) -> None:
         self._stale = True
         self.refresh()
 

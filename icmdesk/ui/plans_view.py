@@ -57,7 +57,7 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.whatif import payout_curve, table_problems, what_if
 from icmdesk.services import choices, records
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import PERIODS, PLANS, REPS, Changes, follow
+from icmdesk.ui.changes import PERIODS, PLANS, REPS, Change, Changes, follow
 from icmdesk.ui.forms import (
     ErrorLabel,
     FieldErrors,
@@ -183,6 +183,8 @@ class _Grid(QWidget):
 class PlansView(QWidget):
     """Every plan with its versions; edit a version with a live chart and a what-if box."""
 
+    kinds = frozenset({REPS, PLANS, PERIODS})  # a version in force in a closed month is kept
+
     edited_changed = Signal(bool)  # the editor now differs (True) or not from what is saved
 
     def __init__(
@@ -198,7 +200,6 @@ class PlansView(QWidget):
         self._today = today
         self._changes = changes or Changes(self)
         self._sample_quota_shown = False  # the what-if quota is SAMPLE_QUOTA, put there
-        follow(self, self._changes, frozenset({REPS, PLANS, PERIODS}), self._on_data_changed)
         company = records.get_company(company_file)
         self._currency = company.currency
         self._plans: tuple[Plan, ...] = ()
@@ -209,6 +210,7 @@ class PlansView(QWidget):
         no_silent_cut(self)
         self._connect_signals()
         self.refresh()
+        follow(self, self._changes)
 
     # Building.
     def _build_ui(self) -> None:
@@ -413,8 +415,8 @@ class PlansView(QWidget):
             self._edited = edited
             self.edited_changed.emit(edited)
 
-    def _on_data_changed(self) -> None:
-        """Saved elsewhere (reps, closes): re-read, unless the editor holds edits."""
+    def on_changes(self, change: Change) -> None:
+        """Saved elsewhere (plans, reps, closes): re-read, unless the editor holds edits."""
         if not self.has_unsaved_edits():
             self.refresh()
 

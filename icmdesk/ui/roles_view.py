@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,24 +20,10 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.services import choices, records
 from icmdesk.services.choices import RoleRowView
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes, follow
-from icmdesk.ui.forms import (
-    ErrorLabel,
-    FieldErrors,
-    GuardedDialog,
-    RowKeys,
-    SelectionButtons,
-    with_error,
-)
-from icmdesk.ui.messages import Messages
-from icmdesk.ui.tables import (
-    RIGHT,
-    Column,
-    ValueTableModel,
-    make_table,
-    set_column_widths,
-    sorting_proxy,
-)
+from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes
+from icmdesk.ui.forms import ErrorLabel, FieldErrors, GuardedDialog, with_error
+from icmdesk.ui.record_list import RecordListView
+from icmdesk.ui.tables import RIGHT, Column, set_column_widths
 
 
 class RoleDialog(GuardedDialog):
@@ -105,8 +87,14 @@ class RoleDialog(GuardedDialog):
         self.accept()
 
 
-class RolesView(QWidget):
+class RolesView(RecordListView[RoleRowView, Role]):
     """Every role with its default plan and how many reps hold it."""
+
+    kinds = frozenset({REPS, ROLES, PLANS})  # the rep count, the default plan's name
+    kind = ROLES
+    noun = "role"
+    search_hint = "Search roles or plans"
+    search_chars = 28
 
     def __init__(
         self,
@@ -115,128 +103,34 @@ class RolesView(QWidget):
         *,
         changes: Changes | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._read_only = False
-        self._file = company_file
-        self._changes = changes or Changes(self)
-        follow(self, self._changes, frozenset({REPS, ROLES, PLANS}), self.refresh)
-        self._model: ValueTableModel[RoleRowView] = ValueTableModel(
-            [
-                Column("Role", lambda r: r.name),
-                Column("Default plan", lambda r: r.default_plan),
-                Column("Reps", lambda r: r.reps, str, RIGHT),
-            ],
-            choices.role_rows(company_file),
-            self,
-        )
-        self._proxy = sorting_proxy(self._model, self)
-        layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.add_button = QPushButton("&Add role…")
-        self.edit_button = QPushButton("&Edit…")
-        self.delete_button = QPushButton("&Delete")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search roles or plans")
-        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
-        self.search.setClearButtonEnabled(True)
-        bar.addWidget(self.search)
-        for button in (self.add_button, self.edit_button, self.delete_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        self._count = QLabel()
-        bar.addWidget(self._count)
-        layout.addLayout(bar)
-        self.table: QTableView = make_table(self)
-        self.table.setModel(self._proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        columns: list[Column[RoleRowView]] = [
+            Column("Role", lambda r: r.name),
+            Column("Default plan", lambda r: r.default_plan),
+            Column("Reps", lambda r: r.reps, str, RIGHT),
+        ]
+        super().__init__(company_file, columns, parent, changes=changes)
         set_column_widths(self.table, (28, 28, 8))
-        layout.addWidget(self.table)
-        self.add_button.clicked.connect(self.add_role)
-        self.edit_button.clicked.connect(self.edit_role)
-        self.delete_button.clicked.connect(self.delete_role)
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self.search.textChanged.connect(self._on_search_text_changed)
-        self._row_keys = RowKeys(
-            self.table, edit=self.edit_role, add=self.add_role, delete=self.delete_role
-        )
-        # Edit and Delete act on the selected row: enabled only while one is.
-        self._row_buttons = SelectionButtons(self.table, self.edit_button, self.delete_button)
-        self._show_count()
 
-    def set_read_only(self, read_only: bool) -> None:
-        """A file opened read-only: the table stays, the edits go."""
-        self._read_only = read_only
-        self.add_button.setEnabled(not read_only)
-        self._row_buttons.set_read_only(read_only)
+    def _read_rows(self) -> Sequence[RoleRowView]:
+        return choices.role_rows(self._file)
 
-    @property
-    def model(self) -> ValueTableModel[RoleRowView]:
-        return self._model
+    def _row_id(self, row: RoleRowView) -> int:
+        return row.id
 
-    def refresh(self) -> None:
-        self._model.set_rows(choices.role_rows(self._file))
-        self._show_count()
+    def _get(self, record_id: int) -> Role:
+        return records.get_role(self._file, record_id)
 
-    def selected_role(self) -> RoleRowView | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self._model.row_value(self._proxy.mapToSource(rows[0]).row())
+    def _edit(self, record: Role | None) -> Role | None:
+        return RoleDialog.edit(self, self._file, record)
 
-    def add_role(self) -> None:
-        if self._read_only:
-            return
-        if RoleDialog.edit(self, self._file, None) is not None:
-            self._written()
-
-    def edit_role(self) -> None:
-        if self._read_only:
-            return
-        row = self.selected_role()
-        if row is None:
-            return
-        try:
-            role = records.get_role(self._file, row.id)
-        except NotFoundError as e:
-            Messages.error(self, "The role is gone", e)
-            self.refresh()
-            return
-        if RoleDialog.edit(self, self._file, role) is not None:
-            self._written()
-
-    def delete_role(self) -> None:
-        if self._read_only:
-            return
-        row = self.selected_role()
-        if row is None or not Messages.confirm(
-            self,
-            "Delete role",
-            f"Delete the role {row.name}?",
+    def _delete_question(self, record: Role) -> tuple[str, str]:
+        return (
+            f"Delete the role {record.name}?",
             "Only a role no rep holds can be deleted: move its reps to another role first.",
-            "Delete",
-        ):
-            return
-        try:
-            records.delete_role(self._file, row.id)
-        except (ValidationError, NotFoundError) as e:
-            Messages.error(self, f"The role {row.name} was not deleted", e)
-        self._written()
+        )
 
-    def _written(self) -> None:
-        """A role was saved: show it here, and tell the other views."""
-        self.refresh()
-        self._changes.announce(ROLES, source=self)
+    def _delete(self, record: Role) -> None:
+        records.delete_role(self._file, record.id)
 
-    def _on_table_double_clicked(self, index: QModelIndex) -> None:
-        self.table.selectRow(index.row())
-        self.edit_role()
-
-    def _on_search_text_changed(self, text: str) -> None:
-        self._proxy.setFilterFixedString(text.strip())
-        self._show_count()
-
-    def _show_count(self) -> None:
-        total, shown = self._model.rowCount(), self._proxy.rowCount()
-        noun = "role" if total == 1 else "roles"
-        self._count.setText(f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}")
+    def _name(self, record: Role) -> str:
+        return f"The role {record.name}"

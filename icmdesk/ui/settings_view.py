@@ -49,7 +49,7 @@ from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.domain.payouts import LAYOUTS, PROVIDER_LAYOUT, pay_date
 from icmdesk.services import choices, records
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Changes, follow
+from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Change, Changes, follow
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import (
     FormScrollArea,
@@ -175,6 +175,8 @@ def pay_date_sentence(pay_day: int, months_after: int, example: Month) -> str:
 class SettingsView(QWidget):
     """The company's own settings, edited as one form."""
 
+    kinds = frozenset({REPS, PLANS, PERIODS})  # opening balances per rep; a close fixes them
+
     saved = Signal(object)  # the Company as saved
     edited_changed = Signal(bool)  # the form now differs (True) or not from what is saved
 
@@ -194,7 +196,6 @@ class SettingsView(QWidget):
         super().__init__(parent)
         self._file = company_file
         self._changes = changes or Changes(self)
-        follow(self, self._changes, frozenset({REPS, PLANS, PERIODS}), self._on_data_changed)
         # Read when first shown, not while the main window is being built.
         self._company: Company | None = None
         self._logo: bytes | None = None
@@ -202,6 +203,7 @@ class SettingsView(QWidget):
         self._build_ui()
         no_silent_cut(self)
         self._connect_signals()
+        follow(self, self._changes)
 
     def showEvent(self, event: QShowEvent) -> None:
         self._ensure_loaded()
@@ -815,7 +817,7 @@ class SettingsView(QWidget):
         self.saved.emit(saved)
         self._changes.announce(COMPANY, REPS, source=self)
 
-    def _on_data_changed(self) -> None:
+    def on_changes(self, change: Change) -> None:
         """Saved elsewhere (reps, plans, closes): re-read, unless the form holds edits."""
         if self._company is not None and not self.has_unsaved_edits():
             self.refresh()

@@ -22,7 +22,7 @@ from icmdesk.domain.validation import validate_company
 
 
 @pytest.fixture(scope="module")
-def demo() -> CompanyData:
+def demo_data() -> CompanyData:
     return demo_company()
 
 
@@ -54,8 +54,8 @@ def test_the_clock_is_never_read() -> None:
     assert demo_company() == demo_company(today=date(2026, 11, 1))  # only the month counts
 
 
-def test_the_demo_company_has_no_problems(demo: CompanyData) -> None:
-    assert validate_company(demo) == []
+def test_the_demo_company_has_no_problems(demo_data: CompanyData) -> None:
+    assert validate_company(demo_data) == []
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -68,26 +68,26 @@ def test_other_seeds_and_dates_are_valid_too(seed: int, today: date) -> None:
     assert max(d.close_date for d in data.deals) <= last.last_day
 
 
-def test_the_demo_survives_an_export_and_import(demo: CompanyData) -> None:
-    text = company_to_json(demo)
+def test_the_demo_survives_an_export_and_import(demo_data: CompanyData) -> None:
+    text = company_to_json(demo_data)
     back = company_from_json(text)
-    assert back == demo
+    assert back == demo_data
     assert company_to_json(back) == text
 
 
-def test_company_roles_and_plans(demo: CompanyData) -> None:
-    c = demo.company
+def test_company_roles_and_plans(demo_data: CompanyData) -> None:
+    c = demo_data.company
     assert c.name == "Northwind Instruments, Inc."
     assert "Portland" in c.address
     assert (c.currency, c.fiscal_year_start) == ("USD", 1)
-    assert [r.name for r in demo.roles] == [
+    assert [r.name for r in demo_data.roles] == [
         "Account Executive",
         "Sales Development Rep",
         "Sales Manager",
     ]
-    plans = {p.name: p for p in demo.plans}
+    plans = {p.name: p for p in demo_data.plans}
     assert len(plans) == 3
-    assert {r.name: r.default_plan_id for r in demo.roles} == {
+    assert {r.name: r.default_plan_id for r in demo_data.roles} == {
         "Account Executive": plans["AE Accelerator"].id,
         "Sales Development Rep": plans["SDR Flat 5%"].id,
         "Sales Manager": plans["Sales Manager Retro"].id,
@@ -125,36 +125,36 @@ def test_company_roles_and_plans(demo: CompanyData) -> None:
     )
 
 
-def test_reps(demo: CompanyData) -> None:
-    assert len(demo.reps) == 8
-    assert [r.id for r in demo.reps] == list(range(1, 9))
-    names = [r.name for r in demo.reps]
+def test_reps(demo_data: CompanyData) -> None:
+    assert len(demo_data.reps) == 8
+    assert [r.id for r in demo_data.reps] == list(range(1, 9))
+    names = [r.name for r in demo_data.reps]
     assert "Zoë O'Brien" in names
-    assert len({r.payroll_id for r in demo.reps}) == 8
-    assert all("@" in r.email for r in demo.reps)
-    (manager,) = [r for r in demo.reps if r.role_id == 3]
-    assert all(r.manager_id == manager.id for r in demo.reps if r is not manager)
+    assert len({r.payroll_id for r in demo_data.reps}) == 8
+    assert all("@" in r.email for r in demo_data.reps)
+    (manager,) = [r for r in demo_data.reps if r.role_id == 3]
+    assert all(r.manager_id == manager.id for r in demo_data.reps if r is not manager)
     window_start = date(2025, 11, 1)
-    hires = [r for r in demo.reps if r.hire_date > window_start]
+    hires = [r for r in demo_data.reps if r.hire_date > window_start]
     assert any(r.hire_date.month in (5, 6, 7) for r in hires)  # hired mid-year
-    (leaver,) = [r for r in demo.reps if r.termination_date is not None]
+    (leaver,) = [r for r in demo_data.reps if r.termination_date is not None]
     assert leaver.termination_date is not None
     assert date(2026, 8, 1) <= leaver.termination_date <= date(2026, 10, 31)
 
 
-def test_draws(demo: CompanyData) -> None:
-    draws = {a.rep_id: a.draw for a in demo.assignments if a.draw is not None}
+def test_draws(demo_data: CompanyData) -> None:
+    draws = {a.rep_id: a.draw for a in demo_data.assignments if a.draw is not None}
     assert sorted(d.kind for d in draws.values()) == [
         DrawKind.NON_RECOVERABLE,
         DrawKind.RECOVERABLE,
     ]
-    hired = {r.id: r.hire_date for r in demo.reps}
+    hired = {r.id: r.hire_date for r in demo_data.reps}
     for rep_id, draw in draws.items():
         assert draw.start_month == Month.of(hired[rep_id])  # new hires
 
 
-def test_a_year_of_deals(demo: CompanyData) -> None:
-    deals = demo.deals
+def test_a_year_of_deals(demo_data: CompanyData) -> None:
+    deals = demo_data.deals
     assert 250 <= len(deals) <= 400
     assert [d.id for d in deals] == list(range(1, len(deals) + 1))
     assert len({d.external_id for d in deals}) == len(deals)
@@ -167,17 +167,17 @@ def test_a_year_of_deals(demo: CompanyData) -> None:
     assert types["renewal"] >= 10 and types["upsell"] >= 10
 
 
-def test_splits_and_an_overlay(demo: CompanyData) -> None:
-    splits = Counter(tuple(int(c.split_pct) for c in d.credits) for d in demo.deals)
+def test_splits_and_an_overlay(demo_data: CompanyData) -> None:
+    splits = Counter(tuple(int(c.split_pct) for c in d.credits) for d in demo_data.deals)
     assert splits[(60, 40)] >= 3
     assert splits[(50, 50)] >= 3
-    overlays = [d for d in demo.deals if sum(c.split_pct for c in d.credits) > HUNDRED]
+    overlays = [d for d in demo_data.deals if sum(c.split_pct for c in d.credits) > HUNDRED]
     assert len(overlays) == 1
     assert sum(c.split_pct for c in overlays[0].credits) == 150
 
 
-def test_cash_deals_with_partial_payments(demo: CompanyData) -> None:
-    paid = [d for d in demo.deals if d.payments]
+def test_cash_deals_with_partial_payments(demo_data: CompanyData) -> None:
+    paid = [d for d in demo_data.deals if d.payments]
     assert len(paid) >= 20
     partial = [d for d in paid if sum(p.amount for p in d.payments) < d.amount]
     assert len(partial) >= 3
@@ -185,35 +185,39 @@ def test_cash_deals_with_partial_payments(demo: CompanyData) -> None:
     assert all(d.close_date >= date(2026, 7, 1) for d in paid)  # the cash version's deals
 
 
-def test_cancellations_inside_and_outside_the_clawback_window(demo: CompanyData) -> None:
-    cancelled = [d for d in demo.deals if d.cancellation_date is not None]
+def test_cancellations_inside_and_outside_the_clawback_window(demo_data: CompanyData) -> None:
+    cancelled = [d for d in demo_data.deals if d.cancellation_date is not None]
     assert 4 <= len(cancelled) <= 8
     assert all(d.cancellation_reason for d in cancelled)
     assert all(
         d.cancellation_date is not None and d.cancellation_date <= date(2026, 10, 31)
         for d in cancelled
     )
-    inside = [d for d in cancelled if _days_to_cancel(d) <= _window_days(demo, d)]
+    inside = [d for d in cancelled if _days_to_cancel(d) <= _window_days(demo_data, d)]
     outside = [d for d in cancelled if d not in inside]
     assert len(inside) >= 3 and len(outside) >= 2
     # One under the manager's 120-day prorated policy.
-    assert any(_window_days(demo, d) == 120 for d in inside)
+    assert any(_window_days(demo_data, d) == 120 for d in inside)
 
 
-def test_adjustments(demo: CompanyData) -> None:
-    assert len(demo.adjustments) >= 2
-    assert {a.amount > 0 for a in demo.adjustments} == {True, False}
-    assert not demo.periods and not demo.snapshots
+def test_adjustments(demo_data: CompanyData) -> None:
+    assert len(demo_data.adjustments) >= 2
+    assert {a.amount > 0 for a in demo_data.adjustments} == {True, False}
+    assert not demo_data.periods and not demo_data.snapshots
 
 
-def test_credits_only_while_employed_and_assigned(demo: CompanyData) -> None:
-    reps = {r.id: r for r in demo.reps}
-    for d in demo.deals:
+def test_credits_only_while_employed_and_assigned(demo_data: CompanyData) -> None:
+    reps = {r.id: r for r in demo_data.reps}
+    for d in demo_data.deals:
         for c in d.credits:
             rep = reps[c.rep_id]
             assert rep.termination_date is None or d.close_date <= rep.termination_date
-            assert any(a.rep_id == c.rep_id and a.in_force(d.close_date) for a in demo.assignments)
-    leaver = next(r for r in demo.reps if r.termination_date is not None)
+            assert any(
+                a.rep_id == c.rep_id and a.in_force(d.close_date) for a in demo_data.assignments
+            )
+    leaver = next(r for r in demo_data.reps if r.termination_date is not None)
     assert leaver.termination_date is not None
-    last = max(d.close_date for d in demo.deals if any(c.rep_id == leaver.id for c in d.credits))
+    last = max(
+        d.close_date for d in demo_data.deals if any(c.rep_id == leaver.id for c in d.credits)
+    )
     assert leaver.termination_date - last < timedelta(days=40)

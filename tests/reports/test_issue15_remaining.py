@@ -7,9 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.money import D
@@ -18,7 +15,7 @@ from icmdesk.domain.statement_codec import content_hash, statement_from_dict, st
 from icmdesk.models.database import CompanyFile
 from icmdesk.reports import fmt, render_statement, wording
 from icmdesk.reports.statement_html import statement_html
-from icmdesk.services import company_io, periods
+from icmdesk.services import periods
 from icmdesk.services.records import get_company
 from tests.reports import factories as f
 from tests.reports.pdftext import flat
@@ -29,13 +26,6 @@ GENERATED = date(2026, 11, 2)
 
 def usd(amount: Decimal) -> str:
     return fmt.money(amount, "USD")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> CompanyFile:
-    path: Path = tmp_path_factory.mktemp("remaining") / "demo.icm"
-    company_io.write_demo(path)
-    return CompanyFile.open(path)
 
 
 def one(cf: CompanyFile, month: Month, rep: str) -> Statement:

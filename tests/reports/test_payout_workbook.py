@@ -126,7 +126,7 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+def demo_closed_through_october(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """The demo company closed through October 2026 (well under a second), November open."""
     folder = tmp_path_factory.mktemp("demo")
     cf = company_io.write_demo(folder / "demo.icmdesk")
@@ -144,7 +144,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 def write(
     tmp_path: Path,
-    demo: Demo,
+    demo_closed_through_october: Demo,
     month: Month,
     *,
     statements: Sequence[Statement] | None = None,
@@ -153,13 +153,13 @@ def write(
 ) -> tuple[Path, WorkbookTotals]:
     target = tmp_path / f"payouts-{month}.xlsx"
     if statements is None:
-        statements = demo.statements[month]
+        statements = demo_closed_through_october.statements[month]
     totals = payout_workbook(
         target,
-        demo.company,
+        demo_closed_through_october.company,
         month,
         statements,
-        demo.deals[month],
+        demo_closed_through_october.deals[month],
         pay_date=pay_date,
         draft=draft,
     )
@@ -185,10 +185,14 @@ def cents(value: object) -> Decimal:
 
 
 @pytest.mark.parametrize("month", CLOSED_MONTHS, ids=str)
-def test_closed_months_are_all_there_to_the_cent(tmp_path: Path, demo: Demo, month: Month) -> None:
-    statements = demo.statements[month]
+def test_closed_months_are_all_there_to_the_cent(
+    tmp_path: Path, demo_closed_through_october: Demo, month: Month
+) -> None:
+    statements = demo_closed_through_october.statements[month]
     assert statements and all(s.closed and s.content_hash for s in statements)
-    target, totals = write(tmp_path, demo, month, pay_date=date(2026, month.month, 28))
+    target, totals = write(
+        tmp_path, demo_closed_through_october, month, pay_date=date(2026, month.month, 28)
+    )
     wb = load_workbook(target)
     assert wb.sheetnames == SHEET_NAMES
     for name, expected in HEADERS.items():
@@ -241,12 +245,13 @@ def test_closed_months_are_all_there_to_the_cent(tmp_path: Path, demo: Demo, mon
     assert len(data_rows(awaiting)) == sum(len(s.awaiting) for s in statements)
     deals = wb["Deals of the month"]
     assert [deals.cell(r, 1).value for r in data_rows(deals)] == [
-        d.external_id for d in sorted(demo.deals[month], key=lambda d: d.close_date)
+        d.external_id
+        for d in sorted(demo_closed_through_october.deals[month], key=lambda d: d.close_date)
     ]
 
     cover = wb["Cover"]
     text = {c.value for row in cover.iter_rows() for c in row if c.value is not None}
-    assert {demo.company.name, month_name(month), "Closed"} <= text
+    assert {demo_closed_through_october.company.name, month_name(month), "Closed"} <= text
     assert DRAFT_TEXT not in text
     assert {s.content_hash for s in statements} <= text
     assert datetime(2026, month.month, 28) in text  # the pay date, as a real date
@@ -254,9 +259,9 @@ def test_closed_months_are_all_there_to_the_cent(tmp_path: Path, demo: Demo, mon
 
 @pytest.mark.parametrize("month", CLOSED_MONTHS, ids=str)
 def test_every_table_has_a_bold_frozen_filtered_header_and_sum_totals(
-    tmp_path: Path, demo: Demo, month: Month
+    tmp_path: Path, demo_closed_through_october: Demo, month: Month
 ) -> None:
-    wb = load_workbook(write(tmp_path, demo, month)[0])
+    wb = load_workbook(write(tmp_path, demo_closed_through_october, month)[0])
     for name, totalled in TOTALLED.items():
         ws = wb[name]
         last = ws.max_row - 1  # the last data row
@@ -298,9 +303,11 @@ def test_every_table_has_a_bold_frozen_filtered_header_and_sum_totals(
     assert description.width == 60  # the demo's descriptions are longer than the cap
 
 
-def test_a_clawback_stays_a_negative_number(tmp_path: Path, demo: Demo) -> None:
+def test_a_clawback_stays_a_negative_number(
+    tmp_path: Path, demo_closed_through_october: Demo
+) -> None:
     month = Month(2026, 6)
-    wb = load_workbook(write(tmp_path, demo, month)[0])
+    wb = load_workbook(write(tmp_path, demo_closed_through_october, month)[0])
     lines = wb["Statement lines"]
     kind, amount = column(lines, "Kind"), column(lines, "Amount")
     clawed = [
@@ -313,16 +320,22 @@ def test_a_clawback_stays_a_negative_number(tmp_path: Path, demo: Demo) -> None:
     payouts = wb["Payouts"]
     col = column(payouts, "Clawback")
     assert sum(cents(payouts.cell(r, col).value) for r in data_rows(payouts)) == sum(
-        (line.amount for s in demo.statements[month] for line in s.lines_of(LineKind.CLAWBACK)),
+        (
+            line.amount
+            for s in demo_closed_through_october.statements[month]
+            for line in s.lines_of(LineKind.CLAWBACK)
+        ),
         D(0),
     )
 
 
-def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path: Path, demo: Demo) -> None:
+def test_text_that_looks_like_a_formula_is_stored_as_text(
+    tmp_path: Path, demo_closed_through_october: Demo
+) -> None:
     """A rep named =HYPERLINK(...) (or any text starting = + - @ tab CR) is a text cell with
     Excel's quote prefix, exactly as entered; the only formulas are the totals' SUMs."""
     month = Month(2026, 6)
-    first, *rest = demo.statements[month]
+    first, *rest = demo_closed_through_october.statements[month]
     hostile_line = StatementLine(
         kind=LineKind.ADJUSTMENT,
         amount=D("-45.10"),
@@ -340,7 +353,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path: Path, demo: 
         ),
         *rest,
     )
-    target, _ = write(tmp_path, demo, month, statements=statements)
+    target, _ = write(tmp_path, demo_closed_through_october, month, statements=statements)
     wb = load_workbook(target)
     hostile_cells = [
         c
@@ -383,12 +396,12 @@ def test_control_characters_from_a_crm_do_not_break_the_file(tmp_path: Path) -> 
     )
 
 
-def test_an_open_month_is_a_draft(tmp_path: Path, demo: Demo) -> None:
-    statements = demo.statements[OPEN_MONTH]
+def test_an_open_month_is_a_draft(tmp_path: Path, demo_closed_through_october: Demo) -> None:
+    statements = demo_closed_through_october.statements[OPEN_MONTH]
     assert statements and not any(s.closed for s in statements)
     with pytest.raises(ValueError, match="draft"):
-        write(tmp_path, demo, OPEN_MONTH)
-    target, totals = write(tmp_path, demo, OPEN_MONTH, draft=True)
+        write(tmp_path, demo_closed_through_october, OPEN_MONTH)
+    target, totals = write(tmp_path, demo_closed_through_october, OPEN_MONTH, draft=True)
     wb = load_workbook(target)
     cover = wb["Cover"]
     cells = [c for row in cover.iter_rows() for c in row if c.value is not None]

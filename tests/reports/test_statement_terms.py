@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.money import D
@@ -29,7 +26,7 @@ from icmdesk.domain.statement_codec import (
 from icmdesk.models.database import CompanyFile
 from icmdesk.reports import fmt, render_statement, wording
 from icmdesk.reports.statement_html import statement_html
-from icmdesk.services import company_io, periods
+from icmdesk.services import periods
 from tests.reports import factories as f
 from tests.reports.pdftext import flat
 from tests.reports.test_statement_html import text_of
@@ -106,13 +103,6 @@ def test_the_terms_are_left_out_of_the_json_when_absent_and_read_back_when_prese
     assert d["terms"]["multipliers"] == [{"deal_type": "renewal", "multiplier_pct": "50"}]
     assert "override_rate_pct" not in d["terms"]
     assert statement_from_dict(d) == new
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> CompanyFile:
-    path: Path = tmp_path_factory.mktemp("terms") / "demo.icm"
-    company_io.write_demo(path)
-    return CompanyFile.open(path)
 
 
 def test_the_engine_carries_the_version_in_force(demo: CompanyFile) -> None:

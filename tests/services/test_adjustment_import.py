@@ -27,7 +27,7 @@ MARCH = Month(2026, 3)
 
 
 @pytest.fixture
-def acme(cf: CompanyFile) -> CompanyFile:
+def acme_with_reps(cf: CompanyFile) -> CompanyFile:
     records.save_rep(
         cf, Rep("Ana Lee", date(2026, 1, 5), email="ana@acme.test", payroll_id="P-001")
     )
@@ -65,9 +65,9 @@ def reasons(plan: ai.AdjustmentPlan) -> dict[int, str]:
     return {r.row: r.code for r in plan.rejected}
 
 
-def test_a_bulk_file_is_read_in_the_ways_people_write_it(acme: CompanyFile) -> None:
-    plan = ai.plan_adjustments(acme, DATA / "bulk.csv")
-    ana, bo = rep_id(acme, "Ana Lee"), rep_id(acme, "Bo Chen")
+def test_a_bulk_file_is_read_in_the_ways_people_write_it(acme_with_reps: CompanyFile) -> None:
+    plan = ai.plan_adjustments(acme_with_reps, DATA / "bulk.csv")
+    ana, bo = rep_id(acme_with_reps, "Ana Lee"), rep_id(acme_with_reps, "Bo Chen")
     assert plan.columns == {
         "rep": "Payee", "month": "Pay Period", "amount": "Amount", "reason": "Memo",
         "id": "Adjustment ID",
@@ -81,30 +81,32 @@ def test_a_bulk_file_is_read_in_the_ways_people_write_it(acme: CompanyFile) -> N
         ("ADJ-5", bo, MARCH, Decimal("75.00"), "Referral"),  # a date in the month
     ]
     assert [(p.row, p.line) for p in plan.added] == [(2, 2), (3, 3), (4, 4), (5, 5), (6, 6)]
-    before = audit_count(acme)
-    result = ai.commit_adjustments(acme, plan)
+    before = audit_count(acme_with_reps)
+    result = ai.commit_adjustments(acme_with_reps, plan)
     assert (result.added, result.updated, result.unchanged, result.rejected) == (5, 0, 0, 0)
-    assert {(a.external_id, a.amount) for a in stored(acme)} == {
+    assert {(a.external_id, a.amount) for a in stored(acme_with_reps)} == {
         (p.external_id, p.amount) for p in plan.added
     }
     # One audit entry per adjustment, as a single save makes it, and one for the file.
-    with acme.session() as s:
+    with acme_with_reps.session() as s:
         entries = s.scalars(select(AuditRow).where(AuditRow.id > before)).all()
     assert [(e.action, e.entity) for e in entries] == [("create", "adjustment")] * 5 + [
         ("import", "adjustments")
     ]
     assert "bulk.csv" in entries[-1].new and "5 added" in entries[-1].new
     # The engine pays them: Ana's March earnings are 250 - 100.
-    ana_march = next(s for s in periods.compute(acme, MARCH) if s.rep_id == ana)
+    ana_march = next(s for s in periods.compute(acme_with_reps, MARCH) if s.rep_id == ana)
     assert ana_march.earnings == Decimal("150.00")
 
 
-def test_the_same_file_twice_writes_nothing_at_all(acme: CompanyFile, tmp_path: Path) -> None:
-    ai.commit_adjustments(acme, ai.plan_adjustments(acme, DATA / "bulk.csv"))
-    again = ai.plan_adjustments(acme, DATA / "bulk.csv")
+def test_the_same_file_twice_writes_nothing_at_all(
+    acme_with_reps: CompanyFile, tmp_path: Path
+) -> None:
+    ai.commit_adjustments(acme_with_reps, ai.plan_adjustments(acme_with_reps, DATA / "bulk.csv"))
+    again = ai.plan_adjustments(acme_with_reps, DATA / "bulk.csv")
     assert again.summary == "5 unchanged" and again.changes == 0
-    path = acme.path
-    acme.close()
+    path = acme_with_reps.path
+    acme_with_reps.close()
     before = path.read_bytes()
     cf = CompanyFile.open(path)
     try:
@@ -115,33 +117,33 @@ def test_the_same_file_twice_writes_nothing_at_all(acme: CompanyFile, tmp_path: 
     assert path.read_bytes() == before
 
 
-def test_a_file_without_an_id_column_gets_stable_ids(acme: CompanyFile) -> None:
-    plan = ai.plan_adjustments(acme, DATA / "no_id.csv")
+def test_a_file_without_an_id_column_gets_stable_ids(acme_with_reps: CompanyFile) -> None:
+    plan = ai.plan_adjustments(acme_with_reps, DATA / "no_id.csv")
     assert plan.derived_ids and len(plan.added) == 2
     ids = [p.external_id for p in plan.added]
     assert all(i.startswith(ai.DERIVED_PREFIX) for i in ids) and len(set(ids)) == 2
-    ai.commit_adjustments(acme, plan)
-    again = ai.plan_adjustments(acme, DATA / "no_id.csv")
+    ai.commit_adjustments(acme_with_reps, plan)
+    again = ai.plan_adjustments(acme_with_reps, DATA / "no_id.csv")
     assert [u.external_id for u in again.unchanged] == ids and not again.added
 
 
 def test_two_identical_rows_without_ids_are_one_adjustment_entered_twice(
-    acme: CompanyFile, tmp_path: Path
+    acme_with_reps: CompanyFile, tmp_path: Path
 ) -> None:
     path = csv(
         tmp_path, "Rep,Month,Amount,Reason\nAna Lee,2026-03,50,Lunch\nana lee,2026-03,50,lunch\n"
     )
-    plan = ai.plan_adjustments(acme, path)
+    plan = ai.plan_adjustments(acme_with_reps, path)
     assert len(plan.added) == 1 and reasons(plan) == {3: "duplicate"}
     assert "row 2" in plan.rejected[0].reason
 
 
-def test_an_id_seen_again_updates_what_changed(acme: CompanyFile, tmp_path: Path) -> None:
+def test_an_id_seen_again_updates_what_changed(acme_with_reps: CompanyFile, tmp_path: Path) -> None:
     first = csv(
         tmp_path,
         "ID,Rep,Month,Amount,Reason\nA-1,Ana Lee,2026-03,100,Bonus\nA-2,Bo Chen,2026-03,5,Coffee\n",
     )
-    ai.commit_adjustments(acme, ai.plan_adjustments(acme, first))
+    ai.commit_adjustments(acme_with_reps, ai.plan_adjustments(acme_with_reps, first))
     second = csv(
         tmp_path,
         "ID,Rep,Month,Amount,Reason\n"
@@ -149,7 +151,7 @@ def test_an_id_seen_again_updates_what_changed(acme: CompanyFile, tmp_path: Path
         "A-2,Bo Chen,2026-03,5,Coffee\n",
         "second.csv",
     )
-    plan = ai.plan_adjustments(acme, second)
+    plan = ai.plan_adjustments(acme_with_reps, second)
     assert [u.external_id for u in plan.unchanged] == ["A-2"]
     (update,) = plan.updated
     assert [(c.field, c.old, c.new) for c in update.changes] == [
@@ -158,15 +160,15 @@ def test_an_id_seen_again_updates_what_changed(acme: CompanyFile, tmp_path: Path
         ("amount", "100.00", "150.00"),
         ("reason", "Bonus", "Bonus (corrected)"),
     ]
-    before = audit_count(acme)
-    ai.commit_adjustments(acme, plan)
-    (a1,) = [a for a in stored(acme) if a.external_id == "A-1"]
+    before = audit_count(acme_with_reps)
+    ai.commit_adjustments(acme_with_reps, plan)
+    (a1,) = [a for a in stored(acme_with_reps) if a.external_id == "A-1"]
     assert (a1.rep_id, a1.month, a1.amount) == (
-        rep_id(acme, "Bo Chen"),
+        rep_id(acme_with_reps, "Bo Chen"),
         Month(2026, 4),
         Decimal("150.00"),
     )
-    with acme.session() as s:
+    with acme_with_reps.session() as s:
         fields = s.scalars(select(AuditRow.field).where(AuditRow.id > before)).all()
     assert fields == ["rep_id", "month", "amount", "reason", ""]  # per field, then the file
 
@@ -191,10 +193,10 @@ def test_an_id_seen_again_updates_what_changed(acme: CompanyFile, tmp_path: Path
     ],
 )
 def test_a_row_that_cannot_be_an_adjustment_is_rejected_saying_why(
-    acme: CompanyFile, tmp_path: Path, row: str, code: str, said: str
+    acme_with_reps: CompanyFile, tmp_path: Path, row: str, code: str, said: str
 ) -> None:
     path = csv(tmp_path, f"ID,Rep,Month,Amount,Reason\nA-1,Ana Lee,2026-03,10,Fine\n{row}\n")
-    plan = ai.plan_adjustments(acme, path)
+    plan = ai.plan_adjustments(acme_with_reps, path)
     assert [p.external_id for p in plan.added] == ["A-1"]
     (rejected,) = plan.rejected
     assert (rejected.row, rejected.line, rejected.code) == (3, 3, code)
@@ -202,37 +204,39 @@ def test_a_row_that_cannot_be_an_adjustment_is_rejected_saying_why(
 
 
 def test_a_date_that_reads_two_ways_follows_the_files_other_dates(
-    acme: CompanyFile, tmp_path: Path
+    acme_with_reps: CompanyFile, tmp_path: Path
 ) -> None:
     path = csv(
         tmp_path,
         "ID,Rep,Month,Amount,Reason\nA-1,Ana Lee,25/03/2026,10,a\nA-2,Ana Lee,03/04/2026,10,b\n",
     )
-    plan = ai.plan_adjustments(acme, path)
+    plan = ai.plan_adjustments(acme_with_reps, path)
     assert [p.month for p in plan.added] == [MARCH, Month(2026, 4)]  # day first, as row 2 proves
 
 
-def test_a_duplicate_id_in_the_file_is_read_once(acme: CompanyFile, tmp_path: Path) -> None:
+def test_a_duplicate_id_in_the_file_is_read_once(
+    acme_with_reps: CompanyFile, tmp_path: Path
+) -> None:
     path = csv(
         tmp_path, "ID,Rep,Month,Amount,Reason\nA-1,Ana Lee,2026-03,10,a\nA-1,Bo Chen,2026-03,20,b\n"
     )
-    plan = ai.plan_adjustments(acme, path)
+    plan = ai.plan_adjustments(acme_with_reps, path)
     assert [(p.external_id, p.amount) for p in plan.added] == [("A-1", Decimal("10.00"))]
     assert reasons(plan) == {3: "duplicate_id"}
     assert "row 2 already" in plan.rejected[0].reason
 
 
-def test_closed_months_are_left_alone(acme: CompanyFile, tmp_path: Path) -> None:
+def test_closed_months_are_left_alone(acme_with_reps: CompanyFile, tmp_path: Path) -> None:
     ai.commit_adjustments(
-        acme,
+        acme_with_reps,
         ai.plan_adjustments(
-            acme,
+            acme_with_reps,
             csv(
                 tmp_path, "ID,Rep,Month,Amount,Reason\nA-1,Ana Lee,2026-01,10,January\n", "jan.csv"
             ),
         ),
     )
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "backups")
+    periods.close(acme_with_reps, Month(2026, 1), backup_dir=tmp_path / "backups")
     path = csv(
         tmp_path,
         "ID,Rep,Month,Amount,Reason\n"
@@ -240,7 +244,7 @@ def test_closed_months_are_left_alone(acme: CompanyFile, tmp_path: Path) -> None
         "A-2,Ana Lee,2026-01,20,Late\n"  # a new one in the closed month
         "A-3,Ana Lee,2026-02,30,Open month\n",
     )
-    plan = ai.plan_adjustments(acme, path)
+    plan = ai.plan_adjustments(acme_with_reps, path)
     assert [u.external_id for u in plan.unchanged] == ["A-1"]
     assert [p.external_id for p in plan.added] == ["A-3"]
     assert reasons(plan) == {3: "month_closed"}
@@ -249,7 +253,7 @@ def test_closed_months_are_left_alone(acme: CompanyFile, tmp_path: Path) -> None
     moved = csv(
         tmp_path, "ID,Rep,Month,Amount,Reason\nA-1,Ana Lee,2026-02,10,January\n", "moved.csv"
     )
-    plan = ai.plan_adjustments(acme, moved)
+    plan = ai.plan_adjustments(acme_with_reps, moved)
     assert reasons(plan) == {2: "month_closed"} and "a closed month" in plan.rejected[0].reason
 
 
@@ -280,11 +284,11 @@ def test_a_month_before_the_books_start_is_rejected(tmp_path: Path) -> None:
     ],
 )
 def test_a_malformed_file_is_refused_whole_and_the_company_file_stays_as_it_was(
-    acme: CompanyFile, name: str, code: str
+    acme_with_reps: CompanyFile, name: str, code: str
 ) -> None:
-    path = acme.path
-    audits = audit_count(acme)
-    acme.close()
+    path = acme_with_reps.path
+    audits = audit_count(acme_with_reps)
+    acme_with_reps.close()
     before = path.read_bytes()
     cf = CompanyFile.open(path)
     try:
@@ -298,59 +302,71 @@ def test_a_malformed_file_is_refused_whole_and_the_company_file_stays_as_it_was(
     assert path.read_bytes() == before
 
 
-def test_wrong_columns_says_what_is_needed(acme: CompanyFile) -> None:
+def test_wrong_columns_says_what_is_needed(acme_with_reps: CompanyFile) -> None:
     with pytest.raises(FileRefused) as refused:
-        ai.plan_adjustments(acme, DATA / "wrong_columns.csv")
+        ai.plan_adjustments(acme_with_reps, DATA / "wrong_columns.csv")
     assert "no Rep, Month and Reason column" in refused.value.message
     assert "Rep, Month, Amount and Reason" in refused.value.message
 
 
-def test_a_plan_made_before_another_edit_is_refused(acme: CompanyFile) -> None:
-    plan = ai.plan_adjustments(acme, DATA / "bulk.csv")
-    records.save_rep(acme, Rep("Dee Late", date(2026, 1, 5)))
+def test_a_plan_made_before_another_edit_is_refused(acme_with_reps: CompanyFile) -> None:
+    plan = ai.plan_adjustments(acme_with_reps, DATA / "bulk.csv")
+    records.save_rep(acme_with_reps, Rep("Dee Late", date(2026, 1, 5)))
     with pytest.raises(StalePlan):
-        ai.commit_adjustments(acme, plan)
-    assert stored(acme) == []
+        ai.commit_adjustments(acme_with_reps, plan)
+    assert stored(acme_with_reps) == []
 
 
-def test_progress_is_reported_on_a_long_file(acme: CompanyFile, tmp_path: Path) -> None:
+def test_progress_is_reported_on_a_long_file(acme_with_reps: CompanyFile, tmp_path: Path) -> None:
     rows = "".join(f"A-{i},Ana Lee,2026-03,{i},Row {i}\n" for i in range(1, 5001))
     path = csv(tmp_path, "ID,Rep,Month,Amount,Reason\n" + rows)
     seen: list[tuple[int, int, str]] = []
-    plan = ai.plan_adjustments(acme, path, progress=lambda d, t, w: seen.append((d, t, w)))
+    plan = ai.plan_adjustments(
+        acme_with_reps, path, progress=lambda d, t, w: seen.append((d, t, w))
+    )
     assert len(plan.added) == 5000 and seen and seen[-1][0] == seen[-1][1]
     with pytest.raises(ai.Cancelled):
-        ai.plan_adjustments(acme, path, cancelled=lambda: True)
-    ai.commit_adjustments(acme, plan)
-    assert len(stored(acme)) == 5000
+        ai.plan_adjustments(acme_with_reps, path, cancelled=lambda: True)
+    ai.commit_adjustments(acme_with_reps, plan)
+    assert len(stored(acme_with_reps)) == 5000
 
 
-def test_an_adjustment_is_entered_in_an_open_month_only(acme: CompanyFile, tmp_path: Path) -> None:
-    ana = rep_id(acme, "Ana Lee")
-    jan = ai.save_adjustment(acme, Adjustment(ana, Month(2026, 1), Decimal("10.00"), "January"))
-    feb = ai.save_adjustment(acme, Adjustment(ana, Month(2026, 2), Decimal("-5.00"), "February"))
-    assert ai.adjustments_of(acme, ana, Month(2026, 2)) == (feb,)
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "backups")
-    assert "January 2026 is closed" in ai.entry_problem(acme, Month(2026, 1))
-    assert ai.entry_problem(acme, Month(2026, 2)) == ""
+def test_an_adjustment_is_entered_in_an_open_month_only(
+    acme_with_reps: CompanyFile, tmp_path: Path
+) -> None:
+    ana = rep_id(acme_with_reps, "Ana Lee")
+    jan = ai.save_adjustment(
+        acme_with_reps, Adjustment(ana, Month(2026, 1), Decimal("10.00"), "January")
+    )
+    feb = ai.save_adjustment(
+        acme_with_reps, Adjustment(ana, Month(2026, 2), Decimal("-5.00"), "February")
+    )
+    assert ai.adjustments_of(acme_with_reps, ana, Month(2026, 2)) == (feb,)
+    periods.close(acme_with_reps, Month(2026, 1), backup_dir=tmp_path / "backups")
+    assert "January 2026 is closed" in ai.entry_problem(acme_with_reps, Month(2026, 1))
+    assert ai.entry_problem(acme_with_reps, Month(2026, 2)) == ""
     with pytest.raises(ValidationError) as refused:
-        ai.save_adjustment(acme, Adjustment(ana, Month(2026, 1), Decimal("1.00"), "Late"))
+        ai.save_adjustment(acme_with_reps, Adjustment(ana, Month(2026, 1), Decimal("1.00"), "Late"))
     assert refused.value.problems[0].field == "month"
     with pytest.raises(ValidationError):
-        ai.save_adjustment(acme, Adjustment(ana, Month(2026, 2), jan.amount, jan.reason, id=jan.id))
+        ai.save_adjustment(
+            acme_with_reps, Adjustment(ana, Month(2026, 2), jan.amount, jan.reason, id=jan.id)
+        )
     with pytest.raises(ValidationError):
-        ai.delete_adjustment(acme, jan.id)
+        ai.delete_adjustment(acme_with_reps, jan.id)
     # An open month's adjustment: edited, then deleted, each audited.
     edited = ai.save_adjustment(
-        acme, Adjustment(ana, Month(2026, 2), Decimal("-7.00"), "Fixed", id=feb.id)
+        acme_with_reps, Adjustment(ana, Month(2026, 2), Decimal("-7.00"), "Fixed", id=feb.id)
     )
     assert edited.amount == Decimal("-7.00")
     with pytest.raises(ValidationError) as zero:
-        ai.save_adjustment(acme, Adjustment(ana, Month(2026, 2), Decimal("0"), "", id=feb.id))
+        ai.save_adjustment(
+            acme_with_reps, Adjustment(ana, Month(2026, 2), Decimal("0"), "", id=feb.id)
+        )
     assert {p.field for p in zero.value.problems} == {"amount", "reason"}
-    assert ai.delete_adjustment(acme, feb.id) == edited
-    assert ai.adjustments_of(acme, ana, Month(2026, 2)) == ()
-    with acme.session() as s:
+    assert ai.delete_adjustment(acme_with_reps, feb.id) == edited
+    assert ai.adjustments_of(acme_with_reps, ana, Month(2026, 2)) == ()
+    with acme_with_reps.session() as s:
         actions = s.scalars(
             select(AuditRow.action).where(
                 AuditRow.entity == "adjustment", AuditRow.entity_id == str(feb.id)
@@ -359,9 +375,9 @@ def test_an_adjustment_is_entered_in_an_open_month_only(acme: CompanyFile, tmp_p
     assert actions == ["create", "update", "update", "delete"]
 
 
-def test_records_deletes_an_adjustment(acme: CompanyFile) -> None:
+def test_records_deletes_an_adjustment(acme_with_reps: CompanyFile) -> None:
     adj = records.save_adjustment(
-        acme, Adjustment(rep_id(acme, "Ana Lee"), MARCH, Decimal("1.00"), "x")
+        acme_with_reps, Adjustment(rep_id(acme_with_reps, "Ana Lee"), MARCH, Decimal("1.00"), "x")
     )
-    assert records.delete_adjustment(acme, adj.id) == adj
-    assert stored(acme) == []
+    assert records.delete_adjustment(acme_with_reps, adj.id) == adj
+    assert stored(acme_with_reps) == []

@@ -28,7 +28,7 @@ T0 = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_first_month_closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo company with its first month closed (written once, copied per test)."""
     path = tmp_path_factory.mktemp("template") / "acme.icmdesk"
     cf = company_io.write_demo(path)
@@ -41,10 +41,10 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def acme(demo_template: Path, tmp_path: Path) -> Path:
+def demo_copy(demo_first_month_closed: Path, tmp_path: Path) -> Path:
     path = tmp_path / "company" / "acme.icmdesk"
     path.parent.mkdir()
-    shutil.copyfile(demo_template, path)
+    shutil.copyfile(demo_first_month_closed, path)
     return path
 
 
@@ -69,51 +69,51 @@ def files_in(folder: Path) -> set[str]:
 
 
 def test_an_automatic_backup_is_a_verified_copy_0600_in_a_0700_folder(
-    acme: Path, umask_022: None
+    demo_copy: Path, umask_022: None
 ) -> None:
-    made = backups.write_automatic(acme, "before-import", now=T0)
-    folder = acme.parent / "Backups"
+    made = backups.write_automatic(demo_copy, "before-import", now=T0)
+    folder = demo_copy.parent / "Backups"
     assert made == folder / "acme-before-import-20260410-120000.icmdesk"
     assert folder.stat().st_mode & 0o777 == 0o700
     assert made.stat().st_mode & 0o777 == 0o600
     assert backups.verify_copy(made) is None
-    assert closed(made) == closed(acme) and closed(acme)
+    assert closed(made) == closed(demo_copy) and closed(demo_copy)
     # One file: nothing beside it is needed to open it.
     assert files_in(folder) == {made.name}
     # A second in the same second gets its own name; never over the first.
-    again = backups.write_automatic(acme, "before-import", now=T0)
+    again = backups.write_automatic(demo_copy, "before-import", now=T0)
     assert again.name == "acme-before-import-20260410-120000-2.icmdesk"
 
 
 def test_a_backup_by_hand_anywhere_is_0600_and_never_replaces_a_file(
-    acme: Path, tmp_path: Path, umask_022: None
+    demo_copy: Path, tmp_path: Path, umask_022: None
 ) -> None:
     target = tmp_path / "elsewhere.icmdesk"
-    assert backups.back_up_by_hand(acme, target) == target
+    assert backups.back_up_by_hand(demo_copy, target) == target
     assert target.stat().st_mode & 0o777 == 0o600
     before = target.read_bytes()
     with pytest.raises(CompanyFileError, match="already exists"):
-        backups.back_up_by_hand(acme, target)
+        backups.back_up_by_hand(demo_copy, target)
     assert target.read_bytes() == before
     with pytest.raises(CompanyFileError, match="already exists"):  # the file itself
-        backups.write_backup(acme, acme.parent / "." / acme.name)
-    assert acme.stat().st_size > 0
-    into_folder = backups.back_up_by_hand(acme, now=T0)
+        backups.write_backup(demo_copy, demo_copy.parent / "." / demo_copy.name)
+    assert demo_copy.stat().st_size > 0
+    into_folder = backups.back_up_by_hand(demo_copy, now=T0)
     assert into_folder.name == "acme-by-hand-20260410-120000.icmdesk"
     assert into_folder.parent.stat().st_mode & 0o777 == 0o700
 
 
 def test_a_copy_that_does_not_verify_is_never_given_a_backups_name(
-    acme: Path, monkeypatch: pytest.MonkeyPatch
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(backups, "verify_copy", lambda _path: "simulated: 3 pages missing")
     with pytest.raises(CompanyFileError, match="did not verify: simulated"):
-        backups.write_automatic(acme, "before-import", now=T0)
-    assert files_in(acme.parent / "Backups") == set()  # no final name, no .part either
-    target = acme.parent / "copy.icmdesk"
+        backups.write_automatic(demo_copy, "before-import", now=T0)
+    assert files_in(demo_copy.parent / "Backups") == set()  # no final name, no .part either
+    target = demo_copy.parent / "copy.icmdesk"
     with pytest.raises(CompanyFileError, match="did not verify"):
-        backups.write_backup(acme, target)
-    assert files_in(acme.parent) == {"acme.icmdesk", "Backups"}
+        backups.write_backup(demo_copy, target)
+    assert files_in(demo_copy.parent) == {"acme.icmdesk", "Backups"}
 
 
 def test_a_file_that_is_not_icmdesks_is_not_backed_up(tmp_path: Path) -> None:
@@ -141,10 +141,10 @@ backups.write_automatic(Path(sys.argv[1]), "before-import")
 
 
 def test_a_backup_killed_midway_leaves_only_a_part_file_which_the_next_removes(
-    acme: Path,
+    demo_copy: Path,
 ) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(KILLED_WHILE_WRITING), str(acme)],
+        [sys.executable, "-c", textwrap.dedent(KILLED_WHILE_WRITING), str(demo_copy)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -155,47 +155,49 @@ def test_a_backup_killed_midway_leaves_only_a_part_file_which_the_next_removes(
         proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
-    folder = acme.parent / "Backups"
+    folder = demo_copy.parent / "Backups"
     left = files_in(folder)
     assert left and all(name.endswith(".part") for name in left)
-    assert backups.list_backups(acme) == []
-    made = backups.write_automatic(acme, "before-import")
+    assert backups.list_backups(demo_copy) == []
+    made = backups.write_automatic(demo_copy, "before-import")
     assert files_in(folder) == {made.name}
 
 
-def test_a_part_file_of_a_running_writer_is_left_alone(acme: Path) -> None:
-    folder = acme.parent / "Backups"
+def test_a_part_file_of_a_running_writer_is_left_alone(demo_copy: Path) -> None:
+    folder = demo_copy.parent / "Backups"
     folder.mkdir()
     busy = folder / f"acme-before-import-20260410-120000.icmdesk.{os.getppid()}.part"
     busy.write_bytes(b"being written")
-    backups.write_automatic(acme, "before-import")
+    backups.write_automatic(demo_copy, "before-import")
     assert busy.exists()
     old = time.time() - backups.PART_MAX_AGE_S - 60
     os.utime(busy, (old, old))
-    backups.write_automatic(acme, "before-import")
+    backups.write_automatic(demo_copy, "before-import")
     assert not busy.exists()
 
 
 # Rotation.
 
 
-def fake_backups(acme: Path, stamps: list[datetime], tag: str = "before-close-2026-01") -> None:
+def fake_backups(
+    demo_copy: Path, stamps: list[datetime], tag: str = "before-close-2026-01"
+) -> None:
     """Backups dated `stamps`, made quickly: copies of one real backup."""
-    folder = acme.parent / "Backups"
+    folder = demo_copy.parent / "Backups"
     folder.mkdir(exist_ok=True)
-    model = backups.write_backup(acme, folder / "model.tmp")
+    model = backups.write_backup(demo_copy, folder / "model.tmp")
     for when in stamps:
-        shutil.copyfile(model, folder / f"{acme.stem}-{tag}-{when:%Y%m%d-%H%M%S}.icmdesk")
+        shutil.copyfile(model, folder / f"{demo_copy.stem}-{tag}-{when:%Y%m%d-%H%M%S}.icmdesk")
     model.unlink()
 
 
-def test_rotation_keeps_the_last_20_and_the_newest_of_each_of_12_months(acme: Path) -> None:
+def test_rotation_keeps_the_last_20_and_the_newest_of_each_of_12_months(demo_copy: Path) -> None:
     # Two backups a week for three years, up to T0.
     stamps = [T0 - timedelta(days=3.5 * i) for i in range(320)]
-    fake_backups(acme, stamps)
+    fake_backups(demo_copy, stamps)
     by_hand = [T0 - timedelta(days=400), T0 - timedelta(days=2)]
-    fake_backups(acme, by_hand, tag="by-hand")
-    removed = backups.rotate(acme, now=T0)
+    fake_backups(demo_copy, by_hand, tag="by-hand")
+    removed = backups.rotate(demo_copy, now=T0)
 
     newest_first = sorted(stamps, reverse=True)
     expected = set(newest_first[:20])
@@ -203,55 +205,55 @@ def test_rotation_keeps_the_last_20_and_the_newest_of_each_of_12_months(acme: Pa
     for month in months:
         in_month = [s for s in newest_first if Month.of(s.date()) == month]
         expected.add(in_month[0])
-    kept = {b.taken for b in backups.list_backups(acme, read=False) if b.automatic}
+    kept = {b.taken for b in backups.list_backups(demo_copy, read=False) if b.automatic}
     assert kept == expected
     assert len(removed) == len(stamps) - len(expected)
     # Exactly: the 20 newest cover about 2 months, the other 10 months one each.
     assert len(kept) == 20 + len({Month.of(s.date()) for s in newest_first[20:]} & set(months))
-    hand = {b.taken for b in backups.list_backups(acme, read=False) if b.kind == "hand"}
+    hand = {b.taken for b in backups.list_backups(demo_copy, read=False) if b.kind == "hand"}
     assert hand == {s.replace(microsecond=0) for s in by_hand}
 
 
 def test_rotation_runs_after_each_automatic_backup_and_spares_hand_made_ones(
-    acme: Path,
+    demo_copy: Path,
 ) -> None:
-    folder = acme.parent / "Backups"
-    fake_backups(acme, [T0 - timedelta(days=900 + i) for i in range(5)], tag="by-hand")
+    folder = demo_copy.parent / "Backups"
+    fake_backups(demo_copy, [T0 - timedelta(days=900 + i) for i in range(5)], tag="by-hand")
     elsewhere = folder / "my own copy.icmdesk"  # File ▸ Back Up… into the folder
-    backups.write_backup(acme, elsewhere)
+    backups.write_backup(demo_copy, elsewhere)
     for i in range(25):
-        backups.write_automatic(acme, "before-import", now=T0 + timedelta(minutes=i))
-    automatic = [b for b in backups.list_backups(acme, read=False) if b.automatic]
+        backups.write_automatic(demo_copy, "before-import", now=T0 + timedelta(minutes=i))
+    automatic = [b for b in backups.list_backups(demo_copy, read=False) if b.automatic]
     assert len(automatic) == 20  # all in one month: the newest 20
     assert automatic[0].taken == T0 + timedelta(minutes=24)
-    assert len([b for b in backups.list_backups(acme, read=False) if b.kind == "hand"]) == 5
+    assert len([b for b in backups.list_backups(demo_copy, read=False) if b.kind == "hand"]) == 5
     assert elsewhere.exists()
 
 
-def test_rotation_is_per_company_and_leaves_other_files_alone(acme: Path) -> None:
-    other = acme.parent / "acme-west.icmdesk"
-    shutil.copyfile(acme, other)
+def test_rotation_is_per_company_and_leaves_other_files_alone(demo_copy: Path) -> None:
+    other = demo_copy.parent / "acme-west.icmdesk"
+    shutil.copyfile(demo_copy, other)
     fake_backups(other, [T0 - timedelta(days=i) for i in range(30)])
-    folder = acme.parent / "Backups"
+    folder = demo_copy.parent / "Backups"
     (folder / "notes.txt").write_text("mine")
     names = files_in(folder)
-    assert backups.rotate(acme, now=T0) == []
+    assert backups.rotate(demo_copy, now=T0) == []
     assert files_in(folder) == names
 
 
 # Listing.
 
 
-def test_backups_are_listed_newest_first_with_kind_months_and_size(acme: Path) -> None:
-    cf = file_lock.open_locked(acme)
+def test_backups_are_listed_newest_first_with_kind_months_and_size(demo_copy: Path) -> None:
+    cf = file_lock.open_locked(demo_copy)
     try:
-        backups.before_import(acme)
+        backups.before_import(demo_copy)
         nxt = periods.months_to_close(cf, Month(2030, 1))[0]
         periods.close(cf, nxt)
     finally:
         cf.close()
-    backups.back_up_by_hand(acme)
-    found = backups.list_backups(acme)
+    backups.back_up_by_hand(demo_copy)
+    found = backups.list_backups(demo_copy)
     assert [b.kind_text for b in found] == ["by hand", "before close", "before import"]
     first = closed(found[-1].path)
     assert first is not None and len(first) == 1
@@ -261,19 +263,19 @@ def test_backups_are_listed_newest_first_with_kind_months_and_size(acme: Path) -
     assert all(b.size == b.path.stat().st_size and b.size > 0 for b in found)
 
 
-def test_the_plain_migration_backup_is_named_as_the_service_names_it(acme: Path) -> None:
-    downgrade(acme, "0009")
-    cf = CompanyFile.open(acme)  # no hook given: models' own copy
+def test_the_plain_migration_backup_is_named_as_the_service_names_it(demo_copy: Path) -> None:
+    downgrade(demo_copy, "0009")
+    cf = CompanyFile.open(demo_copy)  # no hook given: models' own copy
     cf.close()
-    [found] = backups.list_backups(acme)
+    [found] = backups.list_backups(demo_copy)
     assert found.kind == "migration" and found.path.name.startswith(
         "acme-before-migration-schema9-"
     )
-    downgrade(acme, "0009")
-    cf, lock = file_lock.open_for_editing(acme)  # the app's and the command line's way
+    downgrade(demo_copy, "0009")
+    cf, lock = file_lock.open_for_editing(demo_copy)  # the app's and the command line's way
     cf.close()
     lock.release()
-    kinds = [b.kind for b in backups.list_backups(acme)]
+    kinds = [b.kind for b in backups.list_backups(demo_copy)]
     assert kinds == ["migration", "migration"]
 
 
@@ -292,34 +294,34 @@ def downgrade(path: Path, revision: str) -> None:
 # Restoring.
 
 
-def test_restore_puts_the_backup_back_and_keeps_the_file_it_replaced(acme: Path) -> None:
-    backup = backups.back_up_by_hand(acme, acme.parent / "before.icmdesk")
-    cf = file_lock.open_locked(acme)
+def test_restore_puts_the_backup_back_and_keeps_the_file_it_replaced(demo_copy: Path) -> None:
+    backup = backups.back_up_by_hand(demo_copy, demo_copy.parent / "before.icmdesk")
+    cf = file_lock.open_locked(demo_copy)
     try:
         periods.close(cf, periods.months_to_close(cf, Month(2030, 1))[0])
     finally:
         cf.close()
-    now_closed = closed(acme)
-    replaced = acme.read_bytes()
-    mode = acme.stat().st_mode & 0o777
+    now_closed = closed(demo_copy)
+    replaced = demo_copy.read_bytes()
+    mode = demo_copy.stat().st_mode & 0o777
 
-    restored = backups.restore(acme, backup)
+    restored = backups.restore(demo_copy, backup)
 
-    assert closed(acme) == closed(backup) != now_closed
+    assert closed(demo_copy) == closed(backup) != now_closed
     assert restored.backup.months_closed == closed(backup)
-    assert restored.kept is not None and restored.kept.parent == acme.parent / "Backups"
+    assert restored.kept is not None and restored.kept.parent == demo_copy.parent / "Backups"
     assert restored.kept.name.startswith("acme-before-restore-")
     assert closed(restored.kept) == now_closed
-    reopened = CompanyFile.open(acme)
+    reopened = CompanyFile.open(demo_copy)
     try:
         assert company_io.check(reopened) == []
     finally:
         reopened.close()
-    assert acme.stat().st_mode & 0o777 == mode
-    assert not [n for n in files_in(acme.parent) if n.endswith((".part", "-wal", "-journal"))]
+    assert demo_copy.stat().st_mode & 0o777 == mode
+    assert not [n for n in files_in(demo_copy.parent) if n.endswith((".part", "-wal", "-journal"))]
     # And back again: the kept file restores what was replaced.
-    backups.restore(acme, restored.kept)
-    assert closed(acme) == now_closed
+    backups.restore(demo_copy, restored.kept)
+    assert closed(demo_copy) == now_closed
     assert len(replaced) > 0
 
 
@@ -359,75 +361,75 @@ def spoil_text(path: Path) -> None:
     ],
 )
 def test_restore_refuses_a_file_that_is_not_a_sound_backup_and_touches_nothing(
-    acme: Path, spoil: object, message: str
+    demo_copy: Path, spoil: object, message: str
 ) -> None:
-    bad = backups.back_up_by_hand(acme, acme.parent / "bad.icmdesk")
+    bad = backups.back_up_by_hand(demo_copy, demo_copy.parent / "bad.icmdesk")
     spoil(bad)  # type: ignore[operator]
-    before = acme.read_bytes()
-    listing = files_in(acme.parent)
+    before = demo_copy.read_bytes()
+    listing = files_in(demo_copy.parent)
     with pytest.raises(CompanyFileError, match=message):
-        backups.restore(acme, bad)
-    assert acme.read_bytes() == before
-    assert files_in(acme.parent) == listing
-    assert not (acme.parent / "Backups").exists()
+        backups.restore(demo_copy, bad)
+    assert demo_copy.read_bytes() == before
+    assert files_in(demo_copy.parent) == listing
+    assert not (demo_copy.parent / "Backups").exists()
 
 
-def test_restore_refuses_the_company_file_itself(acme: Path) -> None:
-    before = acme.read_bytes()
+def test_restore_refuses_the_company_file_itself(demo_copy: Path) -> None:
+    before = demo_copy.read_bytes()
     with pytest.raises(CompanyFileError, match="the company file itself"):
-        backups.restore(acme, acme)
-    assert acme.read_bytes() == before
+        backups.restore(demo_copy, demo_copy)
+    assert demo_copy.read_bytes() == before
 
 
-def test_an_older_backup_is_restored_brought_up_to_date(acme: Path, tmp_path: Path) -> None:
+def test_an_older_backup_is_restored_brought_up_to_date(demo_copy: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.icmdesk"
-    backups.write_backup(acme, old)
+    backups.write_backup(demo_copy, old)
     downgrade(old, "0009")
     before = old.read_bytes()
-    backups.restore(acme, old)
-    conn = sqlite3.connect(acme)
+    backups.restore(demo_copy, old)
+    conn = sqlite3.connect(demo_copy)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == int(head_revision())
     finally:
         conn.close()
     assert old.read_bytes() == before  # the backup itself is untouched
-    assert [b.kind for b in backups.list_backups(acme)] == ["restore"]  # no migration copy
+    assert [b.kind for b in backups.list_backups(demo_copy)] == ["restore"]  # no migration copy
 
 
 def test_restore_waits_for_no_one_else_using_the_file(
-    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(database.BUSY_TIMEOUT_ENV, "0.2")
-    backup = backups.write_backup(acme, tmp_path / "b.icmdesk")
-    reader = sqlite3.connect(acme)
+    backup = backups.write_backup(demo_copy, tmp_path / "b.icmdesk")
+    reader = sqlite3.connect(demo_copy)
     reader.execute("PRAGMA journal_mode = WAL")
     reader.execute("SELECT count(*) FROM deals").fetchall()
     try:
-        before = acme.read_bytes()
+        before = demo_copy.read_bytes()
         with pytest.raises(CompanyFileBusyError):
-            backups.restore(acme, backup)
-        assert acme.read_bytes() == before
-        assert backups.list_backups(acme) == []  # no copy of a restore that did not happen
+            backups.restore(demo_copy, backup)
+        assert demo_copy.read_bytes() == before
+        assert backups.list_backups(demo_copy) == []  # no copy of a restore that did not happen
     finally:
         reader.close()
 
 
 def test_a_damaged_company_file_is_kept_as_it_was_when_a_backup_replaces_it(
-    acme: Path, tmp_path: Path
+    demo_copy: Path, tmp_path: Path
 ) -> None:
-    backup = backups.write_backup(acme, tmp_path / "b.icmdesk")
-    spoil_text(acme)
-    restored = backups.restore(acme, backup)
+    backup = backups.write_backup(demo_copy, tmp_path / "b.icmdesk")
+    spoil_text(demo_copy)
+    restored = backups.restore(demo_copy, backup)
     assert restored.kept is not None and restored.kept.read_text() == "a shopping list"
     assert restored.kept.stat().st_mode & 0o777 == 0o600
-    assert closed(acme) == closed(backup)
-    [kept] = backups.list_backups(acme)
+    assert closed(demo_copy) == closed(backup)
+    [kept] = backups.list_backups(demo_copy)
     assert kept.months_text == "unreadable"
 
 
-def test_a_lost_company_file_is_restored_from_its_backup(acme: Path) -> None:
-    backup = backups.back_up_by_hand(acme)
-    acme.unlink()
-    restored = backups.restore(acme, backup)
+def test_a_lost_company_file_is_restored_from_its_backup(demo_copy: Path) -> None:
+    backup = backups.back_up_by_hand(demo_copy)
+    demo_copy.unlink()
+    restored = backups.restore(demo_copy, backup)
     assert restored.kept is None
-    assert closed(acme) == closed(backup)
+    assert closed(demo_copy) == closed(backup)

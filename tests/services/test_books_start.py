@@ -32,7 +32,7 @@ MARCH = Month(2026, 3)
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
+def acme_books_from_march(tmp_path: Path) -> Iterator[CompanyFile]:
     """Ana and Bo, hired in 2024, on a quarterly plan (quota $100,000, 5% then 10% from
     100%, a $1,000 bonus at 100%); the books start in March 2026."""
     cf = records.create_company_file(
@@ -60,37 +60,43 @@ def rep(cf: CompanyFile, name: str) -> Rep:
         return next(r for r in load_company_data(s, deals=False).reps if r.name == name)
 
 
-def test_the_first_month_to_close_is_the_books_start(acme: CompanyFile, tmp_path: Path) -> None:
-    ana = rep(acme, "Ana Lee")
+def test_the_first_month_to_close_is_the_books_start(
+    acme_books_from_march: CompanyFile, tmp_path: Path
+) -> None:
+    ana = rep(acme_books_from_march, "Ana Lee")
     # A deal from before the books start earns nothing (and needs no plan: the assignment
     # is not asked for); the March deal continues Ana's quarter from her opening balance.
     records.save_deal(
-        acme,
+        acme_books_from_march,
         Deal("D-0", "Old Co", D("50000.00"), date(2026, 2, 10), credits=(Credit(ana.id, D(100)),)),
     )
     records.save_deal(
-        acme,
+        acme_books_from_march,
         Deal("D-1", "Globex", D("30000.00"), date(2026, 3, 9), credits=(Credit(ana.id, D(100)),)),
     )
     # Cy was paid outside ICMDesk and never had a plan recorded: his old deal is accepted.
     cy = records.save_rep(
-        acme, Rep("Cy Young", date(2025, 1, 1), termination_date=date(2025, 12, 31))
+        acme_books_from_march,
+        Rep("Cy Young", date(2025, 1, 1), termination_date=date(2025, 12, 31)),
     )
     records.save_deal(
-        acme,
+        acme_books_from_march,
         Deal("D-00", "Old Co", D("900.00"), date(2025, 6, 1), credits=(Credit(cy.id, D(100)),)),
     )
     records.save_opening_balances(
-        acme,
+        acme_books_from_march,
         [OpeningBalance(ana.id, D("500.00"), D("4000.00"), D("80000.00"))],
     )
-    assert periods.next_to_close(acme) == MARCH
-    assert [p.month for p in periods.list_periods(acme)] == [MARCH]
+    assert periods.next_to_close(acme_books_from_march) == MARCH
+    assert [p.month for p in periods.list_periods(acme_books_from_march)] == [MARCH]
     with pytest.raises(PeriodError, match="2026-02 cannot close: the books start is 2026-03"):
-        periods.close(acme, Month(2026, 2), backup_dir=tmp_path / "b")
-    assert periods.months_to_close(acme, MARCH) == [MARCH]
+        periods.close(acme_books_from_march, Month(2026, 2), backup_dir=tmp_path / "b")
+    assert periods.months_to_close(acme_books_from_march, MARCH) == [MARCH]
 
-    statements = {s.rep_name: s for s in periods.close(acme, MARCH, backup_dir=tmp_path / "b")}
+    statements = {
+        s.rep_name: s
+        for s in periods.close(acme_books_from_march, MARCH, backup_dir=tmp_path / "b")
+    }
     ana_march = statements["Ana Lee"]
     # From $80,000 to $110,000: $2,000.00 commission and the $1,000.00 bonus; the $500.00
     # owed is recovered; YTD carries the $4,000.00 earned in January and February.
@@ -105,20 +111,24 @@ def test_the_first_month_to_close_is_the_books_start(acme: CompanyFile, tmp_path
 
     # Both are part of what March's statements were closed on: locked now.
     with pytest.raises(ValidationError, match="cannot change once a month is closed"):
-        records.save_opening_balances(acme, [])
+        records.save_opening_balances(acme_books_from_march, [])
     with pytest.raises(ValidationError, match="books start cannot change"):
-        records.update_company(acme, Company("Acme Ltd", books_start=Month(2026, 1)))
+        records.update_company(
+            acme_books_from_march, Company("Acme Ltd", books_start=Month(2026, 1))
+        )
     # The closed statement reads back the same, opening balance and all.
-    assert periods.compute(acme, MARCH) == tuple(
+    assert periods.compute(acme_books_from_march, MARCH) == tuple(
         sorted(statements.values(), key=lambda s: s.rep_name)
     )
 
 
-def test_opening_balances_are_checked_against_the_books_start(acme: CompanyFile) -> None:
-    ana, bo = rep(acme, "Ana Lee"), rep(acme, "Bo Chen")
+def test_opening_balances_are_checked_against_the_books_start(
+    acme_books_from_march: CompanyFile,
+) -> None:
+    ana, bo = rep(acme_books_from_march, "Ana Lee"), rep(acme_books_from_march, "Bo Chen")
     with pytest.raises(ValidationError) as e:
         records.save_opening_balances(
-            acme,
+            acme_books_from_march,
             [
                 OpeningBalance(ana.id, D("-1.00"), bonuses_paid=(D(120),), counted=D(5)),
                 OpeningBalance(bo.id, counted=D("0.001")),
@@ -140,11 +150,13 @@ def test_opening_balances_are_checked_against_the_books_start(acme: CompanyFile)
         ),
     ]
     # A books start that begins a quarter leaves nothing counted before it in that quarter.
-    records.update_company(acme, Company("Acme Ltd", books_start=Month(2026, 4)))
+    records.update_company(acme_books_from_march, Company("Acme Ltd", books_start=Month(2026, 4)))
     with pytest.raises(ValidationError, match="quota period starts with the books start"):
-        records.save_opening_balances(acme, [OpeningBalance(ana.id, counted=D("100.00"))])
+        records.save_opening_balances(
+            acme_books_from_march, [OpeningBalance(ana.id, counted=D("100.00"))]
+        )
     # All zero is no opening balance at all.
-    assert records.save_opening_balances(acme, [OpeningBalance(ana.id)]) == ()
+    assert records.save_opening_balances(acme_books_from_march, [OpeningBalance(ana.id)]) == ()
 
 
 def test_without_a_books_start_every_month_from_the_first_hire_closes_in_one_go(
@@ -201,11 +213,15 @@ def test_closing_through_a_month_is_all_or_nothing(tmp_path: Path) -> None:
 
 
 def test_the_books_start_travels_with_the_company_document(
-    acme: CompanyFile, tmp_path: Path
+    acme_books_from_march: CompanyFile, tmp_path: Path
 ) -> None:
-    ana = rep(acme, "Ana Lee")
-    records.save_opening_balances(acme, [OpeningBalance(ana.id, D("500.00"), counted=D("1.00"))])
-    copy = company_io.import_json(tmp_path / "copy.icmdesk", company_io.export_json(acme))
+    ana = rep(acme_books_from_march, "Ana Lee")
+    records.save_opening_balances(
+        acme_books_from_march, [OpeningBalance(ana.id, D("500.00"), counted=D("1.00"))]
+    )
+    copy = company_io.import_json(
+        tmp_path / "copy.icmdesk", company_io.export_json(acme_books_from_march)
+    )
     try:
         assert records.get_company(copy).books_start == MARCH
         assert records.opening_balances(copy) == (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,25 +32,6 @@ def deal_named(cf: CompanyFile, external_id: str) -> Deal | None:
     return records.get_deal(cf, found[0]) if found else None
 
 
-@pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
-    plan = records.save_plan(
-        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
-    )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
-    for rep in (ana, bo):
-        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
-    records.save_deal(
-        cf,
-        Deal("D-1", "Globex", D("10000.00"), date(2026, 1, 10),
-             credits=(Credit(ana.id, D(60)), Credit(bo.id, D(40)))),
-    )  # fmt: skip
-    yield cf
-    cf.close()
-
-
 def clawbacks(cf: CompanyFile, month: Month) -> list[tuple[str, object]]:
     return [
         (s.rep_name, line)
@@ -62,51 +42,55 @@ def clawbacks(cf: CompanyFile, month: Month) -> list[tuple[str, object]]:
 
 
 def test_preview_saves_nothing_and_equals_the_lines_posted_after_confirming(
-    acme: CompanyFile,
+    acme_split_deal: CompanyFile,
 ) -> None:
-    deal = deal_named(acme, "D-1")
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
-    preview = cancellation.preview_cancellation(acme, deal.id, date(2026, 2, 15), "churned")
+    preview = cancellation.preview_cancellation(
+        acme_split_deal, deal.id, date(2026, 2, 15), "churned"
+    )
     assert [line.amount for line in preview] == [D("-600.00"), D("-400.00")]
-    assert records.get_deal(acme, deal.id).cancellation_date is None
-    assert clawbacks(acme, Month(2026, 2)) == []
+    assert records.get_deal(acme_split_deal, deal.id).cancellation_date is None
+    assert clawbacks(acme_split_deal, Month(2026, 2)) == []
 
-    stored = cancellation.cancel_deal(acme, deal.id, date(2026, 2, 15), "churned")
+    stored = cancellation.cancel_deal(acme_split_deal, deal.id, date(2026, 2, 15), "churned")
     assert (stored.cancellation_date, stored.cancellation_reason) == (date(2026, 2, 15), "churned")
-    assert tuple(line for _rep, line in clawbacks(acme, Month(2026, 2))) == preview
+    assert tuple(line for _rep, line in clawbacks(acme_split_deal, Month(2026, 2))) == preview
 
 
-def test_a_cancellation_outside_the_window_claws_nothing_back(acme: CompanyFile) -> None:
-    deal = deal_named(acme, "D-1")
+def test_a_cancellation_outside_the_window_claws_nothing_back(acme_split_deal: CompanyFile) -> None:
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
-    assert cancellation.preview_cancellation(acme, deal.id, date(2026, 6, 1), "late") == ()
+    assert (
+        cancellation.preview_cancellation(acme_split_deal, deal.id, date(2026, 6, 1), "late") == ()
+    )
 
 
-def test_refusals_come_with_their_field(acme: CompanyFile) -> None:
-    deal = deal_named(acme, "D-1")
+def test_refusals_come_with_their_field(acme_split_deal: CompanyFile) -> None:
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
     with pytest.raises(ValidationError) as e:
-        cancellation.preview_cancellation(acme, deal.id, date(2026, 1, 5), " ")
+        cancellation.preview_cancellation(acme_split_deal, deal.id, date(2026, 1, 5), " ")
     assert {p.field for p in e.value.problems} == {"cancellation_date", "cancellation_reason"}
     with pytest.raises(ValidationError):
-        cancellation.cancel_deal(acme, deal.id, date(2026, 1, 5), "oops")
-    assert records.get_deal(acme, deal.id).cancellation_date is None
+        cancellation.cancel_deal(acme_split_deal, deal.id, date(2026, 1, 5), "oops")
+    assert records.get_deal(acme_split_deal, deal.id).cancellation_date is None
 
 
 def test_a_cancellation_dated_in_a_closed_month_keeps_its_date_and_posts_in_the_first_open(
-    acme: CompanyFile, tmp_path: Path
+    acme_split_deal: CompanyFile, tmp_path: Path
 ) -> None:
-    deal = deal_named(acme, "D-1")
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
+    periods.close(acme_split_deal, Month(2026, 1), backup_dir=tmp_path / "b")
     on = date(2026, 1, 20)
-    assert cancellation.posting_month(acme, on) == Month(2026, 2)
-    assert cancellation.posting_month(acme, date(2026, 3, 1)) == Month(2026, 3)
-    preview = cancellation.preview_cancellation(acme, deal.id, on, "oops")
+    assert cancellation.posting_month(acme_split_deal, on) == Month(2026, 2)
+    assert cancellation.posting_month(acme_split_deal, date(2026, 3, 1)) == Month(2026, 3)
+    preview = cancellation.preview_cancellation(acme_split_deal, deal.id, on, "oops")
     assert [line.amount for line in preview] == [D("-600.00"), D("-400.00")]
-    cancellation.cancel_deal(acme, deal.id, on, "oops")
-    assert records.get_deal(acme, deal.id).cancellation_date == on
-    february = periods.compute(acme, Month(2026, 2))
+    cancellation.cancel_deal(acme_split_deal, deal.id, on, "oops")
+    assert records.get_deal(acme_split_deal, deal.id).cancellation_date == on
+    february = periods.compute(acme_split_deal, Month(2026, 2))
     assert [
         (s.rep_name, [str(line.amount) for line in s.lines], [n.clawed_back for n in s.notices])
         for s in february
@@ -179,15 +163,17 @@ def test_the_preview_rates_the_deal_on_the_quarter_before_it_and_reads_only_that
     cf.close()
 
 
-def test_a_cancellation_dated_after_today_is_refused(acme: CompanyFile) -> None:
-    deal = deal_named(acme, "D-1")
+def test_a_cancellation_dated_after_today_is_refused(acme_split_deal: CompanyFile) -> None:
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
     today = date(2026, 2, 4)
     for attempt in (
         lambda: cancellation.preview_cancellation(
-            acme, deal.id, date(2026, 2, 10), "x", today=today
+            acme_split_deal, deal.id, date(2026, 2, 10), "x", today=today
         ),
-        lambda: cancellation.cancel_deal(acme, deal.id, date(2026, 2, 10), "x", today=today),
+        lambda: cancellation.cancel_deal(
+            acme_split_deal, deal.id, date(2026, 2, 10), "x", today=today
+        ),
     ):
         with pytest.raises(ValidationError) as e:
             attempt()
@@ -198,27 +184,35 @@ def test_a_cancellation_dated_after_today_is_refused(acme: CompanyFile) -> None:
                 "cancellation once it has happened.",
             )
         ]
-    assert records.get_deal(acme, deal.id).cancellation_date is None
-    cancellation.cancel_deal(acme, deal.id, today, "x", today=today)  # today itself is fine
+    assert records.get_deal(acme_split_deal, deal.id).cancellation_date is None
+    cancellation.cancel_deal(
+        acme_split_deal, deal.id, today, "x", today=today
+    )  # today itself is fine
 
 
-def test_a_deal_is_cancelled_once_and_the_service_says_so(acme: CompanyFile) -> None:
-    deal = deal_named(acme, "D-1")
+def test_a_deal_is_cancelled_once_and_the_service_says_so(acme_split_deal: CompanyFile) -> None:
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
-    cancellation.cancel_deal(acme, deal.id, date(2026, 2, 1), "churned", today=date(2026, 3, 1))
+    cancellation.cancel_deal(
+        acme_split_deal, deal.id, date(2026, 2, 1), "churned", today=date(2026, 3, 1)
+    )
     with pytest.raises(ValidationError) as refused:
-        cancellation.cancel_deal(acme, deal.id, date(2026, 2, 20), "again", today=date(2026, 3, 1))
+        cancellation.cancel_deal(
+            acme_split_deal, deal.id, date(2026, 2, 20), "again", today=date(2026, 3, 1)
+        )
     assert refused.value.problems[0].message == (
         "Deal D-1 was already cancelled on 2026-02-01: edit the deal to change its cancellation."
     )
     with pytest.raises(ValidationError):
-        cancellation.preview_cancellation(acme, deal.id, date(2026, 2, 20), "again")
-    stored = records.get_deal(acme, deal.id)
+        cancellation.preview_cancellation(acme_split_deal, deal.id, date(2026, 2, 20), "again")
+    stored = records.get_deal(acme_split_deal, deal.id)
     assert (stored.cancellation_date, stored.cancellation_reason) == (date(2026, 2, 1), "churned")
 
 
-def test_cancelling_is_one_unit_of_work(acme: CompanyFile, monkeypatch: pytest.MonkeyPatch) -> None:
-    deal = deal_named(acme, "D-1")
+def test_cancelling_is_one_unit_of_work(
+    acme_split_deal: CompanyFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = deal_named(acme_split_deal, "D-1")
     assert deal is not None
     opened: list[object] = []
     real = CompanyFile.session
@@ -228,5 +222,7 @@ def test_cancelling_is_one_unit_of_work(acme: CompanyFile, monkeypatch: pytest.M
         return real(self)
 
     monkeypatch.setattr(CompanyFile, "session", counted)
-    cancellation.cancel_deal(acme, deal.id, date(2026, 2, 1), "churned", today=date(2026, 3, 1))
+    cancellation.cancel_deal(
+        acme_split_deal, deal.id, date(2026, 2, 1), "churned", today=date(2026, 3, 1)
+    )
     assert len(opened) == 1

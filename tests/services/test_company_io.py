@@ -13,23 +13,16 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.icmdesk"
-    company_io.write_demo(path).close()
-    return path
-
-
-def test_demo_file_passes_every_check(demo_file: Path) -> None:
-    cf = CompanyFile.open(demo_file)
+def test_demo_file_passes_every_check(demo_template: Path) -> None:
+    cf = CompanyFile.open(demo_template)
     try:
         assert company_io.check(cf) == []
     finally:
         cf.close()
 
 
-def test_export_import_export_is_identical(demo_file: Path, tmp_path: Path) -> None:
-    cf = CompanyFile.open(demo_file)
+def test_export_import_export_is_identical(demo_template: Path, tmp_path: Path) -> None:
+    cf = CompanyFile.open(demo_template)
     try:
         first = company_io.export_json(cf)
     finally:
@@ -44,8 +37,10 @@ def test_export_import_export_is_identical(demo_file: Path, tmp_path: Path) -> N
     assert len(doc["deals"]) > 100 and len(doc["reps"]) >= 6
 
 
-def test_import_replaces_the_content_of_an_existing_file(demo_file: Path, tmp_path: Path) -> None:
-    cf = CompanyFile.open(demo_file)
+def test_import_replaces_the_content_of_an_existing_file(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    cf = CompanyFile.open(demo_template)
     try:
         document = company_io.export_json(cf)
     finally:
@@ -77,10 +72,10 @@ def _snapshot_bytes(path: Path) -> bytes:
     ids=["not-json", "wrong-format", "fraction-of-cent", "duplicate-deal"],
 )
 def test_failing_import_leaves_the_file_byte_identical(
-    demo_file: Path, tmp_path: Path, spoil: object
+    demo_template: Path, tmp_path: Path, spoil: object
 ) -> None:
     target = tmp_path / "target.icmdesk"
-    cf = CompanyFile.open(demo_file)
+    cf = CompanyFile.open(demo_template)
     try:
         document = company_io.export_json(cf)
         cf.backup_to(target)
@@ -94,10 +89,10 @@ def test_failing_import_leaves_the_file_byte_identical(
 
 
 def test_import_failing_inside_the_transaction_rolls_back(
-    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "target.icmdesk"
-    cf = CompanyFile.open(demo_file)
+    cf = CompanyFile.open(demo_template)
     try:
         document = company_io.export_json(cf)
         cf.backup_to(target)
@@ -117,9 +112,9 @@ def test_import_failing_inside_the_transaction_rolls_back(
     assert _snapshot_bytes(target) == before
 
 
-def test_check_reports_broken_references(demo_file: Path, tmp_path: Path) -> None:
+def test_check_reports_broken_references(demo_template: Path, tmp_path: Path) -> None:
     target = tmp_path / "broken.icmdesk"
-    cf = CompanyFile.open(demo_file)
+    cf = CompanyFile.open(demo_template)
     cf.backup_to(target)
     cf.close()
     conn = sqlite3.connect(target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Assignment,
-    Company,
     Credit,
     Deal,
     Plan,
@@ -27,10 +25,9 @@ from icmdesk.services.dashboard import dashboard, dashboard_months
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_quota_plan(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf,
+        acme,
         Plan(
             "AE",
             (
@@ -40,19 +37,18 @@ def acme(tmp_path: Path) -> Iterator[CompanyFile]:
             ),
         ),
     )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))  # never assigned
-    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1)))
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1)))
+    records.save_rep(acme, Rep("Bo Chen", date(2026, 1, 1)))  # never assigned
+    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 1)))
     records.save_deal(
-        cf, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
+        acme, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
     )
-    records.save_deal(cf, Deal("D-2", "Initech", D(500), date(2026, 1, 12)))
-    yield cf
-    cf.close()
+    records.save_deal(acme, Deal("D-2", "Initech", D(500), date(2026, 1, 12)))
+    return acme
 
 
-def test_a_month_with_a_payout_attainment_and_warnings(acme: CompanyFile) -> None:
-    board = dashboard(acme, Month(2026, 1))
+def test_a_month_with_a_payout_attainment_and_warnings(acme_with_quota_plan: CompanyFile) -> None:
+    board = dashboard(acme_with_quota_plan, Month(2026, 1))
     (ana,) = board.reps
     # 10% of 10,000 + 20% of 2,000.
     assert (ana.name, ana.payout, ana.attainment_pct, ana.quota) == (
@@ -66,28 +62,28 @@ def test_a_month_with_a_payout_attainment_and_warnings(acme: CompanyFile) -> Non
         "1 deal without credits (no rep is paid on it): D-2.",
         "1 rep without a plan assignment in 2026-01: Bo Chen.",
     )
-    assert dashboard_months(acme) == (Month(2026, 1),)
+    assert dashboard_months(acme_with_quota_plan) == (Month(2026, 1),)
 
 
-def test_clawbacks_and_open_months(acme: CompanyFile) -> None:
-    deal_id = deal_table.deal_page(acme, search="D-1")[0].id
-    cancellation.cancel_deal(acme, deal_id, date(2026, 3, 1), "churned")
-    board = dashboard(acme, Month(2026, 3))
+def test_clawbacks_and_open_months(acme_with_quota_plan: CompanyFile) -> None:
+    deal_id = deal_table.deal_page(acme_with_quota_plan, search="D-1")[0].id
+    cancellation.cancel_deal(acme_with_quota_plan, deal_id, date(2026, 3, 1), "churned")
+    board = dashboard(acme_with_quota_plan, Month(2026, 3))
     assert [(c.rep_name, c.deal_id, c.amount) for c in board.clawbacks] == [
         ("Ana Lee", "D-1", D("-1400.00"))
     ]
     assert board.total_clawbacks == D("-1400.00")
     assert board.warnings[-1] == "2 earlier months still open: 2026-01, 2026-02."
-    assert dashboard_months(acme)[-1] == Month(2026, 3)
+    assert dashboard_months(acme_with_quota_plan)[-1] == Month(2026, 3)
 
 
 def test_a_clawback_dated_in_a_closed_month_is_listed_in_the_month_that_pays_it(
-    acme: CompanyFile, tmp_path: Path
+    acme_with_quota_plan: CompanyFile, tmp_path: Path
 ) -> None:
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
-    deal_id = deal_table.deal_page(acme, search="D-1")[0].id
-    cancellation.cancel_deal(acme, deal_id, date(2026, 1, 25), "churned")
-    board = dashboard(acme, Month(2026, 2))
+    periods.close(acme_with_quota_plan, Month(2026, 1), backup_dir=tmp_path / "b")
+    deal_id = deal_table.deal_page(acme_with_quota_plan, search="D-1")[0].id
+    cancellation.cancel_deal(acme_with_quota_plan, deal_id, date(2026, 1, 25), "churned")
+    board = dashboard(acme_with_quota_plan, Month(2026, 2))
     assert [(c.rep_name, c.deal_id, c.amount) for c in board.clawbacks] == [
         ("Ana Lee", "D-1", D("-1400.00"))
     ]
@@ -107,14 +103,21 @@ def test_the_demo_company_adds_up(tmp_path: Path) -> None:
 
 
 def test_changes_to_closed_months_waiting_for_the_next_close_are_listed(
-    acme: CompanyFile, tmp_path: Path
+    acme_with_quota_plan: CompanyFile, tmp_path: Path
 ) -> None:
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
-    assert all("changed since closing" not in w for w in dashboard(acme, Month(2026, 2)).warnings)
-    deal = records.get_deal(acme, deal_table.deal_page(acme, search="D-1")[0].id)
-    records.save_deal(acme, replace(deal, amount=D(13000)))
-    assert dashboard(acme, Month(2026, 2)).warnings[0] == (
+    periods.close(acme_with_quota_plan, Month(2026, 1), backup_dir=tmp_path / "b")
+    assert all(
+        "changed since closing" not in w
+        for w in dashboard(acme_with_quota_plan, Month(2026, 2)).warnings
+    )
+    deal = records.get_deal(
+        acme_with_quota_plan, deal_table.deal_page(acme_with_quota_plan, search="D-1")[0].id
+    )
+    records.save_deal(acme_with_quota_plan, replace(deal, amount=D(13000)))
+    assert dashboard(acme_with_quota_plan, Month(2026, 2)).warnings[0] == (
         "1 closed month changed since closing: 2026-01 (deal D-1 changed). The differences "
         "are paid as prior-period adjustments in the first open month."
     )
-    assert all("changed since" not in w for w in dashboard(acme, Month(2026, 1)).warnings)
+    assert all(
+        "changed since" not in w for w in dashboard(acme_with_quota_plan, Month(2026, 1)).warnings
+    )

@@ -12,19 +12,12 @@ from icmdesk.cli import main
 from icmdesk.domain import engine
 from icmdesk.domain.statement import LineKind, totals_of
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, periods
+from icmdesk.services import periods
 from icmdesk.services.store import load_company_data
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.icmdesk"
-    company_io.write_demo(path).close()
-    return path
-
-
-def test_every_demo_month_computes_and_adds_up(demo: Path) -> None:
-    cf = CompanyFile.open(demo)
+def test_every_demo_month_computes_and_adds_up(demo_path: Path) -> None:
+    cf = CompanyFile.open(demo_path)
     try:
         with cf.session() as s:
             data = load_company_data(s)
@@ -55,11 +48,11 @@ def test_every_demo_month_computes_and_adds_up(demo: Path) -> None:
 
 
 def test_compute_json_is_documented_shape_and_stable(
-    demo: Path, capsys: pytest.CaptureFixture[str]
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["compute", str(demo), "--period", "2026-06", "--json"]) == 0
+    assert main(["compute", str(demo_path), "--period", "2026-06", "--json"]) == 0
     first = capsys.readouterr().out
-    assert main(["compute", str(demo), "--period", "2026-06", "--json"]) == 0
+    assert main(["compute", str(demo_path), "--period", "2026-06", "--json"]) == 0
     assert capsys.readouterr().out == first
     doc = json.loads(first)
     assert doc["period"] == "2026-06"
@@ -70,10 +63,10 @@ def test_compute_json_is_documented_shape_and_stable(
 
 
 def test_close_the_first_months_in_order_from_the_cli(
-    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     copy = tmp_path / "copy.icmdesk"
-    cf = CompanyFile.open(demo)
+    cf = CompanyFile.open(demo_path)
     cf.backup_to(copy)
     cf.close()
     assert main(["close", str(copy), "--period", "2025-12"]) == 1
@@ -87,31 +80,33 @@ def test_close_the_first_months_in_order_from_the_cli(
 
 
 def test_statements_command_writes_the_month_batch(
-    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["statements", str(demo), "--period", "2026-10", "--out", str(tmp_path)]) == 0
+    assert main(["statements", str(demo_path), "--period", "2026-10", "--out", str(tmp_path)]) == 0
     assert "Wrote" in capsys.readouterr().out
     names = sorted(p.name for p in (tmp_path / "2026-10").iterdir())
     assert "All-2026-10.pdf" in names and "Summary-2026-10.pdf" in names
     assert any(n.startswith("Statement-2026-10-Zoë-O-Brien-") for n in names)
     assert any(n.startswith("Clawback-2026-10-") for n in names)
     assert (
-        main(["statements", str(demo), "--period", "2026-10", "--out", str(tmp_path / "no")]) == 1
+        main(["statements", str(demo_path), "--period", "2026-10", "--out", str(tmp_path / "no")])
+        == 1
     )
     assert "does not exist" in capsys.readouterr().err
 
 
 def test_compute_through_prints_each_month_s_figures(
-    demo: Path, capsys: pytest.CaptureFixture[str]
+    demo_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--through` gives, per month, each rep's figures: the same as each month's own."""
     assert (
-        main(["compute", str(demo), "--period", "2026-05", "--through", "2026-07", "--json"]) == 0
+        main(["compute", str(demo_path), "--period", "2026-05", "--through", "2026-07", "--json"])
+        == 0
     )
     doc = json.loads(capsys.readouterr().out)
     assert [m["period"] for m in doc["months"]] == ["2026-05", "2026-06", "2026-07"]
     for month in doc["months"]:
-        assert main(["compute", str(demo), "--period", month["period"], "--json"]) == 0
+        assert main(["compute", str(demo_path), "--period", month["period"], "--json"]) == 0
         full = json.loads(capsys.readouterr().out)["statements"]
         assert [
             (s["rep_name"], s["earnings"], s["payout"], s["balance_after"], s["ytd_earnings"])
@@ -120,8 +115,8 @@ def test_compute_through_prints_each_month_s_figures(
             (s["rep_name"], s["earnings"], s["payout"], s["balance_after"], s["ytd_earnings"])
             for s in full
         ]
-    assert main(["compute", str(demo), "--period", "2026-05", "--through", "2026-06"]) == 0
+    assert main(["compute", str(demo_path), "--period", "2026-05", "--through", "2026-06"]) == 0
     text = capsys.readouterr().out
     assert "2026-05 (open)" in text and "2026-06 (open)" in text and "Lines" not in text
-    assert main(["compute", str(demo), "--period", "2026-05", "--through", "2026-04"]) == 1
+    assert main(["compute", str(demo_path), "--period", "2026-05", "--through", "2026-04"]) == 1
     assert "--through 2026-04 is before --period 2026-05" in capsys.readouterr().err

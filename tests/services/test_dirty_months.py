@@ -27,7 +27,7 @@ FIRST = Month(2025, 11)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_closed_to_march(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.icmdesk"
     cf = company_io.write_demo(path)
     try:
@@ -40,8 +40,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def cf(demo: Path, tmp_path: Path) -> Iterator[CompanyFile]:
-    source = CompanyFile.open(demo)
+def cf(demo_closed_to_march: Path, tmp_path: Path) -> Iterator[CompanyFile]:
+    source = CompanyFile.open(demo_closed_to_march)
     source.backup_to(tmp_path / "copy.icmdesk")
     source.close()
     copy = CompanyFile.open(tmp_path / "copy.icmdesk")

@@ -6,7 +6,6 @@ services, as the office would do it."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from icmdesk.domain.entities import (
     Assignment,
     ClawbackMethod,
     ClawbackPolicy,
-    Company,
     Credit,
     Deal,
     Draw,
@@ -41,13 +39,6 @@ from icmdesk.services import cancellation, choices, periods, records
 
 def flat(rate: str, start: date, **options: object) -> PlanVersion:
     return PlanVersion(start, (Tier(D(0), D(rate)),), **options)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def cf(tmp_path: Path) -> Iterator[CompanyFile]:
-    company_file = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
-    yield company_file
-    company_file.close()
 
 
 def close(cf: CompanyFile, *months: str) -> None:

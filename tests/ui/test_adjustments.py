@@ -4,19 +4,17 @@ dialog's keys and messages; a bulk file previewed and imported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Adjustment,
     Assignment,
-    Company,
     Credit,
     Deal,
     Plan,
@@ -44,24 +42,21 @@ JAN, FEB = Month(2026, 1), Month(2026, 2)
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_jan_feb_deals(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+        acme, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
     )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1)))
+    bo = records.save_rep(acme, Rep("Bo Chen", date(2026, 1, 1)))
     for rep in (ana, bo):
-        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+        records.save_assignment(acme, Assignment(rep.id, plan.id, date(2026, 1, 1)))
     for month in (1, 2):
         records.save_deal(
-            cf,
+            acme,
             Deal(f"D-{month}", "Globex", D("10000.00"), date(2026, month, 10),
                  credits=(Credit(ana.id, D(100)),)),
         )  # fmt: skip
-    yield cf
-    QThreadPool.globalInstance().waitForDone()
-    cf.close()
+    return acme
 
 
 @pytest.fixture
@@ -129,9 +124,9 @@ def typing_into_the_dialog(qtbot, amount: str, reason: str):  # type: ignore[no-
 
 
 def test_add_an_adjustment_beside_the_statement_and_see_it_paid(
-    qtbot, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch, qtmodeltester
+    qtbot, acme_with_jan_feb_deals: CompanyFile, monkeypatch: pytest.MonkeyPatch, qtmodeltester
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme, JAN)
+    view = open_view(qtbot, acme_with_jan_feb_deals, JAN)
     panel = view.adjustments
     qtmodeltester.check(panel.table.model())
     assert earnings(view, "Ana Lee") == Decimal("1000.00")
@@ -149,7 +144,9 @@ def test_add_an_adjustment_beside_the_statement_and_see_it_paid(
     assert chosen_rep(view) == "Ana Lee"  # the rep stays chosen after the recompute
     assert "Adjustment · Laptop" in view.statement_text()
     assert view.tabs.tabText(view.tabs.indexOf(panel)) == "&Adjustments (1)"
-    (stored,) = adjustment_import.adjustments_of(acme, panel_rep_id(acme, "Ana Lee"), JAN)
+    (stored,) = adjustment_import.adjustments_of(
+        acme_with_jan_feb_deals, panel_rep_id(acme_with_jan_feb_deals, "Ana Lee"), JAN
+    )
     assert (stored.amount, stored.reason) == (Decimal("-150.00"), "Laptop")
 
     # Edit it (Enter on the table), then delete it.
@@ -181,12 +178,14 @@ def ui_adjustments_reps(cf: CompanyFile):  # type: ignore[no-untyped-def]
 
 
 def test_a_closed_months_adjustments_are_read_only(
-    qtbot, acme: CompanyFile, tmp_path: Path
+    qtbot, acme_with_jan_feb_deals: CompanyFile, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    ana = panel_rep_id(acme, "Ana Lee")
-    adjustment_import.save_adjustment(acme, Adjustment(ana, JAN, Decimal("10.00"), "Kept"))
-    periods.close(acme, JAN, backup_dir=tmp_path / "backups")
-    view = open_view(qtbot, acme, JAN)
+    ana = panel_rep_id(acme_with_jan_feb_deals, "Ana Lee")
+    adjustment_import.save_adjustment(
+        acme_with_jan_feb_deals, Adjustment(ana, JAN, Decimal("10.00"), "Kept")
+    )
+    periods.close(acme_with_jan_feb_deals, JAN, backup_dir=tmp_path / "backups")
+    view = open_view(qtbot, acme_with_jan_feb_deals, JAN)
     panel = view.adjustments
     assert texts(panel.table, 1) == ["Kept"]
     assert "closed" in panel.note
@@ -201,11 +200,11 @@ def test_a_closed_months_adjustments_are_read_only(
 
 
 def test_the_dialog_shows_problems_beside_their_fields_and_asks_before_dropping_edits(
-    qtbot, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot, acme_with_jan_feb_deals: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    ana = panel_rep_id(acme, "Ana Lee")
-    periods.close(acme, JAN, backup_dir=tmp_path / "backups")
-    dialog = AdjustmentDialog(acme, rep_id=ana, rep_name="Ana Lee", month=JAN)
+    ana = panel_rep_id(acme_with_jan_feb_deals, "Ana Lee")
+    periods.close(acme_with_jan_feb_deals, JAN, backup_dir=tmp_path / "backups")
+    dialog = AdjustmentDialog(acme_with_jan_feb_deals, rep_id=ana, rep_name="Ana Lee", month=JAN)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.amount, "0")
@@ -222,13 +221,17 @@ def test_the_dialog_shows_problems_beside_their_fields_and_asks_before_dropping_
     monkeypatch.setattr(Messages, "discard_edits", lambda _p, what: asked.append(what) or False)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert asked == ["the adjustment"] and dialog.isVisible()
-    assert adjustment_import.adjustments_of(acme, ana, JAN) == ()
+    assert adjustment_import.adjustments_of(acme_with_jan_feb_deals, ana, JAN) == ()
 
 
 def test_a_bulk_file_is_previewed_then_imported(
-    qtbot, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors: list
+    qtbot,
+    acme_with_jan_feb_deals: CompanyFile,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    errors: list,
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme, JAN)
+    view = open_view(qtbot, acme_with_jan_feb_deals, JAN)
     file = tmp_path / "bulk.csv"
     file.write_text(
         "ID,Rep,Month,Amount,Reason\n"
@@ -254,7 +257,7 @@ def test_a_bulk_file_is_previewed_then_imported(
     assert texts(view.adjustments.table, 2) == ["A-1"]
 
     # The preview itself: the counts, and the rejected row with its reason.
-    preview = ImportPreview(adjustment_import.plan_adjustments(acme, file))
+    preview = ImportPreview(adjustment_import.plan_adjustments(acme_with_jan_feb_deals, file))
     qtbot.addWidget(preview)
     assert "0 to add, 0 to update, 1 already in, 1 rejected" in preview.summary.text()
     assert texts(preview.table, 2) == ["Rejected"]
@@ -263,9 +266,13 @@ def test_a_bulk_file_is_previewed_then_imported(
 
 
 def test_a_refused_file_says_why(
-    qtbot, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, errors: list
+    qtbot,
+    acme_with_jan_feb_deals: CompanyFile,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    errors: list,
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme, JAN)
+    view = open_view(qtbot, acme_with_jan_feb_deals, JAN)
     file = tmp_path / "empty.csv"
     file.write_bytes(b"")
     monkeypatch.setattr(AdjustmentFileDialog, "choose", lambda _p, _folder: file)

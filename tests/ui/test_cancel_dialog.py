@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,25 +32,6 @@ from icmdesk.ui.messages import Messages
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
-    plan = records.save_plan(
-        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
-    )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
-    for rep in (ana, bo):
-        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
-    records.save_deal(
-        cf,
-        Deal("D-1", "Globex", D("10000.00"), date(2026, 1, 10),
-             credits=(Credit(ana.id, D(60)), Credit(bo.id, D(40)))),
-    )  # fmt: skip
-    yield cf
-    cf.close()
-
-
 def the_deal(cf: CompanyFile) -> Deal:
     return records.get_deal(cf, deal_table.deal_page(cf, search="D-1")[0].id)
 
@@ -69,8 +49,10 @@ def shown(dialog: CancelDialog) -> list[list[str]]:
     return [[m.data(m.index(r, c)) for c in range(4)] for r in range(m.rowCount())]
 
 
-def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, date(2026, 2, 15))
+def test_the_preview_is_what_confirming_posts(
+    qtbot, qtmodeltester, acme_split_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme_split_deal, date(2026, 2, 15))
     qtmodeltester.check(dialog.model)
     assert [row[0] for row in shown(dialog)] == ["Ana Lee", "Bo Chen"]
     assert [row[1:] for row in shown(dialog)] == [
@@ -81,21 +63,21 @@ def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: Compan
         dialog.summary.text()
         == "2 clawback lines would be posted, in the February 2026 statements."
     )
-    assert the_deal(acme).cancellation_date is None  # a preview saves nothing
+    assert the_deal(acme_split_deal).cancellation_date is None  # a preview saves nothing
 
     qtbot.keyClicks(dialog.reason, "customer churned")
     qtbot.waitUntil(lambda: "(customer churned)" in dialog.preview[0].description)
     preview = dialog.preview
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == CancelDialog.DialogCode.Accepted
-    stored = the_deal(acme)
+    stored = the_deal(acme_split_deal)
     assert (stored.cancellation_date, stored.cancellation_reason) == (
         date(2026, 2, 15),
         "customer churned",
     )
     posted = tuple(
         line
-        for s in periods.compute(acme, Month(2026, 2))
+        for s in periods.compute(acme_split_deal, Month(2026, 2))
         for line in s.lines
         if line.kind is LineKind.CLAWBACK
     )
@@ -103,9 +85,9 @@ def test_the_preview_is_what_confirming_posts(qtbot, qtmodeltester, acme: Compan
 
 
 def test_moving_the_date_recomputes_and_a_missing_reason_is_refused(
-    qtbot, acme: CompanyFile
+    qtbot, acme_split_deal: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, date(2026, 7, 1))
+    dialog = open_dialog(qtbot, acme_split_deal, date(2026, 7, 1))
     dialog.day.setDate(to_qdate(date(2026, 6, 30)))  # beyond the 90-day window
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 0)
     assert dialog.summary.text() == "Nothing to claw back: no line would be posted."
@@ -123,14 +105,14 @@ def test_moving_the_date_recomputes_and_a_missing_reason_is_refused(
     assert dialog.errors.text("cancellation_reason") == (
         "A cancelled deal needs a cancellation reason."
     )
-    assert the_deal(acme).cancellation_date is None
+    assert the_deal(acme_split_deal).cancellation_date is None
 
 
 def test_a_date_in_a_closed_month_is_kept_and_the_summary_says_where_it_is_paid(
-    qtbot, acme: CompanyFile, tmp_path: Path
+    qtbot, acme_split_deal: CompanyFile, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
-    dialog = open_dialog(qtbot, acme, date(2026, 1, 20))
+    periods.close(acme_split_deal, Month(2026, 1), backup_dir=tmp_path / "b")
+    dialog = open_dialog(qtbot, acme_split_deal, date(2026, 1, 20))
     assert dialog.errors.text("cancellation_date") == ""
     assert dialog.summary.text() == (
         "2 clawback lines would be posted for January 2026, which is closed: they reach the "
@@ -140,8 +122,8 @@ def test_a_date_in_a_closed_month_is_kept_and_the_summary_says_where_it_is_paid(
     qtbot.keyClicks(dialog.reason, "Customer went bankrupt")
     dialog.update_preview()
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
-    assert the_deal(acme).cancellation_date == date(2026, 1, 20)
-    february = periods.compute(acme, Month(2026, 2))
+    assert the_deal(acme_split_deal).cancellation_date == date(2026, 1, 20)
+    february = periods.compute(acme_split_deal, Month(2026, 2))
     assert [[str(line.amount) for line in s.lines] for s in february] == [
         ["-600.00"],
         ["-400.00"],
@@ -149,7 +131,9 @@ def test_a_date_in_a_closed_month_is_kept_and_the_summary_says_where_it_is_paid(
     assert [len(s.notices) for s in february] == [1, 1]
 
 
-def test_the_deals_view_cancels_through_the_dialog(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_deals_view_cancels_through_the_dialog(
+    qtbot, acme_split_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     seen: list[str] = []
 
     def fake_confirm(parent, cf, deal):  # type: ignore[no-untyped-def]
@@ -161,7 +145,7 @@ def test_the_deals_view_cancels_through_the_dialog(qtbot, acme: CompanyFile, mon
     monkeypatch.setattr(CancelDialog, "confirm", staticmethod(fake_confirm))
     infos: list[str] = []
     monkeypatch.setattr(Messages, "info", staticmethod(lambda p, t, text, d="": infos.append(text)))
-    view = DealsView(acme)
+    view = DealsView(acme_split_deal)
     qtbot.addWidget(view)
     view.table.selectRow(0)
     view.cancel_button.click()
@@ -173,7 +157,7 @@ def test_the_deals_view_cancels_through_the_dialog(qtbot, acme: CompanyFile, mon
 
 
 def test_keep_the_deal_while_the_preview_is_computing_cancels_nothing(
-    qtbot, acme: CompanyFile, monkeypatch
+    qtbot, acme_split_deal: CompanyFile, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """Cancel deal pressed while the preview runs, then Keep the deal: nothing is posted."""
     import threading
@@ -190,7 +174,9 @@ def test_keep_the_deal_while_the_preview_is_computing_cancels_nothing(
     monkeypatch.setattr(cancellation, "preview_by_rep", slow_preview)
     host = QWidget()  # the task's owner outlives the dialog, as the deals view does
     qtbot.addWidget(host)
-    dialog = CancelDialog(acme, the_deal(acme), host, today=date(2026, 2, 1), background=True)
+    dialog = CancelDialog(
+        acme_split_deal, the_deal(acme_split_deal), host, today=date(2026, 2, 1), background=True
+    )
     dialog.show()
     dialog.reason.setText("churned")
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)  # waits for the preview
@@ -198,7 +184,7 @@ def test_keep_the_deal_while_the_preview_is_computing_cancels_nothing(
     gate.set()
     assert QThreadPool.globalInstance().waitForDone(10_000)  # the preview has finished
     qtbot.wait(50)  # and its queued result has been delivered
-    assert the_deal(acme).cancellation_date is None
+    assert the_deal(acme_split_deal).cancellation_date is None
     assert dialog.saved is None
 
 

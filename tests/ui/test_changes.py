@@ -8,14 +8,19 @@ import weakref
 
 from PySide6.QtWidgets import QWidget
 
-from icmdesk.ui.changes import DEALS, PLANS, Changes, follow
+from icmdesk.ui.changes import DEALS, PLANS, Change, Changes, follow
 
 
 class _View(QWidget):
+    kinds = frozenset({DEALS})
+
     def __init__(self, hub: Changes) -> None:
         super().__init__()
         self.refreshed = 0
-        follow(self, hub, frozenset({DEALS}), self.refresh)
+        follow(self, hub)
+
+    def on_changes(self, change: Change) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         self.refreshed += 1
@@ -62,13 +67,13 @@ def test_a_followed_view_is_freed_without_the_garbage_collector(qtbot):
         gc.enable()
 
 
-def test_follow_wants_a_method_of_the_view(qtbot):
+def test_follow_wants_a_view_that_follows_changes(qtbot):
     hub = Changes()
     view = QWidget()
     qtbot.addWidget(view)
     try:
-        follow(view, hub, frozenset({DEALS}), lambda: None)
+        follow(view, hub)
     except TypeError:
         pass
     else:
-        raise AssertionError("a lambda was accepted")
+        raise AssertionError("a view without kinds and on_changes was accepted")

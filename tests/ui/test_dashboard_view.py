@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,10 +27,9 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_cancelled_deal(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf,
+        acme,
         Plan(
             "AE",
             (
@@ -41,17 +39,16 @@ def acme(tmp_path: Path) -> Iterator[CompanyFile]:
             ),
         ),
     )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
-    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1)))
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1)))
+    records.save_rep(acme, Rep("Bo Chen", date(2026, 1, 1)))
+    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 1)))
     records.save_deal(
-        cf, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
+        acme, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
     )
     cancellation.cancel_deal(
-        cf, deal_table.deal_page(cf, search="D-1")[0].id, date(2026, 2, 20), "churned"
+        acme, deal_table.deal_page(acme, search="D-1")[0].id, date(2026, 2, 20), "churned"
     )
-    yield cf
-    cf.close()
+    return acme
 
 
 def open_view(qtbot, cf: CompanyFile, today: date) -> DashboardView:  # type: ignore[no-untyped-def]
@@ -71,9 +68,9 @@ def texts(model) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 
 def test_the_month_of_today_with_payouts_and_attainment(
-    qtbot, qtmodeltester, acme: CompanyFile
+    qtbot, qtmodeltester, acme_with_cancelled_deal: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme, date(2026, 1, 15))
+    view = open_view(qtbot, acme_with_cancelled_deal, date(2026, 1, 15))
     assert view.month.currentText() == "2026-01"
     assert view.total.text() == "$1,400.00" and view.clawed.text() == "$0.00"
     qtmodeltester.check(view.reps_model)
@@ -83,8 +80,10 @@ def test_the_month_of_today_with_payouts_and_attainment(
     view.grab()
 
 
-def test_picking_a_month_shows_its_clawbacks(qtbot, qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme, date(2026, 1, 15))
+def test_picking_a_month_shows_its_clawbacks(
+    qtbot, qtmodeltester, acme_with_cancelled_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_cancelled_deal, date(2026, 1, 15))
     view.month.setCurrentIndex(view.month.findText("2026-02"))
     qtbot.waitUntil(lambda: view.board is not None and view.board.month == Month(2026, 2))
     assert view.clawed.text() == "-$1,400.00"
@@ -107,24 +106,30 @@ def test_reps_are_listed_alphabetically(qtbot, tmp_path: Path) -> None:  # type:
         cf.close()
 
 
-def test_a_refresh_computes_the_month_once(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_refresh_computes_the_month_once(
+    qtbot, acme_with_cancelled_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from icmdesk.ui import dashboard_view
 
     calls: list[Month] = []
     real = dashboard_view._compute
     monkeypatch.setattr(dashboard_view, "_compute", lambda cf, m: calls.append(m) or real(cf, m))
-    view = open_view(qtbot, acme, date(2026, 2, 15))  # not the first month in the box
+    view = open_view(
+        qtbot, acme_with_cancelled_deal, date(2026, 2, 15)
+    )  # not the first month in the box
     qtbot.wait(100)
     assert calls == [Month(2026, 2)]
     assert view.board is not None and view.board.month == Month(2026, 2)
 
 
-def test_a_failed_month_shows_no_figures_of_another(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_month_shows_no_figures_of_another(
+    qtbot, acme_with_cancelled_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from icmdesk.domain.errors import Problem as Pb
     from icmdesk.domain.errors import ValidationError
     from icmdesk.ui import dashboard_view
 
-    view = open_view(qtbot, acme, date(2026, 1, 15))
+    view = open_view(qtbot, acme_with_cancelled_deal, date(2026, 1, 15))
     assert view.total.text() == "$1,400.00"
 
     def refuse(cf, m):  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ and the Deals view's Add / Edit / Delete wired to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from icmdesk.domain.entities import (
     Assignment,
-    Company,
     Credit,
     Deal,
     Payment,
@@ -41,24 +39,22 @@ def deal_named(cf: CompanyFile, external_id: str) -> Deal | None:
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_paid_deal(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
+        acme, Plan("Flat 10%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),)),))
     )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    bo = records.save_rep(cf, Rep("Bo Chen", date(2026, 1, 1)))
-    records.save_rep(cf, Rep("Cy Young", date(2026, 1, 1)))  # no assignment
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1)))
+    bo = records.save_rep(acme, Rep("Bo Chen", date(2026, 1, 1)))
+    records.save_rep(acme, Rep("Cy Young", date(2026, 1, 1)))  # no assignment
     for rep in (ana, bo):
-        records.save_assignment(cf, Assignment(rep.id, plan.id, date(2026, 1, 1)))
+        records.save_assignment(acme, Assignment(rep.id, plan.id, date(2026, 1, 1)))
     records.save_deal(
-        cf,
+        acme,
         Deal("D-1", "Globex", D("10000.00"), date(2026, 1, 10),
              credits=(Credit(ana.id, D(60)), Credit(bo.id, D(40))),
              payments=(Payment(date(2026, 2, 1), D("2500.00")),)),
     )  # fmt: skip
-    yield cf
-    cf.close()
+    return acme
 
 
 def rep_id(cf: CompanyFile, name: str) -> int:
@@ -89,8 +85,10 @@ def choose(row: CreditRow, name: str) -> None:
     row.rep.setCurrentIndex(row.rep.findText(name))
 
 
-def test_a_new_deal_with_a_split_and_a_payment_is_saved(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, None)
+def test_a_new_deal_with_a_split_and_a_payment_is_saved(
+    qtbot, acme_with_paid_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme_with_paid_deal, None)
     qtbot.keyClicks(dialog.external_id, "D-2")
     qtbot.keyClicks(dialog.customer, "Initech")
     qtbot.keyClicks(dialog.amount, "12,500.50")
@@ -117,23 +115,23 @@ def test_a_new_deal_with_a_split_and_a_payment_is_saved(qtbot, acme: CompanyFile
     save(qtbot, dialog)
 
     assert dialog.result() == DealDialog.DialogCode.Accepted
-    stored = deal_named(acme, "D-2")
+    stored = deal_named(acme_with_paid_deal, "D-2")
     assert stored == dialog.saved
     assert stored is not None
     assert (stored.customer, stored.amount, stored.close_date, stored.deal_type) == (
         "Initech", D("12500.50"), date(2026, 3, 5), "renewal",
     )  # fmt: skip
     assert stored.credits == (
-        Credit(rep_id(acme, "Ana Lee"), D(70)),
-        Credit(rep_id(acme, "Bo Chen"), D(30)),
+        Credit(rep_id(acme_with_paid_deal, "Ana Lee"), D(70)),
+        Credit(rep_id(acme_with_paid_deal, "Bo Chen"), D(30)),
     )
     assert stored.payments == (Payment(date(2026, 3, 5), D(500)),)
 
 
 def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
-    qtbot, acme: CompanyFile
+    qtbot, acme_with_paid_deal: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, None)
+    dialog = open_dialog(qtbot, acme_with_paid_deal, None)
     qtbot.keyClicks(dialog.external_id, "D-1")  # taken
     qtbot.keyClicks(dialog.amount, "100.00")
     dialog.close_date.setDate(to_qdate(date(2026, 3, 5)))
@@ -160,8 +158,11 @@ def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
         "$100.00, only."
     )
     qtbot.waitUntil(dialog.credit_rows()[1].error.isVisible)
-    assert deal_named(acme, "D-1") is not None and len(records_reps(acme)) == 3
-    assert deal_table.count_deals(acme, "") == 1
+    assert (
+        deal_named(acme_with_paid_deal, "D-1") is not None
+        and len(records_reps(acme_with_paid_deal)) == 3
+    )
+    assert deal_table.count_deals(acme_with_paid_deal, "") == 1
 
     # Fixing the fields clears their messages and saves.
     qtbot.keyClicks(dialog.customer, "Hooli")
@@ -173,8 +174,10 @@ def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
     assert dialog.saved.payments == (Payment(date(2026, 3, 5), D(200)),)
 
 
-def test_the_payments_say_what_was_received_of_the_amount(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, None)
+def test_the_payments_say_what_was_received_of_the_amount(
+    qtbot, acme_with_paid_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme_with_paid_deal, None)
     assert dialog.payments.footer.text() == ""
     qtbot.keyClicks(dialog.amount, "1000")
     qtbot.mouseClick(dialog.payments.add_button, Qt.MouseButton.LeftButton)
@@ -184,8 +187,10 @@ def test_the_payments_say_what_was_received_of_the_amount(qtbot, acme: CompanyFi
     assert dialog.payments.footer.text().startswith("Received $400.00: overpaid by $100.00")
 
 
-def test_text_that_is_not_a_number_is_refused_before_saving(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, None)
+def test_text_that_is_not_a_number_is_refused_before_saving(
+    qtbot, acme_with_paid_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(qtbot, acme_with_paid_deal, None)
     qtbot.keyClicks(dialog.amount, "ten thousand")
     qtbot.keyClicks(dialog.credit_rows()[0].split, "half")
     assert dialog.credits.footer.text() == "Splits total: 0% (one not a number)"
@@ -197,10 +202,10 @@ def test_text_that_is_not_a_number_is_refused_before_saving(qtbot, acme: Company
     assert dialog.saved is None
 
 
-def test_editing_keeps_the_deal_and_its_rows(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    deal = deal_named(acme, "D-1")
+def test_editing_keeps_the_deal_and_its_rows(qtbot, acme_with_paid_deal: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    deal = deal_named(acme_with_paid_deal, "D-1")
     assert deal is not None
-    dialog = open_dialog(qtbot, acme, deal)
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     assert dialog.windowTitle() == "Deal D-1"
     assert [r.rep.currentText() for r in dialog.credit_rows()] == ["Ana Lee", "Bo Chen"]
     assert dialog.credits.footer.text() == "Splits total: 100%"
@@ -208,15 +213,15 @@ def test_editing_keeps_the_deal_and_its_rows(qtbot, acme: CompanyFile) -> None: 
     dialog.payment_rows()[0].remove_button.click()
     dialog.customer.setText("Globex Corp")
     save(qtbot, dialog)
-    stored = records.get_deal(acme, deal.id)
+    stored = records.get_deal(acme_with_paid_deal, deal.id)
     assert stored.customer == "Globex Corp" and stored.payments == ()
     assert stored.credits == deal.credits and stored.id == deal.id
 
 
 # The Deals view's edit actions.
 @pytest.fixture
-def view(qtbot, acme: CompanyFile) -> DealsView:  # type: ignore[no-untyped-def]
-    v = DealsView(acme)
+def view(qtbot, acme_with_paid_deal: CompanyFile) -> DealsView:  # type: ignore[no-untyped-def]
+    v = DealsView(acme_with_paid_deal)
     qtbot.addWidget(v)
     v.resize(1100, 400)
     v.show()
@@ -230,7 +235,7 @@ def select_first(view: DealsView) -> None:
 
 
 def test_insert_adds_and_return_or_double_click_edits(
-    qtbot, view: DealsView, acme: CompanyFile, monkeypatch
+    qtbot, view: DealsView, acme_with_paid_deal: CompanyFile, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     calls: list[Deal | None] = []
 
@@ -257,7 +262,9 @@ def test_insert_adds_and_return_or_double_click_edits(
     assert len(calls) == 3
 
 
-def test_delete_asks_first(qtbot, view: DealsView, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_delete_asks_first(
+    qtbot, view: DealsView, acme_with_paid_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     answers = [False, True]
     asked: list[str] = []
 
@@ -269,10 +276,10 @@ def test_delete_asks_first(qtbot, view: DealsView, acme: CompanyFile, monkeypatc
     select_first(view)
     qtbot.keyClick(view.table, Qt.Key.Key_Delete)
     assert asked == ["Delete deal D-1 (Globex)?"]
-    assert deal_named(acme, "D-1") is not None
+    assert deal_named(acme_with_paid_deal, "D-1") is not None
     select_first(view)
     view.delete_button.click()
-    assert deal_named(acme, "D-1") is None
+    assert deal_named(acme_with_paid_deal, "D-1") is None
     assert view.model.total == 0
 
 
@@ -290,10 +297,12 @@ def test_read_only_the_edits_are_off(qtbot, view: DealsView, monkeypatch) -> Non
     assert opened == []
 
 
-def test_tab_walks_the_fields_then_each_row_then_save(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_tab_walks_the_fields_then_each_row_then_save(
+    qtbot, acme_with_paid_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt as QtNs
 
-    dialog = open_dialog(qtbot, acme, None)
+    dialog = open_dialog(qtbot, acme_with_paid_deal, None)
     dialog.credits.add_row()  # rows added after the dialog was built
     dialog.payments.add_row()
     chain = []
@@ -318,10 +327,12 @@ def test_tab_walks_the_fields_then_each_row_then_save(qtbot, acme: CompanyFile) 
     assert positions == sorted(positions)
 
 
-def test_an_impossible_date_typed_is_kept_said_and_never_saved(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    deal = deal_named(acme, "D-1")
+def test_an_impossible_date_typed_is_kept_said_and_never_saved(
+    qtbot, acme_with_paid_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    deal = deal_named(acme_with_paid_deal, "D-1")
     assert deal is not None
-    dialog = open_dialog(qtbot, acme, deal)
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     edit = dialog.close_date
     edit.setDate(to_qdate(date(2026, 2, 10)))
     edit.setFocus()
@@ -332,7 +343,7 @@ def test_an_impossible_date_typed_is_kept_said_and_never_saved(qtbot, acme: Comp
     save(qtbot, dialog)
     assert dialog.saved is None and dialog.isVisible()
     assert dialog.errors.text("") == "2026-02-30 is not a date: check the day and the month."
-    assert deal_named(acme, "D-1") == deal  # nothing saved
+    assert deal_named(acme_with_paid_deal, "D-1") == deal  # nothing saved
     edit.setFocus()
     edit.setSelectedSection(edit.Section.DaySection)
     qtbot.keyClicks(edit, "27")
@@ -341,7 +352,9 @@ def test_an_impossible_date_typed_is_kept_said_and_never_saved(qtbot, acme: Comp
     assert dialog.saved is not None and dialog.saved.close_date == date(2026, 2, 27)
 
 
-def test_escape_asks_before_throwing_edits_away(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_escape_asks_before_throwing_edits_away(
+    qtbot, acme_with_paid_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from icmdesk.ui.messages import Messages
 
     asked: list[str] = []
@@ -352,24 +365,26 @@ def test_escape_asks_before_throwing_edits_away(qtbot, acme: CompanyFile, monkey
         return answer[0]
 
     monkeypatch.setattr(Messages, "discard_edits", staticmethod(discard))
-    deal = deal_named(acme, "D-1")
-    dialog = open_dialog(qtbot, acme, deal)
+    deal = deal_named(acme_with_paid_deal, "D-1")
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing changed: it just closes
     assert asked == [] and not dialog.isVisible()
 
-    dialog = open_dialog(qtbot, acme, deal)
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     qtbot.keyClicks(dialog.customer, " Inc")
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert asked == ["the deal"] and dialog.isVisible()  # kept, edits and all
     assert dialog.customer.text() == "Globex Inc"
     answer[0] = True
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert not dialog.isVisible() and deal_named(acme, "D-1") == deal
+    assert not dialog.isVisible() and deal_named(acme_with_paid_deal, "D-1") == deal
 
 
-def test_a_huge_paste_is_kept_whole_and_refused_with_its_length(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    deal = deal_named(acme, "D-1")
-    dialog = open_dialog(qtbot, acme, deal)
+def test_a_huge_paste_is_kept_whole_and_refused_with_its_length(
+    qtbot, acme_with_paid_deal: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    deal = deal_named(acme_with_paid_deal, "D-1")
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     dialog.customer.setText("x" * 100_000)  # what a paste of a whole document gives
     assert len(dialog.customer.text()) == 100_000  # not cut at 32,767
     save(qtbot, dialog)
@@ -381,18 +396,18 @@ def test_a_huge_paste_is_kept_whole_and_refused_with_its_length(qtbot, acme: Com
 
 
 def test_editing_a_deal_of_a_closed_month_says_where_the_change_is_paid(
-    qtbot, acme: CompanyFile, tmp_path: Path
+    qtbot, acme_with_paid_deal: CompanyFile, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     from icmdesk.domain.calendar import Month
     from icmdesk.services import periods
 
-    deal = deal_named(acme, "D-1")
+    deal = deal_named(acme_with_paid_deal, "D-1")
     assert deal is not None
-    dialog = open_dialog(qtbot, acme, deal)
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     assert dialog.closed_note.isHidden()
     dialog.close()
-    periods.close(acme, Month.of(deal.close_date), backup_dir=tmp_path / "b")
-    dialog = open_dialog(qtbot, acme, deal)
+    periods.close(acme_with_paid_deal, Month.of(deal.close_date), backup_dir=tmp_path / "b")
+    dialog = open_dialog(qtbot, acme_with_paid_deal, deal)
     closed = Month.of(deal.close_date)
     assert not dialog.closed_note.isHidden()
     assert dialog.closed_note.text().startswith(

@@ -20,6 +20,12 @@ from icmdesk.services.store import insert_deals
 from icmdesk.ui.deals_view import DealsView, DealTableModel
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.tables import PAGE_SIZE, VALUE_ROLE
+from tests.fixtures import (
+    SHUFFLED_BY_AMOUNT,
+    SHUFFLED_BY_CLOSE_DATE,
+    SHUFFLED_BY_CUSTOMER,
+    SHUFFLED_BY_EXTERNAL_ID,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -143,15 +149,24 @@ def test_table_shows_headers_rows_and_formatted_money(qtbot, small: CompanyFile)
     assert view._count.text() == "3 deals"
 
 
-def test_clicking_headers_sorts_in_sql(qtbot, small: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, small)
-    click_header(qtbot, view, "Amount")
-    assert view.model.sort_order == (DealSort.AMOUNT, False)
-    assert column_texts(view.model, "Deal") == ["D-2", "D-3", "D-1"]
-    click_header(qtbot, view, "Amount")
-    assert column_texts(view.model, "Deal") == ["D-1", "D-3", "D-2"]
-    click_header(qtbot, view, "Customer")
-    assert column_texts(view.model, "Customer") == ["Acme Robotics", "Globex", "Initech"]
+def test_clicking_headers_sorts_in_sql(qtbot, acme_shuffled_deals: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    # The fixture's orders all disagree, so each expected order comes from its own sort.
+    view = open_view(qtbot, acme_shuffled_deals)
+    assert column_texts(view.model, "Deal") == SHUFFLED_BY_CLOSE_DATE[::-1]  # newest first
+    clicks = [
+        ("Close date", (DealSort.CLOSE_DATE, False), SHUFFLED_BY_CLOSE_DATE),
+        ("Deal", (DealSort.EXTERNAL_ID, False), SHUFFLED_BY_EXTERNAL_ID),
+        ("Amount", (DealSort.AMOUNT, False), SHUFFLED_BY_AMOUNT),
+        ("Amount", (DealSort.AMOUNT, True), SHUFFLED_BY_AMOUNT[::-1]),
+        ("Customer", (DealSort.CUSTOMER, False), SHUFFLED_BY_CUSTOMER),
+        ("Customer", (DealSort.CUSTOMER, True), SHUFFLED_BY_CUSTOMER[::-1]),
+    ]
+    for column, sort_order, expected in clicks:
+        click_header(qtbot, view, column)
+        assert (view.model.sort_order, column_texts(view.model, "Deal")) == (sort_order, expected)
+    assert column_texts(view.model, "Customer") == [
+        "acme corp", "Initech 50%_off", "Globex", "Acme Robotics"
+    ]  # fmt: skip
     # A column without an index does not sort; the arrow stays on the real order.
     click_header(qtbot, view, "Credited to")
     assert view.model.sort_order[0] is DealSort.CUSTOMER

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool
+from PySide6.QtCore import QPoint, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from icmdesk.domain.calendar import Month
@@ -18,7 +17,7 @@ from icmdesk.domain.entities import PayrollProvider
 from icmdesk.domain.payouts import cell_text
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import RepRow
-from icmdesk.services import company_io, payout_export, periods, records
+from icmdesk.services import payout_export, periods, records
 from icmdesk.ui.export_dialog import ExportDialog, folder_key
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.messages import Messages
@@ -29,14 +28,6 @@ pytestmark = pytest.mark.gui
 
 LEFT = Qt.MouseButton.LeftButton
 OCTOBER = Month(2026, 10)
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
-    yield cf
-    QThreadPool.globalInstance().waitForDone()
-    cf.close()
 
 
 @pytest.fixture

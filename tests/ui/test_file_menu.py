@@ -55,14 +55,16 @@ def shell(settings: QSettings, tmp_path: Path) -> Iterator[Shell]:
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Path:
+def acme_path(tmp_path: Path) -> Path:
     path = tmp_path / "acme.icmdesk"
     records.create_company_file(path, Company("Acme Ltd")).close()
     return path
 
 
-def test_file_menu_has_mnemonics_and_standard_shortcuts(qtbot, shell: Shell, acme: Path) -> None:  # type: ignore[no-untyped-def]
-    assert shell.open_path(acme)
+def test_file_menu_has_mnemonics_and_standard_shortcuts(
+    qtbot, shell: Shell, acme_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    assert shell.open_path(acme_path)
     window = shell.window
     assert window is not None
     assert window.windowTitle() == "Acme Ltd — acme.icmdesk[*] — ICMDesk"
@@ -86,7 +88,7 @@ def test_file_menu_has_mnemonics_and_standard_shortcuts(qtbot, shell: Shell, acm
     assert window.recent_menu.title() == "Open &Recent"
 
 
-def test_ctrl_n_and_ctrl_o_ask_the_app(qtbot, shell: Shell, acme: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_n_and_ctrl_o_ask_the_app(qtbot, shell: Shell, acme_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     asked: list[str] = []
     monkeypatch.setattr(
         NewCompanyWizard, "ask", classmethod(lambda cls, p, f: asked.append("new") or None)
@@ -94,7 +96,7 @@ def test_ctrl_n_and_ctrl_o_ask_the_app(qtbot, shell: Shell, acme: Path, monkeypa
     monkeypatch.setattr(
         FileDialogs, "open_company", staticmethod(lambda p, f: asked.append("open") or None)
     )
-    shell.open_path(acme)
+    shell.open_path(acme_path)
     window = shell.window
     assert window is not None
     qtbot.waitExposed(window)
@@ -107,12 +109,12 @@ def test_ctrl_n_and_ctrl_o_ask_the_app(qtbot, shell: Shell, acme: Path, monkeypa
 
 
 def test_open_recent_lists_other_companies(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, tmp_path: Path, said: list[str]
+    qtbot, shell: Shell, acme_path: Path, tmp_path: Path, said: list[str]
 ) -> None:
     beta = tmp_path / "beta.icmdesk"
     records.create_company_file(beta, Company("Beta GmbH")).close()
     shell.open_path(beta)
-    shell.open_path(acme)
+    shell.open_path(acme_path)
     window = shell.window
     assert window is not None
     actions = window.recent_menu.actions()
@@ -120,12 +122,12 @@ def test_open_recent_lists_other_companies(  # type: ignore[no-untyped-def]
     actions[0].trigger()
     assert shell.window is not None and shell.window.company_file.path == beta
     # The file left behind is closed and unlocked; the new one is locked.
-    assert file_lock.holder(acme) is None and file_lock.holder(beta) is not None
+    assert file_lock.holder(acme_path) is None and file_lock.holder(beta) is not None
     assert not said
 
 
 def test_back_up_writes_a_copy_where_chosen(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, tmp_path: Path, said: list[str], monkeypatch
+    qtbot, shell: Shell, acme_path: Path, tmp_path: Path, said: list[str], monkeypatch
 ) -> None:
     target = tmp_path / "copies" / "acme backup.icmdesk"
     target.parent.mkdir()
@@ -136,10 +138,10 @@ def test_back_up_writes_a_copy_where_chosen(  # type: ignore[no-untyped-def]
         return target
 
     monkeypatch.setattr(FileDialogs, "save_backup", staticmethod(choose))
-    shell.open_path(acme)
+    shell.open_path(acme_path)
     assert shell.window is not None
     shell.window.file_actions()["backup"].trigger()
-    assert suggested[0].parent == acme.parent and suggested[0].name.startswith("acme backup ")
+    assert suggested[0].parent == acme_path.parent and suggested[0].name.startswith("acme backup ")
     assert said == [f"Backup written: A copy of the company is at {target}."]
     copy = database.CompanyFile.open(target)
     try:
@@ -149,13 +151,15 @@ def test_back_up_writes_a_copy_where_chosen(  # type: ignore[no-untyped-def]
     # Never over an existing file, and never over the company file itself.
     shell.window.file_actions()["backup"].trigger()
     assert said[-1].startswith("Cannot back up:") and "already exists" in said[-1]
-    monkeypatch.setattr(FileDialogs, "save_backup", staticmethod(lambda _p, _s: acme))
+    monkeypatch.setattr(FileDialogs, "save_backup", staticmethod(lambda _p, _s: acme_path))
     shell.window.file_actions()["backup"].trigger()
     assert said[-1] == "Cannot back up: Choose a name other than the file itself"
 
 
-def test_close_goes_back_to_the_start_screen_and_unlocks(qtbot, shell: Shell, acme: Path) -> None:  # type: ignore[no-untyped-def]
-    shell.open_path(acme)
+def test_close_goes_back_to_the_start_screen_and_unlocks(
+    qtbot, shell: Shell, acme_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    shell.open_path(acme_path)
     window = shell.window
     assert window is not None
     window.show()
@@ -163,16 +167,16 @@ def test_close_goes_back_to_the_start_screen_and_unlocks(qtbot, shell: Shell, ac
     window.file_actions()["close"].trigger()  # Ctrl+W (the shortcut is checked above)
     assert shell.window is None
     assert shell.start_screen is not None and shell.start_screen.isVisible()
-    assert file_lock.holder(acme) is None
+    assert file_lock.holder(acme_path) is None
     assert shell.start_screen.recent_list.item(0).text().startswith("acme")
 
 
-def test_quit_closes_without_the_start_screen(qtbot, shell: Shell, acme: Path) -> None:  # type: ignore[no-untyped-def]
-    shell.open_path(acme)
+def test_quit_closes_without_the_start_screen(qtbot, shell: Shell, acme_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shell.open_path(acme_path)
     assert shell.window is not None
     shell.window.file_actions()["quit"].trigger()
     assert shell.window is None and shell.start_screen is None
-    assert file_lock.holder(acme) is None
+    assert file_lock.holder(acme_path) is None
 
 
 def downgrade_to_first_schema(path: Path) -> None:
@@ -188,15 +192,15 @@ def downgrade_to_first_schema(path: Path) -> None:
 
 
 def test_opening_an_older_file_says_it_was_updated_and_where_the_backup_is(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str]
+    qtbot, shell: Shell, acme_path: Path, said: list[str]
 ) -> None:
-    downgrade_to_first_schema(acme)
-    assert shell.open_path(acme)
+    downgrade_to_first_schema(acme_path)
+    assert shell.open_path(acme_path)
     assert len(said) == 1
     assert said[0].startswith(
         "Company file updated: acme.icmdesk was saved by an older version of ICMDesk"
     )
-    backups = list((acme.parent / "Backups").glob("acme-before-migration-schema1-*.icmdesk"))
+    backups = list((acme_path.parent / "Backups").glob("acme-before-migration-schema1-*.icmdesk"))
     assert len(backups) == 1 and str(backups[0]) in said[0]
 
 
@@ -216,13 +220,13 @@ def test_opening_an_older_file_says_it_was_updated_and_where_the_backup_is(  # t
     ids=["not-icmdesk", "newer", "corrupt"],
 )
 def test_files_that_cannot_be_opened_are_refused_in_plain_words(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str], spoil, message: str
+    qtbot, shell: Shell, acme_path: Path, said: list[str], spoil, message: str
 ) -> None:
-    spoil(acme)
-    assert not shell.open_path(acme)
+    spoil(acme_path)
+    assert not shell.open_path(acme_path)
     assert len(said) == 1 and said[0].startswith(f"Cannot open the company: {message}")
     assert shell.window is None
-    assert not file_lock.lock_path(acme).exists()
+    assert not file_lock.lock_path(acme_path).exists()
 
 
 def _set_newer_schema(path: Path) -> None:
@@ -242,9 +246,9 @@ def _held_by_maria(path: Path) -> None:
 
 
 def test_locked_file_can_be_opened_read_only(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str], monkeypatch
+    qtbot, shell: Shell, acme_path: Path, said: list[str], monkeypatch
 ) -> None:
-    _held_by_maria(acme)
+    _held_by_maria(acme_path)
     asked: list[LockHolder] = []
 
     def ask(_parent: object, error: FileLockedError) -> bool:
@@ -252,7 +256,7 @@ def test_locked_file_can_be_opened_read_only(  # type: ignore[no-untyped-def]
         return True
 
     monkeypatch.setattr(LockPrompt, "ask", staticmethod(ask))
-    assert shell.open_path(acme)
+    assert shell.open_path(acme_path)
     assert [(h.user, h.host) for h in asked] == [("maria", "office-pc")]
     window = shell.window
     assert window is not None and window.read_only
@@ -263,21 +267,21 @@ def test_locked_file_can_be_opened_read_only(  # type: ignore[no-untyped-def]
     assert not save.isEnabled()
     shell.window.close()
     # Maria's lock is still there: a read-only reader never removes it.
-    assert file_lock.holder(acme) is not None and file_lock.holder(acme).user == "maria"
+    assert file_lock.holder(acme_path) is not None and file_lock.holder(acme_path).user == "maria"
 
 
 def test_locked_file_can_be_left_alone(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str], monkeypatch
+    qtbot, shell: Shell, acme_path: Path, said: list[str], monkeypatch
 ) -> None:
-    _held_by_maria(acme)
+    _held_by_maria(acme_path)
     monkeypatch.setattr(LockPrompt, "ask", staticmethod(lambda _p, _e: False))
-    assert not shell.open_path(acme)
+    assert not shell.open_path(acme_path)
     assert shell.window is None and not said
 
 
-def test_lock_prompt_says_who_and_since_when(acme: Path) -> None:
+def test_lock_prompt_says_who_and_since_when(acme_path: Path) -> None:
     holder = LockHolder("maria", "office-pc", 4242, datetime(2026, 11, 2, 9, 30))
-    text, details = prompt_text(FileLockedError(acme, holder))
+    text, details = prompt_text(FileLockedError(acme_path, holder))
     assert text == "acme.icmdesk is already open for editing."
     assert "held by maria on office-pc since 2026-11-02 09:30 UTC" in details
     assert "read-only" in details
@@ -292,9 +296,9 @@ def second_default_nav_width(cf: database.CompanyFile) -> int:
 
 
 def test_window_remembers_geometry_splitter_and_column_widths(  # type: ignore[no-untyped-def]
-    qtbot, acme: Path, settings: QSettings
+    qtbot, acme_path: Path, settings: QSettings
 ) -> None:
-    cf = database.CompanyFile.open(acme)
+    cf = database.CompanyFile.open(acme_path)
     try:
         first = MainWindow(cf, settings=settings)
         qtbot.addWidget(first)
@@ -322,8 +326,8 @@ def test_window_remembers_geometry_splitter_and_column_widths(  # type: ignore[n
         cf.close()
 
 
-def test_views_are_built_when_first_shown(qtbot, acme: Path) -> None:  # type: ignore[no-untyped-def]
-    cf = database.CompanyFile.open(acme)
+def test_views_are_built_when_first_shown(qtbot, acme_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cf = database.CompanyFile.open(acme_path)
     try:
         window = MainWindow(cf)
         qtbot.addWidget(window)
@@ -338,9 +342,9 @@ def test_views_are_built_when_first_shown(qtbot, acme: Path) -> None:  # type: i
         cf.close()
 
 
-def test_lock_prompt_offers_read_only_and_defaults_to_not_opening(qtbot, acme: Path) -> None:  # type: ignore[no-untyped-def]
+def test_lock_prompt_offers_read_only_and_defaults_to_not_opening(qtbot, acme_path: Path) -> None:  # type: ignore[no-untyped-def]
     holder = LockHolder("maria", "office-pc", 4242, datetime(2026, 11, 2, 9, 30))
-    box = LockPrompt.box(None, FileLockedError(acme, holder))
+    box = LockPrompt.box(None, FileLockedError(acme_path, holder))
     qtbot.addWidget(box)
     assert box.text() == "acme.icmdesk is already open for editing."
     labels = [b.text() for b in box.buttons()]
@@ -348,7 +352,7 @@ def test_lock_prompt_offers_read_only_and_defaults_to_not_opening(qtbot, acme: P
     assert box.defaultButton() is box.button(box.StandardButton.Cancel)
 
 
-def test_views_follow_what_another_view_saved(qtbot, acme: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_views_follow_what_another_view_saved(qtbot, acme_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A role added in Roles and a rep added in Reps: the other listings show them, the
     one on screen at once, the others when they are shown; nothing is re-read otherwise."""
     from datetime import date
@@ -360,7 +364,7 @@ def test_views_follow_what_another_view_saved(qtbot, acme: Path, monkeypatch) ->
     from icmdesk.ui.reps_view import RepsView
     from icmdesk.ui.roles_view import RoleDialog, RolesView
 
-    cf = database.CompanyFile.open(acme)
+    cf = database.CompanyFile.open(acme_path)
     try:
         window = MainWindow(cf)
         qtbot.addWidget(window)

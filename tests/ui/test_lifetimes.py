@@ -26,7 +26,6 @@ from PySide6.QtWidgets import QWidget
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Assignment,
-    Company,
     Credit,
     Deal,
     Plan,
@@ -51,19 +50,17 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_one_deal(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf, Plan("AE plan", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),), quota=D(10000)),))
+        acme,
+        Plan("AE plan", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),), quota=D(10000)),)),
     )
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1)))
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1)))
+    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 1)))
     records.save_deal(
-        cf, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
+        acme, Deal("D-1", "Globex", D(12000), date(2026, 1, 10), credits=(Credit(ana.id, D(100)),))
     )
-    yield cf
-    QThreadPool.globalInstance().waitForDone()
-    cf.close()
+    return acme
 
 
 @contextmanager
@@ -87,13 +84,15 @@ def assert_gone_with_last_reference(qtbot, use: Callable[[], QWidget]) -> None: 
         assert gone() is None, f"{name} is left to the garbage collector (a reference cycle)"
 
 
-def test_the_plans_view_after_a_refused_delete(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_plans_view_after_a_refused_delete(
+    qtbot, acme_with_one_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     refused: list[str] = []
     monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *a: True))
     monkeypatch.setattr(Messages, "error", staticmethod(lambda p, title, e: refused.append(title)))
 
     def use() -> QWidget:
-        view = PlansView(acme, today=lambda: date(2026, 7, 1))
+        view = PlansView(acme_with_one_deal, today=lambda: date(2026, 7, 1))
         view.show()
         view.plan_list.setCurrentRow([p.name for p in view._plans].index("AE plan"))
         view.delete_plan()  # in use: refused
@@ -104,18 +103,18 @@ def test_the_plans_view_after_a_refused_delete(qtbot, acme: CompanyFile, monkeyp
 
 
 @pytest.mark.parametrize("kind", [DealsView, RepsView, RolesView])
-def test_the_listings_with_row_keys(qtbot, acme: CompanyFile, kind: type) -> None:  # type: ignore[no-untyped-def]
+def test_the_listings_with_row_keys(qtbot, acme_with_one_deal: CompanyFile, kind: type) -> None:  # type: ignore[no-untyped-def]
     def use() -> QWidget:
-        view = kind(acme)
+        view = kind(acme_with_one_deal)
         view.show()
         return view
 
     assert_gone_with_last_reference(qtbot, use)
 
 
-def test_the_dashboard_after_computing(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_after_computing(qtbot, acme_with_one_deal: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     def use() -> QWidget:
-        view = DashboardView(acme, today=lambda: date(2026, 1, 15))
+        view = DashboardView(acme_with_one_deal, today=lambda: date(2026, 1, 15))
         view.show()
         qtbot.waitUntil(lambda: view.board is not None, timeout=10_000)
         return view
@@ -123,9 +122,9 @@ def test_the_dashboard_after_computing(qtbot, acme: CompanyFile) -> None:  # typ
     assert_gone_with_last_reference(qtbot, use)
 
 
-def test_the_periods_view_after_computing(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_the_periods_view_after_computing(qtbot, acme_with_one_deal: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     def use() -> QWidget:
-        view = PeriodsView(acme)
+        view = PeriodsView(acme_with_one_deal)
         with qtbot.waitSignal(view.work_finished, timeout=10_000):
             view.show()  # the months load in the background
         view.select_month(Month(2026, 1))
@@ -148,7 +147,9 @@ def test_the_new_company_wizard(qtbot, tmp_path: Path) -> None:  # type: ignore[
     assert_gone_with_last_reference(qtbot, use)
 
 
-def test_a_dashboard_destroyed_while_it_computes(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_dashboard_destroyed_while_it_computes(
+    qtbot, acme_with_one_deal: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """What test_the_main_window_hosts_the_new_views did under load: the window (and its
     dashboard) went while the month was still being computed. The task was the view's
     child, deleted with it, and the pool thread then emitted from a deleted object
@@ -164,7 +165,7 @@ def test_a_dashboard_destroyed_while_it_computes(qtbot, acme: CompanyFile, monke
         return real(cf, month)
 
     monkeypatch.setattr(dashboard_view, "_compute", slow)
-    view = DashboardView(acme, today=lambda: date(2026, 1, 15))
+    view = DashboardView(acme_with_one_deal, today=lambda: date(2026, 1, 15))
     assert started.wait(10)
     view.deleteLater()
     qtbot.waitUntil(lambda: not shiboken6.isValid(view))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine.fmt import fmt_money
@@ -16,7 +15,7 @@ from icmdesk.domain.entities import Company, PeriodStatus
 from icmdesk.domain.errors import PeriodError
 from icmdesk.models.database import CompanyFile
 from icmdesk.reports import BatchResult
-from icmdesk.services import company_io, documents, periods, records
+from icmdesk.services import documents, periods, records
 from icmdesk.ui import periods_view
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages, error_text
@@ -37,14 +36,6 @@ pytestmark = pytest.mark.gui
 STATEMENT_COLUMNS = [
     "Rep", "Plan", "Earnings (E)", "Draw", "Recovery", "Payout", "Owed by rep",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
-    yield cf
-    QThreadPool.globalInstance().waitForDone()
-    cf.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import QScrollArea, QTableWidgetItem, QWidget
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Assignment,
-    Company,
     Plan,
     PlanVersion,
     Rep,
@@ -39,16 +37,16 @@ TIERS = (Tier(D(0), D(5)), Tier(D(100), D(8)))
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
-    records.save_plan(cf, Plan("AE plan", (PlanVersion(date(2026, 1, 1), TIERS, quota=D(100000)),)))
-    used = records.save_plan(
-        cf, Plan("SDR plan", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(3)),)),))
+def acme_with_plans(acme: CompanyFile) -> CompanyFile:
+    records.save_plan(
+        acme, Plan("AE plan", (PlanVersion(date(2026, 1, 1), TIERS, quota=D(100000)),))
     )
-    rep = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1)))
-    records.save_assignment(cf, Assignment(rep.id, used.id, date(2026, 1, 1)))
-    yield cf
-    cf.close()
+    used = records.save_plan(
+        acme, Plan("SDR plan", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(3)),)),))
+    )
+    rep = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1)))
+    records.save_assignment(acme, Assignment(rep.id, used.id, date(2026, 1, 1)))
+    return acme
 
 
 def open_view(qtbot, cf: CompanyFile) -> PlansView:  # type: ignore[no-untyped-def]
@@ -73,9 +71,9 @@ def set_cell(view: PlansView, row: int, column: int, text: str) -> None:
 
 
 def test_the_chart_is_the_domain_curve_and_redraws_as_tiers_change(
-    qtbot, acme: CompanyFile
+    qtbot, acme_with_plans: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+    view = open_view(qtbot, acme_with_plans)
     assert [view.plan_list.item(i).text() for i in range(view.plan_list.count())] == [
         "AE plan",
         "SDR plan",
@@ -94,9 +92,9 @@ def test_the_chart_is_the_domain_curve_and_redraws_as_tiers_change(
 
 
 def test_the_what_if_box_gives_commission_attainment_and_effective_rate(
-    qtbot, acme: CompanyFile
+    qtbot, acme_with_plans: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+    view = open_view(qtbot, acme_with_plans)
     qtbot.keyClicks(view.whatif_credited, "120,000")
     assert view.whatif_result.text() == (
         "Commission $6,600.00 · attainment 120% · effective rate 5.5%"
@@ -105,32 +103,34 @@ def test_the_what_if_box_gives_commission_attainment_and_effective_rate(
     assert view.whatif_result.text().startswith("Commission $6,000.00")
 
 
-def test_saving_a_plan_not_in_use_updates_its_version(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_saving_a_plan_not_in_use_updates_its_version(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     set_cell(view, 1, 2, "9")
     view.bonuses.add_row(["100", "500"])
     assert view.save() is not None
-    (v,) = plan(acme, "AE plan").versions
+    (v,) = plan(acme_with_plans, "AE plan").versions
     assert v.tiers == (Tier(D(0), D(5)), Tier(D(100), D(9)))
     assert [(b.threshold_pct, b.amount) for b in v.bonuses] == [(D(100), D(500))]
 
 
-def test_a_version_nothing_was_paid_from_is_corrected_in_place(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_a_version_nothing_was_paid_from_is_corrected_in_place(
+    qtbot, acme_with_plans: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     view.plan_list.setCurrentRow(1)  # in use, but no month is closed: nothing paid from it
     assert view.in_use_note.isHidden()
     set_cell(view, 0, 2, "4")
     assert view.save() is not None
-    assert [(v.effective_from, v.tiers[0].rate_pct) for v in plan(acme, "SDR plan").versions] == [
-        (date(2026, 1, 1), D(4))
-    ]
+    assert [
+        (v.effective_from, v.tiers[0].rate_pct) for v in plan(acme_with_plans, "SDR plan").versions
+    ] == [(date(2026, 1, 1), D(4))]
 
 
 def test_a_version_in_force_in_a_closed_month_is_kept_and_the_edit_added(
-    qtbot, acme: CompanyFile, tmp_path: Path
+    qtbot, acme_with_plans: CompanyFile, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    periods.close(acme, Month(2026, 1), backup_dir=tmp_path / "b")
-    view = open_view(qtbot, acme)
+    periods.close(acme_with_plans, Month(2026, 1), backup_dir=tmp_path / "b")
+    view = open_view(qtbot, acme_with_plans)
     view.plan_list.setCurrentRow(1)
     assert "in force in a closed month" in view.in_use_note.text()
     set_cell(view, 0, 2, "4")
@@ -145,7 +145,7 @@ def test_a_version_in_force_in_a_closed_month_is_kept_and_the_edit_added(
     view.effective_from.setDate(to_qdate(date(2026, 4, 1)))
     set_cell(view, 0, 2, "3.5")
     assert view.save() is not None
-    versions = plan(acme, "SDR plan").versions
+    versions = plan(acme_with_plans, "SDR plan").versions
     assert [(v.effective_from, v.tiers[0].rate_pct) for v in versions] == [
         (date(2026, 1, 1), D(3)),
         (date(2026, 4, 1), D("3.5")),
@@ -159,8 +159,8 @@ def test_a_version_in_force_in_a_closed_month_is_kept_and_the_edit_added(
     assert view.version_list.currentRow() == 1
 
 
-def test_problems_show_beside_their_fields(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_problems_show_beside_their_fields(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     set_cell(view, 1, 0, "0")  # not above the tier before
     view.override_rate.setText("-5")
     assert view.save() is None
@@ -170,11 +170,11 @@ def test_problems_show_beside_their_fields(qtbot, acme: CompanyFile) -> None:  #
     view.cap.setText("lots")
     assert view.save() is None
     assert view.field_errors == {"cap": "The cap must be a number (got 'lots')."}
-    assert plan(acme, "AE plan").versions[0].tiers == TIERS
+    assert plan(acme_with_plans, "AE plan").versions[0].tiers == TIERS
 
 
-def test_a_new_plan_and_a_new_version(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_a_new_plan_and_a_new_version(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     view.new_plan()
     view.name.setText("Overlay")
     saved = view.save()
@@ -183,19 +183,19 @@ def test_a_new_plan_and_a_new_version(qtbot, acme: CompanyFile) -> None:  # type
     view.new_version()
     assert view.effective_from.date() == to_qdate(date(2026, 8, 1))
     assert view.save() is not None
-    assert len(plan(acme, "Overlay").versions) == 2
+    assert len(plan(acme_with_plans, "Overlay").versions) == 2
 
 
-def test_renaming_a_plan_in_use_adds_no_version(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_renaming_a_plan_in_use_adds_no_version(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     view.plan_list.setCurrentRow(1)
     view.name.setText("SDR plan 2026")
     assert view.save() is not None
-    assert len(plan(acme, "SDR plan 2026").versions) == 1
+    assert len(plan(acme_with_plans, "SDR plan 2026").versions) == 1
 
 
-def test_the_main_window_hosts_the_new_views(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    window = MainWindow(acme)
+def test_the_main_window_hosts_the_new_views(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(acme_with_plans)
     qtbot.addWidget(window)
     assert isinstance(window.show_view("Plans"), PlansView)
     assert isinstance(window.show_view("Roles"), RolesView)
@@ -205,8 +205,8 @@ def test_the_main_window_hosts_the_new_views(qtbot, acme: CompanyFile) -> None: 
     assert dashboard.month.currentText() == "2026-01"
 
 
-def test_adding_and_removing_tiers_redraws(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_adding_and_removing_tiers_redraws(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     view.tiers.add_button.click()
     set_cell(view, 2, 0, "150")
     set_cell(view, 2, 2, "12")
@@ -221,28 +221,28 @@ def test_adding_and_removing_tiers_redraws(qtbot, acme: CompanyFile) -> None:  #
 
 
 def test_delete_a_plan_nobody_uses_and_refuse_one_in_use(
-    qtbot, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch
+    qtbot, acme_with_plans: CompanyFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     from icmdesk.ui.messages import Messages
 
     refused: list[str] = []
     monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *a: True))
     monkeypatch.setattr(Messages, "error", staticmethod(lambda p, title, e: refused.append(title)))
-    view = open_view(qtbot, acme)
+    view = open_view(qtbot, acme_with_plans)
     view.plan_list.setCurrentRow([p.name for p in view._plans].index("SDR plan"))
     qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
     assert refused == ["The plan SDR plan was not deleted"]
-    assert {p.name for p in choices.all_plans(acme)} == {"AE plan", "SDR plan"}
+    assert {p.name for p in choices.all_plans(acme_with_plans)} == {"AE plan", "SDR plan"}
     view.plan_list.setCurrentRow([p.name for p in view._plans].index("AE plan"))
     qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
-    assert {p.name for p in choices.all_plans(acme)} == {"SDR plan"}
+    assert {p.name for p in choices.all_plans(acme_with_plans)} == {"SDR plan"}
     assert [view.plan_list.item(i).text() for i in range(view.plan_list.count())] == ["SDR plan"]
 
 
 def test_a_new_plan_with_a_negative_bonus_says_so_and_an_old_problem_goes(
-    qtbot, acme: CompanyFile
+    qtbot, acme_with_plans: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+    view = open_view(qtbot, acme_with_plans)
     view.new_plan()
     view.name.setText("Bonus plan")
     view.quota.setText("lots")
@@ -253,11 +253,11 @@ def test_a_new_plan_with_a_negative_bonus_says_so_and_an_old_problem_goes(
     assert view.save() is None
     assert set(view.field_errors) == {"bonuses"}  # the quota's problem went
     assert view.field_errors["bonuses"] == "A bonus amount must be more than 0 (got -$500.00)."
-    assert "Bonus plan" not in [p.name for p in choices.all_plans(acme)]
+    assert "Bonus plan" not in [p.name for p in choices.all_plans(acme_with_plans)]
 
 
-def test_saving_says_saved_and_edits_say_so_until_then(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_saving_says_saved_and_edits_say_so_until_then(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     assert view.status.text() == ""
     with qtbot.waitSignal(view.edited_changed) as edited:
         set_cell(view, 0, 2, "6")
@@ -266,16 +266,18 @@ def test_saving_says_saved_and_edits_say_so_until_then(qtbot, acme: CompanyFile)
     assert view.status.text() == "Saved." and not view.has_unsaved_edits()
 
 
-def test_the_tier_ends_read_as_worked_out_not_typed(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_the_tier_ends_read_as_worked_out_not_typed(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     end = view.tiers.table.item(0, 1)
     assert end.text() == "100"
     assert not end.flags() & Qt.ItemFlag.ItemIsEditable
     assert end.toolTip() == "Where the next tier starts: set by its From %"
 
 
-def test_the_what_if_tries_another_quota_when_one_is_typed(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)  # AE plan: quota $100,000, 5% then 8% from 100%
+def test_the_what_if_tries_another_quota_when_one_is_typed(
+    qtbot, acme_with_plans: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)  # AE plan: quota $100,000, 5% then 8% from 100%
     assert view.whatif_quota.text() == ""  # the plan's quota
     view.whatif_credited.setText("120000")
     assert view.whatif_result.text().startswith("Commission $6,600.00 · attainment 120%")
@@ -283,10 +285,12 @@ def test_the_what_if_tries_another_quota_when_one_is_typed(qtbot, acme: CompanyF
     assert view.whatif_result.text().startswith("Commission $7,800.00 · attainment 200%")
 
 
-def test_a_new_plan_starts_from_the_books_start(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    company = records.get_company(acme)
-    records.update_company(acme, dataclasses.replace(company, books_start=Month(2025, 4)))
-    view = open_view(qtbot, acme)
+def test_a_new_plan_starts_from_the_books_start(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    company = records.get_company(acme_with_plans)
+    records.update_company(
+        acme_with_plans, dataclasses.replace(company, books_start=Month(2025, 4))
+    )
+    view = open_view(qtbot, acme_with_plans)
     view.new_plan()
     assert view.effective_from.date() == to_qdate(date(2025, 4, 1))
 
@@ -300,15 +304,15 @@ def save_shortcut_of(view: QWidget) -> QShortcut:
     return shortcut
 
 
-def test_ctrl_s_saves_and_save_stays_in_view(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_ctrl_s_saves_and_save_stays_in_view(qtbot, acme_with_plans: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     view.resize(1100, 620)
     set_cell(view, 0, 2, "6")
     shortcut = save_shortcut_of(view)
     assert shortcut.context() == Qt.ShortcutContext.WidgetWithChildrenShortcut
     shortcut.activated.emit()  # what Ctrl+S does (offscreen, the window is never active)
     assert view.status.text() == "Saved."
-    assert plan(acme, "AE plan").versions[0].tiers[0].rate_pct == D(6)
+    assert plan(acme_with_plans, "AE plan").versions[0].tiers[0].rate_pct == D(6)
     # Save is below the form, not at the end of its scrolling: always on screen.
     scroll = view.findChild(QScrollArea)
     assert not scroll.isAncestorOf(view.save_button)
@@ -317,8 +321,10 @@ def test_ctrl_s_saves_and_save_stays_in_view(qtbot, acme: CompanyFile) -> None: 
     assert not scroll.horizontalScrollBar().isVisible()
 
 
-def test_a_typed_quota_replaces_the_sample_one_of_the_what_if(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_a_typed_quota_replaces_the_sample_one_of_the_what_if(
+    qtbot, acme_with_plans: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_plans)
     view.new_plan()  # no quota yet: charted against a sample quota
     assert view.whatif_quota.text() == "100000"
     qtbot.keyClicks(view.quota, "50000")

@@ -3,9 +3,7 @@ problems beside their fields; wired into the Reps view."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +12,6 @@ from PySide6.QtWidgets import QDialogButtonBox
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Assignment,
-    Company,
     Draw,
     DrawKind,
     Plan,
@@ -35,27 +32,25 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
-    records.save_plan(cf, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),)))
+def acme_with_plans_and_manager(acme: CompanyFile) -> CompanyFile:
+    records.save_plan(acme, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),)))
     records.save_plan(
-        cf,
+        acme,
         Plan("Tiered", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)), Tier(D(100), D(8)))),)),
     )
-    records.save_role(cf, Role("Account Executive"))
-    boss = records.save_rep(cf, Rep("Maya Okafor", date(2025, 1, 1), payroll_id="P-1"))
-    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 5), manager_id=boss.id))
+    records.save_role(acme, Role("Account Executive"))
+    boss = records.save_rep(acme, Rep("Maya Okafor", date(2025, 1, 1), payroll_id="P-1"))
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 5), manager_id=boss.id))
     records.save_assignment(
-        cf,
+        acme,
         Assignment(
             ana.id,
-            choices.plans(cf)[0].id,
+            choices.plans(acme)[0].id,
             date(2026, 1, 5),
             draw=Draw(D(500), DrawKind.RECOVERABLE, Month(2026, 1), Month(2026, 6)),
         ),
     )
-    yield cf
-    cf.close()
+    return acme
 
 
 def open_dialog(qtbot, cf: CompanyFile, rep: Rep | None) -> RepDialog:  # type: ignore[no-untyped-def]
@@ -76,9 +71,9 @@ def rep_named(cf: CompanyFile, name: str) -> Rep:
 
 
 def test_a_new_rep_with_role_manager_and_a_tiered_plan_with_a_quota(
-    qtbot, acme: CompanyFile
+    qtbot, acme_with_plans_and_manager: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, None)
+    dialog = open_dialog(qtbot, acme_with_plans_and_manager, None)
     qtbot.keyClicks(dialog.name, "Bo Chen")
     qtbot.keyClicks(dialog.email, "bo@acme.test")
     qtbot.keyClicks(dialog.payroll_id, "P-2")
@@ -98,12 +93,12 @@ def test_a_new_rep_with_role_manager_and_a_tiered_plan_with_a_quota(
     save(qtbot, dialog)
 
     assert dialog.result() == RepDialog.DialogCode.Accepted
-    bo = rep_named(acme, "Bo Chen")
+    bo = rep_named(acme_with_plans_and_manager, "Bo Chen")
     assert dialog.saved == bo
     assert (bo.email, bo.payroll_id, bo.hire_date) == ("bo@acme.test", "P-2", date(2026, 3, 1))
-    assert bo.manager_id == rep_named(acme, "Maya Okafor").id
-    assert bo.role_id == choices.roles(acme)[0].id
-    (a,) = choices.assignments_of(acme, bo.id)
+    assert bo.manager_id == rep_named(acme_with_plans_and_manager, "Maya Okafor").id
+    assert bo.role_id == choices.roles(acme_with_plans_and_manager)[0].id
+    (a,) = choices.assignments_of(acme_with_plans_and_manager, bo.id)
     assert (a.effective_from, a.effective_to, a.quota_override) == (
         date(2026, 3, 1),
         None,
@@ -112,10 +107,12 @@ def test_a_new_rep_with_role_manager_and_a_tiered_plan_with_a_quota(
     assert a.draw == Draw(D(1000), DrawKind.NON_RECOVERABLE, Month(2026, 3), Month(2026, 5))
 
 
-def test_editing_shows_the_assignments_and_keeps_them(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    ana = rep_named(acme, "Ana Lee")
-    before = choices.assignments_of(acme, ana.id)
-    dialog = open_dialog(qtbot, acme, ana)
+def test_editing_shows_the_assignments_and_keeps_them(
+    qtbot, acme_with_plans_and_manager: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    ana = rep_named(acme_with_plans_and_manager, "Ana Lee")
+    before = choices.assignments_of(acme_with_plans_and_manager, ana.id)
+    dialog = open_dialog(qtbot, acme_with_plans_and_manager, ana)
     assert dialog.manager.currentText() == "Maya Okafor"
     assert dialog.manager.findText("Ana Lee") < 0  # not her own manager
     (row,) = dialog.assignment_rows()
@@ -126,13 +123,15 @@ def test_editing_shows_the_assignments_and_keeps_them(qtbot, acme: CompanyFile) 
     )
     dialog.email.setText("ana@acme.test")
     save(qtbot, dialog)
-    assert rep_named(acme, "Ana Lee").email == "ana@acme.test"
-    assert choices.assignments_of(acme, ana.id) == before
+    assert rep_named(acme_with_plans_and_manager, "Ana Lee").email == "ana@acme.test"
+    assert choices.assignments_of(acme_with_plans_and_manager, ana.id) == before
 
 
-def test_the_form_says_which_assignment_each_draw_comes_from(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    ana = rep_named(acme, "Ana Lee")
-    dialog = open_dialog(qtbot, acme, ana)
+def test_the_form_says_which_assignment_each_draw_comes_from(
+    qtbot, acme_with_plans_and_manager: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    ana = rep_named(acme_with_plans_and_manager, "Ana Lee")
+    dialog = open_dialog(qtbot, acme_with_plans_and_manager, ana)
     assert dialog.draws_note.text() == (
         "Draw of $500.00 a month (recoverable), 2026-01 to 2026-06: from the assignment to "
         "Flat 5% (from 2026-01-05)."
@@ -153,14 +152,16 @@ def test_the_form_says_which_assignment_each_draw_comes_from(qtbot, acme: Compan
     )
     save(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
-    assert [a.draw is not None for a in choices.assignments_of(acme, ana.id)] == [True, False]
+    assert [
+        a.draw is not None for a in choices.assignments_of(acme_with_plans_and_manager, ana.id)
+    ] == [True, False]
 
 
 def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
-    qtbot, acme: CompanyFile
+    qtbot, acme_with_plans_and_manager: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
-    ana = rep_named(acme, "Ana Lee")
-    dialog = open_dialog(qtbot, acme, ana)
+    ana = rep_named(acme_with_plans_and_manager, "Ana Lee")
+    dialog = open_dialog(qtbot, acme_with_plans_and_manager, ana)
     dialog.name.clear()
     dialog.email.setText("ana at acme")
     dialog.payroll_id.setText("P-1")
@@ -181,12 +182,16 @@ def test_every_problem_shows_beside_its_field_and_nothing_is_saved(
     assert "overlaps" in row_text and "has no quota" in row_text
     assert "overlaps" in e.text("assignments[0]")  # each of the two rows is told
     assert dialog.saved is None
-    assert rep_named(acme, "Ana Lee") == ana
-    assert len(choices.assignments_of(acme, ana.id)) == 1
+    assert rep_named(acme_with_plans_and_manager, "Ana Lee") == ana
+    assert len(choices.assignments_of(acme_with_plans_and_manager, ana.id)) == 1
 
 
-def test_a_draw_amount_that_is_not_a_number(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    dialog = open_dialog(qtbot, acme, rep_named(acme, "Ana Lee"))
+def test_a_draw_amount_that_is_not_a_number(
+    qtbot, acme_with_plans_and_manager: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_dialog(
+        qtbot, acme_with_plans_and_manager, rep_named(acme_with_plans_and_manager, "Ana Lee")
+    )
     dialog.assignment_rows()[0].draw_amount.setText("lots")
     save(qtbot, dialog)
     assert dialog.errors.text("assignments[0].draw.amount") == (
@@ -194,9 +199,11 @@ def test_a_draw_amount_that_is_not_a_number(qtbot, acme: CompanyFile) -> None:  
     )
 
 
-def test_unreadable_numbers_are_reported_with_every_other_problem(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    ana = rep_named(acme, "Ana Lee")
-    dialog = open_dialog(qtbot, acme, ana)
+def test_unreadable_numbers_are_reported_with_every_other_problem(
+    qtbot, acme_with_plans_and_manager: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    ana = rep_named(acme_with_plans_and_manager, "Ana Lee")
+    dialog = open_dialog(qtbot, acme_with_plans_and_manager, ana)
     dialog.name.setText("")
     dialog.assignment_rows()[0].draw_amount.setText("lots")
     save(qtbot, dialog)
@@ -205,11 +212,13 @@ def test_unreadable_numbers_are_reported_with_every_other_problem(qtbot, acme: C
     )
     assert dialog.errors.text("name")  # the blank name is reported in the same round
     assert dialog.saved is None
-    assert rep_named(acme, "Ana Lee") == ana
+    assert rep_named(acme_with_plans_and_manager, "Ana Lee") == ana
 
 
 # The Reps view's edit actions.
-def test_reps_view_adds_edits_and_deletes(qtbot, acme: CompanyFile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_reps_view_adds_edits_and_deletes(
+    qtbot, acme_with_plans_and_manager: CompanyFile, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     edited: list[str | None] = []
 
     def fake_edit(parent, cf, rep):  # type: ignore[no-untyped-def]
@@ -221,7 +230,7 @@ def test_reps_view_adds_edits_and_deletes(qtbot, acme: CompanyFile, monkeypatch)
     monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *a: answers.pop(0)))
     errors: list[str] = []
     monkeypatch.setattr(Messages, "error", staticmethod(lambda p, title, e: errors.append(title)))
-    view = RepsView(acme, today=lambda: date(2026, 7, 1))
+    view = RepsView(acme_with_plans_and_manager, today=lambda: date(2026, 7, 1))
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
@@ -235,13 +244,17 @@ def test_reps_view_adds_edits_and_deletes(qtbot, acme: CompanyFile, monkeypatch)
     assert edited[-1] == "Maya Okafor"
     view.table.selectRow(1)
     qtbot.keyClick(view.table, Qt.Key.Key_Delete)
-    assert [r.name for r in choices.reps(acme)] == ["Ana Lee", "Maya Okafor"]
+    assert [r.name for r in choices.reps(acme_with_plans_and_manager)] == ["Ana Lee", "Maya Okafor"]
     assert errors == []
 
 
-def test_a_roles_default_plan_is_filled_in_for_a_new_rep(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    role = records.save_role(acme, Role("SDR", choices.plans(acme)[1].id))  # Tiered
-    dialog = open_dialog(qtbot, acme, None)
+def test_a_roles_default_plan_is_filled_in_for_a_new_rep(
+    qtbot, acme_with_plans_and_manager: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    role = records.save_role(
+        acme_with_plans_and_manager, Role("SDR", choices.plans(acme_with_plans_and_manager)[1].id)
+    )  # Tiered
+    dialog = open_dialog(qtbot, acme_with_plans_and_manager, None)
     assert dialog.assignment_rows() == []
     dialog.hire_date.setDate(to_qdate(date(2024, 3, 4)))
     dialog.role.setCurrentIndex(dialog.role.findData(role.id))

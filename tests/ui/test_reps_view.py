@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from icmdesk.domain.entities import Assignment, Company, Plan, PlanVersion, Rep, Role, Tier
+from icmdesk.domain.entities import Assignment, Plan, PlanVersion, Rep, Role, Tier
 from icmdesk.domain.money import D
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, records
@@ -25,22 +24,20 @@ TODAY = date(2026, 7, 1)
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_reps(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),))
+        acme, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),))
     )
-    ae = records.save_role(cf, Role("Account Executive"))
-    sdr = records.save_role(cf, Role("SDR"))
-    boss = records.save_rep(cf, Rep("Maya Okafor", date(2026, 1, 1), role_id=ae.id))
+    ae = records.save_role(acme, Role("Account Executive"))
+    sdr = records.save_role(acme, Role("SDR"))
+    boss = records.save_rep(acme, Rep("Maya Okafor", date(2026, 1, 1), role_id=ae.id))
     ana = records.save_rep(
-        cf, Rep("Ana Lee", date(2026, 1, 5), role_id=sdr.id, manager_id=boss.id, payroll_id="P-7")
+        acme, Rep("Ana Lee", date(2026, 1, 5), role_id=sdr.id, manager_id=boss.id, payroll_id="P-7")
     )
-    records.save_rep(cf, Rep("Bo Chen", date(2026, 2, 1), termination_date=date(2026, 5, 31)))
-    records.save_rep(cf, Rep("Cy Young", date(2026, 9, 1)))
-    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 5)))
-    yield cf
-    cf.close()
+    records.save_rep(acme, Rep("Bo Chen", date(2026, 2, 1), termination_date=date(2026, 5, 31)))
+    records.save_rep(acme, Rep("Cy Young", date(2026, 9, 1)))
+    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 5)))
+    return acme
 
 
 def open_view(qtbot, cf: CompanyFile) -> RepsView:  # type: ignore[no-untyped-def]
@@ -58,8 +55,8 @@ def column(view: RepsView, name: str) -> list[str]:
     return [model.data(model.index(r, c)) for r in range(model.rowCount())]
 
 
-def test_table_shows_reps_with_names_plans_and_status(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_table_shows_reps_with_names_plans_and_status(qtbot, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_reps)
     model = view.table.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
     assert headers == COLUMNS
@@ -72,8 +69,8 @@ def test_table_shows_reps_with_names_plans_and_status(qtbot, acme: CompanyFile) 
     assert view._count.text() == "4 reps"
 
 
-def test_clicking_a_header_sorts_and_typing_filters(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
+def test_clicking_a_header_sorts_and_typing_filters(qtbot, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_reps)
     header = view.table.horizontalHeader()
     section = COLUMNS.index("Hired")
     x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
@@ -92,18 +89,18 @@ def test_clicking_a_header_sorts_and_typing_filters(qtbot, acme: CompanyFile) ->
     assert view._count.text() == "4 reps"
 
 
-def test_refresh_shows_reps_added_elsewhere(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = open_view(qtbot, acme)
-    records.save_rep(acme, Rep("Dee Park", date(2026, 3, 1)))
+def test_refresh_shows_reps_added_elsewhere(qtbot, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, acme_with_reps)
+    records.save_rep(acme_with_reps, Rep("Dee Park", date(2026, 3, 1)))
     view.refresh()
     assert "Dee Park" in column(view, "Name")
     assert view._count.text() == "5 reps"
 
 
-def test_reps_model_passes_the_model_tester(qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_reps_model_passes_the_model_tester(qtmodeltester, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     from icmdesk.ui.reps_view import _columns
 
-    model = ValueTableModel(_columns(lambda: TODAY), rep_rows(acme, on=TODAY))
+    model = ValueTableModel(_columns(lambda: TODAY), rep_rows(acme_with_reps, on=TODAY))
     qtmodeltester.check(model, force_py=True)
 
 

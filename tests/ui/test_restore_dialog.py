@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from icmdesk.domain.calendar import Month
-from icmdesk.services import backups, company_io, file_lock, periods
+from icmdesk.services import backups, file_lock, periods
 from icmdesk.ui.app import Shell
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.messages import Messages
@@ -19,19 +19,12 @@ from icmdesk.ui.restore_dialog import RestoreDialog
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "acme.icmdesk"
-    company_io.write_demo(path).close()
-    return path
-
-
 @pytest.fixture
-def acme(template: Path, tmp_path: Path) -> Path:
+def demo_with_backups(demo_template: Path, tmp_path: Path) -> Path:
     """The demo company with a backup before an import, one before its first close, and
     one by hand after it."""
     path = tmp_path / "acme.icmdesk"
-    shutil.copyfile(template, path)
+    shutil.copyfile(demo_template, path)
     backups.before_import(path)
     cf = file_lock.open_locked(path)
     try:
@@ -61,13 +54,15 @@ def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
-def test_the_dialog_lists_the_backups_newest_first(qtbot, qtmodeltester, acme: Path) -> None:  # type: ignore[no-untyped-def]
-    found = backups.list_backups(acme)
-    dialog = RestoreDialog(acme, found)
+def test_the_dialog_lists_the_backups_newest_first(
+    qtbot, qtmodeltester, demo_with_backups: Path
+) -> None:  # type: ignore[no-untyped-def]
+    found = backups.list_backups(demo_with_backups)
+    dialog = RestoreDialog(demo_with_backups, found)
     qtbot.addWidget(dialog)
     qtmodeltester.check(dialog.model)
     rows = dialog.row_texts()
-    [closed] = backups.months_closed(acme) or ()
+    [closed] = backups.months_closed(demo_with_backups) or ()
     assert [r[1] for r in rows] == ["by hand", "before close", "before import"]
     assert [r[2] for r in rows] == [str(closed), "none", "none"]
     assert all(r[0].endswith(" UTC") and r[3] for r in rows)
@@ -80,7 +75,7 @@ def test_the_dialog_lists_the_backups_newest_first(qtbot, qtmodeltester, acme: P
 
 
 def test_other_file_chooses_a_copy_made_elsewhere(  # type: ignore[no-untyped-def]
-    qtbot, acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, demo_with_backups: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copy = tmp_path / "usb" / "acme.icmdesk"
     asked: list[Path] = []
@@ -99,9 +94,9 @@ def test_other_file_chooses_a_copy_made_elsewhere(  # type: ignore[no-untyped-de
 
 
 def test_restore_asks_then_restores_and_reopens_the_company(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
+    qtbot, shell: Shell, demo_with_backups: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before_close = next(b for b in backups.list_backups(acme) if b.kind == "close")
+    before_close = next(b for b in backups.list_backups(demo_with_backups) if b.kind == "close")
     monkeypatch.setattr(RestoreDialog, "choose", classmethod(lambda _c, _p, _f: before_close.path))
     asked: list[str] = []
 
@@ -110,7 +105,7 @@ def test_restore_asks_then_restores_and_reopens_the_company(  # type: ignore[no-
         return True
 
     monkeypatch.setattr(Messages, "confirm", staticmethod(confirm))
-    assert shell.open_path(acme)
+    assert shell.open_path(demo_with_backups)
     old = shell.window
     assert old is not None
     old.file_actions()["restore"].trigger()
@@ -121,10 +116,12 @@ def test_restore_asks_then_restores_and_reopens_the_company(  # type: ignore[no-
     assert "kept as a backup" in asked[0] and asked[0].endswith("[Restore]")
     window = shell.window
     assert window is not None and window is not old
-    assert window.company_file.path == acme and not window.read_only
-    assert file_lock.holder(acme) is not None  # the app holds it again
-    assert backups.months_closed(acme) == ()  # the month closed after the backup is open
-    [kept] = [b for b in backups.list_backups(acme) if b.kind == "restore"]
+    assert window.company_file.path == demo_with_backups and not window.read_only
+    assert file_lock.holder(demo_with_backups) is not None  # the app holds it again
+    assert (
+        backups.months_closed(demo_with_backups) == ()
+    )  # the month closed after the backup is open
+    [kept] = [b for b in backups.list_backups(demo_with_backups) if b.kind == "restore"]
     assert kept.months_closed and len(kept.months_closed) == 1
     assert said == [
         f"Company restored: acme.icmdesk now holds the backup before close of "
@@ -134,31 +131,31 @@ def test_restore_asks_then_restores_and_reopens_the_company(  # type: ignore[no-
 
 
 def test_a_file_that_cannot_be_restored_is_refused_before_anything_is_asked(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
+    qtbot, shell: Shell, demo_with_backups: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    junk = acme.parent / "junk.icmdesk"
+    junk = demo_with_backups.parent / "junk.icmdesk"
     junk.write_text("a shopping list")
     monkeypatch.setattr(RestoreDialog, "choose", classmethod(lambda _c, _p, _f: junk))
-    before = acme.read_bytes()
-    assert shell.open_path(acme)
+    before = demo_with_backups.read_bytes()
+    assert shell.open_path(demo_with_backups)
     window = shell.window
     assert window is not None
     window.file_actions()["restore"].trigger()  # Messages.confirm would raise ModalOpened
     assert said == ["Cannot restore: junk.icmdesk is not an ICMDesk company file"]
-    assert shell.window is window and acme.read_bytes() == before
+    assert shell.window is window and demo_with_backups.read_bytes() == before
 
 
 def test_a_restore_cancelled_changes_nothing(  # type: ignore[no-untyped-def]
-    qtbot, shell: Shell, acme: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
+    qtbot, shell: Shell, demo_with_backups: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = backups.list_backups(acme)[-1].path
+    path = backups.list_backups(demo_with_backups)[-1].path
     monkeypatch.setattr(RestoreDialog, "choose", classmethod(lambda _c, _p, _f: path))
     monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *_a: False))
-    before = acme.read_bytes()
-    assert shell.open_path(acme)
+    before = demo_with_backups.read_bytes()
+    assert shell.open_path(demo_with_backups)
     window = shell.window
     assert window is not None
     window.file_actions()["restore"].trigger()
     assert shell.window is window and not said
     shell.shutdown()
-    assert acme.read_bytes() == before
+    assert demo_with_backups.read_bytes() == before

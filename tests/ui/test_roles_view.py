@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,16 +20,14 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def acme(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
+def acme_with_roles(acme: CompanyFile) -> CompanyFile:
     plan = records.save_plan(
-        cf, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),))
+        acme, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),))
     )
-    ae = records.save_role(cf, Role("Account Executive", default_plan_id=plan.id))
-    records.save_role(cf, Role("SDR"))
-    records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1), role_id=ae.id))
-    yield cf
-    cf.close()
+    ae = records.save_role(acme, Role("Account Executive", default_plan_id=plan.id))
+    records.save_role(acme, Role("SDR"))
+    records.save_rep(acme, Rep("Ana Lee", date(2026, 1, 1), role_id=ae.id))
+    return acme
 
 
 def rows(view: RolesView) -> list[list[str]]:
@@ -38,15 +35,17 @@ def rows(view: RolesView) -> list[list[str]]:
     return [[m.index(r, c).data() for c in range(3)] for r in range(m.rowCount())]
 
 
-def test_roles_with_their_plan_and_reps(qtbot, qtmodeltester, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = RolesView(acme)
+def test_roles_with_their_plan_and_reps(qtbot, qtmodeltester, acme_with_roles: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = RolesView(acme_with_roles)
     qtbot.addWidget(view)
     qtmodeltester.check(view.model)
     assert rows(view) == [["Account Executive", "Flat 5%", "1"], ["SDR", "", "0"]]
 
 
-def test_the_dialog_saves_and_shows_problems_beside_the_name(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    dialog = RoleDialog(acme, None)
+def test_the_dialog_saves_and_shows_problems_beside_the_name(
+    qtbot, acme_with_roles: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = RoleDialog(acme_with_roles, None)
     qtbot.addWidget(dialog)
     dialog.name.setText("sdr")
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -57,11 +56,15 @@ def test_the_dialog_saves_and_shows_problems_beside_the_name(qtbot, acme: Compan
     dialog.default_plan.setCurrentText("Flat 5%")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     assert dialog.saved is not None and dialog.saved.default_plan_id is not None
-    assert [r.name for r in choices.roles(acme)] == ["Account Executive", "SDR", "Sales Manager"]
+    assert [r.name for r in choices.roles(acme_with_roles)] == [
+        "Account Executive",
+        "SDR",
+        "Sales Manager",
+    ]
 
 
 def test_the_view_adds_and_deletes_through_its_entry_points(
-    qtbot, acme: CompanyFile, monkeypatch
+    qtbot, acme_with_roles: CompanyFile, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(
         RoleDialog, "edit", staticmethod(lambda p, cf, r: records.save_role(cf, Role("Ops")))
@@ -69,7 +72,7 @@ def test_the_view_adds_and_deletes_through_its_entry_points(
     monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *a: True))
     refused: list[str] = []
     monkeypatch.setattr(Messages, "error", staticmethod(lambda p, t, e: refused.append(t)))
-    view = RolesView(acme)
+    view = RolesView(acme_with_roles)
     qtbot.addWidget(view)
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_Insert)
@@ -82,17 +85,19 @@ def test_the_view_adds_and_deletes_through_its_entry_points(
     assert [r[0] for r in rows(view)] == ["Account Executive", "SDR"]
 
 
-def test_typing_in_the_search_box_filters_roles(qtbot, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    view = RolesView(acme)
+def test_typing_in_the_search_box_filters_roles(qtbot, acme_with_roles: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = RolesView(acme_with_roles)
     qtbot.addWidget(view)
-    qtbot.keyClicks(view.search, "flat")
+    qtbot.keyClicks(view.search_box, "flat")
     assert rows(view) == [["Account Executive", "Flat 5%", "1"]]
     assert view._count.text() == "1 of 2 roles"
-    view.search.clear()
+    view.search_box.clear()
     assert len(rows(view)) == 2
 
 
-def test_edit_and_delete_wait_for_a_chosen_role(qtbot, tmp_path: Path, acme: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_edit_and_delete_wait_for_a_chosen_role(
+    qtbot, tmp_path: Path, acme_with_roles: CompanyFile
+) -> None:  # type: ignore[no-untyped-def]
     empty = records.create_company_file(tmp_path / "empty.icmdesk", Company("Empty"))
     try:
         bare = RolesView(empty)
@@ -101,7 +106,7 @@ def test_edit_and_delete_wait_for_a_chosen_role(qtbot, tmp_path: Path, acme: Com
         assert not bare.edit_button.isEnabled() and not bare.delete_button.isEnabled()
     finally:
         empty.close()
-    view = RolesView(acme)
+    view = RolesView(acme_with_roles)
     qtbot.addWidget(view)
     assert not view.edit_button.isEnabled()
     view.table.selectRow(1)

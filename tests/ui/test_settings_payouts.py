@@ -3,9 +3,7 @@ accounts, saved with the rest of the settings; problems shown beside their field
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,7 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from pytestqt.qtbot import QtBot
 
 from icmdesk.domain.calendar import Month
-from icmdesk.domain.entities import Company, PayoutSettings, PayrollProvider
+from icmdesk.domain.entities import PayoutSettings, PayrollProvider
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
 from icmdesk.ui.settings_view import SettingsView, pay_date_sentence
@@ -23,15 +21,8 @@ pytestmark = pytest.mark.gui
 LEFT = Qt.MouseButton.LeftButton
 
 
-@pytest.fixture
-def cf(tmp_path: Path) -> Iterator[CompanyFile]:
-    f = records.create_company_file(tmp_path / "acme.icmdesk", Company("Acme Ltd"))
-    yield f
-    f.close()
-
-
-def open_view(qtbot: QtBot, cf: CompanyFile) -> SettingsView:
-    view = SettingsView(cf)
+def open_view(qtbot: QtBot, acme: CompanyFile) -> SettingsView:
+    view = SettingsView(acme)
     qtbot.addWidget(view)
     view.show()
     return view
@@ -42,8 +33,8 @@ def type_into(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped
     qtbot.keyClicks(edit, text)
 
 
-def test_the_group_shows_the_stored_payout_settings(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_the_group_shows_the_stored_payout_settings(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     assert view._payouts.title() == "Payouts"
     assert view.payout_settings() == PayoutSettings()
     assert view._pay_day.value() == 15
@@ -52,8 +43,8 @@ def test_the_group_shows_the_stored_payout_settings(qtbot: QtBot, cf: CompanyFil
     assert not view.has_unsaved_edits()
 
 
-def test_payout_settings_are_saved_and_read_back(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_payout_settings_are_saved_and_read_back(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     view._pay_day.setValue(25)
     view._months_after.setValue(0)
     view._provider.setCurrentIndex(view._provider.findData(PayrollProvider.ADP))
@@ -75,17 +66,17 @@ def test_payout_settings_are_saved_and_read_back(qtbot: QtBot, cf: CompanyFile) 
     qtbot.mouseClick(view._save, LEFT)
 
     expected = PayoutSettings(pay_day=25, pay_months_after=0, provider=PayrollProvider.ADP, **typed)
-    assert records.get_company(cf).payouts == expected
+    assert records.get_company(acme).payouts == expected
     assert view._status.text() == "Saved."
     assert not view.has_unsaved_edits()
-    again = open_view(qtbot, cf)
+    again = open_view(qtbot, acme)
     assert again.payout_settings() == expected
     assert again._provider.currentText() == "ADP earnings import"
     assert again._texts["adp_company_code"].text() == "3AB"
 
 
-def test_ctrl_s_saves_the_payout_settings(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_ctrl_s_saves_the_payout_settings(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     view._provider.setCurrentIndex(view._provider.findData(PayrollProvider.GUSTO))
     (shortcut,) = [
         s
@@ -94,11 +85,11 @@ def test_ctrl_s_saves_the_payout_settings(qtbot: QtBot, cf: CompanyFile) -> None
     ]
     with qtbot.waitSignal(view.saved):
         shortcut.activated.emit()  # what Ctrl+S does (offscreen, the window is never active)
-    assert records.get_company(cf).payouts.provider is PayrollProvider.GUSTO
+    assert records.get_company(acme).payouts.provider is PayrollProvider.GUSTO
 
 
-def test_a_pay_day_of_40_is_refused_beside_the_field(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_a_pay_day_of_40_is_refused_beside_the_field(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     type_into(qtbot, view._pay_day.lineEdit(), "40")
     assert view._pay_day.value() == 40  # kept as typed, never silently changed
     type_into(qtbot, view._texts["bonus_code"], "BONUS")
@@ -107,19 +98,19 @@ def test_a_pay_day_of_40_is_refused_beside_the_field(qtbot: QtBot, cf: CompanyFi
     assert view.problem_text("payouts.pay_day") == "The pay day is a day of the month, 1 to 31."
     assert view.problem_text("payouts.codes") == "The bonus earnings code is at most 3 characters."
     assert view.problem_text("name") == ""
-    assert records.get_company(cf).payouts == PayoutSettings()  # nothing saved
+    assert records.get_company(acme).payouts == PayoutSettings()  # nothing saved
     assert view.has_unsaved_edits()
 
 
-def test_a_blank_account_is_refused(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_a_blank_account_is_refused(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     view._texts["payable_account"].clear()
     qtbot.mouseClick(view._save, LEFT)
     assert "cannot be blank" in view.problem_text("payouts.payable_account")
 
 
-def test_the_sentence_says_when_an_example_month_is_paid(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_the_sentence_says_when_an_example_month_is_paid(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     view._pay_day.setValue(31)
     view._months_after.setValue(1)
     last = Month.of(date.today()).plus(-1)
@@ -139,8 +130,8 @@ def test_the_sentence_says_when_an_example_month_is_paid(qtbot: QtBot, cf: Compa
     assert pay_date_sentence(40, 1, Month(2026, 11)).startswith("No month has a day 40")
 
 
-def test_revert_restores_the_stored_payout_settings(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_revert_restores_the_stored_payout_settings(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     type_into(qtbot, view._texts["xero_tax_rate"], "Zero Rated")
     assert view.has_unsaved_edits()
     qtbot.mouseClick(view._revert, LEFT)
@@ -148,30 +139,30 @@ def test_revert_restores_the_stored_payout_settings(qtbot: QtBot, cf: CompanyFil
     assert not view.has_unsaved_edits()
 
 
-def test_read_only_file_cannot_edit_payouts(qtbot: QtBot, cf: CompanyFile) -> None:
-    view = open_view(qtbot, cf)
+def test_read_only_file_cannot_edit_payouts(qtbot: QtBot, acme: CompanyFile) -> None:
+    view = open_view(qtbot, acme)
     view.set_read_only(True)
     assert not view._pay_day.isEnabled()
     assert not view._provider.isEnabled()
     assert view._texts["expense_account"].isReadOnly()
 
 
-def test_questions_contact_and_days_are_saved_and_printed(qtbot: QtBot, cf: CompanyFile) -> None:
+def test_questions_contact_and_days_are_saved_and_printed(qtbot: QtBot, acme: CompanyFile) -> None:
     """Issue 15: whom a rep asks about a statement, and within how many days of the pay
     date, are set here and printed on the statements."""
     from icmdesk.reports.wording import questions
     from tests.reports import factories as f
 
-    view = open_view(qtbot, cf)
+    view = open_view(qtbot, acme)
     assert view._texts["questions_contact"].text() == ""
     type_into(qtbot, view._texts["questions_contact"], "payroll@acme.example")
     view._questions_days.setValue(10)
     assert view.has_unsaved_edits()
     qtbot.mouseClick(view._save, LEFT)
-    payouts = records.get_company(cf).payouts
+    payouts = records.get_company(acme).payouts
     assert payouts.questions_contact == "payroll@acme.example"
     assert payouts.questions_days == 10
-    assert open_view(qtbot, cf)._questions_days.value() == 10
+    assert open_view(qtbot, acme)._questions_days.value() == 10
     # March is paid on April 15: questions are due 10 days later.
     assert questions(f.statement(1), payouts) == (
         "Questions or disputes about this statement: write to payroll@acme.example by "

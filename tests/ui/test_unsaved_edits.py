@@ -4,28 +4,19 @@ default) keeps them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QTableWidgetItem
 
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, records
+from icmdesk.services import records
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.settings_view import SettingsView
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[CompanyFile]:
-    cf = company_io.write_demo(tmp_path / "demo.icmdesk")
-    yield cf
-    cf.close()
 
 
 @dataclass
