@@ -96,6 +96,10 @@ class Shell(QObject):
             self._window.raise_()
             self._window.activateWindow()
             return True
+        # Unsaved edits in the open company are asked about before anything else: Cancel
+        # keeps that window, its edits and its file exactly as they are.
+        if self._window is not None and not self._window.may_close():
+            return False
         parent = self._parent()
         lock: FileLock | None = None
         try:

@@ -723,6 +723,15 @@ class MainWindow(QMainWindow):
         if isinstance(view, FollowsChanges) and self._may_discard_edits([view]):
             view.refresh()
 
+    def may_close(self) -> bool:
+        """Before another company replaces this window: False when a view holds edits the
+        user chose to keep (Cancel); else True, and closing will not ask again."""
+        built = [self._stack.widget(row) for row in range(self._stack.count())]
+        if self._edits_discarded or self._may_discard_edits(built):
+            self._edits_discarded = True
+            return True
+        return False
+
     def _may_discard_edits(self, views: list[QWidget]) -> bool:
         """True when none of the views holds edits not saved yet, or the user agrees to
         lose them."""

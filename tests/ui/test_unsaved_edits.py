@@ -93,3 +93,38 @@ def test_closing_the_window_asks_and_cancel_keeps_it_open(qtbot, demo, box: Box)
     box.answers.append(True)
     assert window.close()
     assert box.asked == ["the settings", "the settings"]
+
+
+def test_opening_another_company_asks_first_and_cancel_keeps_everything(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path, box: Box
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from icmdesk.domain.entities import Company
+    from icmdesk.services import file_lock
+    from icmdesk.ui.app import Shell
+
+    first, second = tmp_path / "first.icmdesk", tmp_path / "second.icmdesk"
+    for path, name in ((first, "First Ltd"), (second, "Second Ltd")):
+        records.create_company_file(path, Company(name)).close()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    shell = Shell(settings, demo=tmp_path / "demo.icmdesk")
+    try:
+        assert shell.open_path(first)
+        window = shell.window
+        assert window is not None
+        view = window.show_view("Settings")
+        assert isinstance(view, SettingsView)
+        view._name.setText("Renamed Ltd")
+        box.answers.append(False)  # Cancel: keep the edits
+        assert not shell.open_path(second)
+        assert shell.window is window and window.isVisible()
+        assert view._name.text() == "Renamed Ltd"
+        assert file_lock.lock_path(first).exists() and not file_lock.lock_path(second).exists()
+        box.answers.append(True)  # Discard: the other company opens, asked once
+        assert shell.open_path(second)
+        assert shell.window is not None and shell.window is not window
+        assert box.asked == ["the settings", "the settings"]
+        assert not file_lock.lock_path(first).exists()
+    finally:
+        shell.shutdown()
