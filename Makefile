@@ -23,6 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/python tools/test_tools.py
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

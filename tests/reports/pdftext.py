@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 from pathlib import Path
 
 from pypdf import PdfReader
+
+# Tests that read PDFs with poppler's pdftotext skip without it, except under CI, which
+# must run them all (`make test` installs it first where it can: tools/test_tools.py).
+NO_PDFTOTEXT = shutil.which("pdftotext") is None and not os.environ.get("CI")
 
 
 def pages(data: bytes | Path) -> list[str]:

@@ -3,7 +3,6 @@ in the PDF's text layer, so search and copy return them (issue 15)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 
@@ -12,7 +11,7 @@ import pytest
 from icmdesk.reports import render_notice, render_statement
 from icmdesk.reports.fonts import EMOJI, FALLBACK, SANS, runs
 from tests.reports import factories as f
-from tests.reports.pdftext import flat
+from tests.reports.pdftext import NO_PDFTOTEXT, flat
 
 GENERATED = date(2026, 4, 2)
 # A rocket and a sloth past U+FFFF, a heart with its variation selector, a thumb with a
@@ -37,7 +36,7 @@ def pdftotext(data: bytes, tmp_path) -> str:  # type: ignore[no-untyped-def]
     return out.stdout.decode("utf-8")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.skipif(NO_PDFTOTEXT, reason="poppler-utils not installed")
 @pytest.mark.parametrize("name", EMOJI_NAMES)
 def test_emoji_name_is_printed_and_copied_as_typed(name: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     st = f.statement(2, rep_name=name, customer=f"{name} Holdings")
@@ -49,7 +48,7 @@ def test_emoji_name_is_printed_and_copied_as_typed(name: str, tmp_path) -> None:
     assert name in flat(data)  # what pypdf (and so a viewer's search) reads
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.skipif(NO_PDFTOTEXT, reason="poppler-utils not installed")
 def test_emoji_name_on_a_clawback_notice(tmp_path) -> None:  # type: ignore[no-untyped-def]
     name = "Dana 🚀 Whitfield"
     data = render_notice(f.company(), f.notice(rep_name=name), generated=GENERATED)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import date
@@ -25,8 +24,9 @@ from icmdesk.reports.fmt import money
 from icmdesk.reports.layout import build_pdf, page_size
 from icmdesk.reports.summary import summary_part
 from tests.reports import factories as f
+from tests.reports.pdftext import NO_PDFTOTEXT
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+pytestmark = pytest.mark.skipif(NO_PDFTOTEXT, reason="needs pdftotext")
 
 BIG = D("99999999.99")
 IDS = ("0065g00000AbCdEfGH", "OPP-2026-000123", "D-1")

@@ -12,7 +12,6 @@ compares it with the amount printed in the line's row.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import date
@@ -27,8 +26,9 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.reports import render_statement
 from icmdesk.services import company_io, periods
 from icmdesk.services.records import get_company
+from tests.reports.pdftext import NO_PDFTOTEXT
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+pytestmark = pytest.mark.skipif(NO_PDFTOTEXT, reason="needs pdftotext")
 
 MONTHS = [Month(2025, 11).plus(i) for i in range(12)]  # 2025-11 … 2026-10
 CENT = Decimal("0.01")
