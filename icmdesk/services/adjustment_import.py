@@ -65,7 +65,14 @@ from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AdjustmentRow, AuditRow, PeriodRow
 from icmdesk.services import audit, backups, records, store
-from icmdesk.services.import_files import FileRefused, Sheet, open_sheet
+from icmdesk.services.import_files import (
+    Cancelled,
+    FileRefused,
+    Progress,
+    Sheet,
+    StalePlan,
+    open_sheet,
+)
 from icmdesk.services.store import load_company, load_company_data, load_reps
 
 __all__ = [
@@ -88,8 +95,6 @@ __all__ = [
     "save_adjustment",
 ]
 
-# (done, total, what): called every few thousand rows.
-Progress = Callable[[int, int, str], None]
 _STEP = 2_000  # rows between progress reports and cancel checks
 _WRITE_CHUNK = 20_000  # rows per executemany
 
@@ -103,14 +108,6 @@ COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 REQUIRED = ("rep", "month", "amount", "reason")
 DERIVED_PREFIX = "auto-"  # ids made from a row's content start so
-
-
-class Cancelled(Exception):
-    """The user stopped reading the file; nothing was written."""
-
-
-class StalePlan(Exception):
-    """The company changed after the plan was made: plan the file again."""
 
 
 # -- entering one adjustment ---------------------------------------------------------------
@@ -359,7 +356,7 @@ def plan_adjustments(
                 progress(sheet.total, sheet.total, "Comparing with the adjustments stored")
             planned = reader.finish(_stored_by_external_id(session))
     finally:
-        _close(sheet)
+        sheet.release()
     return AdjustmentPlan(
         path=path,
         description=sheet.description,
@@ -398,13 +395,6 @@ def _and(items: Iterable[str]) -> str:
     if len(shown) <= 1:
         return "".join(shown)
     return f"{', '.join(shown[:-1])} and {shown[-1]}"
-
-
-def _close(sheet: Sheet) -> None:
-    close = getattr(sheet.rows, "close", None)
-    if close is not None:
-        close()
-    sheet.close()
 
 
 @dataclass(frozen=True)
@@ -794,10 +784,6 @@ _AUDIT_SQL = (
 )
 
 
-def _at_text() -> str:
-    return audit.now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
-
-
 def _cents(amount: Decimal) -> int:
     return int(amount.scaleb(2).to_integral_value())
 
@@ -814,7 +800,7 @@ def _insert_added(
         return
     conn = session.connection()
     next_id = (session.scalar(select(func.max(AdjustmentRow.id))) or 0) + 1
-    at, user = _at_text(), audit.current_user()
+    at, user = audit.now_text(), audit.current_user()
     chain = audit.Chain(session)
     for start in range(0, len(added), _WRITE_CHUNK):
         chunk = added[start : start + _WRITE_CHUNK]
@@ -847,7 +833,7 @@ def _apply_updates(
     if not updated:
         return
     conn = session.connection()
-    at, user = _at_text(), audit.current_user()
+    at, user = audit.now_text(), audit.current_user()
     chain = audit.Chain(session)
     for start in range(0, len(updated), _WRITE_CHUNK):
         chunk = updated[start : start + _WRITE_CHUNK]

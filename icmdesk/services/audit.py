@@ -63,6 +63,11 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
 
 
+def now_text() -> str:
+    """`now()` as SQLAlchemy stores a DateTime: for bulk inserts in raw SQL."""
+    return now().strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def current_user() -> str:
     """Who is making the change: the operating-system login name, or "" when the system
     cannot tell (no login name in the environment and no account entry, as in some

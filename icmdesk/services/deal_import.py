@@ -51,21 +51,18 @@ from icmdesk.domain.validation import CreditRules
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AuditRow, DealRow, ImportMappingRow, PeriodRow
 from icmdesk.services import audit, backups, records, store
-from icmdesk.services.import_files import FileRefused, Sheet, open_sheet
+from icmdesk.services.import_files import (
+    Cancelled,
+    FileRefused,
+    Progress,
+    Sheet,
+    StalePlan,
+    open_sheet,
+)
 from icmdesk.services.store import load_company, load_company_data, load_reps
 
-# (done, total, what): called every few thousand rows.
-Progress = Callable[[int, int, str], None]
 _STEP = 5_000  # rows between progress reports and cancel checks
 _WRITE_CHUNK = 20_000  # rows per executemany
-
-
-class Cancelled(Exception):
-    """The user stopped the import; nothing was written."""
-
-
-class StalePlan(Exception):
-    """The company changed after the plan was made: plan the file again."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,7 @@ def mapping_key(profile: Profile, headers: Sequence[str]) -> str:
 def inspect_file(cf: CompanyFile, path: Path, profile: str = "auto") -> FileInfo:
     """Look at a file: FileRefused says why it cannot be imported at all."""
     sheet = open_sheet(Path(path))
-    _close(sheet)
+    sheet.release()
     chosen = detect(sheet.headers) if profile == "auto" else BY_KEY[profile]
     key = mapping_key(chosen, sheet.headers)
     proposed = chosen.mapping(sheet.headers)
@@ -218,7 +215,7 @@ def plan_import(
         )
     sheet = open_sheet(info.path)
     if sheet.headers != info.headers:
-        _close(sheet)
+        sheet.release()
         raise FileRefused(
             "changed", f"{info.path.name} changed since it was opened: open it again."
         )
@@ -236,15 +233,8 @@ def plan_import(
                     lambda ids: _lookup(session, ids),
                 )
         finally:
-            _close(sheet)
+            sheet.release()
     return ImportPlan(info, plan, stamp, context.currency)
-
-
-def _close(sheet: Sheet) -> None:
-    close = getattr(sheet.rows, "close", None)
-    if close is not None:
-        close()
-    sheet.close()
 
 
 def _watched(
@@ -448,17 +438,13 @@ _AUDIT_SQL = (
 )
 
 
-def _at_text() -> str:
-    return audit.now().strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
-
-
 def _insert_added(
     session: Session, added: Sequence[PlannedDeal], months: set[Month], step: Callable[[int], None]
 ) -> None:
     if not added:
         return
     next_id = (session.scalar(select(func.max(DealRow.id))) or 0) + 1
-    at, user = _at_text(), audit.current_user()
+    at, user = audit.now_text(), audit.current_user()
     # Per credits value (one shared by every deal of a rep): its audit text and its rows.
     by_credits: dict[int, tuple[str, list[tuple[int, int, int]]]] = {}
     days: set[date] = set()
@@ -609,7 +595,7 @@ def _apply_updates(
     if not updated:
         return
     conn = session.connection()
-    at, user = _at_text(), audit.current_user()
+    at, user = audit.now_text(), audit.current_user()
     chain = audit.Chain(session)
     for start in range(0, len(updated), _WRITE_CHUNK):
         chunk = updated[start : start + _WRITE_CHUNK]

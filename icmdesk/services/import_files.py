@@ -29,6 +29,18 @@ _DELIMITERS = (",", ";", "\t", "|")
 csv.field_size_limit(1 << 24)  # a long description is one cell, not an error
 
 
+# (done, total, what): how far an import has read or written, every few thousand rows.
+Progress = Callable[[int, int, str], None]
+
+
+class Cancelled(Exception):
+    """The user stopped an import; nothing was written."""
+
+
+class StalePlan(Exception):
+    """The company changed after an import was planned: plan the file again."""
+
+
 class FileRefused(Exception):
     """The file cannot be imported at all; `code` for programs, the text for people."""
 
@@ -53,6 +65,13 @@ class Sheet:
     total: int  # what `position` counts up to
     # Let go of the file whether or not its rows were read to the end (idempotent).
     close: Callable[[], None] = lambda: None
+
+    def release(self) -> None:
+        """Stop reading: the rows (if they were started) and the file itself."""
+        stop = getattr(self.rows, "close", None)
+        if stop is not None:
+            stop()
+        self.close()
 
 
 def open_sheet(path: Path) -> Sheet:
