@@ -761,7 +761,19 @@ def _year_to_date(
         return None
     fy = fiscal_year_start(month, fy_month)
     qstart = quota_period_start(month, period, fy_month)
-    counted, quota, n = credited, round_cents(f.quota), 1
+    # A quota period beginning after the month the rep left had no quota for them: it is
+    # not counted (this one included: a statement after leaving, for a late line, says
+    # the year as it stood when they left).
+    rep = lk.reps.get(rep_id)
+    left = Month.of(rep.termination_date) if rep and rep.termination_date else None
+
+    def had_quota(start: Month) -> bool:
+        return left is None or start <= left
+
+    if had_quota(qstart):
+        counted, quota, n = credited, round_cents(f.quota), 1
+    else:
+        counted, quota, n = ZERO, ZERO, 0
     first = fy  # the first quota period still to add from the run
     begin: Month | None = None  # the first quota period counted
     snap = src.snap
@@ -771,29 +783,41 @@ def _year_to_date(
         if stored is not None:
             s_credited = D(_snapshot_value(snap.payload, "credited_to_date"))
             s_quota = D(_snapshot_value(snap.payload, "quota"))
-            counted += D(stored["counted"]) - s_credited
-            quota += D(stored["quota"]) - s_quota
-            n += int(stored["quota_periods"]) - 1
+            s_n = int(stored["quota_periods"])
+            counted += D(stored["counted"])
+            quota += D(stored["quota"])
+            n += s_n
+            s_own = had_quota(s_start)  # its year to date counted its own quota period
+            if s_own:  # taken out: counted again below, at its end or as this one
+                counted -= s_credited
+                quota -= s_quota
+                n -= 1
+            last_counted = (
+                s_start if s_own else quota_period_start(left or s_start, period, fy_month)
+            )
             first = s_start
-            begin = s_start.plus(-(int(stored["quota_periods"]) - 1) * period.months)
+            begin = last_counted.plus(-(s_n - 1) * period.months)
             if s_start < qstart:  # its quota period ended since: X at its end, its quota
-                s_end = s_start.plus(period.months - 1)
-                closed = src.last_closed is not None and s_end <= src.last_closed
-                if closed and snap.month != s_end:
-                    return None  # ended in closed months with no statement of the rep
-                if snap.month != s_end:
-                    s_credited = _x_end(run, rep_id, period, s_start, s_credited)
-                counted += s_credited
-                quota += s_quota
-                n += 1
+                if s_own:
+                    s_end = s_start.plus(period.months - 1)
+                    closed = src.last_closed is not None and s_end <= src.last_closed
+                    if closed and snap.month != s_end:
+                        return None  # ended in closed months with no statement of the rep
+                    if snap.month != s_end:
+                        s_credited = _x_end(run, rep_id, period, s_start, s_credited)
+                    counted += s_credited
+                    quota += s_quota
+                    n += 1
                 first = s_start.plus(period.months)
     p = first
     while p < qstart:
         end = p.plus(period.months - 1)
-        if src.last_closed is not None and end <= src.last_closed:
-            return None  # a closed quota period that no closed statement of the rep states
         pf = lk.in_force_in_month(rep_id, end)
-        if pf is not None:
+        # A quota period with no plan of the rep's in force (before they started) or after
+        # they left is not counted, whether its months are open or closed.
+        if pf is not None and had_quota(p):
+            if src.last_closed is not None and end <= src.last_closed:
+                return None  # a closed quota period that no closed statement of the rep states
             if pf.version.quota_period is not period or not pf.quota or pf.quota <= 0:
                 return None
             counted += _x_end(run, rep_id, period, p, ZERO)
@@ -801,8 +825,14 @@ def _year_to_date(
             n += 1
             begin = begin or p
         p = p.plus(period.months)
-    end = qstart.plus(period.months - 1)
-    begin = begin or qstart
+    if quota <= 0:
+        return None  # no quota period of the year counted: nothing to measure against
+    # The span ends with the last quota period counted (the one they left in, if earlier).
+    last = (
+        qstart if had_quota(qstart) or left is None else quota_period_start(left, period, fy_month)
+    )
+    end = last.plus(period.months - 1)
+    begin = begin or last
     since = _MONTH_ABBR[begin.month - 1]
     if begin.year != end.year:
         since += f" {begin.year}"
