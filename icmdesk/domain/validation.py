@@ -55,6 +55,7 @@ __all__ = [
     "validate_plan",
     "validate_rep",
     "validate_role",
+    "validate_split_total",
 ]
 
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -887,8 +888,6 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
     problems: list[Problem] = []
     if not deal.credits:
         return problems  # allowed: the dashboard warns about deals without credits
-    total = Decimal(0)
-    totals_ok = True
     seen: set[int] = set()
     for c_i, credit in enumerate(deal.credits):
         field = f"credits[{c_i}]"
@@ -902,9 +901,6 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
                     f"{name}'s split must be more than 0% (got {shown}).",
                 )
             )
-            totals_ok = False
-        else:
-            total += credit.split_pct
         if credit.rep_id in seen:
             problems.append(
                 Problem(f"{field}.rep_id", f"{name} is credited more than once on this deal.")
@@ -917,15 +913,31 @@ def _credit_problems(deal: Deal, idx: _Index) -> list[Problem]:
         problem = _credit_on_day(idx, rep, deal.close_date)
         if problem:
             problems.append(Problem(f"{field}.rep_id", problem))
-    if totals_ok and total < HUNDRED:
-        problems.append(
-            Problem(
-                "credits",
-                f"The splits total {_pct(total)}; they must add up to at least 100% "
-                f"(exactly 100% for a split deal, more for an overlay).",
-            )
-        )
+    problems += validate_split_total(c.split_pct for c in deal.credits)
     return problems
+
+
+def validate_split_total(splits: Iterable[Decimal]) -> list[Problem]:
+    """The rule on a deal's splits taken together: they add up to at least 100% (a split
+    deal exactly 100%, an overlay more). No credits at all is allowed (the dashboard warns).
+
+    `validate_deal` applies it; the deal editor asks it of the splits typed so far, so
+    what the form says while typing is what saving would refuse. While a split is not
+    more than 0% the total is not judged: that split is the problem (said on its own).
+    """
+    values = list(splits)
+    if not values or not all(_finite(v) and v > 0 for v in values):
+        return []
+    total = sum(values, Decimal(0))
+    if total >= HUNDRED:
+        return []
+    return [
+        Problem(
+            "credits",
+            f"The splits total {_pct(total)}; they must add up to at least 100% "
+            f"(exactly 100% for a split deal, more for an overlay).",
+        )
+    ]
 
 
 def _credit_on_day(idx: _Index, rep: Rep, day: date) -> str:

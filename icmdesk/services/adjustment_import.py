@@ -764,9 +764,26 @@ def commit_adjustments(
                 progress(done, plan.changes, f"Writing adjustment {done:,} of {plan.changes:,}")
 
         months: set[Month] = set()
-        _insert_added(session, plan.added, months, step)
-        _apply_updates(session, plan.updated, months, step)
+        # Written past `records.write`: what they were before is kept for the unit of
+        # work's Changes (Undo) when the import is small enough to undo.
+        before: dict[int, Adjustment | None] | None = (
+            {} if plan.changes <= records.UNDO_LIMIT else None
+        )
+        added = _insert_added(session, plan.added, months, step)
+        _apply_updates(session, plan.updated, months, step, before)
+        dirty = records.dirty_months(session)
         store.mark_dirty(session, months, f"adjustments imported from {plan.path.name}")
+        records.note_dirty(session, records.dirty_months(session) - dirty)
+        if before is not None:
+            before.update(dict.fromkeys(added))
+        records.note_imported(
+            session,
+            "adjustment",
+            before,
+            plan.changes,
+            f"Import adjustments from {plan.path.name}",
+            backup=True,
+        )
         audit.record(
             session,
             action="import",
@@ -793,11 +810,11 @@ def _insert_added(
     added: tuple[PlannedAdjustment, ...],
     months: set[Month],
     step: Callable[[int], None],
-) -> None:
+) -> range:
     """Many rows through the driver's executemany, with the audit entries `records.write`
-    would make for each (a create: the whole value, no field)."""
+    would make for each (a create: the whole value, no field). Returns their ids."""
     if not added:
-        return
+        return range(0)
     conn = session.connection()
     next_id = (session.scalar(select(func.max(AdjustmentRow.id))) or 0) + 1
     at, user = audit.now_text(), audit.current_user()
@@ -821,6 +838,7 @@ def _insert_added(
         conn.exec_driver_sql(_AUDIT_SQL, chain.extend("adjustment", entries))
         step(len(chunk))
     chain.save(session)
+    return range(next_id, next_id + len(added))
 
 
 def _apply_updates(
@@ -828,8 +846,10 @@ def _apply_updates(
     updated: tuple[PlannedAdjustment, ...],
     months: set[Month],
     step: Callable[[int], None],
+    before_values: dict[int, Adjustment | None] | None,
 ) -> None:
-    """Changed rows, with an audit entry per changed field (as `records.write` makes)."""
+    """Changed rows, with an audit entry per changed field (as `records.write` makes);
+    `before_values`, when given, receives each one's value before."""
     if not updated:
         return
     conn = session.connection()
@@ -846,6 +866,8 @@ def _apply_updates(
         for p in chunk:
             assert p.adjustment_id is not None
             before = before_of[p.adjustment_id]
+            if before_values is not None:
+                before_values[p.adjustment_id] = before
             after = p.value()
             rows.append(
                 (after.rep_id, str(after.month), _cents(after.amount), after.reason, after.id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import Deal
@@ -70,18 +71,35 @@ class Changes:
     appears once, with its first before and its last after).
 
     `dirty_months`: the closed months it newly marked for re-verification (their
-    corrections reach the first open month's statements). `not_undoable`: why it cannot
-    be undone ("" when it can): a unit of work that also wrote outside the write path
-    (the imports' bulk inserts) says so. `replay`: it was itself an undo or a redo.
+    corrections reach the first open month's statements). `closed`, `reopened`: the months
+    it closed or reopened. `settings`: it changed the company's settings or opening
+    balances. `bulk`: the entities it wrote rows of without an item each (an import too
+    large to keep for Undo). `not_undoable`: why it cannot be undone ("" when it can):
+    closing and reopening, the settings and a bulk write say so. `replay`: it was itself
+    an undo or a redo. `what`: the action's name when its first record does not name it
+    ("Import deals from crm.csv").
     """
 
     items: tuple[Change, ...] = ()
     dirty_months: tuple[Month, ...] = ()
     not_undoable: str = ""
     replay: bool = False
+    closed: tuple[Month, ...] = ()
+    reopened: tuple[Month, ...] = ()
+    settings: bool = False
+    bulk: frozenset[str] = frozenset()
+    what: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.items)
+        """Whether it changed anything at all."""
+        return bool(
+            self.items
+            or self.dirty_months
+            or self.closed
+            or self.reopened
+            or self.settings
+            or self.bulk
+        )
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.items)
@@ -100,8 +118,8 @@ class Changes:
 
     @property
     def entities(self) -> frozenset[str]:
-        """The kinds of records touched ("deal", "rep", ...)."""
-        return frozenset(c.entity for c in self.items)
+        """The kinds of records touched ("deal", "rep", ...), bulk writes included."""
+        return frozenset(c.entity for c in self.items) | self.bulk
 
     def ids(self, entity: str) -> tuple[int, ...]:
         """The ids of the records of one entity touched, in the order written."""
@@ -112,6 +130,8 @@ class Changes:
         """The action in words, named by its first record: "Edit deal D-1042", "Delete rep
         Ana Lee", "Cancel deal D-7" (a rep saved with its plan assignments is "Edit rep
         ...": the rep comes first)."""
+        if self.what:
+            return self.what
         if not self.items:
             return ""
         first = self.items[0]
@@ -121,3 +141,14 @@ class Changes:
         """The changes that take this unit of work back, in the order to apply them (the
         last written is taken back first)."""
         return tuple(c.reversed() for c in reversed(self.items))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Done(Generic[T]):
+    """What an action returned, and what its unit of work changed (`records.perform`)."""
+
+    value: T
+    changes: Changes

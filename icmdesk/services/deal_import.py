@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from icmdesk.domain import validation
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.company_codec import canonical_mapping
-from icmdesk.domain.entities import Credit, PeriodStatus
+from icmdesk.domain.entities import Credit, Deal, PeriodStatus
 from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.imports.deals import (
     Context,
@@ -346,8 +346,6 @@ def commit_import(
                 "The company changed since this file was read (someone saved an edit): "
                 "read the file again to see what it would change now."
             )
-        # Its rows go in through Core, past the write path's Changes (services.history).
-        records.not_undoable(session, f"Import deals from {planned.info.path.name}")
         aliases = _remember_owners(session, plan.mapping)
         _save_mapping(session, planned.info.key, plan.mapping)
         total = plan.changes
@@ -360,13 +358,28 @@ def commit_import(
                 progress(done, total, f"Writing deal {done:,} of {total:,}")
 
         months: set[Month] = set()
+        # Its rows go in through Core, past `records.write`: what they were before is kept
+        # for the unit of work's Changes (Undo) when the import is small enough to undo.
+        before: dict[int, Deal | None] | None = {} if plan.changes <= records.UNDO_LIMIT else None
         _large_cache(session, plan.changes)
         with store.bulk_objects(), _indexes_built_after(session, len(plan.added)):
-            _insert_added(session, plan.added, months, step)
-            _apply_updates(session, plan.updated, months, step)
+            added = _insert_added(session, plan.added, months, step)
+            _apply_updates(session, plan.updated, months, step, before)
         if plan.changes:
             _record_file(session, planned, plan)
+        dirty = records.dirty_months(session)
         store.mark_dirty(session, months, f"deals imported from {planned.info.path.name}")
+        records.note_dirty(session, records.dirty_months(session) - dirty)
+        if before is not None:
+            before.update(dict.fromkeys(added))
+        records.note_imported(
+            session,
+            "deal",
+            before,
+            plan.changes,
+            f"Import deals from {planned.info.path.name}",
+            backup=True,
+        )
         last_closed = _last_closed(session)
         dirty = tuple(sorted(m for m in months if last_closed and m <= last_closed))
     return ImportResult(
@@ -440,9 +453,10 @@ _AUDIT_SQL = (
 
 def _insert_added(
     session: Session, added: Sequence[PlannedDeal], months: set[Month], step: Callable[[int], None]
-) -> None:
+) -> range:
+    """Insert the new deals; returns their ids."""
     if not added:
-        return
+        return range(0)
     next_id = (session.scalar(select(func.max(DealRow.id))) or 0) + 1
     at, user = audit.now_text(), audit.current_user()
     # Per credits value (one shared by every deal of a rep): its audit text and its rows.
@@ -495,6 +509,7 @@ def _insert_added(
             step(len(chunk))
     chain.save(session)  # the writer is done with the connection
     months.update(Month.of(d) for d in days)
+    return range(next_id, next_id + len(added))
 
 
 _REBUILT_TABLES = ("deals", "credits", "audit_log")
@@ -591,7 +606,9 @@ def _apply_updates(
     updated: Sequence[PlannedDeal],
     months: set[Month],
     step: Callable[[int], None],
+    before_values: dict[int, Deal | None] | None,
 ) -> None:
+    """Apply the updates; `before_values`, when given, receives each deal's value before."""
     if not updated:
         return
     conn = session.connection()
@@ -605,6 +622,8 @@ def _apply_updates(
         for p in chunk:
             assert p.deal_id is not None
             before = before_of[p.deal_id]
+            if before_values is not None:
+                before_values[p.deal_id] = before
             after = dataclasses.replace(
                 before,
                 name=p.name,

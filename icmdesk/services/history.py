@@ -15,11 +15,16 @@ refused, in words, when a record changed since the action (its stored value is n
 the action's "after"), and the refused action leaves the list. `redo` replays the action
 again, checked the same way. A new action clears what could be redone.
 
+An import (deals, adjustments) is one action too, named by its file ("Import deals from
+crm.csv"): its unit of work keeps each record it added or changed (records.note_imported),
+so Undo removes what it added and puts back what it changed — up to
+`records.UNDO_LIMIT` records; a larger one says it cannot be undone (the backup taken
+before it is what File ▸ Restore… brings back).
+
 What is not undone here: closing and reopening a month (Periods ▸ Reopen takes back the
-latest close, deliberately), the company settings, and the imports (deals, adjustments),
-whose bulk writes are not collected: a unit of work that says it is `not_undoable` clears
-the redo list and leaves the undo list as it is (each older action is still checked
-against the records as they are when it is undone).
+latest close, deliberately) and the company settings. A unit of work that says it is
+`not_undoable` clears the redo list and leaves the undo list as it is (each older action
+is still checked against the records as they are when it is undone).
 """
 
 from __future__ import annotations
@@ -34,8 +39,9 @@ from icmdesk.services import records
 from icmdesk.services.changes import Changes
 
 NOT_UNDONE_HERE = (
-    "Closing or reopening a month, the company settings and imports are not undone here "
-    "(Periods ▸ Reopen takes back the latest close)."
+    "Closing or reopening a month, the company settings and imports of more than "
+    f"{records.UNDO_LIMIT:,} records are not undone here (Periods ▸ Reopen takes back the "
+    "latest close)."
 )
 
 

@@ -28,7 +28,7 @@ from icmdesk.domain.statement_codec import snapshot_of
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import CompanyRow, DirtyMonthRow, PeriodRow, SnapshotRow
-from icmdesk.services import audit, backups
+from icmdesk.services import audit, backups, records
 from icmdesk.services.backups import write_backup as backup_file
 from icmdesk.services.store import (
     bulk_objects,
@@ -47,6 +47,7 @@ class PeriodInfo:
     status: PeriodStatus
     closed_at: datetime | None  # None for a closed month: before the first close
     next_to_close: bool = False  # the one month that can close now (closable_month)
+    reopenable: bool = False  # the one month that may be reopened (reopenable_month)
 
     @property
     def status_text(self) -> str:
@@ -156,7 +157,7 @@ def list_periods(cf: CompanyFile, *, through: Month | None = None) -> list[Perio
     last = through or max([m for m in ends if m is not None], default=first)
     nxt = last_closed.plus(1) if last_closed is not None else first
     return [
-        PeriodInfo(m, PeriodStatus.CLOSED, stored[m].closed_at)
+        PeriodInfo(m, PeriodStatus.CLOSED, stored[m].closed_at, reopenable=m == last_closed)
         if m in stored and stored[m].status is PeriodStatus.CLOSED
         # Before the latest close and not closed itself: closed with no statements.
         else PeriodInfo(
@@ -254,6 +255,7 @@ def _close_in(session: Session, month: Month) -> tuple[Statement, ...]:
         .where(DirtyMonthRow.cleared_by.is_(None), DirtyMonthRow.month < month)
         .values(cleared_by=month)
     )
+    records.note_closed(session, month)
     n = len(statements)
     audit.record(
         session,
@@ -275,14 +277,9 @@ def reopen(cf: CompanyFile, month: Month) -> None:
     computed from the corrected data) are due again in the first open month.
     """
     with cf.session() as session:
-        closed = session.scalars(
-            select(PeriodRow.month).where(PeriodRow.status == PeriodStatus.CLOSED.value)
-        ).all()
-        if month not in closed:
-            raise PeriodError(f"{month} is not closed")
-        latest = max(closed)
-        if month != latest:
-            raise PeriodError(f"only the latest closed month ({latest}) can be reopened")
+        refusal = _reopen_refusal(session, month)
+        if refusal:
+            raise PeriodError(refusal)
         corrected = _corrected_months(session, month)
         row = session.get(PeriodRow, month)
         assert row is not None
@@ -297,6 +294,7 @@ def reopen(cf: CompanyFile, month: Month) -> None:
         # The month itself is open again and computed afresh: nothing of it to correct.
         session.execute(delete(DirtyMonthRow).where(DirtyMonthRow.month >= month))
         mark_dirty(session, corrected, f"{month} reopened")
+        records.note_reopened(session, month)
         audit.record(
             session,
             action="reopen",
@@ -305,6 +303,42 @@ def reopen(cf: CompanyFile, month: Month) -> None:
             before="closed",
             after="open",
         )
+
+
+def reopenable_month(cf: CompanyFile) -> Month | None:
+    """The one month that may be reopened: the latest closed month (None while no month
+    is closed). An earlier closed month never reopens, since the closes after it carry on
+    from its statements (balances, the history chain); nor does a month that counts as
+    closed without statements of its own (before the latest close, never closed itself)."""
+    with cf.session() as session:
+        return _latest_closed(session)
+
+
+def why_not_reopen(cf: CompanyFile, month: Month) -> str:
+    """Why `month` may not be reopened, in words ("" when it may: see `reopenable_month`)."""
+    with cf.session() as session:
+        return _reopen_refusal(session, month)
+
+
+def _latest_closed(session: Session) -> Month | None:
+    return session.scalar(
+        select(func.max(PeriodRow.month)).where(PeriodRow.status == PeriodStatus.CLOSED.value)
+    )
+
+
+def _reopen_refusal(session: Session, month: Month) -> str:
+    latest = _latest_closed(session)
+    if latest is None or month > latest:
+        return f"{month} is not closed"
+    if month == latest:
+        return ""
+    status = session.scalar(select(PeriodRow.status).where(PeriodRow.month == month))
+    if status != PeriodStatus.CLOSED.value:
+        return (
+            f"{month} was never closed itself (it counts as closed because {latest}, a later "
+            f"month, is): only the latest closed month ({latest}) can be reopened"
+        )
+    return f"only the latest closed month ({latest}) can be reopened"
 
 
 def _corrected_months(session: Session, month: Month) -> set[Month]:

@@ -4,16 +4,18 @@ One mechanism serves every entity (`_Kind`): load the validation context,
 validate (all problems at once), write, diff before/after into the audit
 log, return the stored frozen value.
 
-What changed is reported, not returned: `write` and `remove` collect, per unit of work
-(in the session's `info`), a `services.changes.Changes` — each record added, changed or
-removed with its value before and after, and the closed months newly marked dirty — and
-once the transaction commits it goes to the listeners of that company file (`listen`;
-`collecting` for a block of code). The public functions keep returning the stored value,
-so no caller changes, and every writer is seen, whichever view or service it is; a
-rolled-back unit of work reports nothing. The listeners hang on the file's own session
-factory, so they live and die with the open file: no global registry. `replay` applies
-changes (an undo or a redo, services.history) as a new unit of work through this same
-path, audited and marking closed months dirty like any edit.
+What changed is both reported and returned: `write` and `remove` collect, per unit of
+work (in the session's `info`), a `services.changes.Changes` — each record added,
+changed or removed with its value before and after, the closed months newly marked
+dirty, and (noted by the services that do them) months closed or reopened and settings
+changed. Once the transaction commits it goes to the listeners of that company file
+(`listen`: the undo history, the window's change hub), and `perform` returns it with the
+action's value (`Done`), as Anki's operations return their `OpChanges`. The public
+functions keep returning the stored value, so a caller that only wants the value is
+unchanged; a rolled-back unit of work reports nothing. The listeners hang on the file's
+own session factory, so they live and die with the open file: no global registry.
+`replay` applies changes (an undo or a redo, services.history) as a new unit of work
+through this same path, audited and marking closed months dirty like any edit.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,11 +68,12 @@ from icmdesk.models.tables import (
     RoleRow,
 )
 from icmdesk.services import audit, store
-from icmdesk.services.changes import Change, Changes
+from icmdesk.services.changes import Change, Changes, Done
 from icmdesk.services.store import load_company, load_company_data, load_deals
 
 V = TypeVar("V")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,11 @@ class _Collector:
     dirty: set[Month] = field(default_factory=set)
     not_undoable: str = ""
     replay: bool = False
+    closed: set[Month] = field(default_factory=set)
+    reopened: set[Month] = field(default_factory=set)
+    settings: bool = False
+    bulk: set[str] = field(default_factory=set)
+    what: str = ""
 
     def add(self, change: Change) -> None:
         key = (change.entity, change.id)
@@ -255,7 +263,15 @@ class _Collector:
 
     def changes(self) -> Changes:
         return Changes(
-            tuple(self.items.values()), tuple(sorted(self.dirty)), self.not_undoable, self.replay
+            tuple(self.items.values()),
+            tuple(sorted(self.dirty)),
+            self.not_undoable,
+            self.replay,
+            closed=tuple(sorted(self.closed)),
+            reopened=tuple(sorted(self.reopened)),
+            settings=self.settings,
+            bulk=frozenset(self.bulk),
+            what=self.what,
         )
 
 
@@ -303,6 +319,96 @@ def not_undoable(session: Session, reason: str) -> None:
     _collector(session).not_undoable = reason
 
 
+# What services that write outside `write` and `remove` note in their unit of work.
+NOT_UNDONE_PERIODS = "Closing or reopening a month is not undone here (Periods ▸ Reopen)."
+NOT_UNDONE_SETTINGS = "The company settings are not undone here (edit them again)."
+
+
+def note_closed(session: Session, month: Month) -> None:
+    """The caller's unit of work closes `month` (not undoable: Periods ▸ Reopen)."""
+    unit = _collector(session)
+    unit.closed.add(month)
+    unit.not_undoable = unit.not_undoable or NOT_UNDONE_PERIODS
+
+
+def note_reopened(session: Session, month: Month) -> None:
+    """The caller's unit of work reopens `month` (not undoable: close it again)."""
+    unit = _collector(session)
+    unit.reopened.add(month)
+    unit.not_undoable = unit.not_undoable or NOT_UNDONE_PERIODS
+
+
+def note_settings(session: Session) -> None:
+    """The caller's unit of work changes the company's settings or opening balances."""
+    unit = _collector(session)
+    unit.settings = True
+    unit.not_undoable = unit.not_undoable or NOT_UNDONE_SETTINGS
+
+
+def note_bulk(session: Session, entity: str, reason: str) -> None:
+    """The caller's unit of work writes rows of `entity` past `write` (an import's bulk
+    inserts): its `Changes` names the entity without an item per record, and cannot be
+    undone, for `reason`."""
+    unit = _collector(session)
+    unit.bulk.add(entity)
+    unit.not_undoable = reason
+
+
+# The most records one import may write and still be undone here: each is kept in memory
+# with its value before and after, and an undo writes them back one by one through `write`.
+UNDO_LIMIT = 1_000
+
+
+def note_imported(
+    session: Session,
+    entity: str,
+    before: dict[int, Any] | None,
+    count: int,
+    what: str,
+    *,
+    backup: bool,
+) -> None:
+    """An import wrote `count` records of `entity` past `write`, with Core's bulk
+    statements, in the caller's unit of work; `what` names the action ("Import deals from
+    crm.csv"). `before` maps each one's id to its value before (None for one added), kept
+    by the import only when `count` is at most `UNDO_LIMIT`: each becomes a `Change` (its
+    value now read back), so the import is undone like any edit. Without it, the
+    `Changes` names only the entity and says why it cannot be undone (`backup`: a backup
+    was taken before the import, which File ▸ Restore… brings back)."""
+    unit = _collector(session)
+    unit.what = what
+    if not count:
+        return
+    if before is None or count > UNDO_LIMIT:
+        restore = " File ▸ Restore… brings back the backup taken before it." if backup else ""
+        note_bulk(
+            session,
+            entity,
+            f"“{what}” wrote {count:,} records, more than Undo keeps ({UNDO_LIMIT:,}).{restore}",
+        )
+        return
+    kind = KINDS[entity]
+    ids = sorted(before)
+    if kind is DEAL:
+        after = {d.id: d for d in load_deals(session, DealRow.id.in_(ids))}
+    else:
+        rows = session.scalars(select(kind.row_type).where(kind.row_type.id.in_(ids)))
+        after = {r.id: kind.value(r) for r in rows}
+    for value_id in ids:
+        value = after[value_id]
+        unit.add(Change(entity, value_id, kind.label(value), before[value_id], value))
+
+
+def note_dirty(session: Session, months: Iterable[Month]) -> None:
+    """Closed months the caller's unit of work marked dirty past `write`."""
+    _collector(session).dirty.update(months)
+
+
+def dirty_months(session: Session) -> set[Month]:
+    """The closed months marked for re-verification now (to diff around a bulk write)."""
+    return _dirty_now(session)
+
+
 def listen(cf: CompanyFile, on_changes: Callable[[Changes], None]) -> Callable[[], None]:
     """Call `on_changes` with what each unit of work that wrote to `cf` through this
     module changed, once it has committed (on the thread that committed; a rolled-back
@@ -324,6 +430,46 @@ def listen(cf: CompanyFile, on_changes: Callable[[Changes], None]) -> Callable[[
                 listeners.remove(on_changes)
 
     return stop
+
+
+def perform(cf: CompanyFile, action: Callable[[], T]) -> Done[T]:
+    """Run `action` — one user action, a service call that commits one unit of work to
+    `cf` — and return its value with what it changed:
+    `perform(cf, lambda: save_deal(cf, deal))` → `Done(deal, Changes(...))`. Only units of
+    work committed on this thread count (a worker's meanwhile do not); an action that
+    wrote nothing returns an empty `Changes`. Raises whatever the action raises."""
+    me = threading.get_ident()
+    seen: list[Changes] = []
+
+    def mine(changes: Changes) -> None:
+        if threading.get_ident() == me:
+            seen.append(changes)
+
+    stop = listen(cf, mine)
+    try:
+        value = action()
+    finally:
+        stop()
+    return Done(value, merged(seen))
+
+
+def merged(all_changes: Sequence[Changes]) -> Changes:
+    """Several units of work's changes as one (a close that also computed, say)."""
+    if len(all_changes) == 1:
+        return all_changes[0]
+    unit = _Collector()
+    for changes in all_changes:
+        for change in changes.items:
+            unit.add(change)
+        unit.dirty.update(changes.dirty_months)
+        unit.closed.update(changes.closed)
+        unit.reopened.update(changes.reopened)
+        unit.settings = unit.settings or changes.settings
+        unit.bulk.update(changes.bulk)
+        unit.not_undoable = unit.not_undoable or changes.not_undoable
+        unit.replay = unit.replay or changes.replay
+        unit.what = unit.what or changes.what
+    return unit.changes()
 
 
 @contextmanager
@@ -366,22 +512,31 @@ def replay(cf: CompanyFile, steps: Sequence[Change], *, what: str) -> Changes:
                 stale.append(Problem("", f"Cannot {what}: {step.words} {since} since."))
         if stale:
             raise ValidationError(stale)
+        # What validating a step sees of the company, read again only after a step that
+        # changes it (a role, rep, plan or assignment): an import's thousands of deals
+        # are validated against one reading.
+        base: CompanyData | None = None
         for step in steps:
             kind = KINDS[step.entity]
             if step.after is None:
                 remove(session, kind, step.id)
-                continue
-            found = kind.validate(step.after, context(session, kind, step.after))
-            if kind is PLAN:
-                assert isinstance(step.after, Plan)
-                if isinstance(step.before, Plan):
-                    found = _kept_versions(session, step.before, step.after) + found
-                found += _uncovered_deals(session, step.after)
-            if found:
-                raise ValidationError(
-                    [Problem(p.field, f"Cannot {what}: {p.message}") for p in found]
-                )
-            write(session, kind, step.after, restore=True)
+            else:
+                if base is None:
+                    base = load_company_data(session, deals=False, history=False, snapshots=False)
+                seen = dataclasses.replace(base, deals=kind.related_deals(session, step.after))
+                found = kind.validate(step.after, seen)
+                if kind is PLAN:
+                    assert isinstance(step.after, Plan)
+                    if isinstance(step.before, Plan):
+                        found = _kept_versions(session, step.before, step.after) + found
+                    found += _uncovered_deals(session, step.after)
+                if found:
+                    raise ValidationError(
+                        [Problem(p.field, f"Cannot {what}: {p.message}") for p in found]
+                    )
+                write(session, kind, step.after, restore=True)
+            if kind not in (DEAL, ADJUSTMENT):
+                base = None  # it changed what the next steps are validated against
         return unit.changes()
 
 
@@ -447,7 +602,7 @@ def save_rep(cf: CompanyFile, rep: Rep) -> Rep:
 def save_plan(cf: CompanyFile, plan: Plan) -> Plan:
     """Create (id NEW) or update a plan with its versions. A version in force in a closed
     month (see `version_was_paid_from`) is kept as it was: changing or removing it is
-    refused (add a new version from a date instead: `save_plan_version`)."""
+    refused (add a new version from a date instead: services.plan_edit)."""
     if plan.id == NEW:
         return _save(cf, PLAN, plan)
     with cf.session() as session:
@@ -504,53 +659,6 @@ def _paid_from(session: Session, plan_id: int, version: PlanVersion) -> bool:
     if last_closed is None or version.effective_from > last_closed.last_day:
         return False
     return session.scalar(select(exists().where(AssignmentRow.plan_id == plan_id))) or False
-
-
-def save_plan_version(
-    cf: CompanyFile, plan_id: int, version: PlanVersion, *, name: str | None = None
-) -> tuple[Plan, PlanVersion]:
-    """Save an edited or new version of a plan (and its name), in one unit of work.
-
-    A new version (id NEW) is added among the others by its date. An edited version
-    nothing was paid from (see `version_was_paid_from`) is corrected in place; an edit to
-    a version in force in a closed month is added as a new version from its date, the
-    old one kept as it was (COMP_RULES "Entities"). Returns the stored plan and version.
-    Problems about the version are reported under "version." (not "versions[i].").
-    """
-    with cf.session() as session:
-        row = session.get(PlanRow, plan_id)
-        if row is None:
-            raise NotFoundError(f"plan {plan_id} no longer exists")
-        plan = mapping.plan_value(row)
-        old = next((v for v in plan.versions if v.id == version.id), None)
-        if version.id != NEW and old is None:
-            raise NotFoundError(f"that version of plan {plan.name!r} no longer exists")
-        if old is not None and _paid_from(session, plan_id, old):
-            if version.effective_from < old.effective_from:
-                raise ValidationError(
-                    [
-                        Problem(
-                            "version.effective_from",
-                            f"The version from {old.effective_from} was in force in a closed "
-                            "month: your changes become a new version, which must start after "
-                            f"{old.effective_from} (that version applies from its own date on).",
-                        )
-                    ]
-                )
-            version = dataclasses.replace(version, id=NEW)
-        kept = [v for v in plan.versions if v.id != version.id or version.id == NEW]
-        edited = dataclasses.replace(
-            plan,
-            name=plan.name if name is None else name,
-            versions=_by_date(*kept, version),
-        )
-        at = next(i for i, v in enumerate(edited.versions) if v is version)
-        found = PLAN.validate(edited, context(session, PLAN, edited))
-        found += _uncovered_deals(session, edited)
-        if found:
-            raise ValidationError([_about_version(p, at) for p in found])
-        stored = write(session, PLAN, edited)
-        return stored, stored.versions[at]
 
 
 def _uncovered_deals(session: Session, plan: Plan) -> list[Problem]:
@@ -770,6 +878,7 @@ def _replace_openings(
             before=old,
             after=new,
         )
+        note_settings(session)
     _flush(session, "Cannot save the opening balances")
 
 
@@ -820,10 +929,14 @@ def update_company(
         kept = store.load_opening_balances(session)
         _replace_openings(session, company, kept if opening_balances is None else opening_balances)
         mapping.apply_company(row, company)
+        dirty = _dirty_now(session)
         store.mark_company_change(session, before, company)
+        note_dirty(session, _dirty_now(session) - dirty)
         session.execute(delete(DealTypeRow))
         session.add_all(DealTypeRow(name=t) for t in company.deal_types)
         _flush(session, "Cannot save the company settings")
+        if company != before:
+            note_settings(session)
         audit.record(
             session, action="update", entity="company", entity_id=1, before=before, after=company
         )

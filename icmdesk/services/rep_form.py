@@ -7,23 +7,56 @@ assignment against the others as they will be), every problem is returned at
 once (assignment fields prefixed "assignments[i]."), and only then is anything
 written: the rep, removed assignments deleted, changed ones updated, new ones
 added, each edit in the audit log.
+
+What an assignment row's draw means as typed is said here too (`draw_as_typed`): a
+blank amount is no draw, a blank maximum recovery is the default one, so the form only
+asks and shows.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from icmdesk.domain import validation
-from icmdesk.domain.entities import NEW, Assignment, CompanyData, Rep
+from icmdesk.domain.calendar import Month
+from icmdesk.domain.entities import NEW, Assignment, CompanyData, Draw, DrawKind, Rep
 from icmdesk.domain.errors import Problem, ValidationError
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AssignmentRow, CreditRow, DealRow
 from icmdesk.services import records
 from icmdesk.services.store import load_company_data, load_deals
+
+# The most a draw recovers in a month, as a % of the earnings above it, when none is
+# given: the Draw's own default (all of them), read from it so there is one.
+DEFAULT_MAX_RECOVERY_PCT: Decimal = {f.name: f.default for f in dataclasses.fields(Draw)}[
+    "max_recovery_pct"
+]
+DEFAULT_DRAW_KIND = DrawKind.RECOVERABLE  # what a new assignment row offers
+
+
+def draw_as_typed(
+    amount: Decimal | None,
+    kind: DrawKind,
+    start_month: Month,
+    end_month: Month | None,
+    max_recovery_pct: Decimal | None,
+) -> Draw | None:
+    """The draw an assignment row describes: none while its amount is blank; a blank
+    maximum recovery is `DEFAULT_MAX_RECOVERY_PCT`."""
+    if amount is None:
+        return None
+    return Draw(
+        amount=amount,
+        kind=kind,
+        start_month=start_month,
+        end_month=end_month,
+        max_recovery_pct=DEFAULT_MAX_RECOVERY_PCT if max_recovery_pct is None else max_recovery_pct,
+    )
 
 
 def save_rep_with_assignments(

@@ -36,10 +36,9 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.services import adjustment_import
 from icmdesk.services.adjustment_import import AdjustmentPlan
 from icmdesk.services.company import CompanyHandle
+from icmdesk.ui.changes import writing
+from icmdesk.ui.dialogs import FormDialog
 from icmdesk.ui.forms import (
-    ErrorLabel,
-    FieldErrors,
-    GuardedDialog,
     RowKeys,
     SelectionButtons,
     from_month_edit,
@@ -63,9 +62,12 @@ from icmdesk.ui.tables import (
 ADJUSTMENT_FILTER = "Adjustment files (*.csv *.txt *.xlsx);;All files (*)"
 
 
-class AdjustmentDialog(GuardedDialog):
+class AdjustmentDialog(FormDialog[Adjustment]):
     """Add or edit one adjustment of a rep. `saved` holds the stored adjustment once Save
     succeeded. Enter saves; Escape asks before dropping what was typed."""
+
+    what = "the adjustment"
+    width_chars = 60
 
     def __init__(
         self,
@@ -81,11 +83,7 @@ class AdjustmentDialog(GuardedDialog):
         self._file = company_file
         self._rep_id = rep_id
         self._adjustment = adjustment
-        self.saved: Adjustment | None = None
-        self.what = "the adjustment"
         self._build_ui(rep_name, adjustment.month if adjustment else month)
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
         if adjustment is not None:
             self.amount.setText(f"{adjustment.amount:f}")
             self.reason.setText(adjustment.reason)
@@ -104,21 +102,17 @@ class AdjustmentDialog(GuardedDialog):
     ) -> Adjustment | None:
         """Show the dialog (adjustment None: a new one in `month`); the stored adjustment,
         or None if cancelled."""
-        dialog = cls(
+        return cls(
             company_file,
             rep_id=rep_id,
             rep_name=rep_name,
             month=month,
             adjustment=adjustment,
             parent=parent,
-        )
-        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+        ).run()
 
     def _build_ui(self, rep_name: str, month: Month) -> None:
         self.setWindowTitle("New adjustment" if self._adjustment is None else "Adjustment")
-        layout = QVBoxLayout(self)
-        self.errors = FieldErrors(ErrorLabel(self))
-        layout.addWidget(self.errors.label(""))
         form = QFormLayout()
         rep = QLabel(rep_name)
         rep.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -136,23 +130,18 @@ class AdjustmentDialog(GuardedDialog):
             imported = QLabel(self._adjustment.external_id)
             imported.setToolTip("Its id in the bulk file it was imported from")
             form.addRow("Imported as:", imported)
-        layout.addLayout(form)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setDefault(True)  # Enter in any field saves
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.body.addLayout(form)
 
-    def adjustment(self) -> tuple[Adjustment | None, list[Problem]]:
-        """The adjustment as typed, or why the amount cannot be read."""
+    def adjustment(self) -> tuple[Adjustment, list[Problem]]:
+        """The adjustment as typed, and why the amount cannot be read (read as 0)."""
         text = self.amount.text()
+        problems: list[Problem] = []
         try:
             amount = parse_number(text)
         except ValueError:
             shown = f"'{text.strip()}'" if text.strip() else "nothing"
-            return None, [Problem("amount", f"The amount must be a number (got {shown}).")]
+            problems.append(Problem("amount", f"The amount must be a number (got {shown})."))
+            amount = Decimal(0)
         base = self._adjustment or Adjustment(self._rep_id, Month(2000, 1), amount, "", id=NEW)
         return (
             dataclasses.replace(
@@ -161,24 +150,14 @@ class AdjustmentDialog(GuardedDialog):
                 amount=amount,
                 reason=self.reason.text().strip(),
             ),
-            [],
+            problems,
         )
 
     def _on_buttons_accepted(self) -> None:
         adjustment, problems = self.adjustment()
-        if adjustment is None:
-            self.errors.show(problems)
-            return
-        try:
-            self.saved = adjustment_import.save_adjustment(self._file, adjustment)
-        except ValidationError as e:
-            self.errors.show(e.problems)
-            return
-        except NotFoundError as e:
-            self.errors.show([Problem("", str(e))])
-            return
-        self.errors.clear()
-        self.accept()
+        self.store(
+            lambda: adjustment_import.save_adjustment(self._file, adjustment), unreadable=problems
+        )
 
 
 class DeleteAdjustmentDialog:
@@ -348,7 +327,8 @@ class AdjustmentsPanel(QWidget):
         if not DeleteAdjustmentDialog.confirm(self, adjustment, self._currency):
             return
         try:
-            adjustment_import.delete_adjustment(self._file, adjustment.id)
+            with writing(self):  # shown here (and by the view holding this panel)
+                adjustment_import.delete_adjustment(self._file, adjustment.id)
         except (ValidationError, NotFoundError) as e:
             Messages.error(self, "The adjustment was not deleted", e)
             self.reload()

@@ -12,29 +12,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from icmdesk.services import audit_log
 from icmdesk.services.audit_log import AuditFilter, AuditLine
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import ALL_KINDS, Change, Changes, follow
-from icmdesk.ui.tables import RIGHT, Column, PagedTableModel, make_table, set_column_widths
-
-SEARCH_DELAY_MS = 250
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from icmdesk.ui.changes import ALL_KINDS
+from icmdesk.ui.record_list import RecordListView
+from icmdesk.ui.tables import Column, PagedTableModel
 
 
 def local_time(at: datetime) -> datetime:
@@ -100,62 +88,41 @@ class AuditTableModel(PagedTableModel[AuditLine]):
         return super().cell_text(row, column).replace("\n", " ⏎ ")
 
 
-class AuditView(QWidget):
-    """Who changed what: the company's audit log."""
+class AuditView(RecordListView[AuditLine, AuditLine]):
+    """Who changed what: the company's audit log (to read: no edits)."""
 
     kinds = ALL_KINDS  # every write is audited
+    noun = "change"
+    search_hint = "Search records, fields or values"
+    search_chars = 40
+    editable = False
+    says_matching = False  # the count is of the changes shown, however they are filtered
+    column_chars = (17, 10, 8, 38, 14, 30, 30)
+    stretch_columns = (6,)  # the new value
 
-    def __init__(
-        self,
-        company_file: CompanyHandle,
-        parent: QWidget | None = None,
-        *,
-        changes: Changes | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._file = company_file
-        self._model = AuditTableModel(company_file, self)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._build_ui()
-        self._connect_signals()
-        follow(self, changes or Changes(self))
+    # The list: paged from the file, newest first, filtered in SQL.
+    def _make_model(self) -> AuditTableModel:
+        return AuditTableModel(self._file, self)
 
-    def _build_ui(self) -> None:
-        layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self._search = QLineEdit()
-        self._search.setPlaceholderText("Search records, fields or values")
-        self._search.setClearButtonEnabled(True)
-        self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 40)
+    @property
+    def model(self) -> AuditTableModel:
+        return cast(AuditTableModel, self._model)
+
+    def _filters(self) -> Sequence[QWidget]:
         self._action = QComboBox()
         self._entity = QComboBox()
-        bar.addWidget(self._search)
-        bar.addWidget(QLabel("Action:"))
-        bar.addWidget(self._action)
-        bar.addWidget(QLabel("Record:"))
-        bar.addWidget(self._entity)
-        bar.addStretch(1)
-        self._count = QLabel()
-        self._count.setAlignment(RIGHT)
-        bar.addWidget(self._count)
-        layout.addLayout(bar)
-        self._table = make_table(self)
-        self._table.setModel(self._model)
-        set_column_widths(self._table, (17, 10, 8, 38, 14, 30, 30))
-        last = self._model.columnCount() - 1
-        self._table.horizontalHeader().setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self._table)
+        for combo in (self._action, self._entity):
+            combo.currentIndexChanged.connect(self._search_now)
+        return (QLabel("Action:"), self._action, QLabel("Record:"), self._entity)
 
-    def _connect_signals(self) -> None:
-        self._search.textChanged.connect(self._search_timer.start)
-        self._search.returnPressed.connect(self._apply_filter)
-        self._search_timer.timeout.connect(self._apply_filter)
-        self._action.currentIndexChanged.connect(self._apply_filter)
-        self._entity.currentIndexChanged.connect(self._apply_filter)
-        self._model.modelReset.connect(self._show_count)
-        self._model.rowsInserted.connect(self._show_count)
+    def _apply_search(self, text: str) -> None:
+        self.model.set_filter(
+            AuditFilter(
+                text=text,
+                action=str(self._action.currentData() or ""),
+                entity=str(self._entity.currentData() or ""),
+            )
+        )
 
     def _fill_choices(self) -> None:
         for combo, values in (
@@ -172,16 +139,9 @@ class AuditView(QWidget):
             combo.blockSignals(False)
 
     # Entry points for the main window.
-    def focus_search(self) -> None:
-        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self._search.selectAll()
-
     def refresh(self) -> None:
         self._fill_choices()
-        self._model.refresh()
-
-    def on_changes(self, change: Change) -> None:
-        self.refresh()
+        super().refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
         # Read when shown, so edits made in other views since last time show up here.
@@ -189,35 +149,9 @@ class AuditView(QWidget):
         if not event.spontaneous():
             self.refresh()
 
-    @property
-    def model(self) -> AuditTableModel:
-        return self._model
-
-    @property
-    def table(self) -> QTableView:
-        return self._table
-
     def set_filter(self, *, text: str = "", action: str = "", entity: str = "") -> None:
         """Filter as if typed and chosen (for tests and links from other views)."""
-        self._search.setText(text)
+        self.search_box.setText(text)
         self._action.setCurrentIndex(max(0, self._action.findData(action)))
         self._entity.setCurrentIndex(max(0, self._entity.findData(entity)))
-        self._apply_filter()
-
-    def _apply_filter(self) -> None:
-        self._search_timer.stop()
-        self._model.set_filter(
-            AuditFilter(
-                text=self._search.text().strip(),
-                action=str(self._action.currentData() or ""),
-                entity=str(self._entity.currentData() or ""),
-            )
-        )
-
-    def _show_count(self) -> None:
-        total, shown = self._model.total, self._model.rowCount()
-        noun = "change" if total == 1 else "changes"
-        if shown < total:
-            self._count.setText(f"{total:,} {noun} · {shown:,} loaded")
-        else:
-            self._count.setText(f"{total:,} {noun}")
+        self._search_now()

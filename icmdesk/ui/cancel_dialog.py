@@ -16,12 +16,10 @@ from datetime import date
 from PySide6.QtCore import QEventLoop, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -34,14 +32,8 @@ from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.statement import StatementLine
 from icmdesk.services import cancellation, records
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.forms import (
-    ErrorLabel,
-    FieldErrors,
-    date_edit,
-    from_qdate,
-    impossible_dates,
-    no_silent_cut,
-)
+from icmdesk.ui.dialogs import FormDialog
+from icmdesk.ui.forms import date_edit, from_qdate, no_silent_cut
 from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import (
     Column,
@@ -66,14 +58,16 @@ def _credit_text(line: StatementLine) -> str:
     return f"own {split}credit"
 
 
-class CancelDialog(QDialog):
+class CancelDialog(FormDialog[Deal]):
     """Cancel one deal after previewing its clawbacks. `saved` is the cancelled deal.
 
     With `background` the dialog opens at once and the first preview fills in when it is
     computed; without it (the default) the constructor returns with the preview shown.
+    Stepping back never asks: keeping the deal loses nothing worth a question.
     """
 
     preview_ready = Signal()  # a preview for the inputs as they stand is shown
+    grows = False  # the clawbacks table makes room for a message
 
     def __init__(
         self,
@@ -84,11 +78,13 @@ class CancelDialog(QDialog):
         today: date | None = None,
         background: bool = False,
     ) -> None:
-        super().__init__(parent)
+        # Enter keeps the deal: cancelling one takes a deliberate click (or Alt+C).
+        super().__init__(
+            parent, accept_text="&Cancel deal", reject_text="&Keep the deal", enter_accepts=False
+        )
         self._file = company_file
         self._deal = deal
         self._currency = records.get_company(company_file).currency
-        self.saved: Deal | None = None
         self.preview: tuple[StatementLine, ...] = ()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -110,11 +106,7 @@ class CancelDialog(QDialog):
         cls, parent: QWidget | None, company_file: CompanyHandle, deal: Deal
     ) -> Deal | None:
         """Show the dialog; the cancelled deal, or None if the user stepped back."""
-        dialog = cls(company_file, deal, parent, background=True)
-        try:
-            return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        return cls(company_file, deal, parent, background=True).run()
 
     def done(self, result: int) -> None:
         """Closing without confirming forgets a confirmation still waiting for its preview:
@@ -131,14 +123,13 @@ class CancelDialog(QDialog):
     def _build_ui(self, day: date) -> None:
         d = self._deal
         self.setWindowTitle(f"Cancel deal {d.external_id}")
-        layout = QVBoxLayout(self)
+        layout = self.body
         intro = QLabel(
             f"Deal {d.external_id} · {d.customer}, closed {d.close_date.isoformat()}. "
             "Cancelling claws back what its reps earned from it, within the clawback window."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.errors = FieldErrors(ErrorLabel(self))
         form = QFormLayout()
         self.day = date_edit(day)
         self.reason = QLineEdit()
@@ -155,7 +146,6 @@ class CancelDialog(QDialog):
             inner.addWidget(self.errors.add(field, box))
             form.addRow(label, box)
         layout.addLayout(form)
-        layout.addWidget(self.errors.label(""))
         layout.addWidget(QLabel("Clawbacks this would post:"))
         self.model: ValueTableModel[PreviewRow] = ValueTableModel(
             [
@@ -174,23 +164,13 @@ class CancelDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        keep = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        keep.setText("&Keep the deal")
-        self.confirm_button = QPushButton("&Cancel deal")
-        self.buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        # Enter keeps the deal: cancelling one takes a deliberate click (or Alt+C).
-        self.confirm_button.setAutoDefault(False)
-        keep.setDefault(True)
-        layout.addWidget(self.buttons)
+        self.confirm_button = self.accept_button
         self.resize(self.fontMetrics().averageCharWidth() * 120, self.fontMetrics().height() * 24)
 
     def _connect_signals(self) -> None:
         self.day.dateChanged.connect(self._timer.start)
         self.reason.textChanged.connect(self._timer.start)
         self._timer.timeout.connect(self.start_preview)
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
 
     @property
     def computing(self) -> bool:
@@ -312,22 +292,12 @@ class CancelDialog(QDialog):
         self._confirm()
 
     def _confirm(self) -> None:
-        impossible = impossible_dates(self)
-        if impossible:
-            self.errors.show(impossible)
-            return
-        try:
-            self.saved = cancellation.cancel_deal(
+        self.store(
+            lambda: cancellation.cancel_deal(
                 self._file,
                 self._deal.id,
                 from_qdate(self.day.date()),
                 self.reason.text(),
                 today=self._today,
             )
-        except ValidationError as e:
-            self.errors.show(e.problems)
-            return
-        except NotFoundError as e:
-            self.errors.show([Problem("", str(e))])
-            return
-        self.accept()
+        )

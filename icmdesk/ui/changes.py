@@ -1,9 +1,15 @@
-"""One hub for "something was saved": a view that writes announces what kind of records it
-changed, and every view showing such records follows — at once when it is on screen,
-else the next time it is shown. Nothing polls, and nothing re-reads on every show.
+"""One hub for "something was saved": every unit of work committed to the open company
+file (services.records' write path: edits, deletes, cancellations, imports, closes,
+reopens, settings, undo and redo) reaches the hub as the `Changes` it returned, and every
+view showing such records follows — at once when it is on screen, else the next time it
+is shown. Nothing polls, nothing re-reads on every show, and no view has to remember to
+announce what it wrote: the write path itself says it.
 
-The main window makes one `Changes` and hands it to each view it builds; a view built
-alone (a test) makes its own.
+The main window makes one hub and `attach`es it to the file; a view built alone (a test)
+makes its own, attached to nothing. A change committed on the GUI thread is delivered at
+once (before the service call returns), one committed by a worker is delivered on the GUI
+thread. The view that wrote — inside `writing(view)`, which a `Task` also sets for the
+work it runs — has shown the result already, and is not told again.
 
 Every view the main window hosts is a `FollowsChanges`: it says which kinds of records it
 shows and how it takes a change of them, and follows its hub with `follow(self, hub)`.
@@ -11,13 +17,19 @@ shows and how it takes a change of them, and follows its hub with `follow(self, 
 
 from __future__ import annotations
 
+import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
+
+from icmdesk.services import records
+from icmdesk.services.changes import Changes as Written
+from icmdesk.services.company import CompanyHandle
 
 # The kinds of records a write can change.
 DEALS = "deals"
@@ -46,19 +58,87 @@ def kinds_of(entities: Iterable[str]) -> tuple[str, ...]:
     return tuple(ALL_KINDS) if None in kinds else tuple(sorted(k for k in kinds if k))
 
 
+def kinds_changed(written: Written) -> frozenset[str]:
+    """The kinds of records a unit of work's `Changes` touched: its records', plus the
+    periods for a close or a reopen (and the dirty months it marked), the settings and
+    the reps (their opening balances) for a settings change."""
+    kinds = set(kinds_of(written.entities)) if written.entities else set()
+    if written.closed or written.reopened or written.dirty_months:
+        kinds.add(PERIODS)
+    if written.settings:
+        kinds |= {COMPANY, REPS}
+    return frozenset(kinds)
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     kinds: frozenset[str]
     source: QObject | None  # the view that wrote (it has shown the result already)
+    written: Written | None = None  # what the unit of work changed (None: announced)
+
+
+_writer = threading.local()  # .view: a weak reference to the view writing on this thread
+
+
+@contextmanager
+def writing(view: QObject | None) -> Iterator[None]:
+    """The writes inside are `view`'s: it shows their result itself, the hub tells the
+    others (a `Task` sets this around its work for the view that started it)."""
+    before = getattr(_writer, "view", None)
+    _writer.view = weakref.ref(view) if view is not None else None
+    del view  # held weakly only: a worker must never be the last to let go of a view
+    try:
+        yield
+    finally:
+        _writer.view = before
+
+
+def _current_writer() -> QObject | None:
+    ref = getattr(_writer, "view", None)
+    return ref() if ref is not None else None
 
 
 class Changes(QObject):
-    """The hub: `announce` after a write, `changed` tells the followers."""
+    """The hub: `changed` tells the followers what was saved (see the module)."""
 
     changed = Signal(object)  # a Change
+    _committed = Signal(object, object)  # Written, its writer: to the GUI thread
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._stop: Callable[[], None] | None = None
+        # Delivered at once on the GUI thread, queued to it from a worker.
+        self._committed.connect(self._deliver, Qt.ConnectionType.AutoConnection)
+
+    def attach(self, handle: CompanyHandle) -> None:
+        """Follow every unit of work committed to `handle`'s file (until `detach`)."""
+        self.detach()
+        self._stop = records.listen(handle, self._on_committed)
+
+    def detach(self) -> None:
+        """Stop following the file (it is being closed)."""
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
+
+    def publish(self, written: Written, *, source: QObject | None = None) -> None:
+        """Tell the followers what a unit of work changed (a hub attached to a file does
+        this itself for every commit)."""
+        kinds = kinds_changed(written)
+        if kinds:
+            self.changed.emit(Change(kinds, source, written))
 
     def announce(self, *kinds: str, source: QObject | None = None) -> None:
+        """Tell the followers that records of `kinds` changed, without saying which (a
+        view whose hub is attached to nothing, built alone)."""
         self.changed.emit(Change(frozenset(kinds) or ALL_KINDS, source))
+
+    def _on_committed(self, written: Written) -> None:
+        # On the thread that committed, inside its commit: hand over, nothing more.
+        self._committed.emit(written, _current_writer())
+
+    def _deliver(self, written: Written, source: QObject | None) -> None:
+        self.publish(written, source=source)
 
 
 @runtime_checkable
@@ -81,6 +161,14 @@ class FollowsChanges(Protocol):
         ...
 
 
+def _wrote(view: QWidget, source: QObject | None) -> bool:
+    """Whether `view` made the change itself: it is the source, or holds it (a panel of
+    the view, as the Periods view holds its adjustments)."""
+    if source is None:
+        return False
+    return source is view or (isinstance(source, QWidget) and view.isAncestorOf(source))
+
+
 class _Follower(QObject):
     """Passes a view the changes it shows (see `follow`).
 
@@ -97,7 +185,7 @@ class _Follower(QObject):
 
     def on_changed(self, change: Change) -> None:
         view = self._view()
-        if not isinstance(view, FollowsChanges) or change.source is view:
+        if not isinstance(view, FollowsChanges) or _wrote(view, change.source):
             return
         kinds = change.kinds & view.kinds
         if not kinds:

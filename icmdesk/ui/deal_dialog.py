@@ -1,8 +1,9 @@
 """The deal editor: a deal's fields, its credits (splits) and its payments.
 
 Save hands the whole deal to `records.save_deal`; when validation refuses it,
-every problem is shown beside its field and nothing is stored. The dialog keeps
-a cancellation as it is (cancelling is its own action, with a preview).
+every problem is shown beside its field and nothing is stored. The splits' running
+total says what that validation would say of them (`validate_split_total`). The
+dialog keeps a cancellation as it is (cancelling is its own action, with a preview).
 """
 
 from __future__ import annotations
@@ -12,35 +13,21 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLabel, QLineEdit
 
 from icmdesk.domain.calendar import Month, month_name
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import NEW, Credit, Deal, Payment
-from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
-from icmdesk.domain.money import HUNDRED
+from icmdesk.domain.errors import Problem
+from icmdesk.domain.validation import validate_split_total
 from icmdesk.services import choices, periods, records
 from icmdesk.services.choices import Choice
-from icmdesk.services.company import CompanyHandle
+from icmdesk.ui.dialogs import RecordEditor
 from icmdesk.ui.forms import (
     EditorRow,
-    ErrorLabel,
-    FieldErrors,
-    GuardedDialog,
     RowsEditor,
     date_edit,
     from_qdate,
-    impossible_dates,
     number_edit,
     parse_number,
     with_error,
@@ -75,39 +62,21 @@ class PaymentRow(EditorRow):
         self.amount.textChanged.connect(self.changed)
 
 
-class DealDialog(GuardedDialog):
+class DealDialog(RecordEditor[Deal]):
     """Add or edit one deal. `saved` holds the stored deal once Save succeeded."""
 
-    def __init__(
-        self, company_file: CompanyHandle, deal: Deal | None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._file = company_file
-        self._deal = deal
-        self._reps = choices.reps(company_file)
-        company = records.get_company(company_file)
-        self._types = company.all_deal_types
-        self._currency = company.currency
-        self.saved: Deal | None = None
-        self._build_ui()
-        self._connect_signals()
-        self._load(deal)
-        self.what = "the deal"
-        self.mark_loaded()
+    noun = "deal"
+    width_chars = 70
 
-    @classmethod
-    def edit(
-        cls, parent: QWidget | None, company_file: CompanyHandle, deal: Deal | None
-    ) -> Deal | None:
-        """Show the editor (deal None: a new deal); the stored deal, or None if cancelled."""
-        dialog = cls(company_file, deal, parent)
-        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def _label(self, record: Deal) -> str:
+        return record.external_id
 
     def _build_ui(self) -> None:
-        self.setWindowTitle("New deal" if self._deal is None else f"Deal {self._deal.external_id}")
-        layout = QVBoxLayout(self)
-        self.errors = FieldErrors(ErrorLabel(self))
-        layout.addWidget(self.errors.label(""))
+        self._reps = choices.reps(self._file)
+        company = records.get_company(self._file)
+        self._types = company.all_deal_types
+        self._currency = company.currency
+        layout = self.body
         form = QFormLayout()
         self.external_id = QLineEdit()
         self.external_id.setPlaceholderText("the CRM's id, e.g. D-1042")
@@ -138,20 +107,17 @@ class DealDialog(GuardedDialog):
         layout.addWidget(self.credits)
         self.payments = RowsEditor("Payments received", "Add &payment", self._new_payment_row)
         layout.addWidget(self.payments)
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        self._connect_signals()
+        self._load(self._record)
 
     def _connect_signals(self) -> None:
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
         self.credits.changed.connect(self._show_split_total)
         self.close_date.dateChanged.connect(self._show_closed_note)
         self.payments.changed.connect(self._show_payment_total)
         self.amount.textChanged.connect(self._show_payment_total)
+        # A row added, or a longer total or note, takes room: the inputs keep theirs.
+        for signal in (self.credits.changed, self.payments.changed, self.close_date.dateChanged):
+            signal.connect(self.fit_contents)
 
     def _new_credit_row(self) -> EditorRow:
         return CreditRow(self._reps)
@@ -194,36 +160,41 @@ class DealDialog(GuardedDialog):
     def payment_rows(self) -> list[PaymentRow]:
         return [r for r in self.payments.rows if isinstance(r, PaymentRow)]
 
-    def _split_total(self) -> tuple[Decimal, int, int]:
-        """The splits typed so far: their total, how many are blank, how many unreadable."""
-        total, blank, unreadable = Decimal(0), 0, 0
+    def _splits(self) -> tuple[list[Decimal], int, int]:
+        """The splits typed so far, and how many more are blank and how many unreadable."""
+        splits, blank, unreadable = [], 0, 0
         for row in self.credit_rows():
             text = row.split.text().strip()
             if not text:
                 blank += 1
                 continue
             try:
-                total += parse_number(text)
+                splits.append(parse_number(text))
             except ValueError:
                 unreadable += 1
-        return total, blank, unreadable
+        return splits, blank, unreadable
 
     def _show_split_total(self) -> None:
-        total, blank, unreadable = self._split_total()
-        text = f"Splits total: {total.normalize():f}%"
+        """The splits' total as typed; once every split is read, what saving would say of
+        them (the deal validation's own words) when it would refuse them, unless a refused
+        save says so already beside the credits."""
+        splits, blank, unreadable = self._splits()
+        text = f"Splits total: {sum(splits, Decimal(0)).normalize():f}%"
         if unreadable:
             text += f" ({unreadable} not a number)" if unreadable > 1 else " (one not a number)"
         elif blank:
             text += " so far" + (f" ({blank} blank)" if blank > 1 else " (one blank)")
-        elif self.credit_rows() and total < HUNDRED:
-            text += " (at least 100% needed)"
+        else:
+            refused = [p.message for p in validate_split_total(splits)]
+            if refused and refused[0] != self.errors.text("credits"):
+                text = refused[0]
         self.credits.footer.setText(text)
 
     def _show_closed_note(self, *_args: object) -> None:
         """Say when saving reaches a closed month: it becomes an adjustment next month."""
         days = [from_qdate(self.close_date.date())]
-        if self._deal is not None:
-            days.append(self._deal.close_date)
+        if self._record is not None:
+            days.append(self._record.close_date)
         notes = []
         for day in sorted(set(days)):
             posted = periods.posting_month(self._file, day)
@@ -264,8 +235,8 @@ class DealDialog(GuardedDialog):
             )
         self.payments.footer.setText(text)
 
-    def deal(self) -> tuple[Deal | None, list[Problem]]:
-        """The deal as typed, or the inputs that are not numbers."""
+    def deal(self) -> tuple[Deal, list[Problem]]:
+        """The deal as typed, and the inputs that are not numbers (read as 0)."""
         problems: list[Problem] = []
 
         def number(text: str, field: str, what: str) -> Decimal:
@@ -291,9 +262,7 @@ class DealDialog(GuardedDialog):
             )
             for i, row in enumerate(self.payment_rows())
         )
-        if problems:
-            return None, problems
-        base = self._deal or Deal("", "", amount, date.today(), id=NEW)
+        base = self._record or Deal("", "", amount, date.today(), id=NEW)
         return (
             dataclasses.replace(
                 base,
@@ -306,7 +275,7 @@ class DealDialog(GuardedDialog):
                 credits=tuple(credits),
                 payments=payments,
             ),
-            [],
+            problems,
         )
 
     # Slots.
@@ -314,17 +283,5 @@ class DealDialog(GuardedDialog):
         self.credits.register(self.errors, "credits")
         self.payments.register(self.errors, "payments")
         deal, problems = self.deal()
-        problems = impossible_dates(self) + problems
-        if deal is None or problems:
-            self.errors.show(problems)
-            return
-        try:
-            self.saved = records.save_deal(self._file, deal)
-        except ValidationError as e:
-            self.errors.show(e.problems)
-            return
-        except NotFoundError as e:
-            self.errors.show([Problem("", str(e))])
-            return
-        self.errors.clear()
-        self.accept()
+        self.store(lambda: records.save_deal(self._file, deal), unreadable=problems)
+        self._show_split_total()

@@ -9,51 +9,23 @@ BY on an indexed column and WHERE ... LIKE.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-)
-from PySide6.QtGui import QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from icmdesk.domain.engine.fmt import fmt_money
 from icmdesk.domain.entities import Deal
-from icmdesk.domain.errors import NotFoundError, ValidationError
 from icmdesk.services import deal_table, records
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.deal_table import DealRowView, DealSort
 from icmdesk.ui.cancel_dialog import CancelDialog
-from icmdesk.ui.changes import DEALS, REPS, Change, Changes, follow
+from icmdesk.ui.changes import DEALS, REPS, writing
 from icmdesk.ui.deal_dialog import DealDialog
-from icmdesk.ui.forms import RowKeys, SelectionButtons
 from icmdesk.ui.messages import Messages
-from icmdesk.ui.tables import (
-    LEFT,
-    RIGHT,
-    Column,
-    PagedTableModel,
-    date_text,
-    make_table,
-    set_column_widths,
-)
-
-SEARCH_DELAY_MS = 250  # wait for the user to stop typing before querying
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from icmdesk.ui.record_list import DeleteQuestion, RecordCalls, RecordListView
+from icmdesk.ui.tables import RIGHT, AnyIndex, Column, PagedTableModel, date_text
 
 
 class DealTableModel(PagedTableModel[DealRowView]):
@@ -90,8 +62,9 @@ class DealTableModel(PagedTableModel[DealRowView]):
     def sort_order(self) -> tuple[DealSort, bool]:
         return self._sort, self._descending
 
-    def sort_column(self) -> int:
-        return self._sorts.index(self._sort)
+    def sort_indicator(self) -> tuple[int, Qt.SortOrder]:
+        order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
+        return self._sorts.index(self._sort), order
 
     def is_sortable(self, column: int) -> bool:
         return 0 <= column < len(self._sorts) and self._sorts[column] is not None
@@ -155,147 +128,45 @@ def _status_text(deal: DealRowView) -> str:
     return "Won"
 
 
-class DealsView(QWidget):
+class DealsView(RecordListView[DealRowView, Deal]):
     """Every deal of the company, searchable and sortable, however many there are."""
 
     kinds = frozenset({DEALS, REPS})  # the credits name reps
+    noun = "deal"
+    search_hint = "Search by deal id or customer"
+    column_chars = (11, 10, 28, 9, 15, 30, 23)
+    stretch_columns = (5,)  # the credits text varies most in length: it takes the spare room
+    dialog = DealDialog
+    calls = RecordCalls(records.get_deal, records.delete_deal)
 
-    def __init__(
-        self,
-        company_file: CompanyHandle,
-        parent: QWidget | None = None,
-        *,
-        changes: Changes | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._read_only = False
-        self._file = company_file
-        self._changes = changes or Changes(self)
-        follow(self, self._changes)
-        currency = records.get_company(company_file).currency
-        self._model = DealTableModel(company_file, currency, self)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._build_ui()
-        self._connect_signals()
-        self._show_count()
-
-    def _build_ui(self) -> None:
-        layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self._search = QLineEdit()
-        self._search.setPlaceholderText("Search by deal id or customer")
-        self._search.setClearButtonEnabled(True)
-        self._search.setMinimumWidth(self._search.fontMetrics().averageCharWidth() * 36)
-        bar.addWidget(self._search)
-        # Edits: buttons, plus Insert / Return or double-click / Delete on the table.
-        self.add_button = QPushButton("&Add deal…")
-        self.add_button.setToolTip("Add a deal (Insert)")
-        self.edit_button = QPushButton("&Edit…")
-        self.edit_button.setToolTip("Edit the selected deal (Return or double-click)")
-        self.cancel_button = QPushButton("Cance&l deal…")
-        self.cancel_button.setToolTip("Cancel the selected deal, with a preview of its clawbacks")
-        self.delete_button = QPushButton("&Delete")
-        self.delete_button.setToolTip("Delete the selected deal (Delete)")
-        for button in (self.add_button, self.edit_button, self.cancel_button, self.delete_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        self._count = QLabel()
-        self._count.setAlignment(RIGHT)
-        bar.addWidget(self._count)
-        layout.addLayout(bar)
-
-        self._table = make_table(self)
-        self._table.setModel(self._model)
-        header = self._table.horizontalHeader()
-        # The arrow first, so that enabling sorting asks for the order already loaded.
-        header.setSortIndicator(self._model.sort_column(), Qt.SortOrder.DescendingOrder)
-        self._table.setSortingEnabled(True)
-        header.setDefaultAlignment(LEFT)
-        set_column_widths(self._table, (11, 10, 28, 9, 15, 30, 23))
-        # The credits text is the one that varies most in length: it takes the spare room.
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self._table)
-
-    def _connect_signals(self) -> None:
-        self._search.textChanged.connect(self._on_search_text_changed)
-        self._search.returnPressed.connect(self._on_search_timer_timeout)
-        self._search_timer.timeout.connect(self._on_search_timer_timeout)
-        self._table.horizontalHeader().sortIndicatorChanged.connect(
-            self._on_header_sort_indicator_changed
-        )
-        self._model.modelReset.connect(self._show_count)
-        self._model.rowsInserted.connect(self._show_count)
-        self.add_button.clicked.connect(self.add_deal)
-        self.edit_button.clicked.connect(self.edit_deal)
-        self.cancel_button.clicked.connect(self.cancel_deal)
-        self.delete_button.clicked.connect(self.delete_deal)
-        self._table.doubleClicked.connect(self._on_table_double_clicked)
-        insert = QShortcut(QKeySequence(Qt.Key.Key_Insert), self)
-        insert.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        insert.activated.connect(self.add_deal)
-        # Return and Delete act on the table's row only while the table has the keyboard
-        # (a shortcut would also take the search box's Return).
-        self._row_keys = RowKeys(
-            self._table, edit=self.edit_deal, add=self.add_deal, delete=self.delete_deal
-        )
-        # Edit and Delete act on the selected row: enabled only while one is.
-        self._row_buttons = SelectionButtons(
-            self._table, self.edit_button, self.cancel_button, self.delete_button
-        )
-
-    def set_read_only(self, read_only: bool) -> None:
-        """A file opened read-only: the table stays, the edits go."""
-        self._read_only = read_only
-        self.add_button.setEnabled(not read_only)
-        self._row_buttons.set_read_only(read_only)
-
-    # Entry points for the main window's Find and Refresh.
-    def focus_search(self) -> None:
-        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self._search.selectAll()
-
-    def refresh(self) -> None:
-        self._model.refresh()
-
-    def on_changes(self, change: Change) -> None:
-        self.refresh()  # one table: deals and the reps they credit
+    # The list: paged from the file, sorted and searched in SQL.
+    def _make_model(self) -> DealTableModel:
+        return DealTableModel(self._file, records.get_company(self._file).currency, self)
 
     @property
     def model(self) -> DealTableModel:
-        return self._model
+        return cast(DealTableModel, self._model)
 
-    @property
-    def table(self) -> QTableView:
-        return self._table
+    def _apply_search(self, text: str) -> None:
+        self.model.set_search(text)
 
-    @property
-    def search_box(self) -> QLineEdit:
-        return self._search
+    def _delete_question(self, record: Deal) -> DeleteQuestion:
+        return DeleteQuestion(
+            f"Delete deal {record.external_id} ({record.customer})?",
+            "Its credits and payments go with it. To undo a sale, cancel the deal instead: "
+            "that keeps it on record and claws back its commission.",
+            refused="The deal was not deleted",
+        )
 
-    def selected_deal_id(self) -> int | None:
-        rows = self._table.selectionModel().selectedRows()
-        return self._model.row_value(rows[0].row()).id if rows else None
-
-    # Edits (the dialogs save through the services; the table then re-reads).
-    def add_deal(self) -> None:
-        if self._read_only:
-            return
-        if DealDialog.edit(self, self._file, None) is not None:
-            self._written()
-
-    def edit_deal(self) -> None:
-        if self._read_only:
-            return
-        deal = self._selected_deal()
-        if deal is not None and DealDialog.edit(self, self._file, deal) is not None:
-            self._written()
+    # Cancelling, besides Edit and Delete.
+    def _more_row_buttons(self) -> Sequence[QPushButton]:
+        self.cancel_button = QPushButton("Cance&l deal…")
+        self.cancel_button.setToolTip("Cancel the selected deal, with a preview of its clawbacks")
+        self.cancel_button.clicked.connect(self.cancel_deal)
+        return (self.cancel_button,)
 
     def cancel_deal(self) -> None:
-        if self._read_only:
-            return
-        deal = self._selected_deal()
+        deal = self._chosen_record()
         if deal is None:
             return
         if deal.cancellation_date is not None:
@@ -306,74 +177,7 @@ class DealsView(QWidget):
                 f"{deal.cancellation_date.isoformat()}.",
             )
             return
-        if CancelDialog.confirm(self, self._file, deal) is not None:
+        with writing(self):  # what the dialog saves is this view's write
+            cancelled = CancelDialog.confirm(self, self._file, deal)
+        if cancelled is not None:
             self._written()
-
-    def delete_deal(self) -> None:
-        if self._read_only:
-            return
-        deal = self._selected_deal()
-        if deal is None or not Messages.confirm(
-            self,
-            "Delete deal",
-            f"Delete deal {deal.external_id} ({deal.customer})?",
-            "Its credits and payments go with it. To undo a sale, cancel the deal instead: "
-            "that keeps it on record and claws back its commission.",
-            "Delete",
-        ):
-            return
-        try:
-            records.delete_deal(self._file, deal.id)
-        except (ValidationError, NotFoundError) as e:
-            Messages.error(self, "The deal was not deleted", e)
-        self._written()
-
-    def _written(self) -> None:
-        """A deal was saved: show it here, and tell the other views."""
-        self.refresh()
-        self._changes.announce(DEALS, source=self)
-
-    def _selected_deal(self) -> Deal | None:
-        deal_id = self.selected_deal_id()
-        if deal_id is None:
-            return None
-        try:
-            return records.get_deal(self._file, deal_id)
-        except NotFoundError as e:
-            Messages.error(self, "The deal is gone", e)
-            self.refresh()
-            return None
-
-    # Slots.
-    def _on_table_double_clicked(self, index: QModelIndex) -> None:
-        self._table.selectRow(index.row())
-        self.edit_deal()
-
-    def _on_search_text_changed(self, _text: str) -> None:
-        self._search_timer.start()
-
-    def _on_search_timer_timeout(self) -> None:
-        self._search_timer.stop()
-        self._model.set_search(self._search.text())
-
-    def _on_header_sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
-        if not self._model.is_sortable(column):
-            # Put the arrow back where the rows really are sorted.
-            _sort, descending = self._model.sort_order
-            header = self._table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(
-                self._model.sort_column(),
-                Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder,
-            )
-            header.blockSignals(False)
-
-    def _show_count(self) -> None:
-        total = self._model.total
-        shown = self._model.rowCount()
-        noun = "deal" if total == 1 else "deals"
-        matching = " matching" if self._model.search else ""
-        if shown < total:
-            self._count.setText(f"{total:,}{matching} {noun} · {shown:,} loaded")
-        else:
-            self._count.setText(f"{total:,}{matching} {noun}")

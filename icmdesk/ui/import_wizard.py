@@ -44,7 +44,6 @@ from icmdesk.services import deal_import
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.deal_import import Cancelled, FileInfo, ImportPlan, ImportResult
 from icmdesk.services.import_files import FileRefused
-from icmdesk.ui.changes import DEALS, REPS, Changes
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.messages import error_text
 from icmdesk.ui.tables import RIGHT, Column, ValueTableModel, make_table, set_column_widths
@@ -65,12 +64,10 @@ class ImportDealsWizard(QWizard):
         company_file: CompanyHandle,
         parent: QWidget | None = None,
         *,
-        changes: Changes | None = None,
         settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.company_file = company_file
-        self.changes = changes
         self.settings = settings
         self.info: FileInfo | None = None
         self.mapping: ImportMapping | None = None
@@ -728,8 +725,6 @@ class _ImportPage(_Working):
         self.setTitle("Imported")
         self.status.setText(_result_text(result, wizard.planned))
         self.status.show()
-        if result.changed and wizard.changes is not None:
-            wizard.changes.announce(DEALS, REPS)
         self.completeChanged.emit()
 
     def _on_refused(self, error: BaseException) -> None:

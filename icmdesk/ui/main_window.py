@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -33,7 +33,7 @@ from icmdesk.services.company import CompanyHandle
 from icmdesk.services.history import NOT_UNDONE_HERE, History
 from icmdesk.services.overview import Overview, overview
 from icmdesk.ui.audit_view import AuditView
-from icmdesk.ui.changes import ALL_KINDS, Change, Changes, FollowsChanges, follow, kinds_of
+from icmdesk.ui.changes import ALL_KINDS, Change, Changes, FollowsChanges, follow
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
 from icmdesk.ui.file_dialogs import FileDialogs
@@ -47,6 +47,7 @@ from icmdesk.ui.restore_dialog import RestoreDialog
 from icmdesk.ui.roles_view import RolesView
 from icmdesk.ui.settings_view import SettingsView
 from icmdesk.ui.tasks import Task
+from icmdesk.ui.view_roles import HoldsEdits, RunsWork, Searchable, Writable
 
 
 class OverviewView(QWidget):
@@ -223,7 +224,9 @@ class MainWindow(QMainWindow):
         self._recent = recent if recent is not None else []
         self._back_to_start = False
         self._edits_discarded = False  # asked already (before a restore): not again on close
-        self._changes = Changes(self)  # every view announces its writes here; all follow
+        # Every unit of work committed to the file reaches this hub; every view follows it.
+        self._changes = Changes(self)
+        self._changes.attach(company_file)
         # Edit ▸ Undo / Redo: every write to the file, whoever made it, while it is open.
         self._history = History(company_file)
         self._summary = overview(company_file)
@@ -400,35 +403,28 @@ class MainWindow(QMainWindow):
 
     def _prepare(self, row: int, view: QWidget) -> None:
         # What the window does for every view once it exists.
-        if self._read_only:
-            set_read_only = getattr(view, "set_read_only", None)
-            if callable(set_read_only):
-                set_read_only(True)
+        if self._read_only and isinstance(view, Writable):
+            view.set_read_only(True)
         if isinstance(view, SettingsView):
             view.saved.connect(self._on_settings_view_saved)
-        edited = getattr(view, "edited_changed", None)
-        if edited is not None:
-            edited.connect(self._on_view_edited_changed)
+        if isinstance(view, HoldsEdits):
+            view.edited_changed.connect(self._on_view_edited_changed)
         self._restore_columns(row, view)
 
     def _on_view_edited_changed(self, _edited: bool) -> None:
         # The title's "*": some view holds edits not saved yet.
         views = [self._stack.widget(r) for r in range(self._stack.count())]
         self.setWindowModified(
-            any(
-                callable(getattr(v, "has_unsaved_edits", None)) and v.has_unsaved_edits()
-                for v in views
-            )
+            any(isinstance(v, HoldsEdits) and v.has_unsaved_edits() for v in views)
         )
 
     def _set_read_only(self) -> None:
         # Views with edits offer set_read_only (called as each is built); the file itself is
         # opened read-only as well, so a write that slips through is refused by SQLite.
         for row in range(self._stack.count()):
-            if row not in self._factories:
-                set_read_only = getattr(self._stack.widget(row), "set_read_only", None)
-                if callable(set_read_only):
-                    set_read_only(True)
+            view = self._stack.widget(row)
+            if row not in self._factories and isinstance(view, Writable):
+                view.set_read_only(True)
         self._import_action.setEnabled(False)
         self._restore_action.setEnabled(False)
         self.statusBar().showMessage(f"{self._file.path} — read-only: someone else is editing it")
@@ -444,7 +440,7 @@ class MainWindow(QMainWindow):
 
     @property
     def changes(self) -> Changes:
-        """The hub every view announces its writes on and follows."""
+        """The hub every unit of work committed to the file reaches; every view follows it."""
         return self._changes
 
     def edit_actions(self) -> dict[str, QAction]:
@@ -536,6 +532,7 @@ class MainWindow(QMainWindow):
         self._finish_work()
         self._save_layout()
         self._history.close()  # the file is closing: nothing of it is undone any more
+        self._changes.detach()
         super().closeEvent(event)
         self.closed.emit(self._back_to_start)
 
@@ -560,13 +557,15 @@ class MainWindow(QMainWindow):
     ) -> None:
         if label is None:  # the shortcut, with nothing to do
             return
+        # Undoing an import writes back up to records.UNDO_LIMIT records: a second or two.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            changes = replay()
+            replay()  # its commit reaches the hub: every view showing such records follows
         except (ValidationError, CompanyFileError) as e:
+            QGuiApplication.restoreOverrideCursor()
             Messages.error(self, refused, e)
             return
-        # Every view showing such records follows, the one on screen included.
-        self._changes.announce(*kinds_of(changes.entities))
+        QGuiApplication.restoreOverrideCursor()
         self.statusBar().showMessage(f"{done}: {label}", 5000)
 
     def _fill_recent_menu(self) -> None:
@@ -623,7 +622,7 @@ class MainWindow(QMainWindow):
         Messages.error(self, "The company file could not be checked", error)
 
     def _on_import_triggered(self) -> None:
-        wizard = ImportDealsWizard(self._file, self, changes=self._changes, settings=self._settings)
+        wizard = ImportDealsWizard(self._file, self, settings=self._settings)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.open()  # window-modal, without a nested event loop
 
@@ -649,9 +648,9 @@ class MainWindow(QMainWindow):
         # Work that can stop (a PDF batch) stops at its next file; work that writes to the
         # file (a close) is left to finish first.
         for row in range(self._stack.count()):
-            cancel_work = getattr(self._stack.widget(row), "cancel_work", None)
-            if callable(cancel_work):
-                cancel_work()
+            view = self._stack.widget(row)
+            if isinstance(view, RunsWork):
+                view.cancel_work()
         QThreadPool.globalInstance().waitForDone()
 
     def _on_restore_triggered(self) -> None:
@@ -714,9 +713,9 @@ class MainWindow(QMainWindow):
         self._set_title(company.name)
 
     def _on_find_triggered(self) -> None:
-        focus_search = getattr(self._stack.currentWidget(), "focus_search", None)
-        if callable(focus_search):
-            focus_search()
+        view = self._stack.currentWidget()
+        if isinstance(view, Searchable):
+            view.focus_search()
 
     def _on_refresh_triggered(self) -> None:
         view = self._stack.currentWidget()
@@ -736,8 +735,7 @@ class MainWindow(QMainWindow):
         """True when none of the views holds edits not saved yet, or the user agrees to
         lose them."""
         for view in views:
-            unsaved = getattr(view, "has_unsaved_edits", None)
-            if callable(unsaved) and unsaved():
+            if isinstance(view, HoldsEdits) and view.has_unsaved_edits():
                 row = self._stack.indexOf(view)
                 title = self._nav.item(row).text() if row >= 0 else "this view"
                 return Messages.discard_edits(self, f"the {title.lower()}")

@@ -6,7 +6,7 @@ Computing and closing run in a pool thread (tasks.Task) with a busy bar, so a
 big company does not freeze the window; the month list and buttons are
 disabled meanwhile. Closing and reopening ask first (replaceable entry
 points), and refusals (PeriodError, ValidationError) are shown through
-`Messages.error`. An edit saved elsewhere (announced on the Changes hub) refreshes
+`Messages.error`. An edit saved elsewhere (reaching the Changes hub) refreshes
 the months, and the statements shown.
 """
 
@@ -45,7 +45,7 @@ from icmdesk.services.adjustment_import import AdjustmentPlan, AdjustmentResult
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.periods import PeriodInfo
 from icmdesk.ui.adjustments import AdjustmentFileDialog, AdjustmentsPanel, ImportPreviewDialog
-from icmdesk.ui.changes import ALL_KINDS, DEALS, PERIODS, Change, Changes, follow
+from icmdesk.ui.changes import ALL_KINDS, Change, Changes, follow
 from icmdesk.ui.export_dialog import ExportDialog
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.tables import (
@@ -354,6 +354,7 @@ class PeriodsView(QWidget):
         self._cancel_button = QPushButton("Cancel")
         self._cancel_button.hide()
         self._busy = QProgressBar()
+        self._busy.setObjectName("busy")  # the bar a user watches while work runs (tests)
         self._busy.setRange(0, 0)  # no steps to count: an indeterminate busy bar
         self._busy.setMaximumWidth(160)
         self._busy.setTextVisible(False)
@@ -579,7 +580,6 @@ class PeriodsView(QWidget):
             statements, infos = result
             view._set_periods(infos, month)
             view._show_statements(month, statements)
-            view._changes.announce(PERIODS, source=view)
             # Asked once the close has finished (not from here: a dialog's own event loop
             # would run the task's end while it is open).
             view._after_work = lambda v: v._offer_final_statements(months)
@@ -592,7 +592,7 @@ class PeriodsView(QWidget):
         )
 
     def _on_reopen_clicked(self) -> None:
-        month = self._latest_closed()
+        month = self._reopenable_month()
         if month is None or self.busy or self._read_only:
             return
         if not ReopenMonthDialog.confirm(self, month):
@@ -606,7 +606,6 @@ class PeriodsView(QWidget):
         def reopened(view: PeriodsView, infos: list[PeriodInfo]) -> None:
             view._set_periods(infos, month)
             view._show_statements(None, ())
-            view._changes.announce(PERIODS, source=view)
 
         self._run(
             f"Reopening {month_title(month)}…",
@@ -696,8 +695,7 @@ class PeriodsView(QWidget):
 
     def _on_adjustments_changed(self) -> None:
         """An adjustment was saved here: the statement shown is recomputed (the rep stays
-        chosen) and the other views are told."""
-        self._changes.announce(DEALS, source=self)
+        chosen); the hub tells the other views."""
         self._on_data_changed()
 
     def _on_import_clicked(self) -> None:
@@ -739,7 +737,6 @@ class PeriodsView(QWidget):
         cf = self._file
 
         def imported(view: PeriodsView, result: AdjustmentResult) -> None:
-            view._changes.announce(DEALS, source=view)
             view._stale = True
 
             def tell(v: PeriodsView) -> None:
@@ -776,7 +773,7 @@ class PeriodsView(QWidget):
     ) -> None:
         # The work must not hold this view (tasks.Task): it is given the file, not `self`.
         # The outcome goes to methods of the view, so it is dropped if the view is gone.
-        task = Task(work)
+        task = Task(work, source=self)  # what it commits is this view's write
         task.progress.connect(self._on_task_progress)
         task.succeeded.connect(self._on_task_succeeded)
         task.failed.connect(self._on_task_failed)
@@ -940,12 +937,12 @@ class PeriodsView(QWidget):
             self._close_button.setText(f"C&lose through {month_title(info.month)}…")
         else:
             self._close_button.setText("C&lose month…")
-        latest = self._latest_closed()
-        self._reopen_button.setEnabled(writable and latest is not None)
+        reopenable = self._reopenable_month()
+        self._reopen_button.setEnabled(writable and reopenable is not None)
         self._import_button.setEnabled(writable)
         self._adjustments.set_writable(self._can_adjust())
         self._reopen_button.setToolTip(
-            f"Reopen {month_title(latest)}" if latest else "No month is closed"
+            f"Reopen {month_title(reopenable)}" if reopenable else "No month is closed"
         )
         self._update_title()
 
@@ -953,13 +950,10 @@ class PeriodsView(QWidget):
         rows = self._month_table.selectionModel().selectedRows()
         return self._months.row_value(rows[0].row()) if rows else None
 
-    def _latest_closed(self) -> Month | None:
-        closed = [
-            p.month
-            for p in self._months.rows()
-            if p.status is PeriodStatus.CLOSED and p.closed_at is not None
-        ]
-        return max(closed) if closed else None
+    def _reopenable_month(self) -> Month | None:
+        # Which month may be reopened is the services' rule (periods.reopenable_month),
+        # given with the listing.
+        return next((p.month for p in self._months.rows() if p.reopenable), None)
 
     # For tests: what the tables show.
     @property
@@ -977,6 +971,18 @@ class PeriodsView(QWidget):
     @property
     def hint(self) -> str:
         return self._hint.text()
+
+    @property
+    def heading(self) -> str:
+        """The heading over the month's work: the month chosen and its status
+        ("February 2026 · open"), or "Choose a month"."""
+        return self._title.text()
+
+    @property
+    def statement_summary(self) -> str:
+        """The line over the chosen statement's tabs: the rep, the plan, the attainment and
+        the year's earnings so far (or what to do to see them)."""
+        return self._statement_title.text()
 
     @property
     def buttons(self) -> dict[str, QPushButton]:

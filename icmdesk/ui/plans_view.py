@@ -2,10 +2,11 @@
 multipliers, override, trigger, clawback), a live payout chart and a what-if calculator.
 
 The chart and calculator come from the domain (icmdesk.domain.whatif, through the
-engine's rate table); this view only parses what was typed and draws. Saving never
-rewrites a version that was in force in a closed month: the edit is added as a new
-version effective from its date; a version nothing was paid from is corrected in place
-(records.save_plan_version decides).
+engine's rate table); this view only parses what was typed and draws. Saving hands the
+editor's name and version to services.plan_edit, which decides how they are saved in one
+unit of work: a version that was in force in a closed month is never rewritten (the edit
+is added as a new version effective from its date), a version nothing was paid from is
+corrected in place, and a refused edit writes nothing, not even the name.
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ from icmdesk.domain.entities import (
 )
 from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
 from icmdesk.domain.whatif import payout_curve, table_problems, what_if
-from icmdesk.services import choices, records
+from icmdesk.services import choices, plan_edit, records
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import PERIODS, PLANS, REPS, Change, Changes, follow
+from icmdesk.ui.changes import PERIODS, PLANS, REPS, Change, Changes, follow, writing
 from icmdesk.ui.forms import (
     ErrorLabel,
     FieldErrors,
@@ -472,13 +473,13 @@ class PlansView(QWidget):
         ):
             return
         try:
-            records.delete_plan(self._file, plan.id)
+            with writing(self):
+                records.delete_plan(self._file, plan.id)
         except (ValidationError, NotFoundError) as e:
             Messages.error(self, f"The plan {plan.name} was not deleted", e)
             return
         self._plan = None
         self.refresh()
-        self._changes.announce(PLANS, source=self)
 
     def new_version(self) -> None:
         """A new version starting from the one shown, effective from the first of next month."""
@@ -731,44 +732,30 @@ class PlansView(QWidget):
 
     # Saving.
     def save(self) -> Plan | None:
-        """Save what the editor shows; every problem beside its field. The stored plan, or None."""
+        """Save what the editor shows (services.plan_edit decides how); every problem
+        beside its field. The stored plan, or None."""
         version, problems = self.read_version()
         problems = impossible_dates(self) + problems
         if version is None or problems:
             self._show_problems(problems, prefix="")
             return None
-        name = self.name.text().strip()
-        plan = self._plan
+        edit = plan_edit.PlanEdit(
+            plan_id=self._plan.id if self._plan else NEW, name=self.name.text(), version=version
+        )
         try:
-            if plan is None:
-                saved = records.save_plan(self._file, Plan(name, (version,)))
-                stored = saved.versions[0]
-            elif version == self._version:
-                # Only the name changed: no version to add, even to a plan in use.
-                saved = records.save_plan(self._file, dataclasses.replace(plan, name=name))
-                stored = version
-            else:
-                # Corrected in place, or added as a new version when the one edited was
-                # in force in a closed month (records.save_plan_version decides).
-                saved, stored = records.save_plan_version(self._file, plan.id, version, name=name)
+            with writing(self):  # shown here; the hub tells the other views
+                saved = plan_edit.save_plan_edit(self._file, edit)
         except ValidationError as e:
-            prefix = "versions[0]." if plan is None else "version."
-            self._show_problems(e.problems, prefix=prefix)
+            self._show_problems(e.problems, prefix="version.")
             return None
         except NotFoundError as e:
             self._show_problems([Problem("", str(e))], prefix="")
             return None
-        self._plan = saved
+        self._plan = saved.plan
         self.refresh()
-        target = next(
-            (i for i, v in enumerate(saved.versions) if v.effective_from == stored.effective_from),
-            None,
-        )
-        if target is not None:
-            self.version_list.setCurrentRow(target)
+        self.version_list.setCurrentRow(saved.plan.versions.index(saved.version))
         self.status.setText("Saved.")
-        self._changes.announce(PLANS, source=self)
-        return saved
+        return saved.plan
 
     def _show_problems(self, problems: Sequence[Problem], *, prefix: str) -> None:
         """Problems about the edited version (fields under `prefix`) go beside their fields."""

@@ -3,7 +3,9 @@ their plan assignments, each with an optional quota override and draw.
 
 Save hands the rep and all assignments to `rep_form.save_rep_with_assignments`,
 which validates them together and writes them in one unit of work; every
-problem is shown beside its field (an assignment's under its row).
+problem is shown beside its field (an assignment's under its row). What a row's
+draw means as typed (blank: none; a blank maximum recovery: the default) is
+`rep_form.draw_as_typed`'s to say.
 """
 
 from __future__ import annotations
@@ -14,37 +16,22 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine.context import draw_months
 from icmdesk.domain.engine.fmt import fmt_money
-from icmdesk.domain.entities import NEW, Assignment, Draw, DrawKind, Rep
-from icmdesk.domain.errors import NotFoundError, Problem, ValidationError
-from icmdesk.domain.money import HUNDRED
-from icmdesk.services import choices, records
+from icmdesk.domain.entities import NEW, Assignment, DrawKind, Rep
+from icmdesk.domain.errors import Problem
+from icmdesk.services import choices, records, rep_form
 from icmdesk.services.choices import Choice
-from icmdesk.services.company import CompanyHandle
-from icmdesk.services.rep_form import check_rep_with_assignments, save_rep_with_assignments
+from icmdesk.ui.dialogs import RecordEditor
 from icmdesk.ui.forms import (
     EditorRow,
-    ErrorLabel,
-    FieldErrors,
-    GuardedDialog,
     OptionalDate,
     RowsEditor,
     date_edit,
     from_qdate,
-    impossible_dates,
     month_edit,
     number_edit,
     parse_number,
@@ -89,14 +76,16 @@ class AssignmentRow(EditorRow):
         self.draw_kind = QComboBox()
         for kind, text in _KINDS:
             self.draw_kind.addItem(text, kind.value)
-        if draw is not None:
-            self.draw_kind.setCurrentIndex(self.draw_kind.findData(draw.kind.value))
+        kind = draw.kind if draw else rep_form.DEFAULT_DRAW_KIND
+        self.draw_kind.setCurrentIndex(self.draw_kind.findData(kind.value))
         self.draw_start = month_edit(draw.start_month if draw else None)
         self.draw_end = OptionalDate(
             "until", draw.end_month.first_day if draw and draw.end_month else None
         )
         self.draw_end.edit.setDisplayFormat("yyyy-MM")
-        self.max_recovery = number_edit(draw.max_recovery_pct if draw else HUNDRED)
+        self.max_recovery = number_edit(
+            draw.max_recovery_pct if draw else rep_form.DEFAULT_MAX_RECOVERY_PCT
+        )
         self.max_recovery.setToolTip(
             "The most recovered per month, as a % of earnings above the draw"
         )
@@ -154,39 +143,22 @@ def _draw_text(a: Assignment, plan_name: str, currency: str) -> str:
     return text + "."
 
 
-class RepDialog(GuardedDialog):
-    """Add or edit one rep with their assignments. `saved` holds the stored rep."""
+class RepDialog(RecordEditor[Rep]):
+    """Add or edit one rep with their assignments. `saved` holds the stored rep,
+    `saved_assignments` their assignments as stored."""
 
-    def __init__(
-        self, company_file: CompanyHandle, rep: Rep | None, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._file = company_file
-        self._rep = rep
-        self._plans = choices.plans(company_file)
-        self._currency = records.get_company(company_file).currency
-        self.saved: Rep | None = None
-        self.saved_assignments: tuple[Assignment, ...] = ()
-        self._build_ui()
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
-        self.what = "the rep"
-        self.mark_loaded()
+    noun = "rep"
+    width_chars = 135
+    saved_assignments: tuple[Assignment, ...] = ()
 
-    @classmethod
-    def edit(
-        cls, parent: QWidget | None, company_file: CompanyHandle, rep: Rep | None
-    ) -> Rep | None:
-        """Show the editor (rep None: a new rep); the stored rep, or None if cancelled."""
-        dialog = cls(company_file, rep, parent)
-        return dialog.saved if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def _label(self, record: Rep) -> str:
+        return record.name
 
     def _build_ui(self) -> None:
-        rep = self._rep
-        self.setWindowTitle("New rep" if rep is None else f"Rep {rep.name}")
-        layout = QVBoxLayout(self)
-        self.errors = FieldErrors(ErrorLabel(self))
-        layout.addWidget(self.errors.label(""))
+        rep = self._record
+        self._plans = choices.plans(self._file)
+        self._currency = records.get_company(self._file).currency
+        layout = self.body
         form = QFormLayout()
         self.name = QLineEdit(rep.name if rep else "")
         self.email = QLineEdit(rep.email if rep else "")
@@ -222,16 +194,12 @@ class RepDialog(GuardedDialog):
         self.draws_note.setWordWrap(True)
         layout.addWidget(self.draws_note)
         self.assignments.changed.connect(self._show_draws)
+        self.assignments.changed.connect(self.fit_contents)  # a row or a note takes room
         self._show_draws()
         self._default_plans = choices.default_plans(self._file)
         self._auto_row: AssignmentRow | None = None  # the row the role's plan filled in
         self.role.currentIndexChanged.connect(self._on_role_current_index_changed)
         self.hire_date.dateChanged.connect(self._on_hire_date_date_changed)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 135)
 
     def _on_role_current_index_changed(self, _index: int) -> None:
         """A role with a default plan fills in the rep's first assignment, from the hire
@@ -293,7 +261,7 @@ class RepDialog(GuardedDialog):
                 problems.append(Problem(field, f"{what} must be a number (got '{text.strip()}')."))
                 return blank
 
-        base = self._rep or Rep("", date.today())
+        base = self._record or Rep("", date.today())
         rep = dataclasses.replace(
             base,
             name=self.name.text().strip(),
@@ -313,22 +281,22 @@ class RepDialog(GuardedDialog):
                 problems.append(Problem(f"{f}.plan_id", "Choose the plan."))
             quota = number(row.quota.text(), f"{f}.quota_override", "The quota override", None)
             amount = number(row.draw_amount.text(), f"{f}.draw.amount", "The draw", None)
-            draw = None
-            if amount is not None:
-                end = row.draw_end.value()
+            recovery = None
+            if amount is not None:  # without a draw, its maximum recovery is not read
                 recovery = number(
                     row.max_recovery.text(),
                     f"{f}.draw.max_recovery_pct",
                     "The maximum recovery",
-                    HUNDRED,
+                    None,
                 )
-                draw = Draw(
-                    amount=amount,
-                    kind=DrawKind(row.draw_kind.currentData()),
-                    start_month=Month.of(from_qdate(row.draw_start.date())),
-                    end_month=Month.of(end) if end else None,
-                    max_recovery_pct=HUNDRED if recovery is None else recovery,
-                )
+            end = row.draw_end.value()
+            draw = rep_form.draw_as_typed(
+                amount,
+                DrawKind(row.draw_kind.currentData()),
+                Month.of(from_qdate(row.draw_start.date())),
+                Month.of(end) if end else None,
+                recovery,
+            )
             assignments.append(
                 Assignment(
                     rep_id=rep.id,
@@ -345,22 +313,14 @@ class RepDialog(GuardedDialog):
     def _on_buttons_accepted(self) -> None:
         self.assignments.register(self.errors, "assignments")
         rep, assignments, problems = self.values()
-        problems = impossible_dates(self) + problems
-        if problems:
-            # Show every problem at once: what could not be read, and what the service
-            # finds in the rest (a field already flagged is not flagged twice).
-            flagged = {p.field for p in problems}
-            more = check_rep_with_assignments(self._file, rep, assignments)
-            self.errors.show(problems + [p for p in more if p.field not in flagged])
-            return
-        try:
-            self.saved, self.saved_assignments = save_rep_with_assignments(
-                self._file, rep, assignments
-            )
-        except ValidationError as e:
-            self.errors.show(e.problems)
-            return
-        except NotFoundError as e:
-            self.errors.show([Problem("", str(e))])
-            return
-        self.accept()
+        self.store(
+            lambda: self._write(rep, assignments),
+            unreadable=problems,
+            check=lambda: rep_form.check_rep_with_assignments(self._file, rep, assignments),
+        )
+
+    def _write(self, rep: Rep, assignments: Sequence[Assignment]) -> Rep:
+        stored, self.saved_assignments = rep_form.save_rep_with_assignments(
+            self._file, rep, assignments
+        )
+        return stored

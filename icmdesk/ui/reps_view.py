@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QWidget
+from PySide6.QtWidgets import QWidget
 
 from icmdesk.domain.entities import Rep
 from icmdesk.services import records
 from icmdesk.services.company import CompanyHandle
 from icmdesk.services.rep_table import RepRowView, rep_rows
 from icmdesk.ui.changes import PLANS, REPS, ROLES, Changes
-from icmdesk.ui.record_list import RecordListView
+from icmdesk.ui.record_list import DeleteQuestion, RecordCalls, RecordListView
 from icmdesk.ui.rep_dialog import RepDialog
 from icmdesk.ui.tables import Column, date_text
 
 
-def _columns(today: Callable[[], date]) -> list[Column[RepRowView]]:
+def rep_columns(today: Callable[[], date]) -> list[Column[RepRowView]]:
     def status(rep: RepRowView) -> str:
         if rep.termination_date is not None and rep.termination_date < today():
             return f"Left {rep.termination_date.isoformat()}"
@@ -42,10 +41,15 @@ class RepsView(RecordListView[RepRowView, Rep]):
     """Every rep of the company with role, manager and current plan; type to filter."""
 
     kinds = frozenset({REPS, ROLES, PLANS})
-    kind = REPS
     noun = "rep"
     search_hint = "Search reps"
     edit_hint = " and their plans"
+    # Dates, status and payroll id as wide as they read; the names share the rest (they
+    # elide in a narrow window): never a sideways scroll bar for a team's list.
+    fitted_columns = (4, 5, 6)  # Hired, Status, Payroll id
+    stretch_columns = (0, 1, 2, 3, 7)
+    dialog = RepDialog
+    calls = RecordCalls(records.get_rep, records.delete_rep)
 
     def __init__(
         self,
@@ -56,41 +60,18 @@ class RepsView(RecordListView[RepRowView, Rep]):
         changes: Changes | None = None,
     ) -> None:
         self._today = today  # before the base reads the rows
-        super().__init__(company_file, _columns(today), parent, changes=changes)
-        # Dates, status and payroll id as wide as they read; the names share the rest (they
-        # elide in a narrow window): never a sideways scroll bar for a team's list.
-        header = self.table.horizontalHeader()
-        for column in range(self._proxy.columnCount()):
-            fixed = column in (4, 5, 6)  # Hired, Status, Payroll id
-            header.setSectionResizeMode(
-                column,
-                QHeaderView.ResizeMode.ResizeToContents
-                if fixed
-                else QHeaderView.ResizeMode.Stretch,
-            )
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        super().__init__(company_file, parent, changes=changes)
+
+    def _columns(self) -> Sequence[Column[RepRowView]]:
+        return rep_columns(self._today)
 
     def _read_rows(self) -> Sequence[RepRowView]:
         return rep_rows(self._file, on=self._today())
 
-    def _row_id(self, row: RepRowView) -> int:
-        return row.id
-
-    def _get(self, record_id: int) -> Rep:
-        return records.get_rep(self._file, record_id)
-
-    def _edit(self, record: Rep | None) -> Rep | None:
-        return RepDialog.edit(self, self._file, record)
-
-    def _delete_question(self, record: Rep) -> tuple[str, str]:
-        return (
+    def _delete_question(self, record: Rep) -> DeleteQuestion:
+        return DeleteQuestion(
             f"Delete {record.name}?",
             "Only a rep with no deals, plan assignments or statements can be deleted. "
             "A rep who left keeps their history: set a termination date instead.",
+            refused=f"{record.name} was not deleted",
         )
-
-    def _delete(self, record: Rep) -> None:
-        records.delete_rep(self._file, record.id)
-
-    def _name(self, record: Rep) -> str:
-        return record.name

@@ -11,17 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
 
 from icmdesk.services import backups
 from icmdesk.services.backups import BackupInfo
+from icmdesk.ui.dialogs import FormDialog
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.tables import RIGHT, Column, ValueTableModel, make_table, set_column_widths
 
@@ -37,15 +31,14 @@ COLUMNS: tuple[Column[BackupInfo], ...] = (
 )
 
 
-class RestoreDialog(QDialog):
-    """The company's backups to choose from, and "Other file…"."""
+class RestoreDialog(FormDialog[Path]):
+    """The company's backups to choose from, and "Other file…". `saved` is the file chosen."""
 
     def __init__(
         self, company: Path, found: Sequence[BackupInfo], parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, accept_text="&Restore…")
         self._company = company
-        self._chosen: Path | None = None
         self.model: ValueTableModel[BackupInfo] = ValueTableModel(COLUMNS, found, self)
         self._build_ui()
         self._connect_signals()
@@ -56,17 +49,12 @@ class RestoreDialog(QDialog):
     @classmethod
     def choose(cls, parent: QWidget | None, company: Path) -> Path | None:
         """The backup the user chose for `company`, or None (tests replace this)."""
-        dialog = cls(company, backups.list_backups(company), parent)
-        try:
-            dialog.exec()
-            return dialog.chosen()
-        finally:
-            dialog.deleteLater()
+        return cls(company, backups.list_backups(company), parent).run()
 
     def _build_ui(self) -> None:
         self.setWindowTitle("Restore from a backup")
         self.resize(720, 420)
-        layout = QVBoxLayout(self)
+        layout = self.body
         folder = backups.backup_folder(self._company)
         self.intro = QLabel(
             f"Backups of {self._company.name} in {folder}, newest first. Restoring one "
@@ -82,24 +70,18 @@ class RestoreDialog(QDialog):
         set_column_widths(self.table, (20, 16, 24, 10))
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.restore_button = QPushButton("&Restore…")
-        self.restore_button.setDefault(True)
+        self.restore_button = self.accept_button
         self.other_button = QPushButton("&Other file…")
-        self.buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.other_button, QDialogButtonBox.ButtonRole.ActionRole)
-        layout.addWidget(self.buttons)
 
     def _connect_signals(self) -> None:
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self.restore_button.clicked.connect(self._on_restore_button_clicked)
         self.other_button.clicked.connect(self._on_other_button_clicked)
-        self.buttons.rejected.connect(self.reject)
 
     def chosen(self) -> Path | None:
         """The file chosen (None until one is, or when cancelled)."""
-        return self._chosen if self.result() == QDialog.DialogCode.Accepted else None
+        return self.saved if self.result() == QDialog.DialogCode.Accepted else None
 
     def selected(self) -> BackupInfo | None:
         rows = self.table.selectionModel().selectedRows()
@@ -117,16 +99,14 @@ class RestoreDialog(QDialog):
         self.restore_button.setEnabled(self.selected() is not None)
 
     def _on_table_double_clicked(self, _index: QModelIndex) -> None:
-        self._on_restore_button_clicked()
+        self._on_buttons_accepted()
 
-    def _on_restore_button_clicked(self) -> None:
+    def _on_buttons_accepted(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            self._chosen = chosen.path
-            self.accept()
+            self.finish(chosen.path)
 
     def _on_other_button_clicked(self) -> None:
         path = FileDialogs.open_backup(self, backups.backup_folder(self._company))
         if path is not None:
-            self._chosen = path
-            self.accept()
+            self.finish(path)

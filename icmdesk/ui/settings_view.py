@@ -49,7 +49,7 @@ from icmdesk.domain.errors import CompanyFileError, Problem, ValidationError
 from icmdesk.domain.payouts import LAYOUTS, PROVIDER_LAYOUT, pay_date
 from icmdesk.services import choices, records
 from icmdesk.services.company import CompanyHandle
-from icmdesk.ui.changes import COMPANY, PERIODS, PLANS, REPS, Change, Changes, follow
+from icmdesk.ui.changes import PERIODS, PLANS, REPS, Change, Changes, follow, writing
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import (
     FormScrollArea,
@@ -239,6 +239,7 @@ class SettingsView(QWidget):
         self._add("&Address:", self._address, "address")
 
         self._logo_preview = QLabel()
+        self._logo_preview.setObjectName("logo_preview")  # the logo as it is shown (tests)
         self._logo_preview.setMinimumHeight(LOGO_PREVIEW_HEIGHT)
         self._logo_preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._choose_logo = QPushButton("&Choose PNG…")
@@ -757,6 +758,12 @@ class SettingsView(QWidget):
         label = self._problem_labels[key]
         return label.text() if not label.isHidden() else ""
 
+    @property
+    def status(self) -> str:
+        """What the line beside Save says: "Saved." after a save (until the next edit),
+        "Unsaved changes" while the form differs from the file, else "" (for tests)."""
+        return self._status.text()
+
     # Read-only mode (another instance holds the file).
     _read_only = False
 
@@ -804,7 +811,10 @@ class SettingsView(QWidget):
             self._show_problems(problems)
             return
         try:
-            saved = records.update_company(self._file, self.form_value(), opening_balances=openings)
+            with writing(self):  # shown here; the hub tells the other views
+                saved = records.update_company(
+                    self._file, self.form_value(), opening_balances=openings
+                )
         except ValidationError as e:
             self._show_problems(e.problems)
             return
@@ -815,7 +825,6 @@ class SettingsView(QWidget):
         self._show(saved)
         self._status.setText("Saved.")
         self.saved.emit(saved)
-        self._changes.announce(COMPANY, REPS, source=self)
 
     def on_changes(self, change: Change) -> None:
         """Saved elsewhere (reps, plans, closes): re-read, unless the form holds edits."""

@@ -1,9 +1,9 @@
 """Table models over frozen values: columns declared once (header, text, alignment, sort key).
 
 Small tables (reps, a month's statements, statement lines) hold every row and
-sort/filter through a `QSortFilterProxyModel` on `SORT_ROLE`; the deals table
-pages from the database instead (deals_view.py) but declares its columns the
-same way.
+sort/filter through a `QSortFilterProxyModel` on `SORT_ROLE`; the deals table and
+the audit log page from the database instead (`PagedTableModel`) but declare their
+columns the same way.
 """
 
 from __future__ import annotations
@@ -171,6 +171,15 @@ class PagedTableModel(QAbstractTableModel, Generic[T]):
 
     def row_value(self, row: int) -> T:
         return self._rows[row]
+
+    def sort_indicator(self) -> tuple[int, Qt.SortOrder] | None:
+        """The column the rows are sorted by and which way, for the header's arrow; None
+        (the default) when they keep the service's order and the header does not sort. A
+        model that sorts in SQL says so here, in `is_sortable` and in `sort`."""
+        return None
+
+    def is_sortable(self, column: int) -> bool:
+        return False
 
     def refresh(self) -> None:
         """Re-read from the first page (after edits elsewhere, a new filter, or F5)."""

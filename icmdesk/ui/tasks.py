@@ -10,10 +10,13 @@ a `report(done, total) -> bool` callable and stops when it returns False.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QMetaObject, QObject, Qt, QThreadPool, Signal
+
+from icmdesk.ui.changes import writing
 
 Report = Callable[[int, int], bool]
 
@@ -39,13 +42,16 @@ class Task(QObject):
     failed = Signal(object)  # the exception it raised
     finished = Signal()  # after either, once
 
-    def __init__(self, fn: Callable[[Report], Any]) -> None:
+    def __init__(self, fn: Callable[[Report], Any], *, source: QObject | None = None) -> None:
+        """`source`: the view whose work this is: what the work commits is its write (it
+        shows the result itself; the change hub tells the other views, ui.changes)."""
         app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("a Task needs the application object")
         super().__init__(app)
         self._fn = fn
         self._cancelled = threading.Event()
+        self._source = weakref.ref(source) if source is not None else None
 
     def start(self, pool: QThreadPool | None = None) -> None:
         (pool or QThreadPool.globalInstance()).start(self._run)
@@ -62,7 +68,8 @@ class Task(QObject):
     def _run(self) -> None:
         # Runs on a pool thread: call, then hand the outcome to the GUI thread by signal.
         try:
-            result = self._fn(self.report)
+            with writing(None if self._source is None else self._source()):
+                result = self._fn(self.report)
         except Exception as e:  # every failure is reported to the user, none is lost
             self.failed.emit(e)
         else:

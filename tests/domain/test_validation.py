@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -42,6 +43,7 @@ from icmdesk.domain.validation import (
     validate_plan,
     validate_rep,
     validate_role,
+    validate_split_total,
 )
 
 FLAT = PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),), id=1)
@@ -676,6 +678,42 @@ def test_several_deal_problems_are_reported_together() -> None:
         "cancellation_date",
         "cancellation_reason",
     ]
+
+
+# --------------------------------------------------------------------------- the splits' total
+
+SHORT = (
+    "The splits total {}; they must add up to at least 100% "
+    "(exactly 100% for a split deal, more for an overlay)."
+)
+SPLIT_TOTAL_CASES = [
+    ([], []),  # no credits: allowed, the dashboard warns
+    ([D(100)], []),
+    ([D(60), D(40)], []),
+    ([D(100), D(50)], []),  # an overlay
+    ([D(70)], [SHORT.format("70%")]),
+    ([D(60), D("30.5")], [SHORT.format("90.5%")]),
+    ([D("33.33"), D("33.33"), D("33.33")], [SHORT.format("99.99%")]),
+    # A split that is not more than 0% is the problem, said on its own: the total waits.
+    ([D(90), D(0)], []),
+    ([D(90), D(-10)], []),
+]
+
+
+@pytest.mark.parametrize(("splits", "messages"), SPLIT_TOTAL_CASES)
+def test_the_splits_total_rule(splits: list[Decimal], messages: list[str]) -> None:
+    assert validate_split_total(splits) == [Problem("credits", m) for m in messages]
+
+
+@pytest.mark.parametrize(("splits", "_messages"), SPLIT_TOTAL_CASES[1:])
+def test_a_deal_is_refused_by_exactly_the_splits_total_rule(
+    splits: list[Decimal], _messages: list[str]
+) -> None:
+    """One definition: what the deal editor asks while typing is what saving applies."""
+    reps = (2, 3, 1)  # Ana Lee, Ben Ortiz, Maya Okafor: each with a plan on the close date
+    edited = deal(credits=tuple(Credit(r, s) for r, s in zip(reps, splits, strict=False)))
+    found = [p for p in validate_deal(edited, company()) if p.field == "credits"]
+    assert found == validate_split_total(splits)
 
 
 # --------------------------------------------------------------------------- adjustments

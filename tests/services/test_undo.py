@@ -391,7 +391,7 @@ def test_an_edit_under_a_closed_month_undone_after_its_correction_closed_reverse
     assert sum(_prior_period(cf, FEB) + _prior_period(cf, MAR)) == 0
 
 
-def test_an_import_is_not_undoable_and_clears_redo(
+def test_a_unit_of_work_that_says_it_is_not_undoable_clears_redo(
     cf: CompanyFile, team: dict, history: History
 ) -> None:
     records.save_deal(cf, dataclasses.replace(team["deal"], amount=D("12000.00")))

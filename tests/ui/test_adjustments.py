@@ -87,9 +87,11 @@ def earnings(view: PeriodsView, name: str) -> Decimal:
 
 
 def chosen_rep(view: PeriodsView) -> str:
-    statement = view._selected_statement()
-    assert statement is not None
-    return statement.rep_name
+    """The rep of the statement row selected in the statements table, as shown."""
+    table = view.statement_table
+    rows = table.selectionModel().selectedRows()
+    assert len(rows) == 1
+    return str(table.model().index(rows[0].row(), 0).data())
 
 
 def texts(table, column: int) -> list[str]:  # type: ignore[no-untyped-def]

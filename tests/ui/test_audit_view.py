@@ -55,7 +55,7 @@ def test_every_change_newest_first(qtbot, qtmodeltester, cf: CompanyFile) -> Non
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
     assert headers[1:] == ["By", "Action", "Record", "Field", "Old", "New"]
     assert headers[0].startswith("When (")
-    assert view._count.text() == f"{len(rows)} changes"
+    assert view.count_text == f"{len(rows)} changes"
 
 
 def test_filter_by_action_record_and_text(qtbot, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ def test_filter_by_action_record_and_text(qtbot, cf: CompanyFile) -> None:  # ty
     assert [r[4] for r in shown(view)] == ["email"]
     view.set_filter(text="ACME.test")
     assert [r[6] for r in shown(view)] == ["ana@acme.test"]
-    assert view._count.text() == "1 change"
+    assert view.count_text == "1 change"
     view.set_filter()
     assert len(shown(view)) == 4
 
@@ -77,7 +77,7 @@ def test_typing_in_the_search_box_filters_after_a_pause(qtbot, cf: CompanyFile) 
     view = AuditView(cf)
     qtbot.addWidget(view)
     view.show()  # the log is read when shown
-    qtbot.keyClicks(view._search, "Acme Inc")
+    qtbot.keyClicks(view.search_box, "Acme Inc")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert shown(view)[0][4] == "name"
 
@@ -92,7 +92,7 @@ def test_pages_load_as_the_table_scrolls(  # type: ignore[no-untyped-def]
     qtbot.addWidget(view)
     view.show()  # the log is read when shown
     assert view.model.rowCount() == 3 and view.model.total == 9
-    assert view._count.text() == "9 changes · 3 loaded"
+    assert view.count_text == "9 changes · 3 loaded"
     qtmodeltester.check(view.model)  # fetches the rest, checking each step
     assert view.model.rowCount() == 9
     ids = [view.model.row_value(r).id for r in range(9)]

@@ -1,10 +1,12 @@
 """Every view the main window hosts follows the change hub through one typed protocol
-(`FollowsChanges`): a change of a kind it shows refreshes it — at once on screen, else
-when next shown — and a change of any other kind leaves it alone."""
+(`FollowsChanges`): a write to the file (whoever made it) reaches the hub as the
+`Changes` it committed; a change of a kind a view shows refreshes it — at once on screen,
+else when next shown — and a change of any other kind leaves it alone."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -12,22 +14,35 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QTableView, QTableWidget, QWidget
 
 from icmdesk.domain.calendar import Month
-from icmdesk.domain.entities import Company, Credit, Deal, Plan, PlanVersion, Rep, Role, Tier
+from icmdesk.domain.entities import (
+    Assignment,
+    Company,
+    Credit,
+    Deal,
+    Plan,
+    PlanVersion,
+    Rep,
+    Role,
+    Tier,
+)
 from icmdesk.domain.money import D
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import choices, records
+from icmdesk.services import choices, periods, records
 from icmdesk.services.store import insert_deals
 from icmdesk.ui.audit_view import AuditView
 from icmdesk.ui.changes import (
     ALL_KINDS,
+    COMPANY,
     DEALS,
+    PERIODS,
     PLANS,
     REPS,
     ROLES,
     FollowsChanges,
+    writing,
 )
 from icmdesk.ui.dashboard_view import DashboardView
 from icmdesk.ui.deals_view import DealsView
@@ -37,6 +52,8 @@ from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.reps_view import RepsView
 from icmdesk.ui.roles_view import RolesView
 from icmdesk.ui.settings_view import SettingsView
+from icmdesk.ui.tasks import Task
+from tests.ui.on_screen import field
 
 pytestmark = pytest.mark.gui
 
@@ -62,7 +79,8 @@ def acme(tmp_path: Path) -> Iterator[CompanyFile]:
         cf, Plan("Flat 5%", (PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),)),))
     )
     ae = records.save_role(cf, Role("Account Executive", default_plan_id=plan.id))
-    records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1), role_id=ae.id))
+    ana = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 1), role_id=ae.id))
+    records.save_assignment(cf, Assignment(ana.id, plan.id, date(2026, 1, 1)))
     _insert_deal(cf, Deal("D-1", "Initech", D("500.00"), date(2026, 1, 20)))
     yield cf
     QThreadPool.globalInstance().waitForDone()
@@ -99,8 +117,8 @@ def _seen(view: QWidget) -> str:
     if isinstance(view, PeriodsView):
         return " ".join(_column(view.month_table, 0))
     if isinstance(view, SettingsView):
-        table = view._openings
-        return " ".join(table.item(r, 0).text() for r in range(table.rowCount()))
+        table = field(view, "Opening balances", QTableWidget)
+        return " ".join(_column(table, 0))
     if isinstance(view, RepsView | RolesView | DealsView | AuditView):
         return " ".join(_cells(view.table))
     raise AssertionError(f"no reading for {type(view).__name__}")
@@ -125,7 +143,10 @@ def _insert_deal(cf: CompanyFile, deal: Deal) -> None:
 
 
 def _write_deal(cf: CompanyFile) -> None:
-    _insert_deal(cf, Deal("D-2", "Globex", D("900.00"), date(2026, 3, 5)))
+    ana = next(r.id for r in choices.reps(cf) if r.name == "Ana Lee")
+    records.save_deal(
+        cf, Deal("D-2", "Globex", D("900.00"), date(2026, 3, 5), credits=(Credit(ana, D(100)),))
+    )
 
 
 def _write_rep(cf: CompanyFile) -> None:
@@ -202,10 +223,11 @@ def test_a_change_of_a_kind_it_shows_refreshes_it(  # type: ignore[no-untyped-de
     assert case.shows not in _seen(view)
     refreshes = _count_refreshes(view, monkeypatch)
 
-    case.write(acme)
-    with qtbot.waitSignal(window.changes.changed, timeout=1000):
-        window.changes.announce(case.kind)
+    with qtbot.waitSignal(window.changes.changed, timeout=1000) as hub:
+        case.write(acme)  # through the write path, as any view or service writes
 
+    change = hub.args[0]
+    assert change.written is not None and case.kind in change.kinds
     qtbot.waitUntil(lambda: _settled(view) and case.shows in _seen(view), timeout=10_000)
     assert refreshes[0] == 1
 
@@ -237,10 +259,9 @@ def test_a_hidden_view_refreshes_once_when_next_shown(  # type: ignore[no-untype
     refreshes = _count_refreshes(reps, monkeypatch)
     window.show_view("Overview")
 
-    _write_rep(acme)
-    for kind in (REPS, ROLES):
+    for write in (_write_rep, _write_role):
         with qtbot.waitSignal(window.changes.changed, timeout=1000):
-            window.changes.announce(kind)
+            write(acme)
     assert refreshes[0] == 0  # not on screen: nothing read yet
 
     window.show_view("Reps")
@@ -252,8 +273,37 @@ def test_the_view_that_wrote_is_not_refreshed_again(  # type: ignore[no-untyped-
     qtbot, window: MainWindow, acme: CompanyFile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     roles = _open(qtbot, window, "Roles")
+    audit = _open(qtbot, window, "Audit log")
+    window.show_view("Roles")
     refreshes = _count_refreshes(roles, monkeypatch)
-    _write_role(acme)
-    with qtbot.waitSignal(window.changes.changed, timeout=1000):
-        window.changes.announce(ROLES, source=roles)
-    assert refreshes[0] == 0
+    with qtbot.waitSignal(window.changes.changed, timeout=1000) as hub, writing(roles):
+        _write_role(acme)
+    assert hub.args[0].source is roles
+    assert refreshes[0] == 0  # it shows its own write itself
+    window.show_view("Audit log")
+    assert "SDR" in _seen(audit)  # the others follow
+
+
+def test_a_worker_s_commit_reaches_the_hub_on_the_gui_thread(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, acme: CompanyFile
+) -> None:
+    reps = _open(qtbot, window, "Reps")
+    threads: list[object] = []
+    window.changes.changed.connect(lambda _c: threads.append(threading.current_thread()))
+    task = Task(lambda _report: _write_rep(acme))
+    with qtbot.waitSignal(window.changes.changed, timeout=5000):
+        task.start()
+    assert threads == [threading.main_thread()]
+    qtbot.waitUntil(lambda: "Bo Chen" in _seen(reps), timeout=5000)
+
+
+def test_a_close_and_a_settings_change_reach_the_views_that_show_them(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, acme: CompanyFile, tmp_path: Path
+) -> None:
+    with qtbot.waitSignal(window.changes.changed, timeout=5000) as hub:
+        periods.close(acme, Month(2026, 1), backup_dir=tmp_path)
+    assert hub.args[0].kinds == {PERIODS} and hub.args[0].written.closed == (Month(2026, 1),)
+    company = records.get_company(acme)
+    with qtbot.waitSignal(window.changes.changed, timeout=5000) as hub:
+        records.update_company(acme, dataclasses.replace(company, address="1 New Street"))
+    assert hub.args[0].kinds == {COMPANY, REPS}

@@ -97,7 +97,10 @@ def test_a_new_deal_with_a_split_and_a_payment_is_saved(
     first = dialog.credit_rows()[0]
     choose(first, "Ana Lee")
     qtbot.keyClicks(first.split, "70")
-    assert dialog.credits.footer.text() == "Splits total: 70% (at least 100% needed)"
+    assert dialog.credits.footer.text() == (
+        "The splits total 70%; they must add up to at least 100% "
+        "(exactly 100% for a split deal, more for an overlay)."
+    )  # what saving would say (test_dialogs.py: the validation's own words)
     qtbot.mouseClick(dialog.credits.add_button, Qt.MouseButton.LeftButton)
     second = dialog.credit_rows()[1]
     choose(second, "Bo Chen")

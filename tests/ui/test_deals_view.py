@@ -26,6 +26,7 @@ from tests.fixtures import (
     SHUFFLED_BY_CUSTOMER,
     SHUFFLED_BY_EXTERNAL_ID,
 )
+from tests.ui.on_screen import menu_command
 
 pytestmark = pytest.mark.gui
 
@@ -146,7 +147,7 @@ def test_table_shows_headers_rows_and_formatted_money(qtbot, small: CompanyFile)
     # Cancelled rows use the palette's subdued colour; open rows keep the default.
     assert model.data(amount, Qt.ItemDataRole.ForegroundRole) is not None
     assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) is None
-    assert view._count.text() == "3 deals"
+    assert view.count_text == "3 deals"
 
 
 def test_clicking_headers_sorts_in_sql(qtbot, acme_shuffled_deals: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -178,7 +179,7 @@ def test_typing_in_the_search_box_filters(qtbot, small: CompanyFile) -> None:  #
     qtbot.keyClicks(view.search_box, "glob")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert column_texts(view.model, "Customer") == ["Globex"]
-    assert view._count.text() == "1 matching deal"
+    assert view.count_text == "1 matching deal"
     view.search_box.clear()
     qtbot.keyClicks(view.search_box, "d-")
     qtbot.keyClick(view.search_box, Qt.Key.Key_Return)  # Return searches at once
@@ -187,7 +188,7 @@ def test_typing_in_the_search_box_filters(qtbot, small: CompanyFile) -> None:  #
     qtbot.keyClicks(view.search_box, "nothing like it")
     qtbot.keyClick(view.search_box, Qt.Key.Key_Return)
     assert view.model.rowCount() == 0
-    assert view._count.text() == "0 matching deals"
+    assert view.count_text == "0 matching deals"
 
 
 def test_refresh_shows_deals_added_elsewhere(qtbot, small: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -212,7 +213,7 @@ def test_twenty_thousand_deals_load_page_by_page(qtbot, many: CompanyFile) -> No
     view.table.scrollToBottom()
     QApplication.processEvents()
     assert 2 * PAGE_SIZE < model.rowCount() < MANY
-    assert "20,000 deals" in view._count.text() and "loaded" in view._count.text()
+    assert "20,000 deals" in view.count_text and "loaded" in view.count_text
     # Sorting by amount, largest first, re-queries and starts again from one page.
     click_header(qtbot, view, "Amount")  # ascending
     click_header(qtbot, view, "Amount")  # descending
@@ -240,10 +241,11 @@ def test_main_window_find_and_refresh_reach_the_deals_view(qtbot, tmp_path: Path
     assert view.model.total == 305
     # (The offscreen platform never activates a window, so shortcuts are checked as keys
     # and the actions triggered directly.)
-    assert window._find_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
-    assert window._refresh_action.shortcut().toString() == "F5"
+    find = menu_command(window, "View", "Find")
+    assert find.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert menu_command(window, "View", "Refresh").shortcut().toString() == "F5"
     view.search_box.setText("acme")
-    window._find_action.trigger()
+    find.trigger()
     assert window.focusWidget() is view.search_box
     assert view.search_box.selectedText() == "acme"
     view.search_box.clear()
@@ -251,7 +253,7 @@ def test_main_window_find_and_refresh_reach_the_deals_view(qtbot, tmp_path: Path
     with cf.session() as s:
         insert_deals(s, [Deal("Z-1", "Late Co", D("1.00"), date(2027, 1, 1))])
     assert view.model.total == 305  # not yet re-read
-    window._refresh_action.trigger()
+    menu_command(window, "View", "Refresh").trigger()
     assert view.model.total == 306
     assert cell(view.model, 0, "Deal") == "Z-1"
     cf.close()

@@ -374,7 +374,7 @@ def test_views_follow_what_another_view_saved(qtbot, acme_path: Path, monkeypatc
         roles = window.show_view("Roles")
         assert isinstance(reps, RepsView) and isinstance(roles, RolesView)
         assert isinstance(overview, OverviewView)
-        before = reps._model.rowCount()
+        before = reps.model.rowCount()
         saved: list[object] = []
         monkeypatch.setattr(
             RoleDialog,
@@ -397,7 +397,7 @@ def test_views_follow_what_another_view_saved(qtbot, acme_path: Path, monkeypatc
         )
         window.show_view("Reps")
         qtbot.mouseClick(reps.add_button, Qt.MouseButton.LeftButton)
-        assert reps._model.rowCount() == before + 1
+        assert reps.model.rowCount() == before + 1
         window.show_view("Overview")
         assert f"Reps: {before + 1}" in overview.text()
     finally:

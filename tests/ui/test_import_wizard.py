@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from icmdesk.domain.entities import Credit
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import company_io, records
-from icmdesk.ui.changes import Changes
+from icmdesk.ui.changes import DEALS, REPS, Change, Changes
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.import_wizard import ImportDealsWizard
 
@@ -56,9 +56,10 @@ def test_the_wizard_imports_a_hubspot_export_through_owners_and_preview(
     qtbot: QtBot, cf: CompanyFile, export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     changes = Changes()
-    announced: list[object] = []
+    changes.attach(cf)  # as the main window's hub: every commit to the file reaches it
+    announced: list[Change] = []
     changes.changed.connect(announced.append)
-    wizard = ImportDealsWizard(cf, changes=changes)
+    wizard = ImportDealsWizard(cf)
     qtbot.addWidget(wizard)
     wizard.show()
     monkeypatch.setattr(FileDialogs, "open_import", staticmethod(lambda _p, _f: export))
@@ -107,7 +108,11 @@ def test_the_wizard_imports_a_hubspot_export_through_owners_and_preview(
     assert "2 deals added, 0 deals updated." in done.status.text()
     assert "“Dan R” is now one of Daniel Reyes's names." in done.status.text()
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
-    assert announced  # the other views follow
+    # The other views follow: the hub carries what the import changed.
+    (change,) = announced
+    assert change.written is not None and change.kinds == {DEALS, REPS}
+    assert change.written.label == f"Import deals from {export.name}"
+    assert {c.name for c in change.written.items if c.entity == "deal"} == {"9001", "9004"}
 
     deal = records.find_deal(cf, "9004")
     assert deal is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from icmdesk.domain.calendar import Month
@@ -94,7 +94,8 @@ def test_the_plans_view_after_a_refused_delete(
     def use() -> QWidget:
         view = PlansView(acme_with_one_deal, today=lambda: date(2026, 7, 1))
         view.show()
-        view.plan_list.setCurrentRow([p.name for p in view._plans].index("AE plan"))
+        (ae_plan,) = view.plan_list.findItems("AE plan", Qt.MatchFlag.MatchExactly)
+        view.plan_list.setCurrentItem(ae_plan)
         view.delete_plan()  # in use: refused
         return view
 
@@ -154,17 +155,17 @@ def test_a_dashboard_destroyed_while_it_computes(
     dashboard) went while the month was still being computed. The task was the view's
     child, deleted with it, and the pool thread then emitted from a deleted object
     ("RuntimeError: Signal source has been deleted", or worse mid-emit)."""
-    from icmdesk.ui import dashboard_view
+    from icmdesk.services import dashboard as dashboard_service
 
     started, go_on = threading.Event(), threading.Event()
-    real = dashboard_view._compute
+    real = dashboard_service.dashboard
 
     def slow(cf, month):  # type: ignore[no-untyped-def]
         started.set()
         assert go_on.wait(10)
         return real(cf, month)
 
-    monkeypatch.setattr(dashboard_view, "_compute", slow)
+    monkeypatch.setattr(dashboard_service, "dashboard", slow)
     view = DashboardView(acme_with_one_deal, today=lambda: date(2026, 1, 15))
     assert started.wait(10)
     view.deleteLater()

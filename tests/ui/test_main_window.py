@@ -6,11 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from icmdesk.domain.entities import Company, Rep
 from icmdesk.services import records
 from icmdesk.ui.main_window import MainWindow
+from tests.ui.on_screen import field, sidebar
 
 pytestmark = pytest.mark.gui
 
@@ -38,12 +39,13 @@ def test_ctrl_and_a_digit_goes_to_a_view(qtbot, tmp_path: Path) -> None:  # type
     window.show()
     by_key = {a.shortcut().toString(): a for a in window.actions() if not a.shortcut().isEmpty()}
     titles = window.view_titles()
+    nav = sidebar(window, titles)
     assert [by_key[f"Ctrl+{n}"].text() for n in range(1, 10)] == titles
     for n, title in ((3, "Reps"), (7, "Periods"), (1, "Overview")):
         # What the key does (the offscreen platform gives a test window no key focus).
         assert by_key[f"Ctrl+{n}"].shortcut() == QKeySequence(f"Ctrl+{n}")
         by_key[f"Ctrl+{n}"].trigger()
-        assert titles[window._nav.currentRow()] == title
+        assert nav.currentItem().text() == title
     cf.close()
 
 
@@ -56,9 +58,10 @@ def test_unsaved_edits_show_in_the_title(qtbot, tmp_path: Path) -> None:  # type
     window.show()
     view = window.show_view("Settings")
     assert isinstance(view, SettingsView) and not window.isWindowModified()
-    view._name.setText("Acme Inc")
+    name = field(view, "Name", QLineEdit)
+    name.setText("Acme Inc")
     assert window.isWindowModified()
-    view._name.setText("Acme Ltd")
+    name.setText("Acme Ltd")
     assert not window.isWindowModified()
     cf.close()
 
@@ -81,7 +84,7 @@ def test_the_overview_walks_a_new_company_to_its_first_month_end(qtbot, tmp_path
     assert isinstance(overview, OverviewView)
     shown = overview.text()
     assert "Books start: October 2026" in shown and "Next to close: October 2026" in shown
-    steps = overview._steps
+    (steps,) = [w for w in overview.findChildren(QLabel) if "Your first month end" in w.text()]
     assert steps.isVisible() and "Your first month end" in steps.text()
     assert "✓" not in steps.text()  # nothing done yet
     assert "compute October 2026" in steps.text()

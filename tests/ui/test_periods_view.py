@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QProgressBar
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.engine.fmt import fmt_money
@@ -77,6 +78,13 @@ def open_view(qtbot, cf: CompanyFile) -> PeriodsView:  # type: ignore[no-untyped
     return view
 
 
+def busy_bar(view: PeriodsView) -> QProgressBar:
+    """The bar shown beside the buttons while the view works."""
+    bar = view.findChild(QProgressBar, "busy")
+    assert bar is not None
+    return bar
+
+
 def texts(table, column: int) -> list[str]:  # type: ignore[no-untyped-def]
     model = table.model()
     return [model.data(model.index(r, column)) for r in range(model.rowCount())]
@@ -141,8 +149,8 @@ def test_compute_shows_every_reps_statement_and_its_lines(qtbot, demo: CompanyFi
     assert texts(view.line_table, 1) == [line.description for line in lines]
     assert texts(view.line_table, 2) == [fmt_money(line.amount) for line in lines]
     assert texts(view.line_table, 0) == [line.kind.title for line in lines]
-    assert rep in view._statement_title.text()
-    assert view._title.text() == "February 2026 · open"
+    assert rep in view.statement_summary
+    assert view.heading == "February 2026 · open"
     # The Statement tab reads as the PDF does: every section, line and figure.
     shown = view.statement_text()
     s = expected[rep]
@@ -197,7 +205,7 @@ def test_close_asks_first_then_closes_and_reopen_undoes_it(  # type: ignore[no-u
     assert all(
         view.statement_table.model().data(i, VALUE_ROLE).closed for i in shown if i.isValid()
     )
-    assert "closed" in view._title.text()
+    assert "closed" in view.heading
     assert not view.buttons["close"].isEnabled()  # it is closed now
     assert view.buttons["reopen"].isEnabled()
 
@@ -227,7 +235,8 @@ def test_a_closed_month_shows_its_stored_statements_when_chosen(  # type: ignore
     assert not view.buttons["compute"].isEnabled()
     assert "stored" in view.buttons["compute"].toolTip()
     # The summary line names the statement, not its hash.
-    assert "closed ·" not in view._statement_title.text()
+    assert shown[0].rep_name in view.statement_summary
+    assert "closed ·" not in view.statement_summary
 
 
 def test_closing_a_month_that_has_not_ended_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,14 +307,14 @@ def test_compute_runs_off_the_gui_thread_with_a_busy_bar(  # type: ignore[no-unt
     # The window keeps handling events while the month computes.
     qtbot.waitUntil(lambda: bool(threads))
     qtbot.wait(50)
-    assert view.busy and view._busy.isVisible()
+    assert view.busy and busy_bar(view).isVisible()
     assert threads[0] is not threading.main_thread()
     assert not view.buttons["compute"].isEnabled() and not view.month_table.isEnabled()
     with qtbot.waitSignal(view.computed, timeout=10_000) as shown:
         release.set()
     assert shown.args == [Month(2026, 1)]
     qtbot.waitUntil(lambda: not view.busy)
-    assert not view._busy.isVisible()
+    assert not busy_bar(view).isVisible()
     assert view.statement_table.model().rowCount() == len(real_compute(demo, Month(2026, 1)))
 
 
@@ -314,13 +323,19 @@ def test_an_empty_company_has_no_months(qtbot, tmp_path: Path) -> None:  # type:
     view = open_view(qtbot, cf)
     assert view.month_table.model().rowCount() == 0
     assert not view.buttons["compute"].isEnabled()
-    assert view._title.text() == "Choose a month"
+    assert view.heading == "Choose a month"
     cf.close()
 
 
-def test_value_table_model_passes_the_model_tester(qtmodeltester, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_value_table_model_passes_the_model_tester(qtbot, qtmodeltester, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+    view = open_view(qtbot, demo)
+    proxy = view.statement_table.model()
+    assert isinstance(proxy, QSortFilterProxyModel)
+    shown = proxy.sourceModel()
+    assert isinstance(shown, ValueTableModel)
+    # A model of the statements table's columns, owned by the test (the view's goes with it).
     statements = periods.compute(demo, Month(2026, 2))
-    model = ValueTableModel(periods_view._statement_columns("USD"), statements)
+    model = ValueTableModel(shown.columns, statements)
     qtmodeltester.check(model, force_py=True)
     model.set_rows(statements[:2])
     assert model.rowCount() == 2
@@ -420,8 +435,8 @@ def test_writing_pdfs_can_be_cancelled(  # type: ignore[no-untyped-def]
     view.select_month(Month(2026, 2))
     assert not view.buttons["cancel"].isVisible()
     qtbot.mouseClick(view.buttons["pdf"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view._busy.value() > 0)
-    assert view._busy.maximum() > 1 and view.buttons["cancel"].isVisible()
+    qtbot.waitUntil(lambda: busy_bar(view).value() > 0)
+    assert busy_bar(view).maximum() > 1 and view.buttons["cancel"].isVisible()
     with qtbot.waitSignal(view.work_finished, timeout=10_000):
         if how == "cancel button":
             qtbot.mouseClick(view.buttons["cancel"], Qt.MouseButton.LeftButton)
@@ -500,7 +515,9 @@ def test_the_final_statements_are_written_when_accepted_from_a_real_dialog(  # t
         assert list((tmp_path / str(month)).glob(f"Statement-{month}-*.pdf"))
 
 
-def test_a_read_only_file_computes_but_never_closes_or_reopens(qtbot, demo: CompanyFile) -> None:  # type: ignore[no-untyped-def]
+def test_a_read_only_file_computes_but_never_closes_or_reopens(  # type: ignore[no-untyped-def]
+    qtbot, demo: CompanyFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
     view = open_view(qtbot, demo)
     view.select_month(Month(2025, 11))
     assert view.buttons["close"].isEnabled()
@@ -509,8 +526,10 @@ def test_a_read_only_file_computes_but_never_closes_or_reopens(qtbot, demo: Comp
     assert not view.buttons["close"].isEnabled()
     assert not view.buttons["reopen"].isEnabled()
     assert view.buttons["compute"].isEnabled() and view.buttons["pdf"].isEnabled()
-    view._on_close_clicked()  # even if reached, nothing is asked and nothing runs
-    assert not view.busy
+    asked = answer(monkeypatch, CloseMonthDialog, True)
+    view.buttons["close"].clicked.emit()  # even if reached, nothing is asked and nothing runs
+    assert asked == [] and not view.busy
+    assert periods.list_periods(demo)[0].status is PeriodStatus.OPEN
 
 
 def test_after_a_close_the_final_statements_are_offered_in_a_folder_made_and_remembered(  # type: ignore[no-untyped-def]

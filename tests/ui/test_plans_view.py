@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QScrollArea, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QListWidgetItem, QScrollArea, QTableWidgetItem, QWidget
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
@@ -60,6 +60,12 @@ def open_view(qtbot, cf: CompanyFile) -> PlansView:  # type: ignore[no-untyped-d
 
 def plan(cf: CompanyFile, name: str) -> Plan:
     return next(p for p in choices.all_plans(cf) if p.name == name)
+
+
+def plan_item(view: PlansView, name: str) -> QListWidgetItem:
+    """The plan `name` in the list of plans, as shown."""
+    (item,) = view.plan_list.findItems(name, Qt.MatchFlag.MatchExactly)
+    return item
 
 
 def set_cell(view: PlansView, row: int, column: int, text: str) -> None:
@@ -229,11 +235,11 @@ def test_delete_a_plan_nobody_uses_and_refuse_one_in_use(
     monkeypatch.setattr(Messages, "confirm", staticmethod(lambda *a: True))
     monkeypatch.setattr(Messages, "error", staticmethod(lambda p, title, e: refused.append(title)))
     view = open_view(qtbot, acme_with_plans)
-    view.plan_list.setCurrentRow([p.name for p in view._plans].index("SDR plan"))
+    view.plan_list.setCurrentItem(plan_item(view, "SDR plan"))
     qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
     assert refused == ["The plan SDR plan was not deleted"]
     assert {p.name for p in choices.all_plans(acme_with_plans)} == {"AE plan", "SDR plan"}
-    view.plan_list.setCurrentRow([p.name for p in view._plans].index("AE plan"))
+    view.plan_list.setCurrentItem(plan_item(view, "AE plan"))
     qtbot.mouseClick(view.delete_plan_button, Qt.MouseButton.LeftButton)
     assert {p.name for p in choices.all_plans(acme_with_plans)} == {"SDR plan"}
     assert [view.plan_list.item(i).text() for i in range(view.plan_list.count())] == ["SDR plan"]

@@ -16,6 +16,7 @@ from icmdesk.services.rep_table import rep_rows
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.reps_view import RepsView
 from icmdesk.ui.tables import VALUE_ROLE, ValueTableModel
+from tests.ui.on_screen import menu_command
 
 pytestmark = pytest.mark.gui
 
@@ -66,7 +67,7 @@ def test_table_shows_reps_with_names_plans_and_status(qtbot, acme_with_reps: Com
     assert column(view, "Plan today") == ["Flat 5%", "", "", ""]
     assert column(view, "Status") == ["Active", "Left 2026-05-31", "Starts 2026-09-01", "Active"]
     assert column(view, "Hired")[0] == "2026-01-05"
-    assert view._count.text() == "4 reps"
+    assert view.count_text == "4 reps"
 
 
 def test_clicking_a_header_sorts_and_typing_filters(qtbot, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -81,12 +82,12 @@ def test_clicking_a_header_sorts_and_typing_filters(qtbot, acme_with_reps: Compa
     qtbot.keyClicks(view.search_box, "okafor")
     # Still by hire date; Ana matches through her manager.
     assert column(view, "Name") == ["Maya Okafor", "Ana Lee"]
-    assert view._count.text() == "2 of 4 reps"
+    assert view.count_text == "2 of 4 reps"
     # Proxy rows map back to the rep behind them.
     model = view.table.model()
     assert model.data(model.index(1, 0), VALUE_ROLE).payroll_id == "P-7"
     view.search_box.clear()
-    assert view._count.text() == "4 reps"
+    assert view.count_text == "4 reps"
 
 
 def test_refresh_shows_reps_added_elsewhere(qtbot, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
@@ -94,13 +95,13 @@ def test_refresh_shows_reps_added_elsewhere(qtbot, acme_with_reps: CompanyFile) 
     records.save_rep(acme_with_reps, Rep("Dee Park", date(2026, 3, 1)))
     view.refresh()
     assert "Dee Park" in column(view, "Name")
-    assert view._count.text() == "5 reps"
+    assert view.count_text == "5 reps"
 
 
 def test_reps_model_passes_the_model_tester(qtmodeltester, acme_with_reps: CompanyFile) -> None:  # type: ignore[no-untyped-def]
-    from icmdesk.ui.reps_view import _columns
+    from icmdesk.ui.reps_view import rep_columns
 
-    model = ValueTableModel(_columns(lambda: TODAY), rep_rows(acme_with_reps, on=TODAY))
+    model = ValueTableModel(rep_columns(lambda: TODAY), rep_rows(acme_with_reps, on=TODAY))
     qtmodeltester.check(model, force_py=True)
 
 
@@ -112,6 +113,6 @@ def test_main_window_lists_reps_and_find_reaches_the_search_box(qtbot, tmp_path:
     view = window.show_view("Reps")
     assert isinstance(view, RepsView)
     assert view.table.model().rowCount() == 8
-    window._find_action.trigger()
+    menu_command(window, "View", "Find").trigger()
     assert window.focusWidget() is view.search_box
     cf.close()

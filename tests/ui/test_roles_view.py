@@ -90,7 +90,7 @@ def test_typing_in_the_search_box_filters_roles(qtbot, acme_with_roles: CompanyF
     qtbot.addWidget(view)
     qtbot.keyClicks(view.search_box, "flat")
     assert rows(view) == [["Account Executive", "Flat 5%", "1"]]
-    assert view._count.text() == "1 of 2 roles"
+    assert view.count_text == "1 of 2 roles"
     view.search_box.clear()
     assert len(rows(view)) == 2
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QGroupBox, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from icmdesk.domain.calendar import Month
@@ -15,10 +16,25 @@ from icmdesk.domain.entities import PayoutSettings, PayrollProvider
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
 from icmdesk.ui.settings_view import SettingsView, pay_date_sentence
+from tests.ui.on_screen import button, choose, field, row_texts
 
 pytestmark = pytest.mark.gui
 
 LEFT = Qt.MouseButton.LeftButton
+
+# The payout settings typed as text, by the label that names each field.
+LABELS = {
+    "adp_company_code": "ADP company code",
+    "adp_batch_id": "batch ID",
+    "commission_code": "Commission",
+    "bonus_code": "Bonus",
+    "draw_code": "Draw",
+    "expense_account": "Commission expense",
+    "payable_account": "Commissions payable",
+    "draw_account": "Draws",
+    "xero_tax_rate": "Xero tax rate",
+    "questions_contact": "Questions to",
+}
 
 
 def open_view(qtbot: QtBot, acme: CompanyFile) -> SettingsView:
@@ -33,21 +49,45 @@ def type_into(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped
     qtbot.keyClicks(edit, text)
 
 
+def text_field(view: SettingsView, name: str) -> QLineEdit:
+    """The text field of the payout setting `name`, found by its label."""
+    return field(view, LABELS[name], QLineEdit)
+
+
+def pay_day(view: SettingsView) -> QSpinBox:
+    return field(view, "Pay day", QSpinBox)
+
+
+def months_after(view: SettingsView) -> QSpinBox:
+    return field(view, "Paid in", QSpinBox)
+
+
+def provider(view: SettingsView) -> QComboBox:
+    return field(view, "Payroll provider", QComboBox)
+
+
+def save(qtbot: QtBot, view: SettingsView) -> None:
+    qtbot.mouseClick(button(view, "Save"), LEFT)
+
+
 def test_the_group_shows_the_stored_payout_settings(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    assert view._payouts.title() == "Payouts"
+    (group,) = view.findChildren(QGroupBox)
+    assert group.title() == "Payouts"
     assert view.payout_settings() == PayoutSettings()
-    assert view._pay_day.value() == 15
-    assert view._provider.currentText() == "Payroll CSV (every part of the pay)"
-    assert view._texts["expense_account"].text() == "Commission Expense"
+    assert field(group, "Pay day", QSpinBox).value() == 15
+    assert field(group, "Payroll provider", QComboBox).currentText() == (
+        "Payroll CSV (every part of the pay)"
+    )
+    assert field(group, "Commission expense", QLineEdit).text() == "Commission Expense"
     assert not view.has_unsaved_edits()
 
 
 def test_payout_settings_are_saved_and_read_back(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    view._pay_day.setValue(25)
-    view._months_after.setValue(0)
-    view._provider.setCurrentIndex(view._provider.findData(PayrollProvider.ADP))
+    pay_day(view).setValue(25)
+    months_after(view).setValue(0)
+    choose(provider(view), "ADP earnings import")
     typed = {
         "adp_company_code": "3AB",
         "adp_batch_id": "NOV",
@@ -60,24 +100,24 @@ def test_payout_settings_are_saved_and_read_back(qtbot: QtBot, acme: CompanyFile
         "xero_tax_rate": "No VAT",
     }
     for name, text in typed.items():
-        type_into(qtbot, view._texts[name], text)
+        type_into(qtbot, text_field(view, name), text)
     assert view.has_unsaved_edits()
-    assert view._status.text() == "Unsaved changes"
-    qtbot.mouseClick(view._save, LEFT)
+    assert view.status == "Unsaved changes"
+    save(qtbot, view)
 
     expected = PayoutSettings(pay_day=25, pay_months_after=0, provider=PayrollProvider.ADP, **typed)
     assert records.get_company(acme).payouts == expected
-    assert view._status.text() == "Saved."
+    assert view.status == "Saved."
     assert not view.has_unsaved_edits()
     again = open_view(qtbot, acme)
     assert again.payout_settings() == expected
-    assert again._provider.currentText() == "ADP earnings import"
-    assert again._texts["adp_company_code"].text() == "3AB"
+    assert provider(again).currentText() == "ADP earnings import"
+    assert {name: text_field(again, name).text() for name in typed} == typed
 
 
 def test_ctrl_s_saves_the_payout_settings(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    view._provider.setCurrentIndex(view._provider.findData(PayrollProvider.GUSTO))
+    choose(provider(view), "Gusto payroll upload")
     (shortcut,) = [
         s
         for s in view.findChildren(QShortcut)
@@ -90,10 +130,10 @@ def test_ctrl_s_saves_the_payout_settings(qtbot: QtBot, acme: CompanyFile) -> No
 
 def test_a_pay_day_of_40_is_refused_beside_the_field(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    type_into(qtbot, view._pay_day.lineEdit(), "40")
-    assert view._pay_day.value() == 40  # kept as typed, never silently changed
-    type_into(qtbot, view._texts["bonus_code"], "BONUS")
-    qtbot.mouseClick(view._save, LEFT)
+    type_into(qtbot, pay_day(view).lineEdit(), "40")
+    assert pay_day(view).value() == 40  # kept as typed, never silently changed
+    type_into(qtbot, text_field(view, "bonus_code"), "BONUS")
+    save(qtbot, view)
 
     assert view.problem_text("payouts.pay_day") == "The pay day is a day of the month, 1 to 31."
     assert view.problem_text("payouts.codes") == "The bonus earnings code is at most 3 characters."
@@ -104,19 +144,20 @@ def test_a_pay_day_of_40_is_refused_beside_the_field(qtbot: QtBot, acme: Company
 
 def test_a_blank_account_is_refused(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    view._texts["payable_account"].clear()
-    qtbot.mouseClick(view._save, LEFT)
+    text_field(view, "payable_account").clear()
+    save(qtbot, view)
     assert "cannot be blank" in view.problem_text("payouts.payable_account")
 
 
 def test_the_sentence_says_when_an_example_month_is_paid(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    view._pay_day.setValue(31)
-    view._months_after.setValue(1)
+    pay_day(view).setValue(31)
+    months_after(view).setValue(1)
     last = Month.of(date.today()).plus(-1)
-    assert view._pay_date_note.text() == pay_date_sentence(31, 1, last)
-    assert view._pay_date_note.text().startswith(f"{last.first_day:%B %Y}'s payouts are paid on")
-    assert view._months_after_label.text() == "month later"
+    beside, note = row_texts(view, "Paid in")
+    assert beside == "month later"
+    assert note == pay_date_sentence(31, 1, last)
+    assert note.startswith(f"{last.first_day:%B %Y}'s payouts are paid on")
 
     assert (
         pay_date_sentence(31, 1, Month(2026, 1))
@@ -132,19 +173,19 @@ def test_the_sentence_says_when_an_example_month_is_paid(qtbot: QtBot, acme: Com
 
 def test_revert_restores_the_stored_payout_settings(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
-    type_into(qtbot, view._texts["xero_tax_rate"], "Zero Rated")
+    type_into(qtbot, text_field(view, "xero_tax_rate"), "Zero Rated")
     assert view.has_unsaved_edits()
-    qtbot.mouseClick(view._revert, LEFT)
-    assert view._texts["xero_tax_rate"].text() == "Tax Exempt"
+    qtbot.mouseClick(button(view, "Revert"), LEFT)
+    assert text_field(view, "xero_tax_rate").text() == "Tax Exempt"
     assert not view.has_unsaved_edits()
 
 
 def test_read_only_file_cannot_edit_payouts(qtbot: QtBot, acme: CompanyFile) -> None:
     view = open_view(qtbot, acme)
     view.set_read_only(True)
-    assert not view._pay_day.isEnabled()
-    assert not view._provider.isEnabled()
-    assert view._texts["expense_account"].isReadOnly()
+    assert not pay_day(view).isEnabled()
+    assert not provider(view).isEnabled()
+    assert text_field(view, "expense_account").isReadOnly()
 
 
 def test_questions_contact_and_days_are_saved_and_printed(qtbot: QtBot, acme: CompanyFile) -> None:
@@ -154,15 +195,15 @@ def test_questions_contact_and_days_are_saved_and_printed(qtbot: QtBot, acme: Co
     from tests.reports import factories as f
 
     view = open_view(qtbot, acme)
-    assert view._texts["questions_contact"].text() == ""
-    type_into(qtbot, view._texts["questions_contact"], "payroll@acme.example")
-    view._questions_days.setValue(10)
+    assert text_field(view, "questions_contact").text() == ""
+    type_into(qtbot, text_field(view, "questions_contact"), "payroll@acme.example")
+    field(view, "within", QSpinBox).setValue(10)
     assert view.has_unsaved_edits()
-    qtbot.mouseClick(view._save, LEFT)
+    save(qtbot, view)
     payouts = records.get_company(acme).payouts
     assert payouts.questions_contact == "payroll@acme.example"
     assert payouts.questions_days == 10
-    assert open_view(qtbot, acme)._questions_days.value() == 10
+    assert field(open_view(qtbot, acme), "within", QSpinBox).value() == 10
     # March is paid on April 15: questions are due 10 days later.
     assert questions(f.statement(1), payouts) == (
         "Questions or disputes about this statement: write to payroll@acme.example by "

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+)
 
 from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import (
@@ -32,6 +41,7 @@ from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.forms import set_currency, to_qdate
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.settings_view import SettingsView
+from tests.ui.on_screen import button, choose, field, row, row_texts
 
 pytestmark = pytest.mark.gui
 
@@ -62,6 +72,25 @@ def png(tmp_path: Path) -> Path:
     return path
 
 
+def name(view: SettingsView) -> QLineEdit:
+    return field(view, "Name", QLineEdit)
+
+
+def currency(view: SettingsView) -> QComboBox:
+    return field(view, "Currency", QComboBox)
+
+
+def logo_shown(view: SettingsView) -> QLabel:
+    """The logo as the Logo row shows it (or the words in its place)."""
+    shown = row(view, "Logo").findChild(QLabel, "logo_preview")
+    assert shown is not None
+    return shown
+
+
+def click(qtbot, view: SettingsView, text: str) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(button(view, text), LEFT)
+
+
 def test_form_shows_the_stored_settings(view: SettingsView) -> None:
     assert view.form_value() == Company("Acme Ltd", address="1 Main St")
 
@@ -71,19 +100,24 @@ def test_save_stores_every_field_and_records_the_change(  # type: ignore[no-unty
 ) -> None:
     logo = png(tmp_path)
     monkeypatch.setattr(FileDialogs, "choose_logo", staticmethod(lambda _parent: logo))
-    view._name.setText("Acme Inc")
-    view._address.setPlainText("2 High St\nSpringfield")
-    set_currency(view._currency, "EUR")
-    view._fiscal.setCurrentIndex(3)
-    view._page_size.setCurrentIndex(view._page_size.findData(PageSize.A4))
-    view._window.setValue(120)
-    view._method.setCurrentIndex(view._method.findData(ClawbackMethod.PRORATED))
-    view._forgive.setChecked(True)
-    view._help.setPlainText("Questions? Ask Maria.")
-    qtbot.mouseClick(view._choose_logo, LEFT)
-    assert view._logo_preview.pixmap() is not None and not view._logo_preview.pixmap().isNull()
+    name(view).setText("Acme Inc")
+    field(view, "Address", QPlainTextEdit).setPlainText("2 High St\nSpringfield")
+    choose(currency(view), "EUR — Euro")
+    choose(field(view, "Fiscal year starts in", QComboBox), "April")
+    choose(field(view, "Page size", QComboBox), "A4")
+    field(view, "Clawback window", QSpinBox).setValue(120)
+    choose(
+        field(view, "Clawback method", QComboBox),
+        "Prorated: by the share of the window the customer stayed",
+    )
+    forgive = field(view, "At termination", QCheckBox)
+    assert forgive.text() == "Forgive a negative balance when a rep leaves"
+    forgive.setChecked(True)
+    field(view, "Statement help text", QPlainTextEdit).setPlainText("Questions? Ask Maria.")
+    click(qtbot, view, "Choose PNG…")
+    assert logo_shown(view).pixmap() is not None and not logo_shown(view).pixmap().isNull()
     with qtbot.waitSignal(view.saved):
-        qtbot.mouseClick(view._save, LEFT)
+        click(qtbot, view, "Save")
     stored = records.get_company(cf)
     assert stored == Company(
         "Acme Inc",
@@ -108,11 +142,11 @@ def test_every_problem_is_shown_beside_its_field_and_nothing_is_saved(  # type: 
     monkeypatch.setattr(FileDialogs, "choose_logo", staticmethod(lambda _parent: not_png))
     before = records.get_company(cf)
     entries = audit_log.count_entries(cf)
-    view._name.setText("   ")
-    set_currency(view._currency, "ZZZ")  # e.g. from an old file
-    qtbot.mouseClick(view._choose_logo, LEFT)
-    assert view._logo_preview.text() == "Not a PNG image"
-    qtbot.mouseClick(view._save, LEFT)
+    name(view).setText("   ")
+    set_currency(currency(view), "ZZZ")  # e.g. from an old file
+    click(qtbot, view, "Choose PNG…")
+    assert logo_shown(view).text() == "Not a PNG image"
+    click(qtbot, view, "Save")
     assert view.problem_text("name") == "The company needs a name."
     assert view.problem_text("currency") == (
         "ZZZ is not the ISO 4217 code of a currency in use (for example USD, EUR, GBP, CHF or CAD)."
@@ -122,10 +156,11 @@ def test_every_problem_is_shown_beside_its_field_and_nothing_is_saved(  # type: 
     assert records.get_company(cf) == before
     assert audit_log.count_entries(cf) == entries
     # Fixing them and saving again clears the messages.
-    view._name.setText("Acme Inc")
-    set_currency(view._currency, "USD")
-    qtbot.mouseClick(view._remove_logo, LEFT)
-    qtbot.mouseClick(view._save, LEFT)
+    name(view).setText("Acme Inc")
+    choose(currency(view), "USD — US Dollar")
+    click(qtbot, view, "Remove")
+    assert logo_shown(view).text() == "No logo"
+    click(qtbot, view, "Save")
     assert all(view.problem_text(k) == "" for k in ("name", "currency", "logo"))
     assert records.get_company(cf).name == "Acme Inc"
 
@@ -138,8 +173,8 @@ def test_currency_cannot_change_once_a_month_is_closed(qtbot, tmp_path: Path) ->
         view = SettingsView(demo)
         qtbot.addWidget(view)
         view.show()
-        set_currency(view._currency, "EUR")
-        qtbot.mouseClick(view._save, LEFT)
+        choose(currency(view), "EUR — Euro")
+        click(qtbot, view, "Save")
         assert view.problem_text("currency") == (
             f"The currency cannot change once a month is closed ({first} is)."
         )
@@ -149,14 +184,14 @@ def test_currency_cannot_change_once_a_month_is_closed(qtbot, tmp_path: Path) ->
 
 
 def test_revert_puts_back_what_is_stored(qtbot, view: SettingsView) -> None:  # type: ignore[no-untyped-def]
-    view._name.setText("Something else")
-    qtbot.mouseClick(view._revert, LEFT)
-    assert view._name.text() == "Acme Ltd"
+    name(view).setText("Something else")
+    click(qtbot, view, "Revert")
+    assert name(view).text() == "Acme Ltd"
 
 
 def test_read_only_offers_no_edits(view: SettingsView) -> None:
     view.set_read_only(True)
-    assert not view._save.isEnabled() and not view._choose_logo.isEnabled()
+    assert not button(view, "Save").isEnabled() and not button(view, "Choose PNG…").isEnabled()
     for w in view.findChildren(QLineEdit) + view.findChildren(QPlainTextEdit):
         assert w.isReadOnly() or not w.isEnabled()
     for w in (
@@ -171,8 +206,8 @@ def test_saved_name_updates_the_window_title(qtbot, cf: CompanyFile) -> None:  #
     window.show()
     view = window.show_view("Settings")
     assert isinstance(view, SettingsView)
-    view._name.setText("Acme Inc")
-    qtbot.mouseClick(view._save, LEFT)
+    name(view).setText("Acme Inc")
+    click(qtbot, view, "Save")
     assert window.windowTitle() == "Acme Inc — acme.icmdesk[*] — ICMDesk"
 
 
@@ -200,19 +235,23 @@ def test_the_books_start_and_opening_balances_are_set_here_until_the_first_close
     view = SettingsView(cf)
     qtbot.addWidget(view)
     view.show()
-    assert not view._books.isChecked() and not view._openings.isEnabled()
-    assert view._openings_note.text() == "Opening balances need a books start."
-    view._books.setChecked(True)
-    view._books_month.setDate(to_qdate(date(2026, 3, 1)))
-    table = view._openings
+    books = field(view, "Books start", QCheckBox)
+    books_month = row(view, "Books start").findChild(QDateEdit)
+    table = field(view, "Opening balances", QTableWidget)
+    assert books.text() == "Start paying from"
+    assert not books.isChecked() and not table.isEnabled()
+    assert row_texts(view, "Opening balances") == ["Opening balances need a books start."]
+    books.setChecked(True)
+    books_month.setDate(to_qdate(date(2026, 3, 1)))
+    assert table.isEnabled()
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["Ana Lee", "Bo Chen"]
     assert table.item(0, 3).toolTip() == "Counted toward FY2026 Q1 (Jan–Mar 2026) before 2026-03"
-    assert view._status.text() == "Unsaved changes"
+    assert view.status == "Unsaved changes"
     table.item(0, 1).setText("500")
     table.item(0, 2).setText("4000")
     table.item(0, 3).setText("80000")
     table.item(0, 4).setText("120")  # not a threshold of the plan
-    qtbot.mouseClick(view._save, LEFT)
+    click(qtbot, view, "Save")
     assert view.problem_text("opening_balances") == (
         "Ana Lee: 120% is not an attainment bonus of Ana Lee's plan on 2026-03-01 (its "
         "thresholds: 100%)."
@@ -220,8 +259,8 @@ def test_the_books_start_and_opening_balances_are_set_here_until_the_first_close
     assert records.get_company(cf).books_start is None  # nothing saved
     table.item(0, 4).setText("100%")
     with qtbot.waitSignal(view.saved):
-        qtbot.mouseClick(view._save, LEFT)
-    assert view._status.text() == "Saved."
+        click(qtbot, view, "Save")
+    assert view.status == "Saved."
     assert records.get_company(cf).books_start == Month(2026, 3)
     assert records.opening_balances(cf) == (
         OpeningBalance(choices.reps(cf)[0].id, D("500.00"), D("4000.00"), D("80000.00"), (D(100),)),
@@ -229,17 +268,17 @@ def test_the_books_start_and_opening_balances_are_set_here_until_the_first_close
     # After the first close both are fixed, and said so.
     periods.close(cf, Month(2026, 3), backup_dir=tmp_path / "b")
     view.refresh()
-    assert not view._books.isEnabled() and not view._books_month.isEnabled()
-    assert view._books_note.text() == (
+    assert not books.isEnabled() and not books_month.isEnabled()
+    assert row_texts(view, "Books start") == [
         "Fixed since 2026-03 was closed: closed statements were paid from it."
-    )
+    ]
     assert table.editTriggers() == table.EditTrigger.NoEditTriggers
 
 
 def test_ctrl_s_saves_the_settings(qtbot, view: SettingsView, cf: CompanyFile) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QKeySequence, QShortcut
 
-    view._name.setText("Acme Holdings")
+    name(view).setText("Acme Holdings")
     (shortcut,) = [
         s
         for s in view.findChildren(QShortcut)
@@ -248,4 +287,4 @@ def test_ctrl_s_saves_the_settings(qtbot, view: SettingsView, cf: CompanyFile) -
     with qtbot.waitSignal(view.saved):
         shortcut.activated.emit()  # what Ctrl+S does (offscreen, the window is never active)
     assert records.get_company(cf).name == "Acme Holdings"
-    assert view._status.text() == "Saved."
+    assert view.status == "Saved."

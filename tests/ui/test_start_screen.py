@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit, QWizard
 
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import Company, PageSize
@@ -17,11 +17,11 @@ from icmdesk.services import file_lock, records
 from icmdesk.ui import app as app_module
 from icmdesk.ui.app import Shell, run_app
 from icmdesk.ui.file_dialogs import FileDialogs
-from icmdesk.ui.forms import set_currency
 from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.new_company_wizard import NewCompany, NewCompanyWizard
 from icmdesk.ui.start_screen import MAX_RECENT, RecentFiles, StartScreen
+from tests.ui.on_screen import button, choose, field
 
 pytestmark = pytest.mark.gui
 
@@ -166,7 +166,12 @@ def test_the_file_label_is_a_shortcut_not_a_literal_ampersand(qtbot, tmp_path: P
     wizard = NewCompanyWizard(tmp_path)
     qtbot.addWidget(wizard)
     labels = [w for w in wizard.findChildren(QLabel) if "File" in w.text()]
-    assert [(w.text(), w.buddy()) for w in labels] == [("&File:", wizard._path)]
+    assert [w.text() for w in labels] == ["&File:"]
+    # Its buddy (what Alt+F goes to) is the field the file is typed in.
+    path = labels[0].buddy()
+    assert isinstance(path, QLineEdit)
+    path.setText(str(tmp_path / "typed.icmdesk"))
+    assert wizard.answers().path == tmp_path / "typed.icmdesk"
 
 
 def test_open_goes_through_the_file_dialog(  # type: ignore[no-untyped-def]
@@ -248,20 +253,22 @@ def test_wizard_pages_in_order_suggest_a_file_named_after_the_company(
     wizard = NewCompanyWizard(tmp_path, today=date(2026, 12, 4))
     qtbot.addWidget(wizard)
     wizard.show()
-    qtbot.keyClicks(wizard._name, "Delta Co")
+    qtbot.keyClicks(field(wizard, "Name", QLineEdit), "Delta Co")
     wizard.next()
     # Typing the code finds the currency in the list; nothing else can be chosen.
-    wizard._currency.setFocus()
-    qtbot.keyClicks(wizard._currency, "CAD")
-    assert wizard._currency.currentText() == "CAD — Canadian Dollar"
-    wizard._fiscal.setCurrentIndex(9)
+    currency = field(wizard, "Currency", QComboBox)
+    currency.setFocus()
+    qtbot.keyClicks(currency, "CAD")
+    assert currency.currentText() == "CAD — Canadian Dollar"
+    choose(field(wizard, "Fiscal year starts in", QComboBox), "October")
     wizard.next()
     assert wizard.currentPage().title() == "Where ICMDesk starts"
     # The month just ended is suggested: the one whose commissions are paid next.
-    assert wizard._books.isChecked() and wizard._books_month.text() == "November 2026"
+    month = wizard.currentPage().findChild(QDateEdit)
+    assert button(wizard, "Start paying from").isChecked() and month.text() == "November 2026"
     wizard.next()
     assert wizard.currentPage().title() == "Where to save it"
-    assert wizard._path.text() == str(tmp_path / "Delta Co.icmdesk")
+    assert field(wizard, "File", QLineEdit).text() == str(tmp_path / "Delta Co.icmdesk")
     assert wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     got = wizard.answers()
     assert got == NewCompany(
@@ -279,13 +286,16 @@ def test_wizard_pages_in_order_suggest_a_file_named_after_the_company(
 def test_the_paper_follows_the_currency_until_chosen(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wizard = NewCompanyWizard(tmp_path)
     qtbot.addWidget(wizard)
-    assert wizard._page_size.currentData() == PageSize.LETTER  # USD
-    set_currency(wizard._currency, "EUR")
-    assert wizard._page_size.currentData() == PageSize.A4
-    wizard._page_size.setCurrentIndex(wizard._page_size.findData(PageSize.LETTER))
-    wizard._page_size.activated.emit(wizard._page_size.currentIndex())  # the user's choice
-    set_currency(wizard._currency, "CHF")
-    assert wizard._page_size.currentData() == PageSize.LETTER
+    paper = field(wizard, "Statement paper", QComboBox)
+    currency = field(wizard, "Currency", QComboBox)
+    assert paper.currentText() == "Letter (8.5 × 11 in)"  # USD
+    choose(currency, "EUR — Euro")
+    assert paper.currentText() == "A4 (210 × 297 mm)"
+    qtbot.keyClicks(paper, "L")  # the user's choice, typed in the list
+    assert paper.currentText() == "Letter (8.5 × 11 in)"
+    choose(currency, "CHF — Swiss Franc")
+    assert paper.currentText() == "Letter (8.5 × 11 in)"
+    assert wizard.answers().company.page_size == PageSize.LETTER
 
 
 def test_finishing_makes_a_missing_folder_and_never_overwrites(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -304,7 +314,7 @@ def test_finishing_makes_a_missing_folder_and_never_overwrites(qtbot, tmp_path: 
     problem = wizard.currentPage().problem
     assert problem.isVisible() and "already exists" in problem.text()
     assert wizard.answers().company.name == "Echo AG"
-    qtbot.keyClicks(wizard._path, "x")  # typing again clears it
+    qtbot.keyClicks(field(wizard, "File", QLineEdit), "x")  # typing again clears it
     assert not problem.isVisible()
 
 

@@ -46,10 +46,10 @@ def test_undo_and_redo_name_the_action_and_the_views_follow(qtbot, tmp_path: Pat
     # A save anywhere (here as a view saves: through records) is seen by the history.
     rep = records.save_rep(cf, Rep("Ana Lee", date(2026, 1, 5)))
     assert (undo.text(), undo.isEnabled()) == ("&Undo Add rep Ana Lee", True)
-    window._changes.announce(REPS)  # what the saving view does
+    window.changes.announce(REPS)  # what the saving view does
     assert _reps_shown(window) == "1"
 
-    with qtbot.waitSignal(window._changes.changed) as announced:
+    with qtbot.waitSignal(window.changes.changed) as announced:
         undo.trigger()
     assert announced.args[0].kinds == {REPS} and announced.args[0].source is None
     assert _reps_shown(window) == "0"  # the overview on screen followed
@@ -57,7 +57,7 @@ def test_undo_and_redo_name_the_action_and_the_views_follow(qtbot, tmp_path: Pat
     assert (redo.text(), redo.isEnabled()) == ("&Redo Add rep Ana Lee", True)
     assert "Undone: Add rep Ana Lee" in window.statusBar().currentMessage()
 
-    with qtbot.waitSignal(window._changes.changed):
+    with qtbot.waitSignal(window.changes.changed):
         redo.trigger()
     assert records.get_rep(cf, rep.id) == rep
     assert _reps_shown(window) == "1"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtWidgets import QLineEdit, QTableWidgetItem
 
 from icmdesk.models.database import CompanyFile
 from icmdesk.services import records
@@ -15,6 +15,8 @@ from icmdesk.ui.main_window import MainWindow
 from icmdesk.ui.messages import Messages
 from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.settings_view import SettingsView
+from tests.ui.on_screen import field as labelled
+from tests.ui.on_screen import menu_command
 
 pytestmark = pytest.mark.gui
 
@@ -47,20 +49,25 @@ def open_window(qtbot, cf: CompanyFile) -> MainWindow:  # type: ignore[no-untype
     return window
 
 
+def name_field(view: SettingsView) -> QLineEdit:
+    return labelled(view, "Name", QLineEdit)
+
+
 def test_refresh_asks_before_dropping_settings_edits(qtbot, demo, box: Box) -> None:  # type: ignore[no-untyped-def]
     window = open_window(qtbot, demo)
     view = window.show_view("Settings")
     assert isinstance(view, SettingsView)
     stored = records.get_company(demo).name
-    window._refresh_action.trigger()  # nothing edited: no question
+    refresh = menu_command(window, "View", "Refresh")
+    refresh.trigger()  # nothing edited: no question
     assert box.asked == []
-    view._name.setText("Renamed Ltd")
+    name_field(view).setText("Renamed Ltd")
     box.answers.append(False)
-    window._refresh_action.trigger()
-    assert view._name.text() == "Renamed Ltd"  # kept
+    refresh.trigger()
+    assert name_field(view).text() == "Renamed Ltd"  # kept
     box.answers.append(True)
-    window._refresh_action.trigger()
-    assert view._name.text() == stored  # discarded, as the file holds it
+    refresh.trigger()
+    assert name_field(view).text() == stored  # discarded, as the file holds it
     assert box.asked == ["the settings", "the settings"]
 
 
@@ -86,10 +93,10 @@ def test_closing_the_window_asks_and_cancel_keeps_it_open(qtbot, demo, box: Box)
     window = open_window(qtbot, demo)
     view = window.show_view("Settings")
     assert isinstance(view, SettingsView)
-    view._name.setText("Renamed Ltd")
+    name_field(view).setText("Renamed Ltd")
     box.answers.append(False)
     assert not window.close()
-    assert window.isVisible() and view._name.text() == "Renamed Ltd"
+    assert window.isVisible() and name_field(view).text() == "Renamed Ltd"
     box.answers.append(True)
     assert window.close()
     assert box.asked == ["the settings", "the settings"]
@@ -115,11 +122,11 @@ def test_opening_another_company_asks_first_and_cancel_keeps_everything(  # type
         assert window is not None
         view = window.show_view("Settings")
         assert isinstance(view, SettingsView)
-        view._name.setText("Renamed Ltd")
+        name_field(view).setText("Renamed Ltd")
         box.answers.append(False)  # Cancel: keep the edits
         assert not shell.open_path(second)
         assert shell.window is window and window.isVisible()
-        assert view._name.text() == "Renamed Ltd"
+        assert name_field(view).text() == "Renamed Ltd"
         assert file_lock.lock_path(first).exists() and not file_lock.lock_path(second).exists()
         box.answers.append(True)  # Discard: the other company opens, asked once
         assert shell.open_path(second)

@@ -38,6 +38,7 @@ from icmdesk.ui.periods_view import (
     PeriodsView,
     StatementFolderDialog,
     StatementsWrittenDialog,
+    month_title,
 )
 from icmdesk.ui.plans_view import PlansView
 from icmdesk.ui.rep_dialog import RepDialog
@@ -104,7 +105,7 @@ def select_deal(qtbot, view: DealsView, external_id: str) -> None:  # type: igno
 
 
 def compute(qtbot, view: PeriodsView, month: Month) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: not view.busy and month in [p.month for p in view._months.rows()])
+    qtbot.waitUntil(lambda: not view.busy and month_title(month) in texts(view.month_table, 0))
     view.select_month(month)
     with qtbot.waitSignal(view.work_finished, timeout=20_000):
         qtbot.mouseClick(view.buttons["compute"], LEFT)
@@ -258,7 +259,7 @@ def test_a_month_from_a_new_company_to_a_clawback(  # type: ignore[no-untyped-de
     # years before. Compute, review Ana's statement, close it, write the final PDFs.
     view = window.show_view("Periods")
     assert isinstance(view, PeriodsView)
-    qtbot.waitUntil(lambda: not view.busy and bool(view._months.rows()))
+    qtbot.waitUntil(lambda: not view.busy and bool(texts(view.month_table, 0)))
     assert texts(view.month_table, 0)[0] == "January 2026"
     assert texts(view.month_table, 1)[0] == "Open · next to close"
     compute(qtbot, view, JAN)
