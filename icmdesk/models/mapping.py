@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from sqlalchemy.orm import object_session
+
 from icmdesk.domain.calendar import Month, QuotaPeriod
 from icmdesk.domain.entities import (
     Adjustment,
@@ -323,10 +325,19 @@ def apply_deal(row: DealRow, value: Deal) -> None:
     row.cancellation_date = value.cancellation_date
     row.cancellation_reason = value.cancellation_reason
     row.name = value.name
-    row.credits = [
-        CreditRow(position=i, rep_id=c.rep_id, split_pct=c.split_pct)
-        for i, c in enumerate(value.credits)
-    ]
+    credits = [(c.rep_id, c.split_pct) for c in value.credits]
+    if [(c.rep_id, c.split_pct) for c in row.credits] != credits:
+        session = object_session(row)
+        if row.credits and session is not None:
+            # The old credits go first: rows under the same (deal, position) would be
+            # updated in place, and a rep moving to another position would then be
+            # credited twice for a moment (UNIQUE (deal_id, rep_id)).
+            row.credits = []
+            session.flush()
+        row.credits = [
+            CreditRow(position=i, rep_id=rep_id, split_pct=split_pct)
+            for i, (rep_id, split_pct) in enumerate(credits)
+        ]
     row.payments = [PaymentRow(paid_on=p.date, amount=p.amount) for p in value.payments]
 
 

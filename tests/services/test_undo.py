@@ -32,6 +32,7 @@ from icmdesk.models.tables import AuditRow, DealRow
 from icmdesk.services import cancellation, periods, records, rep_form
 from icmdesk.services.changes import Change, Changes
 from icmdesk.services.history import History
+from icmdesk.services.store import load_deals as store_deals
 
 JAN, FEB, MAR = Month(2026, 1), Month(2026, 2), Month(2026, 3)
 FLAT = PlanVersion(date(2026, 1, 1), (Tier(D(0), D(10)),))
@@ -399,3 +400,22 @@ def test_a_unit_of_work_that_says_it_is_not_undoable_clears_redo(
     with cf.session() as session:
         records.not_undoable(session, "Import deals from hubspot.csv")
     assert not history.can_redo() and not history.can_undo()
+
+
+def test_credits_that_move_between_reps_are_saved_and_undone(demo: CompanyFile) -> None:
+    """A rep credited at one position may move to another (or take the whole deal): the old
+    credits go before the new ones are written, so the pair (deal, rep) is never twice."""
+    history = History(demo)
+    with demo.session() as s:
+        deal = next(d for d in store_deals(s) if len(d.credits) == 1)
+    first, second = deal.credits[0].rep_id, deal.credits[0].rep_id % 8 + 1
+    split = records.save_deal(
+        demo, dataclasses.replace(deal, credits=(Credit(second, D(60)), Credit(first, D(40))))
+    )
+    whole = records.save_deal(demo, dataclasses.replace(split, credits=(Credit(first, D(100)),)))
+    assert records.get_deal(demo, deal.id) == whole
+    history.undo()
+    assert records.get_deal(demo, deal.id) == split
+    history.undo()
+    assert records.get_deal(demo, deal.id) == deal
+    history.close()
