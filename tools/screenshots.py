@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import os
 import subprocess
 import sys
@@ -399,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
                 paths += shoot_import_wizard(args.out) + shoot_exports(args.out)
         for p in paths:
             print(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
+        # Widgets in reference cycles freed while the application object lives (after it,
+        # the interpreter's last collection would crash on them).
+        gc.collect()
         return 0
     with tempfile.TemporaryDirectory() as folder:
         env = isolated_env(folder)

@@ -21,6 +21,7 @@ through this same path, audited and marking closed months dirty like any edit.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -289,7 +290,10 @@ def _report(session: Session) -> None:
     changes = unit.changes()
     if changes or changes.not_undoable:
         for listener in tuple(session.info.get(_LISTENERS, ())):
-            listener(changes)
+            try:
+                listener(changes)
+            except Exception:  # a bug of the listener's: the write stands, the others hear
+                sys.excepthook(*sys.exc_info())
 
 
 def _forget(session: Session) -> None:
@@ -392,7 +396,12 @@ def note_imported(
     if kind is DEAL:
         after = {d.id: d for d in load_deals(session, DealRow.id.in_(ids))}
     else:
-        rows = session.scalars(select(kind.row_type).where(kind.row_type.id.in_(ids)))
+        # Read afresh: rows the session loaded before the Core updates hold old values.
+        rows = session.scalars(
+            select(kind.row_type)
+            .where(kind.row_type.id.in_(ids))
+            .execution_options(populate_existing=True)
+        )
         after = {r.id: kind.value(r) for r in rows}
     for value_id in ids:
         value = after[value_id]

@@ -8,6 +8,7 @@ between the start screen and the main window.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 from collections.abc import Callable
@@ -244,6 +245,9 @@ def run_app(path: Path | None, *, demo: bool = False) -> int:
     finally:
         sys.excepthook = hook
         shell.shutdown()
+        # Widgets caught in a reference cycle are freed now, while the application object
+        # lives: freed by the interpreter's last collection, after it, they crash on exit.
+        gc.collect()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

@@ -26,6 +26,7 @@ from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from icmdesk.services import records
 from icmdesk.services.changes import Changes as Written
@@ -93,11 +94,6 @@ def writing(view: QObject | None) -> Iterator[None]:
         _writer.view = before
 
 
-def _current_writer() -> QObject | None:
-    ref = getattr(_writer, "view", None)
-    return ref() if ref is not None else None
-
-
 class Changes(QObject):
     """The hub: `changed` tells the followers what was saved (see the module)."""
 
@@ -111,9 +107,11 @@ class Changes(QObject):
         self._committed.connect(self._deliver, Qt.ConnectionType.AutoConnection)
 
     def attach(self, handle: CompanyHandle) -> None:
-        """Follow every unit of work committed to `handle`'s file (until `detach`)."""
+        """Follow every unit of work committed to `handle`'s file (until `detach`, or until
+        the hub is destroyed)."""
         self.detach()
-        self._stop = records.listen(handle, self._on_committed)
+        stop = self._stop = records.listen(handle, self._on_committed)
+        self.destroyed.connect(lambda *_: stop())  # holds the function, never the hub
 
     def detach(self) -> None:
         """Stop following the file (it is being closed)."""
@@ -134,10 +132,14 @@ class Changes(QObject):
         self.changed.emit(Change(frozenset(kinds) or ALL_KINDS, source))
 
     def _on_committed(self, written: Written) -> None:
-        # On the thread that committed, inside its commit: hand over, nothing more.
-        self._committed.emit(written, _current_writer())
+        # On the thread that committed, inside its commit: hand over, nothing more (the
+        # writer as its weak reference: a worker never holds a view).
+        self._committed.emit(written, getattr(_writer, "view", None))
 
-    def _deliver(self, written: Written, source: QObject | None) -> None:
+    def _deliver(self, written: Written, writer: weakref.ref[QObject] | None) -> None:
+        source = writer() if writer is not None else None
+        if source is not None and not isValid(source):
+            source = None  # gone meanwhile: it shows nothing any more
         self.publish(written, source=source)
 
 

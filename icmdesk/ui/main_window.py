@@ -562,10 +562,14 @@ class MainWindow(QMainWindow):
         try:
             replay()  # its commit reaches the hub: every view showing such records follows
         except (ValidationError, CompanyFileError) as e:
+            refusal: Exception | None = e
+        else:
+            refusal = None
+        finally:
             QGuiApplication.restoreOverrideCursor()
-            Messages.error(self, refused, e)
+        if refusal is not None:
+            Messages.error(self, refused, refusal)
             return
-        QGuiApplication.restoreOverrideCursor()
         self.statusBar().showMessage(f"{done}: {label}", 5000)
 
     def _fill_recent_menu(self) -> None:

@@ -5,6 +5,7 @@ undone and redone like any edit (services.history), unless it is too large to ke
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -236,3 +237,19 @@ def test_an_import_larger_than_undo_keeps_is_not_undoable_and_clears_redo(
     assert "File ▸ Restore…" in done.changes.not_undoable
     assert not history.can_redo() and not history.can_undo()
     assert records.find_deal(cf, "9001") is not None and rep.id  # it stays imported
+
+
+def test_a_listener_that_fails_neither_breaks_the_write_nor_deafens_the_others(
+    cf: CompanyFile, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _t, e, _tb: errors.append(e))
+    stop = records.listen(cf, lambda _changes: 1 / 0)  # listens before the next one
+    try:
+        with records.collecting(cf) as seen:
+            rep = records.save_rep(cf, Rep("Noor Haddad", date(2026, 1, 5)))
+    finally:
+        stop()
+    assert records.get_rep(cf, rep.id) == rep  # saved, and the caller was not told otherwise
+    assert len(seen) == 1 and history.undo_label == "Add rep Noor Haddad"
+    assert [type(e) for e in errors] == [ZeroDivisionError]  # said, as any bug is

@@ -4,10 +4,14 @@ weakly (a view and its follower make no reference cycle)."""
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 
+import shiboken6
 from PySide6.QtWidgets import QWidget
 
+from icmdesk.domain.entities import Role
+from icmdesk.services import records
 from icmdesk.ui.changes import DEALS, PLANS, Change, Changes, follow
 
 
@@ -77,3 +81,20 @@ def test_follow_wants_a_view_that_follows_changes(qtbot):
         pass
     else:
         raise AssertionError("a view without kinds and on_changes was accepted")
+
+
+def test_a_hub_destroyed_while_attached_stops_hearing_the_file(qtbot, acme, monkeypatch):  # type: ignore[no-untyped-def]
+    """A window that goes without closing (its hub with it) leaves no listener behind: the
+    next write is saved, and nothing is told to an object that is gone."""
+    errors: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _t, e, _tb: errors.append(e))
+    hub = Changes()
+    hub.attach(acme)
+    heard: list[Change] = []
+    hub.changed.connect(heard.append)
+    records.save_role(acme, Role("Ops"))
+    assert len(heard) == 1
+    shiboken6.delete(hub)
+    role = records.save_role(acme, Role("Finance"))
+    assert records.get_role(acme, role.id) == role
+    assert errors == [] and len(heard) == 1
