@@ -18,7 +18,7 @@ import pytest
 from icmdesk.domain.entities import Assignment, Company, Credit, Deal, Plan, PlanVersion, Rep, Tier
 from icmdesk.domain.money import D
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import company_io, records
+from icmdesk.services import company_io, plan_edit, records
 from icmdesk.services.store import insert_deals
 
 
@@ -117,3 +117,33 @@ def acme_shuffled_deals(acme: CompanyFile) -> CompanyFile:
     with acme.session() as s:
         insert_deals(s, deals)
     return acme
+
+
+@pytest.fixture
+def acme_ana_from_january(acme: CompanyFile) -> CompanyFile:
+    """Ana Lee (hired 2025-11-01) on a flat 10% plan from 2026-01-01, with a deal in
+    January and one in February; no month closed."""
+    plan = records.save_plan(
+        acme, Plan("Flat 10%", (PlanVersion(date(2025, 11, 1), (Tier(D(0), D(10)),)),))
+    )
+    ana = records.save_rep(acme, Rep("Ana Lee", date(2025, 11, 1)))
+    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 1)))
+    for external_id, day in (("D-1", date(2026, 1, 20)), ("D-2", date(2026, 2, 10))):
+        records.save_deal(
+            acme,
+            Deal(external_id, "Globex", D("1000.00"), day, credits=(Credit(ana.id, D(100)),)),
+        )
+    return acme
+
+
+def save_version(
+    cf: CompanyFile, plan_id: int, version: PlanVersion, *, name: str | None = None
+) -> tuple[Plan, PlanVersion]:
+    """What the Plans view's Save does with one version's terms (services.plan_edit): the
+    plan as stored and the version as saved."""
+    stored = records.get_plan(cf, plan_id)
+    edit = plan_edit.PlanEdit(
+        plan_id=plan_id, name=stored.name if name is None else name, version=version
+    )
+    saved = plan_edit.save_plan_edit(cf, edit)
+    return saved.plan, saved.version

@@ -764,26 +764,12 @@ def commit_adjustments(
                 progress(done, plan.changes, f"Writing adjustment {done:,} of {plan.changes:,}")
 
         months: set[Month] = set()
-        # Written past `records.write`: what they were before is kept for the unit of
-        # work's Changes (Undo) when the import is small enough to undo.
-        before: dict[int, Adjustment | None] | None = (
-            {} if plan.changes <= records.UNDO_LIMIT else None
-        )
-        added = _insert_added(session, plan.added, months, step)
-        _apply_updates(session, plan.updated, months, step, before)
-        dirty = records.dirty_months(session)
-        store.mark_dirty(session, months, f"adjustments imported from {plan.path.name}")
-        records.note_dirty(session, records.dirty_months(session) - dirty)
-        if before is not None:
-            before.update(dict.fromkeys(added))
-        records.note_imported(
-            session,
-            "adjustment",
-            before,
-            plan.changes,
-            f"Import adjustments from {plan.path.name}",
-            backup=True,
-        )
+        what = f"Import adjustments from {plan.path.name}"
+        # Written past `records.write`: noted for its Changes (Undo).
+        with records.importing(session, "adjustment", plan.changes, what) as kept:
+            kept.added(_insert_added(session, plan.added, months, step))
+            _apply_updates(session, plan.updated, months, step, kept)
+            store.mark_dirty(session, months, f"adjustments imported from {plan.path.name}")
         audit.record(
             session,
             action="import",
@@ -846,10 +832,10 @@ def _apply_updates(
     updated: tuple[PlannedAdjustment, ...],
     months: set[Month],
     step: Callable[[int], None],
-    before_values: dict[int, Adjustment | None] | None,
+    kept: records.ImportKept,
 ) -> None:
     """Changed rows, with an audit entry per changed field (as `records.write` makes);
-    `before_values`, when given, receives each one's value before."""
+    `kept` is told each one's value before."""
     if not updated:
         return
     conn = session.connection()
@@ -866,8 +852,7 @@ def _apply_updates(
         for p in chunk:
             assert p.adjustment_id is not None
             before = before_of[p.adjustment_id]
-            if before_values is not None:
-                before_values[p.adjustment_id] = before
+            kept.updated(p.adjustment_id, before)
             after = p.value()
             rows.append(
                 (after.rep_id, str(after.month), _cents(after.amount), after.reason, after.id)

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from icmdesk.domain import validation
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.company_codec import canonical_mapping
-from icmdesk.domain.entities import Credit, Deal, PeriodStatus
+from icmdesk.domain.entities import Credit, PeriodStatus
 from icmdesk.domain.errors import ValidationError
 from icmdesk.domain.imports.deals import (
     Context,
@@ -358,28 +358,16 @@ def commit_import(
                 progress(done, total, f"Writing deal {done:,} of {total:,}")
 
         months: set[Month] = set()
-        # Its rows go in through Core, past `records.write`: what they were before is kept
-        # for the unit of work's Changes (Undo) when the import is small enough to undo.
-        before: dict[int, Deal | None] | None = {} if plan.changes <= records.UNDO_LIMIT else None
-        _large_cache(session, plan.changes)
-        with store.bulk_objects(), _indexes_built_after(session, len(plan.added)):
-            added = _insert_added(session, plan.added, months, step)
-            _apply_updates(session, plan.updated, months, step, before)
-        if plan.changes:
-            _record_file(session, planned, plan)
-        dirty = records.dirty_months(session)
-        store.mark_dirty(session, months, f"deals imported from {planned.info.path.name}")
-        records.note_dirty(session, records.dirty_months(session) - dirty)
-        if before is not None:
-            before.update(dict.fromkeys(added))
-        records.note_imported(
-            session,
-            "deal",
-            before,
-            plan.changes,
-            f"Import deals from {planned.info.path.name}",
-            backup=True,
-        )
+        name = planned.info.path.name
+        # Its rows go in through Core, past `records.write`: noted for its Changes (Undo).
+        with records.importing(session, "deal", plan.changes, f"Import deals from {name}") as kept:
+            _large_cache(session, plan.changes)
+            with store.bulk_objects(), _indexes_built_after(session, len(plan.added)):
+                kept.added(_insert_added(session, plan.added, months, step))
+                _apply_updates(session, plan.updated, months, step, kept)
+            if plan.changes:
+                _record_file(session, planned, plan)
+            store.mark_dirty(session, months, f"deals imported from {name}")
         last_closed = _last_closed(session)
         dirty = tuple(sorted(m for m in months if last_closed and m <= last_closed))
     return ImportResult(
@@ -606,9 +594,9 @@ def _apply_updates(
     updated: Sequence[PlannedDeal],
     months: set[Month],
     step: Callable[[int], None],
-    before_values: dict[int, Deal | None] | None,
+    kept: records.ImportKept,
 ) -> None:
-    """Apply the updates; `before_values`, when given, receives each deal's value before."""
+    """Apply the updates; `kept` is told each deal's value before."""
     if not updated:
         return
     conn = session.connection()
@@ -622,8 +610,7 @@ def _apply_updates(
         for p in chunk:
             assert p.deal_id is not None
             before = before_of[p.deal_id]
-            if before_values is not None:
-                before_values[p.deal_id] = before
+            kept.updated(p.deal_id, before)
             after = dataclasses.replace(
                 before,
                 name=p.name,

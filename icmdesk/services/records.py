@@ -408,14 +408,35 @@ def note_imported(
         unit.add(Change(entity, value_id, kind.label(value), before[value_id], value))
 
 
-def note_dirty(session: Session, months: Iterable[Month]) -> None:
-    """Closed months the caller's unit of work marked dirty past `write`."""
-    _collector(session).dirty.update(months)
+class ImportKept:
+    """What an import writing past `write` keeps for its unit of work's `Changes`
+    (`importing`): each record's value before it (None: added), while it is small enough
+    to undo."""
+
+    def __init__(self, count: int) -> None:
+        self.before: dict[int, Any] | None = {} if count <= UNDO_LIMIT else None
+
+    def updated(self, value_id: int, before: object) -> None:
+        if self.before is not None:
+            self.before[value_id] = before
+
+    def added(self, ids: Iterable[int]) -> None:
+        if self.before is not None:
+            self.before.update(dict.fromkeys(ids))
 
 
-def dirty_months(session: Session) -> set[Month]:
-    """The closed months marked for re-verification now (to diff around a bulk write)."""
-    return _dirty_now(session)
+@contextmanager
+def importing(session: Session, entity: str, count: int, what: str) -> Iterator[ImportKept]:
+    """An import of `count` records of `entity` written past `write` in the caller's unit
+    of work, named `what` ("Import deals from crm.csv"): the block tells the `ImportKept`
+    it is given what it adds and updates; once the block is done the closed months it
+    marked dirty and the records it wrote are noted (`note_imported`, a backup having
+    been taken before it)."""
+    kept = ImportKept(count)
+    dirty = _dirty_now(session)
+    yield kept
+    _collector(session).dirty.update(_dirty_now(session) - dirty)
+    note_imported(session, entity, kept.before, count, what, backup=True)
 
 
 def listen(cf: CompanyFile, on_changes: Callable[[Changes], None]) -> Callable[[], None]:
@@ -940,7 +961,7 @@ def update_company(
         mapping.apply_company(row, company)
         dirty = _dirty_now(session)
         store.mark_company_change(session, before, company)
-        note_dirty(session, _dirty_now(session) - dirty)
+        _collector(session).dirty.update(_dirty_now(session) - dirty)
         session.execute(delete(DealTypeRow))
         session.add_all(DealTypeRow(name=t) for t in company.deal_types)
         _flush(session, "Cannot save the company settings")

@@ -8,7 +8,6 @@ between the start screen and the main window.
 
 from __future__ import annotations
 
-import gc
 import signal
 import sys
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from icmdesk.domain.errors import (
 )
 from icmdesk.services import company, company_io, records
 from icmdesk.services.company import CompanyHandle, FileLock, FileLockedError
+from icmdesk.ui.collector import MainThreadCollector
 from icmdesk.ui.file_dialogs import FileDialogs
 from icmdesk.ui.icons import app_icon
 from icmdesk.ui.lock_prompt import LockPrompt
@@ -240,6 +240,8 @@ def run_app(path: Path | None, *, demo: bool = False) -> int:
         shell.show_start()
     previous = _quit_on_signals(app)
     hook, sys.excepthook = sys.excepthook, UnexpectedErrors(hook=sys.excepthook)
+    collector = MainThreadCollector(app)  # cycles freed on this thread, never a worker
+    collector.start()
     try:
         return app.exec()
     finally:
@@ -247,7 +249,7 @@ def run_app(path: Path | None, *, demo: bool = False) -> int:
         shell.shutdown()
         # Widgets caught in a reference cycle are freed now, while the application object
         # lives: freed by the interpreter's last collection, after it, they crash on exit.
-        gc.collect()
+        collector.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

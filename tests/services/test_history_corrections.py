@@ -34,19 +34,8 @@ from icmdesk.domain.errors import PeriodError, ValidationError
 from icmdesk.domain.money import D
 from icmdesk.domain.statement import Statement
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import cancellation, choices, periods, plan_edit, records
-
-
-def _save_version(
-    cf: CompanyFile, plan_id: int, version: PlanVersion, *, name: str | None = None
-) -> tuple[Plan, PlanVersion]:
-    """What the Plans view's Save does with one version's terms (services.plan_edit)."""
-    stored = records.get_plan(cf, plan_id)
-    edit = plan_edit.PlanEdit(
-        plan_id=plan_id, name=stored.name if name is None else name, version=version
-    )
-    saved = plan_edit.save_plan_edit(cf, edit)
-    return saved.plan, saved.version
+from icmdesk.services import cancellation, choices, periods, records
+from tests.fixtures import save_version
 
 
 def flat(rate: str, start: date, **options: object) -> PlanVersion:
@@ -207,12 +196,12 @@ def test_a_version_paid_from_is_never_rewritten_one_nothing_was_paid_from_is_cor
     assert records.get_plan(cf, plan.id) == plan
 
     # The July version starts after the last close: corrected in place.
-    saved, version = _save_version(cf, plan.id, flat("8", date(2026, 7, 1), id=later.id))
+    saved, version = save_version(cf, plan.id, flat("8", date(2026, 7, 1), id=later.id))
     assert version.id == later.id
     assert [v.tiers[0].rate_pct for v in saved.versions] == [D(5), D(8)]
     # The January version was in force in closed months: the edit is a new version from
     # its own date, and January's stays as it was.
-    saved, version = _save_version(
+    saved, version = save_version(
         cf, plan.id, flat("6", date(2026, 3, 1), id=first.id), name="AE plan 2026"
     )
     assert version.id not in (first.id, later.id)
@@ -428,7 +417,7 @@ def test_a_version_cannot_be_moved_off_the_deals_it_rates(cf: CompanyFile) -> No
     records.save_deal(cf, deal("D-1", "10000.00", date(2026, 3, 10), ana))
     (v,) = plan.versions
     with pytest.raises(ValidationError) as e:
-        _save_version(cf, plan.id, flat("10", date(2026, 4, 1), id=v.id))
+        save_version(cf, plan.id, flat("10", date(2026, 4, 1), id=v.id))
     assert [p.message for p in e.value.problems] == [
         "1 deal credited to Ana Lee would have no plan version on its close date: D-1."
     ]
@@ -440,7 +429,7 @@ def test_an_edit_of_a_version_paid_from_must_start_after_it(cf: CompanyFile) -> 
     close(cf, "2026-01")
     (v,) = plan.versions
     with pytest.raises(ValidationError) as e:
-        _save_version(cf, plan.id, flat("12", date(2025, 12, 1), id=v.id))
+        save_version(cf, plan.id, flat("12", date(2025, 12, 1), id=v.id))
     assert [(p.field, p.message) for p in e.value.problems] == [
         (
             "version.effective_from",
@@ -476,5 +465,5 @@ def test_a_refused_version_leaves_the_plan_name_as_it_was(cf: CompanyFile) -> No
     records.save_deal(cf, deal("D-1", "10000.00", date(2026, 3, 10), ana))
     (v,) = plan.versions
     with pytest.raises(ValidationError):
-        _save_version(cf, plan.id, flat("10", date(2026, 4, 1), id=v.id), name="Renamed")
+        save_version(cf, plan.id, flat("10", date(2026, 4, 1), id=v.id), name="Renamed")
     assert records.get_plan(cf, plan.id) == plan

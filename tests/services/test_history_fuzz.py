@@ -42,7 +42,6 @@ from icmdesk.domain.entities import (
     DrawKind,
     OpeningBalance,
     Payment,
-    Plan,
     PlanVersion,
 )
 from icmdesk.domain.errors import PeriodError, ValidationError
@@ -50,8 +49,9 @@ from icmdesk.domain.money import ZERO
 from icmdesk.domain.statement import StatementTotals
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import PeriodRow, SnapshotRow
-from icmdesk.services import cancellation, periods, plan_edit, records, store
+from icmdesk.services import cancellation, periods, records, store
 from tests.domain.builders import draw
+from tests.fixtures import save_version
 from tests.services.test_month_end_fuzz import _step as ordinary_step
 from tests.services.test_month_end_fuzz import _version, random_company
 
@@ -59,18 +59,6 @@ STEPS = 30
 EARLIEST = date(2025, 7, 1)  # data may be dated back to here, before any first close
 HORIZON = Month(2027, 8)  # after every payment and cancellation the steps can date
 TODAY = date(2027, 12, 31)  # every date the steps make is in the past
-
-
-def _save_version(
-    cf: CompanyFile, plan_id: int, version: PlanVersion, *, name: str | None = None
-) -> tuple[Plan, PlanVersion]:
-    """What the Plans view's Save does with one version's terms (services.plan_edit)."""
-    stored = records.get_plan(cf, plan_id)
-    edit = plan_edit.PlanEdit(
-        plan_id=plan_id, name=stored.name if name is None else name, version=version
-    )
-    saved = plan_edit.save_plan_edit(cf, edit)
-    return saved.plan, saved.version
 
 
 def _closed(cf: CompanyFile) -> list[Month]:
@@ -137,7 +125,7 @@ def _history_step(rng: random.Random, cf: CompanyFile, backups: Path) -> str:
             override_rate_pct=old.override_rate_pct,
             id=old.id,
         )
-        _save_version(cf, chosen.id, edited)
+        save_version(cf, chosen.id, edited)
         return f"edit version of {chosen.name} from {old.effective_from}"
     if what == 3:  # an adjustment in any month, before the first close too
         month = Month.of(_random_day(rng))

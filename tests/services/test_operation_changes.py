@@ -21,7 +21,6 @@ from icmdesk.models.tables import AdjustmentRow, AuditRow, DealRow
 from icmdesk.services import (
     adjustment_import,
     cancellation,
-    company_io,
     deal_import,
     periods,
     records,
@@ -50,10 +49,9 @@ SECOND = (
 
 
 @pytest.fixture
-def cf(tmp_path: Path) -> Iterator[CompanyFile]:
-    company_file = company_io.write_demo(tmp_path / "demo.icmdesk")
-    yield company_file
-    company_file.close()
+def cf(demo: CompanyFile) -> CompanyFile:
+    """The demo company (nothing closed; its months from November 2025)."""
+    return demo
 
 
 @pytest.fixture

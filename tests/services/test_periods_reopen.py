@@ -4,7 +4,6 @@ periods.why_not_reopen, PeriodInfo.reopenable): only the latest closed month, an
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ import pytest
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Adjustment,
-    Assignment,
-    Credit,
-    Deal,
-    Plan,
-    PlanVersion,
-    Rep,
-    Tier,
 )
 from icmdesk.domain.errors import PeriodError
 from icmdesk.domain.money import D
@@ -26,23 +18,6 @@ from icmdesk.models.database import CompanyFile
 from icmdesk.services import choices, periods, records
 
 DEC, JAN, FEB, MAR = Month(2025, 12), Month(2026, 1), Month(2026, 2), Month(2026, 3)
-
-
-@pytest.fixture
-def acme_ana_from_january(acme: CompanyFile) -> CompanyFile:
-    """Ana Lee (hired 2025-11-01) on a flat 10% plan from 2026-01-01, with a deal in
-    January and one in February; no month closed."""
-    plan = records.save_plan(
-        acme, Plan("Flat 10%", (PlanVersion(date(2025, 11, 1), (Tier(D(0), D(10)),)),))
-    )
-    ana = records.save_rep(acme, Rep("Ana Lee", date(2025, 11, 1)))
-    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 1)))
-    for external_id, day in (("D-1", date(2026, 1, 20)), ("D-2", date(2026, 2, 10))):
-        records.save_deal(
-            acme,
-            Deal(external_id, "Globex", D("1000.00"), day, credits=(Credit(ana.id, D(100)),)),
-        )
-    return acme
 
 
 def reopenable_listed(cf: CompanyFile) -> list[Month]:

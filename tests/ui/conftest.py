@@ -1,18 +1,30 @@
 """GUI tests never block on a modal dialog: one that a test did not replace fails at once,
-naming itself, instead of waiting for a click that never comes (and hanging the suite)."""
+naming itself, instead of waiting for a click that never comes (and hanging the suite).
+And, as in the app, reference cycles are collected on the GUI thread only."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
+from icmdesk.ui.collector import MainThreadCollector
 from icmdesk.ui.messages import Messages
 
 
 class ModalOpened(AssertionError):
     """A test reached a modal dialog it did not replace through its entry point."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cycles_collected_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As the app runs (ui.collector): a widget in a reference cycle is never destroyed by
+    a collection that happens to run on a worker thread."""
+    collector = MainThreadCollector(qapp)
+    collector.start()
+    yield
+    collector.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ offers the month the services say may be reopened, whichever month is chosen."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,10 @@ from PySide6.QtCore import Qt
 from icmdesk.domain.calendar import Month
 from icmdesk.domain.entities import (
     Adjustment,
-    Assignment,
-    Credit,
-    Deal,
-    Plan,
-    PlanVersion,
-    Rep,
-    Tier,
 )
 from icmdesk.domain.money import D
 from icmdesk.models.database import CompanyFile
-from icmdesk.services import periods, records
+from icmdesk.services import choices, periods, records
 from icmdesk.ui.periods_view import PeriodsView, ReopenMonthDialog
 
 pytestmark = pytest.mark.gui
@@ -31,20 +23,12 @@ DEC, JAN, FEB = Month(2025, 12), Month(2026, 1), Month(2026, 2)
 
 
 @pytest.fixture
-def acme_jan_feb_closed(acme: CompanyFile, tmp_path: Path) -> CompanyFile:
+def acme_jan_feb_closed(acme_ana_from_january: CompanyFile, tmp_path: Path) -> CompanyFile:
     """Ana Lee on a flat 10% plan from 2026-01-01 with a deal in January and one in
     February, both months closed, and then an adjustment dated December 2025 (before the
     first close: December counts as closed, without statements)."""
-    plan = records.save_plan(
-        acme, Plan("Flat 10%", (PlanVersion(date(2025, 11, 1), (Tier(D(0), D(10)),)),))
-    )
-    ana = records.save_rep(acme, Rep("Ana Lee", date(2025, 11, 1)))
-    records.save_assignment(acme, Assignment(ana.id, plan.id, date(2026, 1, 1)))
-    for external_id, day in (("D-1", date(2026, 1, 20)), ("D-2", date(2026, 2, 10))):
-        records.save_deal(
-            acme,
-            Deal(external_id, "Globex", D("1000.00"), day, credits=(Credit(ana.id, D(100)),)),
-        )
+    acme = acme_ana_from_january
+    ana = next(r for r in choices.reps(acme) if r.name == "Ana Lee")
     for month in (JAN, FEB):
         periods.close(acme, month, backup_dir=tmp_path / "backups")
     records.save_adjustment(acme, Adjustment(ana.id, DEC, D("50.00"), "December bonus"))
