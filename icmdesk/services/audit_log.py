@@ -305,6 +305,8 @@ class _Names:
         """The record an entry is about, as people call it."""
         if entity == "company":
             return "Company settings"
+        if entity == "history":  # an undo or a redo: the action it took back or did again
+            return entity_id
         key = _int(entity_id)
         labels: dict[str, Callable[[int], str]] = {
             "rep": lambda k: f"Rep {self.name('rep', k)}",

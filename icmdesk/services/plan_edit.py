@@ -52,11 +52,15 @@ class PlanEdit:
     `plan_id`: the plan edited (NEW: a new plan). `name`: its name as typed.
     `version`: the terms as typed, from their effective date; its id is the version the
     editor loaded, or NEW when the editor started a new version (always, for a new plan).
+    `shown`: the plan as the editor loaded it, when it did: if the plan stored differs
+    (an undo, or another window, changed it meanwhile), the edit is refused rather than
+    written over what it did not show.
     """
 
     plan_id: int
     name: str
     version: PlanVersion
+    shown: Plan | None = None
 
 
 class Outcome(enum.Enum):
@@ -84,10 +88,10 @@ def save_plan_edit(cf: CompanyFile, edit: PlanEdit) -> SavedPlan:
     module's docstring).
 
     Refused with nothing written (ValidationError, every problem at once) when the plan
-    or the terms break a rule, or when the edit of a version in force in a closed month
-    would start before it. Problems about the terms are named "version.<field>" (never
-    "versions[i]."), the name's "name". NotFoundError when the plan, or the version
-    edited, no longer exists.
+    or the terms break a rule, when the edit of a version in force in a closed month
+    would start before it, or when the plan changed since the editor showed it. Problems
+    about the terms are named "version.<field>" (never "versions[i]."), the name's
+    "name". NotFoundError when the plan, or the version edited, no longer exists.
     """
     with cf.session() as session:
         if edit.plan_id == NEW:
@@ -96,6 +100,8 @@ def save_plan_edit(cf: CompanyFile, edit: PlanEdit) -> SavedPlan:
         if row is None:
             raise NotFoundError(f"plan {edit.plan_id} no longer exists")
         stored = _PLAN.value(row)
+        if edit.shown is not None and edit.shown != stored:
+            raise ValidationError([_changed_since(stored)])
         edited, version, outcome = _decide(session, stored, edit)
         at = edited.versions.index(version)
         found = _kept_versions(session, stored, edited)
@@ -143,6 +149,15 @@ def _decide(session: Session, stored: Plan, edit: PlanEdit) -> tuple[Plan, PlanV
             kept = tuple(v for v in stored.versions if v.id != old.id)
     edited = dataclasses.replace(stored, name=name, versions=_by_date(*kept, version))
     return edited, version, outcome
+
+
+def _changed_since(stored: Plan) -> Problem:
+    return Problem(
+        "",
+        f"The plan “{stored.name}” was changed since you began this edit (by Undo, or in "
+        "another window), so your edit is not saved: View ▸ Refresh (F5) shows the plan as "
+        "it is now.",
+    )
 
 
 def _starts_before(old: PlanVersion) -> Problem:

@@ -67,6 +67,7 @@ from icmdesk.models.tables import (
     PlanRow,
     RepRow,
     RoleRow,
+    SnapshotRow,
 )
 from icmdesk.services import audit, store
 from icmdesk.services.changes import Change, Changes, Done
@@ -567,6 +568,10 @@ def replay(cf: CompanyFile, steps: Sequence[Change], *, what: str) -> Changes:
                 write(session, kind, step.after, restore=True)
             if kind not in (DEAL, ADJUSTMENT):
                 base = None  # it changed what the next steps are validated against
+        # The log says which action this was ("undo" of "Edit deal D-1042"), beside the
+        # edits it made.
+        verb, _, label = what.partition(" ")
+        audit.record(session, action=verb, entity="history", entity_id=label[:100], after=what)
         return unit.changes()
 
 
@@ -774,7 +779,57 @@ def delete_role(cf: CompanyFile, role_id: int) -> Role:
 
 
 def delete_rep(cf: CompanyFile, rep_id: int) -> Rep:
-    return _delete(cf, REP, rep_id)
+    """Delete a rep who has no history, with their plan assignments (each through
+    `remove`, so that Undo brings them back with the rep). Refused, saying why, while the
+    rep is credited on a deal, has an adjustment, a closed statement or an opening
+    balance, or manages another rep: a rep who left keeps their history."""
+    with cf.session() as session:
+        row = session.get(RepRow, rep_id)
+        if row is None:
+            raise NotFoundError(f"rep {rep_id} no longer exists")
+        why = _rep_history(session, rep_id)
+        if why:
+            raise ValidationError(
+                [
+                    Problem(
+                        "",
+                        f"{row.name} {_and(why)}: a rep with a history cannot be deleted. "
+                        "A rep who left keeps it: set a termination date instead.",
+                    )
+                ]
+            )
+        assignments = session.scalars(
+            select(AssignmentRow.id)
+            .where(AssignmentRow.rep_id == rep_id)
+            .order_by(AssignmentRow.id)
+        ).all()
+        for assignment_id in assignments:
+            remove(session, ASSIGNMENT, assignment_id)
+        if assignments:  # the action is named by the rep, not its first assignment
+            _collector(session).what = f"Delete rep {row.name}"
+        return remove(session, REP, rep_id)
+
+
+def _rep_history(session: Session, rep_id: int) -> list[str]:
+    """What keeps a rep from being deleted, in words ("is credited on 3 deals")."""
+    counted = (
+        (CreditRow, CreditRow.rep_id, "is credited on {} deal{}"),
+        (AdjustmentRow, AdjustmentRow.rep_id, "has {} adjustment{}"),
+        (SnapshotRow, SnapshotRow.rep_id, "has {} closed statement{}"),
+        (RepRow, RepRow.manager_id, "manages {} rep{}"),
+    )
+    why = []
+    for table, column, words in counted:
+        n = session.scalar(select(func.count()).select_from(table).where(column == rep_id)) or 0
+        if n:
+            why.append(words.format(f"{n:,}", "" if n == 1 else "s"))
+    if session.get(OpeningBalanceRow, rep_id) is not None:
+        why.append("has an opening balance (Settings)")
+    return why
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def delete_plan(cf: CompanyFile, plan_id: int) -> Plan:

@@ -335,7 +335,9 @@ class MainWindow(QMainWindow):
         self._undo_action.triggered.connect(self._on_undo_triggered)
         self._redo_action = self._action("&Redo", QKeySequence.StandardKey.Redo)
         if QKeySequence("Ctrl+Shift+Z") not in self._redo_action.shortcuts():
-            self._redo_action.setShortcuts([*self._redo_action.shortcuts(), "Ctrl+Shift+Z"])
+            # Ctrl+Shift+Z first: the one the menu shows, as the README says.
+            self._redo_action.setShortcuts(["Ctrl+Shift+Z", *self._redo_action.shortcuts()])
+        self._redo_action.setStatusTip("Do again what the latest Undo took back.")
         self._redo_action.triggered.connect(self._on_redo_triggered)
         edit_menu.addAction(self._undo_action)
         edit_menu.addAction(self._redo_action)

@@ -740,7 +740,10 @@ class PlansView(QWidget):
             self._show_problems(problems, prefix="")
             return None
         edit = plan_edit.PlanEdit(
-            plan_id=self._plan.id if self._plan else NEW, name=self.name.text(), version=version
+            plan_id=self._plan.id if self._plan else NEW,
+            name=self.name.text(),
+            version=version,
+            shown=self._plan,  # refused if it changed since (an undo while editing)
         )
         try:
             with writing(self):  # shown here; the hub tells the other views
@@ -767,10 +770,10 @@ class PlansView(QWidget):
 
     @property
     def field_errors(self) -> dict[str, str]:
-        """What each field's error label says (for tests and tools)."""
-        return {
-            name: label.text() for name, label in self._field_labels.items() if not label.isHidden()
-        }
+        """What each field's error label says, the plan-wide one under "" (for tests and
+        tools)."""
+        labels = {"": self.errors.label(""), **self._field_labels}
+        return {name: label.text() for name, label in labels.items() if not label.isHidden()}
 
     # Live chart and what-if.
     def _show_tier_ends(self) -> None:

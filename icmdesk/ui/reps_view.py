@@ -71,7 +71,8 @@ class RepsView(RecordListView[RepRowView, Rep]):
     def _delete_question(self, record: Rep) -> DeleteQuestion:
         return DeleteQuestion(
             f"Delete {record.name}?",
-            "Only a rep with no deals, plan assignments or statements can be deleted. "
-            "A rep who left keeps their history: set a termination date instead.",
+            "Their plan assignments go with them. A rep with a history (deals, adjustments, "
+            "closed statements, an opening balance, reps they manage) cannot be deleted: a "
+            "rep who left keeps it — set a termination date instead.",
             refused=f"{record.name} was not deleted",
         )

@@ -189,6 +189,9 @@ def test_a_deal_import_is_undone_and_redone(
     undone = history.undo()
     assert _deals(cf, "9001", "9003", "9004") == first  # 9004 gone, 9001 as it was
     assert undone.replay and _audit_count(cf) > entries  # audited like any edit
+    with cf.session() as s:  # and the log says it was an undo, of what
+        said = s.execute(select(AuditRow.action, AuditRow.entity_id).where(AuditRow.id > entries))
+        assert ("undo", "Import deals from second.csv") in set(said.tuples())
     assert history.undo_label == "Import deals from first.csv"
     assert history.redo_label == "Import deals from second.csv"
 

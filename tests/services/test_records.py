@@ -234,8 +234,12 @@ def test_deleting_a_rep_with_deals_is_refused_with_a_message(cf: CompanyFile, te
     records.save_deal(
         cf, Deal("D-1", "Acme", D("10.00"), date(2026, 2, 1), credits=(Credit(ana.id, D(100)),))
     )
-    with pytest.raises(ValidationError, match="Cannot delete rep 'Zoë O'Brien'"):
+    with pytest.raises(ValidationError) as refused:
         records.delete_rep(cf, ana.id)
+    assert [p.message for p in refused.value.problems] == [
+        "Zoë O'Brien is credited on 1 deal: a rep with a history cannot be deleted. A rep "
+        "who left keeps it: set a termination date instead."
+    ]
     with cf.session() as s:
         assert s.get(RepRow, ana.id) is not None
 

@@ -419,3 +419,26 @@ def test_credits_that_move_between_reps_are_saved_and_undone(demo: CompanyFile) 
     history.undo()
     assert records.get_deal(demo, deal.id) == deal
     history.close()
+
+
+def test_a_rep_deleted_with_their_assignments_comes_back_with_them(
+    cf: CompanyFile, team: dict, history: History
+) -> None:
+    """A new rep, assigned a plan, deleted: the assignments go through the write path
+    (not the database's cascade), so the delete says so and Undo brings all of it back."""
+    rep = records.save_rep(cf, Rep("Test Newhire", date(2026, 3, 1)))
+    assignment = records.save_assignment(cf, Assignment(rep.id, team["plan"].id, date(2026, 3, 1)))
+    with records.collecting(cf) as seen:
+        records.delete_rep(cf, rep.id)
+    assert _one(seen).items == (
+        Change("assignment", assignment.id, records.ASSIGNMENT.label(assignment), assignment, None),
+        Change("rep", rep.id, "Test Newhire", rep, None),
+    )
+    assert history.undo_label == "Delete rep Test Newhire"
+    history.undo()
+    assert records.get_rep(cf, rep.id) == rep
+    assert records.get_assignment(cf, assignment.id) == assignment
+    history.undo()  # the assignment's add, then the rep's: nothing refused
+    history.undo()
+    with pytest.raises(NotFoundError):
+        records.get_rep(cf, rep.id)

@@ -64,7 +64,7 @@ def test_a_refused_version_leaves_the_old_name_in_the_list_and_the_file(
     assert listed(view) == ["SDR plan"]
 
 
-def test_a_rename_does_not_bring_back_a_version_removed_since_the_plan_was_shown(
+def test_an_edit_of_a_plan_changed_since_it_was_shown_is_refused_and_writes_nothing(
     qtbot, acme: CompanyFile
 ) -> None:  # type: ignore[no-untyped-def]
     first = PlanVersion(date(2026, 1, 1), (Tier(D(0), D(5)),))
@@ -77,12 +77,12 @@ def test_a_rename_does_not_bring_back_a_version_removed_since_the_plan_was_shown
     view.name.setText("AE plan 2026")
     # Meanwhile the April version goes (an undo, say), while the editor holds the new name.
     records.save_plan(acme, dataclasses.replace(plan, versions=plan.versions[:1]))
-    assert view.save() is not None
-    (saved,) = choices.all_plans(acme)
-    assert saved.name == "AE plan 2026"
-    assert [v.effective_from for v in saved.versions] == [date(2026, 1, 1)]
-    assert listed(view) == ["AE plan 2026"]
-    assert view.version_list.count() == 1
+    assert view.save() is None
+    (stored,) = choices.all_plans(acme)
+    assert stored.name == "AE plan"  # not renamed over what the editor did not show
+    assert [v.effective_from for v in stored.versions] == [date(2026, 1, 1)]  # nor back
+    assert any("was changed since you began this edit" in t for t in view.field_errors.values())
+    assert view.name.text() == "AE plan 2026"  # the edit is still there to read again
 
 
 def test_a_new_version_edited_in_the_view_is_added_and_shown(
