@@ -1,13 +1,16 @@
 """GUI benchmark: first window paint, and the deals table on a million-deal company.
 
-Prints:
-- the time from process start to the first painted main window on the demo
-  company (`run_app(demo=True)`, a fresh Python process each run, median of 5,
-  QT_QPA_PLATFORM=offscreen). Target: under 1 s;
-- the time to show the first page of the Deals view on a 200-rep /
-  1,000,000-deal company (the main window opened read-only on it, then the Deals
-  view painted), the time to re-sort it by amount, and the peak memory of that
-  process.
+Prints, each beside its floor (the same work done the simplest way, measured in the same
+run, alternating with it, so a machine whose speed drifts moves both) and the ratio:
+- the time from process start to the first painted main window on the demo company
+  (`run_app(demo=True)`, a fresh Python process each run, median of 5,
+  QT_QPA_PLATFORM=offscreen). Target: under 1 s. Floor: a bare QMainWindow holding an
+  empty QTableView, in a fresh process;
+- the time to show the first page of the Deals view on a 200-rep / 1,000,000-deal
+  company (the main window opened read-only on it, then the Deals view painted), the
+  time to re-sort it by amount, and the peak memory of that process (median of 3).
+  Floor: plain sqlite3 reading the count and a 200-row page (then the page by amount)
+  into a QStandardItemModel under a bare QTableView, painted.
 
     .venv/bin/python bench/gui.py
     .venv/bin/python bench/gui.py --folder /tmp/icmdesk-bench   # where the big file is
@@ -32,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
+DEAL_RUNS = 3
+PAGE = 200
 T0_ENV = "ICMDESK_BENCH_T0"
 
 
@@ -39,26 +44,11 @@ T0_ENV = "ICMDESK_BENCH_T0"
 def child_first_paint() -> None:
     """Open the demo company as the app does; print seconds from T0 to the first paint."""
     t0 = float(os.environ[T0_ENV])
-    from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv)
     qt_ready = time.time() - t0
-    painted: list[float] = []
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if (
-                not painted
-                and event.type() == QEvent.Type.Paint
-                and type(watched).__name__ == "MainWindow"
-            ):
-                painted.append(time.time() - t0)
-                QTimer.singleShot(0, app.quit)
-            return False
-
-    watcher = FirstPaint()
-    app.installEventFilter(watcher)
+    painted, _watcher = _first_paint_of(app, "MainWindow", t0)
     from icmdesk.ui.app import run_app
 
     imported = time.time() - t0
@@ -74,17 +64,47 @@ def child_first_paint() -> None:
     )
 
 
-def child_deals(path: Path) -> None:
-    """Open the big company read-only in the main window; time the Deals view and a re-sort."""
-    import resource
+def _first_paint_of(app: object, class_name: str, t0: float) -> tuple[list[float], object]:
+    """Quit `app` at the first paint of a widget of `class_name`; the list will hold its
+    time after `t0` (keep the watcher returned with it while the app runs)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
 
-    from PySide6.QtCore import QEvent, QObject, Qt
-    from PySide6.QtWidgets import QApplication
+    painted: list[float] = []
 
-    from icmdesk.services import file_lock
-    from icmdesk.ui.main_window import MainWindow
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                not painted
+                and event.type() == QEvent.Type.Paint
+                and type(watched).__name__ == class_name
+            ):
+                painted.append(time.time() - t0)
+                QTimer.singleShot(0, app.quit)  # type: ignore[attr-defined]
+            return False
+
+    watcher = FirstPaint()
+    app.installEventFilter(watcher)  # type: ignore[attr-defined]
+    return painted, watcher
+
+
+def child_floor_paint() -> None:
+    """The floor of the first paint: a bare main window with an empty table."""
+    t0 = float(os.environ[T0_ENV])
+    from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
     app = QApplication(sys.argv)
+    painted, _watcher = _first_paint_of(app, "QMainWindow", t0)
+    window = QMainWindow()
+    window.setCentralWidget(QTableView())
+    window.resize(1100, 720)
+    window.show()
+    app.exec()
+    print(json.dumps({"first_paint": painted[0] if painted else None}))
+
+
+def _until_painted(app: object, widget: object) -> None:
+    from PySide6.QtCore import QEvent, QObject
+
     painted: list[bool] = []
 
     class Painted(QObject):
@@ -93,15 +113,68 @@ def child_deals(path: Path) -> None:
                 painted.append(True)
             return False
 
-    def until_painted(widget: object) -> None:
-        painted.clear()
-        widget.installEventFilter(watcher)  # type: ignore[attr-defined]
-        deadline = time.perf_counter() + 60
-        while not painted and time.perf_counter() < deadline:
-            app.processEvents()
-        widget.removeEventFilter(watcher)  # type: ignore[attr-defined]
-
     watcher = Painted()
+    widget.installEventFilter(watcher)  # type: ignore[attr-defined]
+    deadline = time.perf_counter() + 60
+    while not painted and time.perf_counter() < deadline:
+        app.processEvents()  # type: ignore[attr-defined]
+    widget.removeEventFilter(watcher)  # type: ignore[attr-defined]
+
+
+def child_floor_deals(path: Path) -> None:
+    """The floor of the Deals page and re-sort: plain sqlite3 into a bare table."""
+    import resource
+    import sqlite3
+
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    app = QApplication(sys.argv)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    table = QTableView()
+    table.resize(1000, 600)
+    model = QStandardItemModel()
+    table.setModel(model)
+    table.show()
+    _until_painted(app, table.viewport())
+
+    def show(order: str) -> None:
+        rows = db.execute(
+            "SELECT external_id, customer, close_date, amount FROM deals"
+            f" ORDER BY {order} LIMIT {PAGE}"
+        ).fetchall()
+        model.clear()
+        for row in rows:
+            model.appendRow([QStandardItem(str(v)) for v in row])
+        _until_painted(app, table.viewport())
+
+    t = time.perf_counter()
+    total = db.execute("SELECT count(*) FROM deals").fetchone()[0]
+    show("close_date DESC, id DESC")
+    deals_s = time.perf_counter() - t
+    t = time.perf_counter()
+    show("amount DESC, id")
+    sort_s = time.perf_counter() - t
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    db.close()
+    print(json.dumps({"deals": deals_s, "sort": sort_s, "total": total, "peak_mib": peak_mib}))
+
+
+def child_deals(path: Path) -> None:
+    """Open the big company read-only in the main window; time the Deals view and a re-sort."""
+    import resource
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from icmdesk.services import file_lock
+    from icmdesk.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv)
+
+    def until_painted(widget: object) -> None:
+        _until_painted(app, widget)
+
     t = time.perf_counter()
     cf = file_lock.open_read_only(path)
     window = MainWindow(cf, read_only=True)
@@ -184,15 +257,24 @@ def bench_first_paint(home: Path) -> None:
         demo.parent.mkdir(parents=True, exist_ok=True)
         company_io.write_demo(demo).close()
     run_child(["first-paint"], home)  # warm the OS file cache, as a second launch would be
-    runs = [run_child(["first-paint"], home) for _ in range(RUNS)]
+    run_child(["floor-paint"], home)
+    runs, floors = [], []
+    for _ in range(RUNS):  # alternating: a drift in the machine's speed moves both
+        floors.append(run_child(["floor-paint"], home))
+        runs.append(run_child(["first-paint"], home))
 
-    def median(key: str) -> float:
-        return statistics.median(float(r[key]) for r in runs)  # type: ignore[arg-type]
+    def median(key: str, of: list[dict[str, object]] = runs) -> float:
+        return statistics.median(float(r[key]) for r in of)  # type: ignore[arg-type]
 
     times = [float(r["first_paint"]) for r in runs]  # type: ignore[arg-type]
+    floor = median("first_paint", floors)
     print(
         f"first painted main window, demo company: {median('first_paint'):6.3f} s median "
         f"of {RUNS} (min {min(times):.3f}, max {max(times):.3f}; target < 1.0 s)"
+    )
+    print(
+        f"  floor, a bare window in a fresh process: {floor:.3f} s;"
+        f" ratio {median('first_paint') / floor:.2f}x"
     )
     print(
         f"  of which: Python + Qt application {median('qt_ready'):.3f} s, "
@@ -210,16 +292,34 @@ def bench_deals(folder: Path, home: Path) -> None:
 
         folder.mkdir(parents=True, exist_ok=True)
         build(path, 200, 1_000_000)
-    r = run_child(["deals", str(path)], home)
-    print(f"1,000,000-deal company ({path}):")
-    print(f"  main window painted (read-only):  {r['window']:6.3f} s")
+    runs, floors = [], []
+    for _ in range(DEAL_RUNS):  # alternating, as above
+        floors.append(run_child(["floor-deals", str(path)], home))
+        runs.append(run_child(["deals", str(path)], home))
+
+    def median(key: str, of: list[dict[str, object]] = runs) -> float:
+        return statistics.median(float(r[key]) for r in of)  # type: ignore[arg-type]
+
+    r = runs[-1]
+    print(f"1,000,000-deal company ({path}), median of {DEAL_RUNS}:")
+    print(f"  main window painted (read-only):  {median('window'):6.3f} s")
     print(
-        f"  switch to Deals, page painted:    {r['deals']:6.3f} s "
-        f"({r['rows']:,} of {r['total']:,} rows loaded)"
+        f"  switch to Deals, page painted:    {median('deals'):6.3f} s "
+        f"({r['rows']:,} of {r['total']:,} rows loaded); floor {median('deals', floors):.3f} s,"
+        f" ratio {median('deals') / median('deals', floors):.2f}x"
     )
-    print(f"  Deals view built and painted:     {r['deals_alone']:6.3f} s (count + first page)")
-    print(f"  re-sorted by amount and painted:  {r['sort']:6.3f} s (largest: {r['first_amount']})")
-    print(f"  peak memory of the GUI process:   {r['peak_mib']:6.0f} MiB")
+    print(
+        f"  Deals view built and painted:     {median('deals_alone'):6.3f} s (count + first page)"
+    )
+    print(
+        f"  re-sorted by amount and painted:  {median('sort'):6.3f} s (largest: "
+        f"{r['first_amount']}); floor {median('sort', floors):.3f} s,"
+        f" ratio {median('sort') / median('sort', floors):.2f}x"
+    )
+    print(
+        f"  peak memory of the GUI process:   {median('peak_mib'):6.0f} MiB;"
+        f" floor {median('peak_mib', floors):.0f} MiB"
+    )
 
 
 def main() -> None:
@@ -231,8 +331,13 @@ def main() -> None:
     parser.add_argument("--skip-deals", action="store_true", help="only the first-paint figure")
     args = parser.parse_args()
     if args.child:
-        if args.child[0] == "first-paint":
+        kind = args.child[0]
+        if kind == "first-paint":
             child_first_paint()
+        elif kind == "floor-paint":
+            child_floor_paint()
+        elif kind == "floor-deals":
+            child_floor_deals(Path(args.child[1]))
         else:
             child_deals(Path(args.child[1]))
         return

@@ -32,8 +32,10 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         self._quantum = Decimal(1).scaleb(-scale)
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
+        return None if value is None else self.stored(value)
+
+    def stored(self, value: Decimal) -> int:
+        """The integer the column stores for `value` (refused with more precision)."""
         if not isinstance(value, Decimal):
             raise TypeError(f"expected Decimal, got {type(value).__name__} {value!r}")
         scaled = value * self._factor
@@ -71,6 +73,20 @@ class Percent(ScaledDecimal):
 
     def __init__(self) -> None:
         super().__init__(4, trim=True)
+
+
+_CENTS, _PERCENT = Cents(), Percent()
+
+
+def cents(amount: Decimal) -> int:
+    """What a `Cents` column stores for `amount`: for SQL written past the ORM (the
+    imports' bulk inserts), the same conversion and the same refusal."""
+    return _CENTS.stored(amount)
+
+
+def percent_units(percent: Decimal) -> int:
+    """What a `Percent` column stores for `percent` (see `cents`)."""
+    return _PERCENT.stored(percent)
 
 
 class MonthText(TypeDecorator[Month]):

@@ -41,8 +41,11 @@ _GRID_PAD = 3  # top and bottom padding of the house tables' cells
 _DEAL_LEADING = 9.8  # line height of the deal table's plain-string cells
 
 
-def _grid_style(*extra: tuple[Any, ...]) -> TableStyle:
-    """The house table look: muted header over a rule, hairlines between rows."""
+def _grid_style(
+    *extra: tuple[Any, ...], rules: Sequence[tuple[Any, ...]] | None = None
+) -> TableStyle:
+    """The house table look: muted header over a rule, hairlines between rows (or only
+    the `rules` given: the deals table has none between a deal and its working)."""
     return TableStyle(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -51,7 +54,7 @@ def _grid_style(*extra: tuple[Any, ...]) -> TableStyle:
             ("TOPPADDING", (0, 0), (-1, -1), _GRID_PAD),
             ("BOTTOMPADDING", (0, 0), (-1, -1), _GRID_PAD),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+            *([("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE)] if rules is None else rules),
             *extra,
         ]
     )
@@ -405,27 +408,19 @@ def _deal_table(statement: Statement, m: _Money, width: float) -> list[Flowable]
     ]
     table = Table(rows, colWidths=widths, rowHeights=heights, repeatRows=1)
     table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), _GRID_PAD),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), _GRID_PAD),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
-                *rules,
-                ("FONTNAME", (0, 1), (-1, -1), SANS),
-                ("FONTSIZE", (0, 1), (-1, -1), 8),
-                ("LEADING", (0, 1), (-1, -1), _DEAL_LEADING),
-                ("TEXTCOLOR", (0, 1), (-1, -1), INK),
-                ("ALIGN", (3, 1), (4, -1), "RIGHT"),
-                ("ALIGN", (6, 1), (6, -1), "RIGHT"),
-                *(("TEXTCOLOR", (6, r), (6, r), NEGATIVE) for r in negative),
-                *(("SPAN", (0, r), (5, r)) for r in working_rows),
-                *(("TOPPADDING", (0, r), (-1, r), 0) for r in working_rows),
-                ("SPAN", (0, -1), (5, -1)),
-                *_total_row_style(),
-            ]
+        _grid_style(
+            ("FONTNAME", (0, 1), (-1, -1), SANS),
+            ("FONTSIZE", (0, 1), (-1, -1), 8),
+            ("LEADING", (0, 1), (-1, -1), _DEAL_LEADING),
+            ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+            ("ALIGN", (3, 1), (4, -1), "RIGHT"),
+            ("ALIGN", (6, 1), (6, -1), "RIGHT"),
+            *(("TEXTCOLOR", (6, r), (6, r), NEGATIVE) for r in negative),
+            *(("SPAN", (0, r), (5, r)) for r in working_rows),
+            *(("TOPPADDING", (0, r), (-1, r), 0) for r in working_rows),
+            ("SPAN", (0, -1), (5, -1)),
+            *_total_row_style(),
+            rules=rules,
         )
     )
     out.append(table)

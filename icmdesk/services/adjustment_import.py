@@ -59,11 +59,12 @@ from icmdesk.domain.imports.cells import (
     read_date,
     regroup,
 )
-from icmdesk.domain.imports.deals import Change, Rejected, SourceRow, text_of
+from icmdesk.domain.imports.deals import Change, Rejected, Rejection, SourceRow, text_of
 from icmdesk.domain.imports.profiles import normal
 from icmdesk.models import mapping
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AdjustmentRow, AuditRow, PeriodRow
+from icmdesk.models.types import cents
 from icmdesk.services import audit, backups, records, store
 from icmdesk.services.import_files import (
     Cancelled,
@@ -445,13 +446,6 @@ def _stored_by_external_id(session: Session) -> dict[str, Adjustment]:
     return {r.external_id: mapping.adjustment_value(r) for r in rows}
 
 
-class _Rejection(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
 @dataclass(slots=True)
 class _Pending:
     row: int
@@ -497,19 +491,19 @@ class _Reader:
         external_id = text_of(self._cell(row, "id")) if self.has_id else ""
         try:
             self.pending.append(self._read(row, external_id))
-        except _Rejection as r:
+        except Rejection as r:
             self.rejected.append(Rejected(row.number, row.line, external_id, r.code, r.reason))
 
     def _read(self, row: SourceRow, external_id: str) -> _Pending:
         if self.has_id:
             if not external_id:
-                raise _Rejection(
+                raise Rejection(
                     "id_missing",
                     "there is no id (the file has an id column: each adjustment needs its own)",
                 )
             first = self.seen.get(external_id)
             if first is not None:
-                raise _Rejection(
+                raise Rejection(
                     "duplicate_id",
                     f"the id {external_id} is on row {first} already (only the first is read)",
                 )
@@ -528,17 +522,17 @@ class _Reader:
     def _rep(self, row: SourceRow) -> int:
         text = " ".join(text_of(self._cell(row, "rep")).split())
         if not text:
-            raise _Rejection("rep_missing", "there is no rep")
+            raise Rejection("rep_missing", "there is no rep")
         key = normal(text)
         rep_id = self.ctx.reps.get(key)
         if rep_id is not None:
             return rep_id
         if key in self.ctx.clashes:
-            raise _Rejection(
+            raise Rejection(
                 "rep_ambiguous",
                 f'two reps or more go by "{text}": name the rep by email or payroll id',
             )
-        raise _Rejection(
+        raise Rejection(
             "rep_unknown",
             f'no rep goes by "{text}" (name, email, payroll id or alias): add the rep, or '
             "the name as an alias of theirs, then import again",
@@ -548,7 +542,7 @@ class _Reader:
         cell = self._cell(row, "month")
         text = text_of(cell)
         if not text:
-            raise _Rejection("month_missing", "there is no month")
+            raise Rejection("month_missing", "there is no month")
         if isinstance(cell, str):
             found = _YEAR_MONTH.match(text) or _MONTH_YEAR.match(text)
             if found:
@@ -564,11 +558,11 @@ class _Reader:
             read = read_date(cell)
         except CellError as e:
             if e.code in ("date_missing", "date_not_date"):
-                raise _Rejection(
+                raise Rejection(
                     "month_not_month",
                     f'"{text}" is not a month (write it as 2026-11, 11/2026 or Nov 2026)',
                 ) from None
-            raise _Rejection(e.code, e.message) from None
+            raise Rejection(e.code, e.message) from None
         if read.proves is not None:
             self.proven[read.proves] += 1
         if isinstance(read.value, Ambiguous):
@@ -580,7 +574,7 @@ class _Reader:
         try:
             return Month(year, number)
         except ValueError:
-            raise _Rejection(
+            raise Rejection(
                 "month_not_month", f'"{text}" is not a month (there is no month {number})'
             ) from None
 
@@ -589,15 +583,15 @@ class _Reader:
         try:
             amount = parse_amount(cell)
         except CellError as e:
-            raise _Rejection(e.code, e.message) from None
+            raise Rejection(e.code, e.message) from None
         if amount.currency and self.ctx.currency not in currencies_of(amount.currency):
-            raise _Rejection(
+            raise Rejection(
                 "currency",
                 f"the amount is in {amount.currency}, but the company's amounts are in "
                 f"{self.ctx.currency}",
             )
         if amount.value == 0:
-            raise _Rejection("amount_zero", "the amount is zero (an adjustment changes pay)")
+            raise Rejection("amount_zero", "the amount is zero (an adjustment changes pay)")
         if amount.mark:
             self.marks[amount.mark] += 1
         return amount.value, text_of(cell) if amount.grouped else ""
@@ -615,7 +609,7 @@ class _Reader:
                 "amount": "amount_not_cents",
                 "rep_id": "rep_unknown",
             }.get(first.field, "invalid")
-            raise _Rejection(code, _sentence(first.message))
+            raise Rejection(code, _sentence(first.message))
 
     def finish(self, stored: Mapping[str, Adjustment]) -> dict[str, tuple[object, ...]]:
         order = None
@@ -632,7 +626,7 @@ class _Reader:
             try:
                 if isinstance(p.month, Ambiguous):
                     if order is None:
-                        raise _Rejection(
+                        raise Rejection(
                             "month_ambiguous",
                             f'the date "{p.month.text}" reads two ways (day or month first?): '
                             "write the month as 2026-11 or Nov 2026",
@@ -640,7 +634,7 @@ class _Reader:
                     p.month = Month.of(p.month.resolve(order))
                     self._check(p)
                 elif order is not None and p.proves not in (None, order):
-                    raise _Rejection(
+                    raise Rejection(
                         "date_order",
                         f"the date reads only {'month' if p.proves is DateOrder.MDY else 'day'} "
                         "first, but this file's other dates are written the other way: one of "
@@ -652,7 +646,7 @@ class _Reader:
                     p.external_id = _derived_id(p)
                     first = derived.get(p.external_id)
                     if first is not None:
-                        raise _Rejection(
+                        raise Rejection(
                             "duplicate",
                             f"the same adjustment as row {first} (rep, month, amount and "
                             "reason): entered twice? Give the file an ID column if both are "
@@ -662,7 +656,7 @@ class _Reader:
                 self._compare(p, stored.get(p.external_id), added, updated, unchanged)
             except CellError as e:
                 self.rejected.append(Rejected(p.row, p.line, p.external_id, e.code, e.message))
-            except _Rejection as r:
+            except Rejection as r:
                 self.rejected.append(Rejected(p.row, p.line, p.external_id, r.code, r.reason))
         return {
             "added": tuple(added),
@@ -699,14 +693,14 @@ class _Reader:
         problem = _month_problem(p.month, self.ctx.last_closed, self.ctx.books_start)
         if problem:
             code = "month_closed" if "closed" in problem else "before_books_start"
-            raise _Rejection(code, _sentence(problem))
+            raise Rejection(code, _sentence(problem))
         if old is None:
             added.append(planned)
             return
         # The stored one must be in an open month too: changing it would rewrite a final
         # statement.
         if _month_problem(old.month, self.ctx.last_closed, self.ctx.books_start):
-            raise _Rejection(
+            raise Rejection(
                 "month_closed", _sentence(_stored_in_closed(old.month, "the row changes it"))
             )
         changes = []
@@ -780,17 +774,6 @@ def commit_adjustments(
     return result
 
 
-# Rows from audit.Chain.extend: each entry with its id and its link in the history chain.
-_AUDIT_SQL = (
-    "INSERT INTO audit_log (id, at, action, entity, entity_id, field, old, new, user,"
-    " chain_hash) VALUES (?, ?, ?, 'adjustment', ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _cents(amount: Decimal) -> int:
-    return int(amount.scaleb(2).to_integral_value())
-
-
 def _insert_added(
     session: Session,
     added: tuple[PlannedAdjustment, ...],
@@ -811,7 +794,7 @@ def _insert_added(
         for i, p in enumerate(chunk):
             value = dataclasses.replace(p.value(), id=next_id + start + i)
             rows.append(
-                (value.id, value.rep_id, str(value.month), _cents(value.amount), value.reason,
+                (value.id, value.rep_id, str(value.month), cents(value.amount), value.reason,
                  value.external_id)
             )  # fmt: skip
             entries.append((at, "create", str(value.id), "", "", audit.display(value), user))
@@ -821,7 +804,7 @@ def _insert_added(
             " VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
-        conn.exec_driver_sql(_AUDIT_SQL, chain.extend("adjustment", entries))
+        conn.exec_driver_sql(audit.INSERT_SQL, chain.extend("adjustment", entries))
         step(len(chunk))
     chain.save(session)
     return range(next_id, next_id + len(added))
@@ -855,21 +838,18 @@ def _apply_updates(
             kept.updated(p.adjustment_id, before)
             after = p.value()
             rows.append(
-                (after.rep_id, str(after.month), _cents(after.amount), after.reason, after.id)
+                (after.rep_id, str(after.month), cents(after.amount), after.reason, after.id)
             )
-            for f in dataclasses.fields(after):
-                old, new = getattr(before, f.name), getattr(after, f.name)
-                if f.name != "id" and old != new:
-                    entries.append(
-                        (at, "update", str(after.id), f.name, audit.display(old),
-                         audit.display(new), user)
-                    )  # fmt: skip
+            entries += [
+                (at, "update", str(after.id), field, old, new, user)
+                for field, old, new in audit.changed_fields(before, after)
+            ]
             months.update({before.month, after.month})
         conn.exec_driver_sql(
             "UPDATE adjustments SET rep_id = ?, month = ?, amount = ?, reason = ? WHERE id = ?",
             rows,
         )
-        conn.exec_driver_sql(_AUDIT_SQL, chain.extend("adjustment", entries))
+        conn.exec_driver_sql(audit.INSERT_SQL, chain.extend("adjustment", entries))
         step(len(chunk))
     chain.save(session)
 

@@ -60,6 +60,11 @@ class Change:
         """The record in words: "deal D-1042"."""
         return f"{ENTITY_WORDS.get(self.entity, self.entity)} {self.name}"
 
+    @property
+    def label(self) -> str:
+        """The change as an action: "Delete rep Ana Lee"."""
+        return f"{self.verb} {self.words}"
+
     def reversed(self) -> Change:
         """The change that takes this one back."""
         return Change(self.entity, self.id, self.name, self.after, self.before)
@@ -132,10 +137,7 @@ class Changes:
         ...": the rep comes first)."""
         if self.what:
             return self.what
-        if not self.items:
-            return ""
-        first = self.items[0]
-        return f"{first.verb} {first.words}"
+        return self.items[0].label if self.items else ""
 
     def inverse(self) -> tuple[Change, ...]:
         """The changes that take this unit of work back, in the order to apply them (the

@@ -50,6 +50,7 @@ from icmdesk.domain.imports.profiles import Mapping as ImportMapping
 from icmdesk.domain.validation import CreditRules
 from icmdesk.models.database import CompanyFile
 from icmdesk.models.tables import AuditRow, DealRow, ImportMappingRow, PeriodRow
+from icmdesk.models.types import cents, percent_units
 from icmdesk.services import audit, backups, records, store
 from icmdesk.services.import_files import (
     Cancelled,
@@ -432,13 +433,6 @@ def _save_mapping(session: Session, key: str, mapping: ImportMapping) -> None:
     session.flush()
 
 
-# Rows from audit.Chain.extend: each entry with its id and its link in the history chain.
-_AUDIT_SQL = (
-    "INSERT INTO audit_log (id, at, action, entity, entity_id, field, old, new, user,"
-    " chain_hash) VALUES (?, ?, ?, 'deal', ?, ?, ?, ?, ?, ?)"
-)
-
-
 def _insert_added(
     session: Session, added: Sequence[PlannedDeal], months: set[Month], step: Callable[[int], None]
 ) -> range:
@@ -464,7 +458,7 @@ def _insert_added(
                         deal_id,
                         p.external_id,
                         p.customer,
-                        int(p.amount * 100),
+                        cents(p.amount),
                         close,
                         p.deal_type,
                         p.name,
@@ -474,7 +468,10 @@ def _insert_added(
                 if shared is None:
                     shared = by_credits[id(p.credits)] = (
                         _credits_text(p.credits),
-                        [(n, c.rep_id, int(c.split_pct * 10_000)) for n, c in enumerate(p.credits)],
+                        [
+                            (n, c.rep_id, percent_units(c.split_pct))
+                            for n, c in enumerate(p.credits)
+                        ],
                     )
                 text, parts = shared
                 for n, rep_id, pct in parts:
@@ -493,7 +490,7 @@ def _insert_added(
                 "INSERT INTO credits (deal_id, position, rep_id, split_pct) VALUES (?, ?, ?, ?)",
                 credits,
             )
-            writer.put(_AUDIT_SQL, chain.extend("deal", entries))
+            writer.put(audit.INSERT_SQL, chain.extend("deal", entries))
             step(len(chunk))
     chain.save(session)  # the writer is done with the connection
     months.update(Month.of(d) for d in days)
@@ -624,7 +621,7 @@ def _apply_updates(
                 (
                     p.name,
                     p.customer,
-                    int(p.amount * 100),
+                    cents(p.amount),
                     p.close_date.isoformat(),
                     p.deal_type,
                     p.deal_id,
@@ -633,23 +630,13 @@ def _apply_updates(
             if p.credits is not None:
                 credit_ids.append((p.deal_id,))
                 credits += [
-                    (p.deal_id, n, c.rep_id, int(c.split_pct * 10_000))
+                    (p.deal_id, n, c.rep_id, percent_units(c.split_pct))
                     for n, c in enumerate(p.credits)
                 ]
-            for f in dataclasses.fields(after):
-                old, new = getattr(before, f.name), getattr(after, f.name)
-                if f.name != "id" and old != new:
-                    entries.append(
-                        (
-                            at,
-                            "update",
-                            str(p.deal_id),
-                            f.name,
-                            audit.display(old),
-                            audit.display(new),
-                            user,
-                        )
-                    )
+            entries += [
+                (at, "update", str(p.deal_id), field, old, new, user)
+                for field, old, new in audit.changed_fields(before, after)
+            ]
             months.update(store.deal_months(before) | store.deal_months(after))
         conn.exec_driver_sql(
             "UPDATE deals SET name = ?, customer = ?, amount = ?, close_date = ?, deal_type = ?"
@@ -662,7 +649,7 @@ def _apply_updates(
                 "INSERT INTO credits (deal_id, position, rep_id, split_pct) VALUES (?, ?, ?, ?)",
                 credits,
             )
-        conn.exec_driver_sql(_AUDIT_SQL, chain.extend("deal", entries))
+        conn.exec_driver_sql(audit.INSERT_SQL, chain.extend("deal", entries))
         step(len(chunk))
     chain.save(session)
 

@@ -88,12 +88,20 @@ class _Kind(Generic[V, R]):
     label: Callable[[V], str]
     # Deals the validator needs to see (the rest of the context omits deals: files can be big).
     related_deals: Callable[[Session, V], tuple[Deal, ...]] = lambda _s, _v: ()
+    # Records of other kinds that go with one of this kind (by id): `remove` removes them
+    # first, through the write path, rather than leave them to the database's cascade.
+    dependents: Callable[[Session, int], Sequence[tuple[str, int]]] = lambda _s, _i: ()
 
 
 def _deals_of_rep(session: Session, rep_id: int) -> tuple[Deal, ...]:
     return load_deals(
         session, DealRow.id.in_(select(CreditRow.deal_id).where(CreditRow.rep_id == rep_id))
     )
+
+
+def _assignments_of_rep(session: Session, rep_id: int) -> list[tuple[str, int]]:
+    query = select(AssignmentRow.id).where(AssignmentRow.rep_id == rep_id)
+    return [("assignment", i) for i in session.scalars(query.order_by(AssignmentRow.id))]
 
 
 def _same_external_id(session: Session, deal: Deal) -> tuple[Deal, ...]:
@@ -116,6 +124,7 @@ REP: _Kind[Rep, RepRow] = _Kind(
     validation.validate_rep,
     lambda r: r.name,
     lambda s, r: _deals_of_rep(s, r.id) if r.id else (),
+    _assignments_of_rep,
 )
 PLAN: _Kind[Plan, PlanRow] = _Kind(
     "plan",
@@ -217,11 +226,20 @@ def write(session: Session, kind: _Kind[V, R], value: V, *, restore: bool = Fals
 
 
 def remove(session: Session, kind: _Kind[V, R], value_id: int) -> V:
-    """Delete a record in the caller's unit of work (refused while others refer to it)."""
+    """Delete a record in the caller's unit of work (refused while others refer to it),
+    its dependents first (a rep's plan assignments), each recorded like any delete."""
     row = session.get(kind.row_type, value_id)
     if row is None:
         raise NotFoundError(f"{kind.entity} {value_id} no longer exists")
+    dependents = kind.dependents(session, value_id)
+    for entity, dependent_id in dependents:
+        remove(session, KINDS[entity], dependent_id)
     before = kind.value(row)
+    if dependents:  # the action is named by this record, not its first dependent
+        unit = _collector(session)
+        unit.what = (
+            unit.what or Change(kind.entity, value_id, kind.label(before), before, None).label
+        )
     session.delete(row)
     _flush(
         session,
@@ -798,15 +816,6 @@ def delete_rep(cf: CompanyFile, rep_id: int) -> Rep:
                     )
                 ]
             )
-        assignments = session.scalars(
-            select(AssignmentRow.id)
-            .where(AssignmentRow.rep_id == rep_id)
-            .order_by(AssignmentRow.id)
-        ).all()
-        for assignment_id in assignments:
-            remove(session, ASSIGNMENT, assignment_id)
-        if assignments:  # the action is named by the rep, not its first assignment
-            _collector(session).what = f"Delete rep {row.name}"
         return remove(session, REP, rep_id)
 
 

@@ -186,7 +186,9 @@ class DealImportPlan:
         return len(self.added) + len(self.updated)
 
 
-class _Rejection(Exception):
+class Rejection(Exception):
+    """A row refused while it is read: `code` says why for programs, `reason` for people."""
+
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(reason)
         self.code = code
@@ -255,7 +257,7 @@ def plan_deals(
         for p in chunk:
             try:
                 _classify(p, stored.get(p.external_id), context, notes, added, updated, unchanged)
-            except _Rejection as r:
+            except Rejection as r:
                 reader.rejected.append(Rejected(p.row, p.line, p.external_id, r.code, r.reason))
         for i in range(start, start + len(chunk)):
             pending[i] = None  # type: ignore[call-overload]  # read: let it go (a million rows)
@@ -344,7 +346,7 @@ class _Reader:
         external_id = texts[_ID]
         try:
             self._read(row, external_id)
-        except _Rejection as r:
+        except Rejection as r:
             self.rejected.append(Rejected(row.number, row.line, external_id, r.code, r.reason))
 
     def _read(self, row: SourceRow, external_id: str) -> None:
@@ -371,22 +373,22 @@ class _Reader:
                 return
         if Field.EXTERNAL_ID not in self.index:
             if not name:
-                raise _Rejection("id_missing", "no deal name to know the deal by (and no id)")
+                raise Rejection("id_missing", "no deal name to know the deal by (and no id)")
             external_id = key_of(name, customer)
         elif not external_id:
-            raise _Rejection("id_missing", "there is no deal id")
+            raise Rejection("id_missing", "there is no deal id")
         for what, value in (("external_id", external_id), ("name", name), ("customer", customer)):
             limit = LIMITS[what]
             if len(value) > limit:
                 label = {"external_id": "deal id", "name": "deal name"}.get(what, what)
-                raise _Rejection(
+                raise Rejection(
                     "too_long", f"the {label} is {len(value):,} characters long (at most {limit})"
                 )
         if not customer:
-            raise _Rejection("customer_missing", "there is no customer (and no deal name)")
+            raise Rejection("customer_missing", "there is no customer (and no deal name)")
         first = self.seen.get(external_id)
         if first is not None:
-            raise _Rejection(
+            raise Rejection(
                 "duplicate",
                 f"the deal {external_id} is in row {first} already (only the first is read)",
             )
@@ -438,7 +440,7 @@ class _Reader:
             return rep
         self.unmatched[owner] += 1
         who = f'the owner "{owner}"' if owner else "the deal has no owner, and that"
-        raise _Rejection(
+        raise Rejection(
             "owner_unmatched", f"{who} is not a rep yet (map it to a rep, or skip its deals)"
         )
 
@@ -447,15 +449,15 @@ class _Reader:
         try:
             amount = parse_amount(cell)
         except CellError as e:
-            raise _Rejection(e.code, e.message) from None
+            raise Rejection(e.code, e.message) from None
         if amount.value >= MAX_AMOUNT:
-            raise _Rejection(
+            raise Rejection(
                 "amount_too_large",
                 f'the amount "{text_of(cell)}" is too large to be a deal (at most '
                 f"{MAX_AMOUNT - 1:,.2f})",
             )
         if amount.value <= 0:
-            raise _Rejection(
+            raise Rejection(
                 "amount_not_positive",
                 f'the amount "{text_of(cell)}" is not above zero (a deal\'s amount is positive; '
                 "enter a refund as a cancellation or an adjustment)",
@@ -473,7 +475,7 @@ class _Reader:
                 "",
             )
         if wrong:
-            raise _Rejection(
+            raise Rejection(
                 "currency",
                 f"the deal is in {wrong}, but the company's amounts are in {self.currency}",
             )
@@ -494,7 +496,7 @@ class _Reader:
             if isinstance(cell, str):
                 self.dates[cell] = known
         if isinstance(known, CellError):
-            raise _Rejection(known.code, known.message)
+            raise Rejection(known.code, known.message)
         if known.proves is not None:
             self.proven[known.proves] += 1
         return known.value, known.proves
@@ -513,7 +515,7 @@ class _Reader:
         if found is None:
             self.unknown_types[crm] += 1
             known = ", ".join(sorted(self.ctx.deal_types))
-            raise _Rejection(
+            raise Rejection(
                 "type_unknown",
                 f'the deal type "{crm}" is not one of yours ({known}): translate it in the '
                 "import's deal types",
@@ -536,7 +538,7 @@ class _Reader:
             try:
                 if order is not None and p.proves not in (None, order):
                     first = "month" if p.proves is DateOrder.MDY else "day"
-                    raise _Rejection(
+                    raise Rejection(
                         "date_order",
                         f"the close date reads only {first} first ({p.close_date}), but this "
                         f"file writes {'day' if first == 'month' else 'month'} first: one of "
@@ -546,7 +548,7 @@ class _Reader:
                     if order is None:
                         if len(self.ambiguous_samples) < 5:
                             self.ambiguous_samples.append(p.close_date.text)
-                        raise _Rejection(
+                        raise Rejection(
                             "date_ambiguous",
                             f'the date "{p.close_date.text}" reads two ways (day or month '
                             "first?): say which this file uses",
@@ -557,7 +559,7 @@ class _Reader:
             except CellError as e:
                 self._reject(p, e.code, e.message)
                 continue
-            except _Rejection as r:
+            except Rejection as r:
                 self._reject(p, r.code, r.reason)
                 continue
             kept.append(p)
@@ -660,7 +662,7 @@ def _classify(
     if credits is not None or close != stored.close_date:
         _check_credits(credits or stored.credits, close, ctx)
     if stored.cancellation_date is not None and stored.cancellation_date < close:
-        raise _Rejection(
+        raise Rejection(
             "cancelled_before",
             f"the deal was cancelled here on {stored.cancellation_date}, before its new close "
             f"date {close}: take the cancellation back first (Deals), then import again",
@@ -700,7 +702,7 @@ def _check_credits(credits: tuple[Credit, ...], close: date, ctx: Context) -> No
     for c in credits:
         problem = ctx.credit_problem(c.rep_id, close)
         if problem:
-            raise _Rejection("rep_not_paid", problem.rstrip("."))
+            raise Rejection("rep_not_paid", problem.rstrip("."))
 
 
 def _credits_text(credits: tuple[Credit, ...], ctx: Context) -> str:
